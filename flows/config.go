@@ -1,0 +1,78 @@
+// Package flows talks to the world for oboscope: it loads the configuration, runs the hops of the
+// delegated-auth chain (MSAL Go, HTTP, the MCP go-sdk), records every exchange with secrets
+// redacted, and renders reports. It must never import a UI package: the ui package renders what
+// flows produces.
+package flows
+
+// Config is the validated configuration of a walk, in the schema of DESIGN.md ("Configuration").
+// The sandbox writes one that points at itself; live mode reads one from a file, AZURE_* variables
+// and flags.
+type Config struct {
+	TenantID      string       `yaml:"tenant_id" json:"tenant_id"`
+	AuthorityHost string       `yaml:"authority_host" json:"authority_host"`
+	CAFile        string       `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
+	Signin        SigninConfig `yaml:"signin" json:"signin"`
+	Agent         AgentConfig  `yaml:"agent" json:"agent"`
+	OBO           OBOConfig    `yaml:"obo" json:"obo"`
+	MCP           MCPConfig    `yaml:"mcp" json:"mcp"`
+
+	// Dir is the folder of the config file; relative paths in the file are relative to it.
+	Dir string `yaml:"-" json:"-"`
+	// CAPEM is an extra CA held in memory (the embedded sandbox's), trusted like CAFile.
+	CAPEM []byte `yaml:"-" json:"-"`
+}
+
+// SigninConfig describes the first hop: how the user (or, in the app-only scenario, the client
+// itself) obtains the token sent to the agent.
+type SigninConfig struct {
+	ClientID string `yaml:"client_id" json:"client_id"`
+	// Flow is device_code (default), browser, token (a token the user brings) or
+	// client_credentials (app-only; this is what the app-only-token scenario shows going wrong).
+	Flow      string   `yaml:"flow,omitempty" json:"flow,omitempty"`
+	Scopes    []string `yaml:"scopes" json:"scopes"`
+	TokenFile string   `yaml:"token_file,omitempty" json:"token_file,omitempty"`
+	// Credentials for flow client_credentials only.
+	ClientSecret     string `yaml:"client_secret,omitempty" json:"client_secret,omitempty"`
+	ClientSecretEnv  string `yaml:"client_secret_env,omitempty" json:"client_secret_env,omitempty"`
+	ClientSecretFile string `yaml:"client_secret_file,omitempty" json:"client_secret_file,omitempty"`
+}
+
+// AgentConfig describes the agent API the user token is sent to.
+type AgentConfig struct {
+	URL            string   `yaml:"url" json:"url"`
+	Kind           string   `yaml:"kind,omitempty" json:"kind,omitempty"` // generic | foundry
+	ClientID       string   `yaml:"client_id" json:"client_id"`
+	AppIDURI       string   `yaml:"app_id_uri,omitempty" json:"app_id_uri,omitempty"`
+	RequiredScopes []string `yaml:"required_scopes,omitempty" json:"required_scopes,omitempty"`
+	// AuthorizedClients are the client app IDs the agent API knows or pre-authorizes
+	// (knownClientApplications / preAuthorizedApplications). Empty: not checked.
+	AuthorizedClients []string `yaml:"authorized_clients,omitempty" json:"authorized_clients,omitempty"`
+}
+
+// OBOConfig describes the middle tier's On-Behalf-Of exchange, performed by oboscope as the agent.
+type OBOConfig struct {
+	Mode                string   `yaml:"mode,omitempty" json:"mode,omitempty"` // secret | certificate | agent_identity | passthrough | none
+	ClientID            string   `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret        string   `yaml:"client_secret,omitempty" json:"client_secret,omitempty"` // sandbox authority only
+	ClientSecretEnv     string   `yaml:"client_secret_env,omitempty" json:"client_secret_env,omitempty"`
+	ClientSecretFile    string   `yaml:"client_secret_file,omitempty" json:"client_secret_file,omitempty"`
+	CertificateFile     string   `yaml:"certificate_file,omitempty" json:"certificate_file,omitempty"`
+	BlueprintClientID   string   `yaml:"blueprint_client_id,omitempty" json:"blueprint_client_id,omitempty"`
+	BlueprintSecret     string   `yaml:"blueprint_secret,omitempty" json:"blueprint_secret,omitempty"` // sandbox authority only
+	BlueprintSecretEnv  string   `yaml:"blueprint_secret_env,omitempty" json:"blueprint_secret_env,omitempty"`
+	BlueprintSecretFile string   `yaml:"blueprint_secret_file,omitempty" json:"blueprint_secret_file,omitempty"`
+	AgentIdentityID     string   `yaml:"agent_identity_id,omitempty" json:"agent_identity_id,omitempty"`
+	Scopes              []string `yaml:"scopes,omitempty" json:"scopes,omitempty"`
+}
+
+// MCPConfig describes the MCP server the exchanged token is sent to.
+type MCPConfig struct {
+	URL       string         `yaml:"url" json:"url"`
+	ClientID  string         `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	AppIDURI  string         `yaml:"app_id_uri,omitempty" json:"app_id_uri,omitempty"`
+	Tool      string         `yaml:"tool,omitempty" json:"tool,omitempty"`
+	Arguments map[string]any `yaml:"arguments,omitempty" json:"arguments,omitempty"`
+	// DownstreamTool is a tool that reports the server's own downstream OBO (the sandbox's
+	// graph_me). Empty: the downstream hop is skipped.
+	DownstreamTool string `yaml:"downstream_tool,omitempty" json:"downstream_tool,omitempty"`
+}

@@ -1,0 +1,239 @@
+// Command oboscope walks a developer through every hop of a Microsoft Entra ID delegated-auth
+// chain used by AI agents — sign-in, agent call, On-Behalf-Of exchange, MCP call and the MCP
+// server's own downstream exchange — and names every misconfiguration with its cause and its fix.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
+	"github.com/oboscope/oboscope/ui"
+)
+
+// Set by goreleaser's ldflags.
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// exitError carries an exit code out of a cobra RunE without printing anything more.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns its exit code: 0 no error finding, 1 at least one
+// error finding, 2 could not run.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRoot(stdin, stdout, stderr)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var code exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &code):
+		return int(code)
+	default:
+		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		return 2
+	}
+}
+
+// exit turns a runner's exit code into cobra's error convention.
+func exit(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return exitError(code)
+}
+
+// isTTY reports whether w is a terminal.
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// colorFor reports whether text output to w may be coloured: a terminal and NO_COLOR unset.
+func colorFor(w io.Writer) bool {
+	return isTTY(w) && os.Getenv("NO_COLOR") == ""
+}
+
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var configPath, scenario string
+	root := &cobra.Command{
+		Use:   "oboscope",
+		Short: "Walk an Entra ID On-Behalf-Of chain for AI agents hop by hop and explain what is wrong",
+		Long: "oboscope walks every hop of a Microsoft Entra ID delegated-auth chain used by AI agents —\n" +
+			"user sign-in, agent call, On-Behalf-Of exchange, MCP call, and the MCP server's own\n" +
+			"downstream exchange — shows the tokens at each hop and flags every misconfiguration with\n" +
+			"its cause and its fix. Without --config (or ./oboscope.yaml) it runs on the embedded sandbox tenant.",
+		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if configPath == "" {
+				if _, err := os.Stat("oboscope.yaml"); err == nil {
+					configPath = "oboscope.yaml"
+				}
+			}
+			return exit(ui.Run(cmd.Context(), ui.Options{ConfigPath: configPath, Scenario: scenario, Version: version}, stderr))
+		},
+	}
+	root.Flags().StringVar(&configPath, "config", "", "config file (YAML or JSON) for a live tenant; default ./oboscope.yaml if present, else the sandbox")
+	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see `oboscope scenarios`)")
+	root.SetVersionTemplate("oboscope {{.Version}}\n")
+	root.AddCommand(newCheck(stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
+		newScenarios(stdout, stderr), newExplain(stdout, stderr))
+	return root
+}
+
+func newCheck(stdout, stderr io.Writer) *cobra.Command {
+	var useSandbox bool
+	var configPath string
+	opts := flows.CheckOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown]",
+		Short: "Run the walk headless and print a report (for CI and support tickets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch opts.Format {
+			case "text", "json", "markdown":
+			default:
+				return fmt.Errorf("check: --format must be text, json or markdown, not %q", opts.Format)
+			}
+			if useSandbox && configPath != "" {
+				return errors.New("check: --sandbox and --config exclude each other")
+			}
+			if !useSandbox && configPath == "" {
+				if _, err := os.Stat("oboscope.yaml"); err == nil {
+					configPath = "oboscope.yaml"
+				} else {
+					useSandbox = true
+				}
+			}
+			if !useSandbox && cmd.Flags().Changed("scenario") {
+				return errors.New("check: --scenario needs the sandbox (drop --config)")
+			}
+			opts.Color = opts.Output == "" && colorFor(stdout)
+			if useSandbox {
+				cfg, stopSandbox, err := sandbox.StartForWalk(cmd.Context(), opts.Scenario)
+				if err != nil {
+					return err
+				}
+				defer stopSandbox()
+				opts.Mode = "sandbox"
+				return exit(flows.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
+			}
+			cfg, err := flows.LoadConfig(configPath, os.Getenv)
+			if err != nil {
+				return err
+			}
+			opts.Mode, opts.Scenario = "live", ""
+			return exit(flows.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&useSandbox, "sandbox", false, "walk the embedded sandbox tenant")
+	f.StringVar(&configPath, "config", "", "config file (YAML or JSON) of a live tenant or a running sandbox")
+	f.StringVar(&opts.Scenario, "scenario", "healthy", "sandbox scenario (see `oboscope scenarios`)")
+	f.StringVar(&opts.Format, "format", "text", "report format: text, json or markdown")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
+	return cmd
+}
+
+func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	opts := flows.InspectOptions{Stdin: stdin}
+	cmd := &cobra.Command{
+		Use:   "inspect [TOKEN | -]",
+		Short: "Decode one token, explain every claim and list what is wrong with it",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Token = args[0]
+			}
+			opts.Color = colorFor(stdout)
+			if !opts.JSON && isTTY(stdout) && isTTY(stderr) && opts.Token != "-" {
+				raw, err := flows.ReadTokenInput(opts)
+				if err != nil {
+					return err
+				}
+				return exit(ui.RunInspect(cmd.Context(), raw, opts, stderr))
+			}
+			return exit(flows.RunInspect(opts, stdout, stderr))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.File, "file", "", "read the token from this file")
+	f.BoolVar(&opts.Clipboard, "clipboard", false, "read the token from the clipboard")
+	f.BoolVar(&opts.JSON, "json", false, "print JSON instead of text")
+	f.StringVar(&opts.Now, "now", "", "judge times against this instant (RFC 3339) instead of the clock")
+	f.StringVar(&opts.ExpectAud, "expect-aud", "", "the audience the token must have")
+	f.StringArrayVar(&opts.ExpectScopes, "expect-scope", nil, "a scope or role the token must carry (repeatable)")
+	f.StringVar(&opts.ExpectTenant, "expect-tenant", "", "the tenant ID the token must come from")
+	return cmd
+}
+
+func newSandbox(stdout, stderr io.Writer) *cobra.Command {
+	var opts sandbox.CommandOptions
+	cmd := &cobra.Command{
+		Use:   "sandbox [--addr 127.0.0.1:PORT] [--scenario S] [--auto-approve] [--write-config FILE]",
+		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Graph) on loopback",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return exit(sandbox.RunCommand(cmd.Context(), opts, stdout, stderr))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback address to listen on")
+	f.StringVar(&opts.Scenario, "scenario", "healthy", "scenario to serve (see `oboscope scenarios`)")
+	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve device codes at once, as the scenario's user")
+	f.StringVar(&opts.WriteConfig, "write-config", "", "write a config (YAML or JSON by extension) pointing at this sandbox, with its CA beside it")
+	return cmd
+}
+
+func newScenarios(stdout, stderr io.Writer) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "scenarios [--json]",
+		Short: "List the sandbox scenarios and the findings each must raise",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return exit(sandbox.RunScenarios(asJSON, stdout, stderr))
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newExplain(stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain ID",
+		Short: "Explain one finding: what it means, why it happens and how to fix it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return exit(flows.RunExplain(args[0], stdout, stderr))
+		},
+	}
+}
