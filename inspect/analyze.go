@@ -1,0 +1,223 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// This file holds what the walk's hop rules share: scope parsing, AADSTS-to-finding tables per hop
+// and the clock-skew rule. The rules themselves (AnalyzeSignin, AnalyzeAgent, AnalyzeOBO,
+// AnalyzeMCP, AnalyzeDownstream) are pure functions of an observation — only values the hop saw
+// on the wire — and the expectations derived from the configuration.
+
+// oidcScopes are the OpenID Connect scopes that need no resource prefix.
+var oidcScopes = map[string]bool{"openid": true, "profile": true, "email": true, "offline_access": true}
+
+// IsOIDCScope reports whether s is one of the OpenID Connect scopes (openid, profile, email,
+// offline_access), which MSAL adds by itself and which belong to no resource.
+func IsOIDCScope(s string) bool { return oidcScopes[strings.ToLower(s)] }
+
+// ScopeResource returns the resource part of a fully qualified scope ("api://contoso-agent" for
+// "api://contoso-agent/access_as_user", "https://graph.microsoft.com" for
+// "https://graph.microsoft.com/User.Read", the GUID for "<guid>/scope"), and "" for a bare scope.
+func ScopeResource(s string) string {
+	i := strings.LastIndexByte(s, '/')
+	if i <= 0 {
+		return ""
+	}
+	return s[:i]
+}
+
+// ScopeName returns the permission part of a scope: "access_as_user" for
+// "api://contoso-agent/access_as_user"; a bare scope is returned as it is.
+func ScopeName(s string) string {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// looksLikeGraphPermission reports whether a bare scope has the shape of a Microsoft Graph
+// permission (User.Read, Mail.Send, Files.ReadWrite.All): dotted words that start upper-case.
+func looksLikeGraphPermission(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || p[0] < 'A' || p[0] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// IsUnqualifiedScope reports whether a requested scope lacks its resource prefix although it is
+// neither an OpenID scope nor shaped like a Microsoft Graph permission: Entra would resolve it
+// against Microsoft Graph.
+func IsUnqualifiedScope(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || IsOIDCScope(s) || ScopeResource(s) != "" {
+		return false
+	}
+	return !looksLikeGraphPermission(s)
+}
+
+// scopeResources returns the distinct resources a scope list asks for (OpenID scopes excluded;
+// bare Graph-shaped permissions count as Microsoft Graph).
+func scopeResources(scopes []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		if IsOIDCScope(s) || strings.TrimSpace(s) == "" {
+			continue
+		}
+		r := strings.TrimSuffix(strings.ToLower(ScopeResource(s)), "/")
+		if r == "" {
+			r = "https://graph.microsoft.com" // what Entra assumes for a bare scope
+		}
+		if r == "00000003-0000-0000-c000-000000000000" {
+			r = "https://graph.microsoft.com"
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// codeFindings maps Entra error codes to the finding each one means at one hop. The same code
+// means different things at different hops (AADSTS65001 is the user's consent at sign-in, the
+// middle tier's at OBO), so each hop has its own table.
+type codeFindings map[int]string
+
+// fromEntraError turns the error codes of an Entra error into findings through table; codes with
+// no entry are left to the caller. Each finding ID is returned once.
+func fromEntraError(e *EntraError, hop string, table codeFindings, where string) []Finding {
+	if e == nil {
+		return nil
+	}
+	var out []Finding
+	seen := map[string]bool{}
+	for _, code := range e.Codes {
+		id, ok := table[code]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		f := NewFinding(id, hop, fmt.Sprintf("%s answered AADSTS%d (%s): %s", where, code, e.Err, firstLine(e.Description)),
+			map[string]string{"aadsts": fmt.Sprint(code), "error": e.Err})
+		f.AADSTS = code
+		out = append(out, f)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 240 {
+		s = s[:240] + "…"
+	}
+	return s
+}
+
+// addOnce appends f unless a finding with the same ID is already in fs.
+func addOnce(fs []Finding, more ...Finding) []Finding {
+	for _, f := range more {
+		dup := false
+		for _, g := range fs {
+			if g.ID == f.ID {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// ClockSkew returns token.clock-skew at hop when a server's Date header and the local clock at
+// the moment the answer arrived differ by more than max (5 minutes when max is 0).
+func ClockSkew(hop, server string, serverDate, local time.Time, max time.Duration) (Finding, bool) {
+	if max <= 0 {
+		max = 5 * time.Minute
+	}
+	if serverDate.IsZero() || local.IsZero() {
+		return Finding{}, false
+	}
+	d := serverDate.Sub(local)
+	if d < 0 {
+		d = -d
+	}
+	if d <= max {
+		return Finding{}, false
+	}
+	dir := "ahead of"
+	if serverDate.Before(local) {
+		dir = "behind"
+	}
+	return NewFinding("token.clock-skew", hop,
+		fmt.Sprintf("%s's clock (Date: %s) is %s %s the local clock (%s)", server, serverDate.UTC().Format(time.RFC1123),
+			roundDuration(d), dir, local.UTC().Format(time.RFC1123)),
+		map[string]string{"server_date": serverDate.UTC().Format(time.RFC3339), "local": local.UTC().Format(time.RFC3339)}), true
+}
+
+// audienceOK reports whether token t is for one of want (GUID or App ID URI, case-insensitive,
+// trailing slash ignored). An empty want accepts anything.
+func audienceOK(t *Token, want []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, a := range t.Audiences {
+		for _, w := range want {
+			if w != "" && strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(w, "/")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isDelegated reports whether t speaks for a user (it carries scp).
+func isDelegated(t *Token) bool { return len(t.Scopes) > 0 }
+
+// appOnly reports whether t is an app-only token: no scp, and roles or idtyp=app, or the
+// decoder's principal says so.
+func appOnly(t *Token) bool {
+	if t == nil {
+		return false
+	}
+	if isDelegated(t) {
+		return false
+	}
+	return len(t.Roles) > 0 || strings.EqualFold(t.ClaimString("idtyp"), "app") || t.IsAppOnly()
+}
+
+func audList(t *Token) string {
+	if t == nil || len(t.Audiences) == 0 {
+		return "(none)"
+	}
+	return strings.Join(t.Audiences, ", ")
+}
+
+func hasScope(t *Token, name string) bool {
+	name = ScopeName(name)
+	for _, s := range t.Scopes {
+		if strings.EqualFold(s, name) {
+			return true
+		}
+	}
+	for _, r := range t.Roles {
+		if strings.EqualFold(r, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,458 @@
+package inspect
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxTokenLength is the longest input DecodeUnverified accepts. Entra tokens are a few kilobytes
+// (tens with many claims); anything far larger is not a token.
+const MaxTokenLength = 256 << 10
+
+// signatureRemovedMarker is the third segment RedactToken writes in place of the signature.
+const signatureRemovedMarker = "(signature removed)"
+
+// maxNumericDate is 9999-12-31T23:59:59Z, the last instant a NumericDate may name here.
+const maxNumericDate = 253402300799
+
+// DecodeError says why a token could not be decoded and which part of it is at fault.
+type DecodeError struct {
+	Segment string // "token", "header", "payload" or "signature"
+	Reason  string // a short, human sentence fragment
+	Err     error  // the underlying error, if any
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	if e.Segment == "token" {
+		return "inspect: token " + e.Reason
+	}
+	return "inspect: token " + e.Segment + " " + e.Reason
+}
+
+// Unwrap returns the underlying error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Finding returns the token.malformed finding for this error at hop.
+func (e *DecodeError) Finding(hop string) Finding {
+	return NewFinding("token.malformed", hop, strings.TrimPrefix(e.Error(), "inspect: "),
+		map[string]string{"segment": e.Segment, "reason": e.Reason})
+}
+
+// DecodeUnverified decodes a token without checking its signature. It accepts a compact JWS
+// (header.payload.signature), a JWS whose signature was removed (header.payload, or the marker
+// RedactToken writes), a JWE (five segments: only its header is read) and an opaque token (one
+// segment). It trims whitespace, surrounding quotes, a "Bearer " prefix and URL encoding, and
+// tolerates base64 padding. Anything else returns a *DecodeError naming the broken segment.
+func DecodeUnverified(raw string) (*Token, error) {
+	s, err := cleanTokenInput(raw)
+	if err != nil {
+		return nil, err
+	}
+	t := &Token{Raw: raw, Kind: KindUnknown, Principal: PrincipalUnknown}
+	parts := strings.Split(s, ".")
+	switch len(parts) {
+	case 1:
+		if !isOpaqueToken(s) {
+			return nil, &DecodeError{Segment: "token", Reason: "is not a JWT (no dots) and contains characters no token uses"}
+		}
+		t.Format = FormatOpaque
+		return t, nil
+	case 2, 3:
+		t.Format = FormatJWS
+	case 5:
+		t.Format = FormatJWE
+		h, err := decodeJSONSegment("header", parts[0])
+		if err != nil {
+			return nil, err
+		}
+		t.Header = h
+		return t, nil
+	default:
+		return nil, &DecodeError{Segment: "token", Reason: fmt.Sprintf("has %d dot-separated segments; a JWT has 3 (header.payload.signature) and an encrypted one 5", len(parts))}
+	}
+	h, err := decodeJSONSegment("header", parts[0])
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := h["alg"]; !ok {
+		return nil, &DecodeError{Segment: "header", Reason: "has no alg: it is not a JOSE header"}
+	}
+	payload, err := decodeSegment("payload", parts[1])
+	if err != nil {
+		return nil, err
+	}
+	claims, err := unmarshalObject("payload", payload)
+	if err != nil {
+		return nil, err
+	}
+	t.Header, t.Claims, t.payload = h, claims, payload
+	t.signingInput = s[:len(parts[0])+1+len(parts[1])]
+	switch {
+	case len(parts) == 2:
+		t.SignatureRemoved = true
+	case parts[2] == "":
+		// alg none tokens end in an empty signature; LintToken reports them.
+	default:
+		sig, err := decodeSegment("signature", parts[2])
+		if err != nil {
+			return nil, err
+		}
+		t.signature = sig
+	}
+	if err := t.fill(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// cleanTokenInput strips what commonly surrounds a pasted token and rejects what cannot be one.
+func cleanTokenInput(raw string) (string, error) {
+	if len(raw) > MaxTokenLength {
+		return "", &DecodeError{Segment: "token", Reason: fmt.Sprintf("is %d bytes long; tokens are at most a few tens of kilobytes (limit %d)", len(raw), MaxTokenLength)}
+	}
+	s := strings.TrimSpace(raw)
+	for _, p := range []string{"Authorization:", "authorization:"} {
+		s = strings.TrimSpace(strings.TrimPrefix(s, p))
+	}
+	if len(s) >= 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = strings.TrimSpace(s[7:])
+	}
+	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
+		s = s[1 : len(s)-1]
+	}
+	// RedactToken's marker holds a space: drop it before joining wrapped lines (leaves header.payload).
+	s = strings.TrimSuffix(s, "."+signatureRemovedMarker)
+	if strings.ContainsAny(s, " \t\r\n") {
+		// A token wrapped over several lines: JWTs contain no whitespace, so joining is safe.
+		s = strings.Join(strings.Fields(s), "")
+	}
+	if strings.Contains(s, "%") {
+		u, err := url.QueryUnescape(s)
+		if err != nil {
+			return "", &DecodeError{Segment: "token", Reason: "contains % but is not valid URL encoding", Err: err}
+		}
+		s = u
+	}
+	if s == "" {
+		return "", &DecodeError{Segment: "token", Reason: "is empty"}
+	}
+	return s, nil
+}
+
+// isOpaqueToken reports whether s looks like an opaque token: printable token characters only.
+func isOpaqueToken(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("-_.~+/=!*$:|", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// decodeSegment decodes one base64url segment, tolerating padding and the standard alphabet.
+func decodeSegment(name, seg string) ([]byte, error) {
+	if seg == "" {
+		return nil, &DecodeError{Segment: name, Reason: "is empty"}
+	}
+	seg = strings.TrimRight(seg, "=")
+	enc := base64.RawURLEncoding
+	if strings.ContainsAny(seg, "+/") {
+		enc = base64.RawStdEncoding
+	}
+	b, err := enc.DecodeString(seg)
+	if err != nil {
+		return nil, &DecodeError{Segment: name, Reason: "is not base64url: " + err.Error(), Err: err}
+	}
+	return b, nil
+}
+
+func decodeJSONSegment(name, seg string) (map[string]any, error) {
+	b, err := decodeSegment(name, seg)
+	if err != nil {
+		return nil, err
+	}
+	return unmarshalObject(name, b)
+}
+
+// unmarshalObject decodes a JSON object, with reasons a person can act on.
+func unmarshalObject(name string, b []byte) (map[string]any, error) {
+	trimmed := bytes.TrimLeft(b, " \t\r\n")
+	if len(trimmed) == 0 {
+		return nil, &DecodeError{Segment: name, Reason: "decodes to nothing"}
+	}
+	if trimmed[0] != '{' {
+		what := "not JSON"
+		switch trimmed[0] {
+		case '[':
+			what = "a JSON array"
+		case '"':
+			what = "a JSON string"
+		default:
+			if json.Valid(trimmed) {
+				what = "a JSON value"
+			}
+		}
+		return nil, &DecodeError{Segment: name, Reason: "is " + what + ", not a JSON object"}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, &DecodeError{Segment: name, Reason: "is not valid JSON: " + err.Error(), Err: err}
+	}
+	return m, nil
+}
+
+// fill derives the Token view from its claims.
+func (t *Token) fill() error {
+	c := t.Claims
+	t.Issuer = stringOf(c["iss"])
+	t.IssuerTenant = issuerTenant(t.Issuer)
+	t.TenantID = stringOf(c["tid"])
+	t.Audiences = stringsOf(c["aud"])
+	t.Scopes = strings.Fields(strings.Join(stringsOf(c["scp"]), " "))
+	t.Roles = stringsOf(c["roles"])
+	t.ClientAppID = firstString(c, "azp", "appid")
+	t.Subject = stringOf(c["sub"])
+	t.ObjectID = stringOf(c["oid"])
+	t.Username = firstString(c, "preferred_username", "upn", "unique_name", "email")
+	t.Name = stringOf(c["name"])
+	t.ParentAppID = stringOf(c["xms_par_app_azp"])
+	t.ActorFacets = facetsOf(c["xms_act_fct"])
+	t.SubjectFacets = facetsOf(c["xms_sub_fct"])
+	var err error
+	if t.IssuedAt, err = numericDate(c, "iat"); err != nil {
+		return err
+	}
+	if t.NotBefore, err = numericDate(c, "nbf"); err != nil {
+		return err
+	}
+	if t.ExpiresAt, err = numericDate(c, "exp"); err != nil {
+		return err
+	}
+	t.Version = tokenVersion(stringOf(c["ver"]), t.Issuer)
+	t.Kind = t.kind()
+	t.Principal = t.principal()
+	return nil
+}
+
+func (t *Token) kind() Kind {
+	c := t.Claims
+	_, nonce := c["nonce"]
+	_, atHash := c["at_hash"]
+	_, cHash := c["c_hash"]
+	_, scp := c["scp"]
+	_, roles := c["roles"]
+	_, idtyp := c["idtyp"]
+	_, appid := c["appid"]
+	_, azp := c["azp"]
+	switch {
+	case (nonce || atHash || cHash) && !scp && !roles:
+		return KindID
+	case scp || roles || idtyp || appid || azp && !nonce:
+		return KindAccess
+	case t.Issuer != "" && t.Subject != "" && len(t.Audiences) > 0 && (t.IssuerTenant != "" || t.TenantID != ""):
+		// An Entra token with neither scopes, roles nor a client app is an ID token.
+		return KindID
+	}
+	return KindUnknown
+}
+
+func (t *Token) principal() Principal {
+	switch {
+	case containsInt(t.SubjectFacets, FacetAgentUser):
+		return PrincipalAgentUser
+	case containsInt(t.SubjectFacets, FacetAgentIdentity):
+		return PrincipalAgentIdentity
+	}
+	switch stringOf(t.Claims["idtyp"]) {
+	case "app":
+		if t.ParentAppID != "" || containsInt(t.ActorFacets, FacetAgentIdentity) {
+			return PrincipalAgentIdentity
+		}
+		return PrincipalApp
+	case "user":
+		return PrincipalUser
+	}
+	switch {
+	case len(t.Scopes) > 0:
+		return PrincipalUser
+	case len(t.Roles) > 0:
+		if t.ParentAppID != "" {
+			return PrincipalAgentIdentity
+		}
+		return PrincipalApp
+	case t.Kind == KindID:
+		return PrincipalUser
+	}
+	return PrincipalUnknown
+}
+
+// tokenVersion returns ver when it is 1.0 or 2.0, else infers it from the issuer's form.
+func tokenVersion(ver, iss string) string {
+	switch ver {
+	case "1.0", "2.0":
+		return ver
+	}
+	switch {
+	case strings.HasSuffix(strings.TrimRight(iss, "/"), "/v2.0"):
+		return "2.0"
+	case strings.Contains(iss, "://sts.windows.net/"), strings.Contains(iss, "://sts.chinacloudapi.cn/"):
+		return "1.0"
+	}
+	return ""
+}
+
+// issuerTenant returns the first path segment of iss when it is a GUID.
+func issuerTenant(iss string) string {
+	i := strings.Index(iss, "://")
+	if i < 0 {
+		return ""
+	}
+	rest := iss[i+3:]
+	j := strings.IndexByte(rest, '/')
+	if j < 0 {
+		return ""
+	}
+	seg := rest[j+1:]
+	if k := strings.IndexByte(seg, '/'); k >= 0 {
+		seg = seg[:k]
+	}
+	if IsGUID(seg) {
+		return seg
+	}
+	return ""
+}
+
+// IsGUID reports whether s has the 8-4-4-4-12 hex form of a GUID.
+func IsGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// numericDate reads a NumericDate claim: a JSON number, or a string holding one.
+func numericDate(c map[string]any, name string) (time.Time, error) {
+	v, ok := c[name]
+	if !ok || v == nil {
+		return time.Time{}, nil
+	}
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case string:
+		p, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil {
+			return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("claim %s is %q, not a NumericDate (seconds since 1970)", name, x)}
+		}
+		f = p
+	default:
+		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("claim %s is a JSON %s, not a NumericDate (seconds since 1970)", name, jsonType(v))}
+	}
+	if math.IsNaN(f) || f < 0 || f > maxNumericDate {
+		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("claim %s is %v, not a time between 1970 and 9999", name, v)}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// stringOf returns v when it is a string, else "".
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// stringsOf returns a string claim as one element, or the string elements of an array claim.
+func stringsOf(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return nil
+		}
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func firstString(c map[string]any, names ...string) string {
+	for _, n := range names {
+		if s := stringOf(c[n]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// facetsOf reads a facet claim: space-separated numbers in a string, a number, or an array.
+func facetsOf(v any) []int {
+	var out []int
+	switch x := v.(type) {
+	case string:
+		for _, f := range strings.Fields(x) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	case float64:
+		out = append(out, int(x))
+	case []any:
+		for _, e := range x {
+			out = append(out, facetsOf(e)...)
+		}
+	}
+	return out
+}

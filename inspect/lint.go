@@ -1,0 +1,289 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DefaultSkew is the clock skew validators usually allow, and the near-expiry window.
+const DefaultSkew = 5 * time.Minute
+
+// Expectations are what a token is held against. Empty fields are not checked.
+type Expectations struct {
+	Audiences []string // the token's aud must be one of these (client id GUID and/or App ID URI)
+	Scopes    []string // every one must be in scp or roles ("api://x/s" matches "s")
+	TenantID  string   // tid must equal it (a GUID)
+	Version   string   // "1.0" or "2.0"; "" = don't care
+	Now       time.Time
+	Skew      time.Duration // allowed clock skew; 0 means DefaultSkew
+
+	// ServerTime is a server's Date header seen at the same moment as Now; when set, a
+	// difference beyond the skew raises token.clock-skew.
+	ServerTime time.Time
+	// AllowIDToken says the token is only being looked at, not presented as a bearer token, so
+	// an ID token is not an error (oboscope inspect without --expect-aud / --expect-scope).
+	AllowIDToken bool
+}
+
+// graphAudiences are the audiences of Microsoft Graph in the public and national clouds.
+var graphAudiences = []string{
+	"00000003-0000-0000-c000-000000000000",
+	"https://graph.microsoft.com",
+	"https://canary.graph.microsoft.com",
+	"https://graph.microsoft.us",
+	"https://dod-graph.microsoft.us",
+	"https://microsoftgraph.chinacloudapi.cn",
+}
+
+// IsGraphAudience reports whether aud names Microsoft Graph.
+func IsGraphAudience(aud string) bool {
+	aud = strings.TrimRight(strings.ToLower(aud), "/")
+	for _, g := range graphAudiences {
+		if aud == g {
+			return true
+		}
+	}
+	return false
+}
+
+// LintToken applies every token.* rule of the catalogue to t, as presented at hop, and returns
+// the findings in catalogue order. It reads no clock: times are judged against exp.Now, and
+// skipped when it is zero.
+func LintToken(t *Token, hop string, exp Expectations) []Finding {
+	var fs []Finding
+	switch t.Format {
+	case FormatJWE:
+		return append(fs, NewFinding("token.encrypted", hop,
+			fmt.Sprintf("The token is a JWE (alg %s, enc %s): only its audience can decrypt it.", orNone(stringOf(t.Header["alg"])), orNone(stringOf(t.Header["enc"]))), nil))
+	case FormatOpaque:
+		return append(fs, NewFinding("token.opaque", hop, fmt.Sprintf("The token is a single opaque value of %d characters, not a JWT.", len(strings.TrimSpace(t.Raw))), nil))
+	}
+	skew := exp.Skew
+	if skew == 0 {
+		skew = DefaultSkew
+	}
+	fs = lintSignatureShape(fs, t, hop)
+	fs = lintTimes(fs, t, hop, exp, skew)
+	if t.Kind == KindID && !exp.AllowIDToken {
+		fs = append(fs, NewFinding("token.id-token-as-access", hop,
+			fmt.Sprintf("The token is an ID token (aud %s, %s), not an access token.", strings.Join(t.Audiences, " "), idTokenMarker(t)),
+			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
+	}
+	if nonce := stringOf(t.Header["nonce"]); nonce != "" || anyGraph(t.Audiences) {
+		why := "aud is Microsoft Graph (" + strings.Join(t.Audiences, " ") + ")"
+		if nonce != "" {
+			why = "the header carries a nonce, which only Graph tokens do"
+			if anyGraph(t.Audiences) {
+				why = "aud is Microsoft Graph and the header carries a nonce"
+			}
+		}
+		fs = append(fs, NewFinding("token.graph-token", hop, "This is a Microsoft Graph token: "+why+".",
+			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
+	}
+	if t.IssuerTenant != "" && t.TenantID != "" && !strings.EqualFold(t.IssuerTenant, t.TenantID) {
+		fs = append(fs, NewFinding("token.issuer-tenant-mismatch", hop,
+			fmt.Sprintf("iss names tenant %s but tid is %s.", t.IssuerTenant, t.TenantID),
+			map[string]string{"claim": "iss", "value": t.Issuer, "tid": t.TenantID}))
+	}
+	if exp.Version != "" && t.Version != "" && t.Version != exp.Version {
+		fs = append(fs, NewFinding("token.version-mismatch", hop,
+			fmt.Sprintf("The token is v%s (iss %s) but v%s is expected.", t.Version, t.Issuer, exp.Version),
+			map[string]string{"claim": "ver", "value": t.Version, "expected": exp.Version}))
+	}
+	if groupsOverage(t) {
+		fs = append(fs, NewFinding("token.groups-overage", hop,
+			"The token has no groups claim but points to Microsoft Graph for them (_claim_names.groups or hasgroups): the user is in too many groups to list.",
+			map[string]string{"claim": "_claim_names"}))
+	}
+	fs = lintExpectations(fs, t, hop, exp)
+	return fs
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func anyGraph(auds []string) bool {
+	for _, a := range auds {
+		if IsGraphAudience(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func idTokenMarker(t *Token) string {
+	for _, c := range []string{"nonce", "at_hash", "c_hash"} {
+		if t.HasClaim(c) {
+			return "it has a " + c + " claim and no scp or roles"
+		}
+	}
+	return "it has no scp, roles or client app claim"
+}
+
+func groupsOverage(t *Token) bool {
+	if t.HasClaim("groups") {
+		return false
+	}
+	if names, ok := t.Claims["_claim_names"].(map[string]any); ok {
+		if _, ok := names["groups"]; ok {
+			return true
+		}
+	}
+	b, _ := t.Claims["hasgroups"].(bool)
+	return b
+}
+
+// lintSignatureShape raises token.unsigned for alg none, and for HMAC on an Entra-issued token.
+func lintSignatureShape(fs []Finding, t *Token, hop string) []Finding {
+	alg := t.Alg()
+	switch {
+	case strings.EqualFold(alg, "none"):
+		return append(fs, NewFinding("token.unsigned", hop, "The header's alg is \"none\": the token carries no signature.",
+			map[string]string{"header": "alg", "value": alg}))
+	case strings.HasPrefix(strings.ToUpper(alg), "HS") && IsEntraIssuer(t):
+		return append(fs, NewFinding("token.unsigned", hop,
+			fmt.Sprintf("The header's alg is %s (a shared-secret HMAC) on a token whose issuer is Entra (%s); Entra signs with RS256.", alg, t.Issuer),
+			map[string]string{"header": "alg", "value": alg}))
+	}
+	return fs
+}
+
+// entraHosts are the hosts of Entra ID's token issuers in the public and national clouds.
+var entraHosts = []string{
+	"login.microsoftonline.com", "sts.windows.net", "login.windows.net", "login.microsoft.com",
+	"login.microsoftonline.us", "login.chinacloudapi.cn", "sts.chinacloudapi.cn", "login.partner.microsoftonline.cn",
+}
+
+// IsEntraIssuer reports whether t's issuer is Entra ID: a Microsoft login host, a B2C or External
+// ID host, or any issuer that names the token's own tenant in its path (as the sandbox does).
+func IsEntraIssuer(t *Token) bool {
+	iss := strings.ToLower(t.Issuer)
+	host := iss
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	if i := strings.IndexByte(host, '/'); i >= 0 {
+		host = host[:i]
+	}
+	for _, h := range entraHosts {
+		if host == h {
+			return true
+		}
+	}
+	if strings.HasSuffix(host, ".b2clogin.com") || strings.HasSuffix(host, ".ciamlogin.com") {
+		return true
+	}
+	return t.IssuerTenant != "" && strings.EqualFold(t.IssuerTenant, t.TenantID)
+}
+
+func lintTimes(fs []Finding, t *Token, hop string, exp Expectations, skew time.Duration) []Finding {
+	now := exp.Now
+	if now.IsZero() {
+		return fs
+	}
+	ts := func(x time.Time) string { return x.UTC().Format(time.RFC3339) }
+	if !t.ExpiresAt.IsZero() {
+		switch left := t.ExpiresAt.Sub(now); {
+		case left < -skew:
+			fs = append(fs, NewFinding("token.expired", hop,
+				fmt.Sprintf("exp is %s, %s before now (%s); allowed skew %s.", ts(t.ExpiresAt), roundDuration(-left), ts(now), skew),
+				map[string]string{"claim": "exp", "value": ts(t.ExpiresAt), "now": ts(now)}))
+		case left < DefaultSkew:
+			detail := fmt.Sprintf("exp is %s, %s from now (%s).", ts(t.ExpiresAt), roundDuration(left), ts(now))
+			if left < 0 {
+				detail = fmt.Sprintf("exp is %s, %s ago, within the allowed skew of %s.", ts(t.ExpiresAt), roundDuration(-left), skew)
+			}
+			fs = append(fs, NewFinding("token.near-expiry", hop, detail,
+				map[string]string{"claim": "exp", "value": ts(t.ExpiresAt), "now": ts(now)}))
+		}
+	}
+	if !t.NotBefore.IsZero() && t.NotBefore.Sub(now) > skew {
+		fs = append(fs, NewFinding("token.not-yet-valid", hop,
+			fmt.Sprintf("nbf is %s, %s after now (%s); allowed skew %s.", ts(t.NotBefore), roundDuration(t.NotBefore.Sub(now)), ts(now), skew),
+			map[string]string{"claim": "nbf", "value": ts(t.NotBefore), "now": ts(now)}))
+	}
+	if !exp.ServerTime.IsZero() {
+		d := exp.ServerTime.Sub(now)
+		if d < 0 {
+			d = -d
+		}
+		if d > skew {
+			fs = append(fs, NewFinding("token.clock-skew", hop,
+				fmt.Sprintf("The server's clock says %s, this machine's %s: %s apart.", ts(exp.ServerTime), ts(now), roundDuration(d)),
+				map[string]string{"server_time": ts(exp.ServerTime), "local_time": ts(now)}))
+		}
+	}
+	return fs
+}
+
+// roundDuration renders d to the second, without zero units ("1h2m", "45s").
+func roundDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func lintExpectations(fs []Finding, t *Token, hop string, exp Expectations) []Finding {
+	if len(exp.Audiences) > 0 && !AudienceMatches(t.Audiences, exp.Audiences) {
+		fs = append(fs, NewFinding("token.unexpected-audience", hop,
+			fmt.Sprintf("aud is %s; expected %s.", orNone(strings.Join(t.Audiences, " ")), strings.Join(exp.Audiences, " or ")),
+			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(exp.Audiences, " ")}))
+	}
+	for _, want := range exp.Scopes {
+		if !HasPermission(t, want) {
+			have := strings.Join(append(append([]string(nil), t.Scopes...), t.Roles...), " ")
+			fs = append(fs, NewFinding("token.missing-scope", hop,
+				fmt.Sprintf("%s is in neither scp nor roles (the token has: %s).", want, orNone(have)),
+				map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "roles": strings.Join(t.Roles, " "), "expected": want}))
+		}
+	}
+	if exp.TenantID != "" && !strings.EqualFold(t.TenantID, exp.TenantID) {
+		fs = append(fs, NewFinding("token.unexpected-tenant", hop,
+			fmt.Sprintf("tid is %s; expected %s.", orNone(t.TenantID), exp.TenantID),
+			map[string]string{"claim": "tid", "value": t.TenantID, "expected": exp.TenantID}))
+	}
+	return fs
+}
+
+// AudienceMatches reports whether any of auds equals any of want, ignoring case and a trailing
+// slash.
+func AudienceMatches(auds, want []string) bool {
+	for _, a := range auds {
+		a = strings.TrimRight(a, "/")
+		for _, w := range want {
+			if strings.EqualFold(a, strings.TrimRight(w, "/")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasPermission reports whether t carries the scope or role want, in scp or roles. A fully
+// qualified scope ("api://contoso/access_as_user") matches its last segment, since tokens list
+// scopes without the resource.
+func HasPermission(t *Token, want string) bool {
+	short := want
+	if i := strings.LastIndexByte(want, '/'); i >= 0 && i < len(want)-1 {
+		short = want[i+1:]
+	}
+	for _, list := range [][]string{t.Scopes, t.Roles} {
+		for _, s := range list {
+			if strings.EqualFold(s, want) || strings.EqualFold(s, short) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,171 @@
+package inspect
+
+// oboRules are the obo.* and agentid.* entries: problems in the On-Behalf-Of exchange, including
+// the two legs of the Agent ID flow.
+var oboRules = []Rule{
+	{
+		ID: "obo.assertion-aud-mismatch", Severity: SeverityError, Title: "OBO assertion is not for the middle tier",
+		AADSTS: []int{50013, 500131}, Community: true,
+		Fix:  "The middle tier (the OBO client) must be the assertion's audience: the client must request the middle tier's own scope.",
+		Docs: docsOBO,
+		Explanation: "In OBO the middle tier exchanges the token it received; Entra accepts only a token whose aud is that middle tier's client id or App ID URI. Here the assertion was for another resource (AADSTS50013 'assertion audience does not match'; " +
+			"AADSTS500131 'assertion audience does not match the client app' is community-observed for the same case). Typical cause: the client sent a Graph token to the agent.",
+	},
+	{
+		ID: "obo.app-only-assertion", Severity: SeverityError, Title: "OBO assertion is an app-only token",
+		Fix:         "OBO needs a user's token. For app-to-app calls use the client credentials grant with the middle tier's own identity.",
+		Docs:        docsOBO,
+		Explanation: "The assertion has no user: roles instead of scp, idtyp=app. On-Behalf-Of means on behalf of a user, so Entra cannot exchange an application's token.",
+	},
+	{
+		ID: "obo.consent-required", Severity: SeverityError, Title: "Consent missing for the downstream API", AADSTS: []int{65001},
+		Fix:         "List the client in the middle tier's knownClientApplications and request .default at sign-in (combined consent), or have an admin grant consent for the downstream API.",
+		Docs:        docsOBO,
+		Explanation: "The user (or an admin) has not consented to the middle tier calling the downstream API on their behalf (AADSTS65001). OBO cannot show a consent prompt, so consent must be obtained at sign-in or granted by an admin.",
+	},
+	{
+		ID: "obo.invalid-client-secret", Severity: SeverityError, Title: "Middle tier's client secret is wrong", AADSTS: []int{7000215},
+		Fix:         "Use the secret's Value (shown once at creation), not its Secret ID; if lost, create a new secret.",
+		Docs:        docsCredentials,
+		Explanation: "Entra did not accept the client secret (AADSTS7000215 'invalid client secret provided'). The most frequent cause is pasting the secret's ID (a GUID) instead of its value.",
+	},
+	{
+		ID: "obo.client-secret-expired", Severity: SeverityError, Title: "Middle tier's client secret has expired", AADSTS: []int{7000222},
+		Fix:         "Create a new secret (or better, a certificate or managed identity federated credential) and deploy it; remove the expired one.",
+		Docs:        docsCredentials,
+		Explanation: "The secret is past its end date (AADSTS7000222). Secrets last at most 24 months.",
+	},
+	{
+		ID: "obo.missing-client-credential", Severity: SeverityError, Title: "OBO request carried no client credential", AADSTS: []int{7000218},
+		Fix:         "Configure the middle tier with a secret or certificate; OBO is a confidential-client flow.",
+		Docs:        docsOBO,
+		Explanation: "The token request had neither client_secret nor client_assertion (AADSTS7000218). Only confidential clients can perform OBO.",
+	},
+	{
+		ID: "obo.claims-challenge", Severity: SeverityWarning, Title: "Downstream API requires more (claims challenge)", AADSTS: []int{50076, 50079},
+		Fix:         "Return 401 with WWW-Authenticate: Bearer error=\"insufficient_claims\", claims=\"…\" to the client; the client signs in again with those claims (WithClaims).",
+		Docs:        docsClaimsChallenge,
+		Explanation: "Entra answered interaction_required with a claims value: a Conditional Access policy on the downstream API needs something (usually MFA) the user's session lacks. The middle tier cannot interact with the user, so it must relay the challenge to the client.",
+	},
+	{
+		ID: "obo.wrong-grant", Severity: SeverityError, Title: "Token exchange grant (RFC 8693) sent instead of OBO",
+		AADSTS: []int{70003}, Community: true,
+		Fix:         "Use grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer with requested_token_use=on_behalf_of (MSAL AcquireTokenOnBehalfOf).",
+		Docs:        docsOBO,
+		Explanation: "Entra does not implement RFC 8693 token exchange for OBO; it answers unsupported_grant_type (AADSTS70003, community-observed for this case). Entra's OBO is the jwt-bearer grant.",
+	},
+	{
+		ID: "obo.scope-not-found", Severity: SeverityError, Title: "Downstream scope not found", AADSTS: []int{500011, 65005, 70011},
+		Fix:         "Check the downstream scope's App ID URI and name; expose the scope on the downstream API's registration.",
+		Docs:        docsExposeAPI,
+		Explanation: "The scope the middle tier asked for does not exist: the resource is not in the tenant (AADSTS500011), the app does not list that permission (AADSTS65005), or the scope string is invalid (AADSTS70011).",
+	},
+	{
+		ID: "obo.downstream-aud", Severity: SeverityError, Title: "Exchanged token is not for the MCP server",
+		Fix:         "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>) in its OBO request.",
+		Docs:        docsOBO,
+		Explanation: "The token the OBO exchange produced has an audience other than the MCP server, so the MCP server must reject it.",
+	},
+	{
+		ID: "obo.scope-missing", Severity: SeverityWarning, Title: "Exchanged token lacks a requested scope",
+		Fix:         "Grant consent for the scope (admin consent or combined consent through knownClientApplications).",
+		Docs:        docsPermissions,
+		Explanation: "Entra issued the token without one of the requested scopes, typically because consent covers only some of them.",
+	},
+	{
+		ID: "agentid.user-token-as-credential", Severity: SeverityError, Title: "User token used as the agent identity's credential",
+		AADSTS:      []int{700229},
+		Fix:         "Get T1 with the blueprint's client_credentials grant and fmi_path=<agent identity id>, and use T1 (not the user's token) as client_assertion.",
+		Docs:        docsAgentOBO,
+		Explanation: "In the Agent ID OBO flow the agent identity authenticates with a federated credential (T1) that its blueprint obtains from Entra. A user's token was passed as that credential instead, which Entra refuses (AADSTS700229).",
+	},
+	{
+		ID: "agentid.assertion-aud-not-blueprint", Severity: SeverityError, Title: "User token is not for the agent blueprint",
+		AADSTS: []int{50013}, Community: true,
+		Fix:         "Have the client request a scope of the blueprint (api://<blueprint app id>/…) so the user token's aud is the blueprint.",
+		Docs:        docsAgentOBO,
+		Explanation: "In the Agent ID OBO flow, the user token (Tc) must have the agent blueprint as its audience. Here it is for another resource, and the exchange fails with AADSTS50013 (community-observed for this flow).",
+	},
+	{
+		ID: "agentid.fmi-path-missing", Severity: SeverityError, Title: "Blueprint token request lacks fmi_path",
+		Fix:         "Pass fmi_path=<agent identity client id> (MSAL WithFMIPath) on the blueprint's client_credentials request for api://AzureADTokenExchange/.default.",
+		Docs:        docsAgentOBO,
+		Explanation: "The blueprint's first leg must name the agent identity it acts for with fmi_path; without it the resulting token cannot serve as the agent identity's credential.",
+	},
+	{
+		ID: "agentid.not-agent-token", Severity: SeverityInfo, Title: "Expected an Agent ID token, got an ordinary one",
+		Fix:         "Check the blueprint and agent identity setup: the token should carry xms_par_app_azp and an agent facet (11) in xms_act_fct or xms_sub_fct.",
+		Docs:        docsAgentClaims,
+		Explanation: "Agent ID tokens carry xms_par_app_azp (the blueprint's app id) and facet claims with the value 11 (agent identity). This token has neither, so it was issued to an ordinary application.",
+	},
+}
+
+// mcpRules are the mcp.* entries: problems at the MCP server and its own downstream call.
+var mcpRules = []Rule{
+	{
+		ID: "mcp.no-www-authenticate", Severity: SeverityError, Title: "MCP server's 401 has no usable Bearer challenge",
+		Fix:         "Answer unauthenticated requests with 401 and WWW-Authenticate: Bearer resource_metadata=\"https://…/.well-known/oauth-protected-resource…\".",
+		Docs:        docsMCPAuth,
+		Explanation: "The MCP authorization spec requires a 401 with a WWW-Authenticate Bearer challenge carrying resource_metadata, which is how clients find the Protected Resource Metadata and the authorization server. This server's 401 has no challenge, or one without resource_metadata.",
+	},
+	{
+		ID: "mcp.no-resource-metadata", Severity: SeverityError, Title: "No Protected Resource Metadata",
+		Fix:         "Serve RFC 9728 metadata (resource, authorization_servers, scopes_supported) at /.well-known/oauth-protected-resource/<path> and name it in the challenge.",
+		Docs:        docsRFC9728,
+		Explanation: "Neither the challenge's resource_metadata URL nor the well-known paths returned Protected Resource Metadata. MCP clients cannot discover which authorization server and scopes to use.",
+	},
+	{
+		ID: "mcp.prm-resource-mismatch", Severity: SeverityError, Title: "PRM resource differs from the server URL",
+		Fix:         "Make the metadata's resource exactly the URL clients use (same scheme, host, port and path; no trailing slash).",
+		Docs:        docsRFC9728,
+		Explanation: "RFC 9728 requires clients to check that the metadata's resource equals the URL they called; a difference (even a trailing slash) makes compliant clients stop.",
+	},
+	{
+		ID: "mcp.prm-issuer-mismatch", Severity: SeverityError, Title: "PRM authorization server does not match the token issuer",
+		Fix:         "List https://login.microsoftonline.com/<tid>/v2.0 in authorization_servers and make the MCP API accept v2 tokens (accessTokenAcceptedVersion: 2).",
+		Docs:        docsRFC9728,
+		Explanation: "The metadata's authorization_servers do not include the issuer of the tokens the server actually receives — typically the server announces the v2.0 issuer while its app registration yields v1 tokens (https://sts.windows.net/{tid}/).",
+	},
+	{
+		ID: "mcp.prm-unqualified-scopes", Severity: SeverityWarning, Title: "PRM scopes are not fully qualified",
+		Fix:         "List scopes as api://<app id uri>/<scope> in scopes_supported.",
+		Docs:        docsRFC9728,
+		Explanation: "Entra needs fully qualified scopes; a client that requests a bare scope from scopes_supported gets a Graph token or an error.",
+	},
+	{
+		ID: "mcp.aud-mismatch", Severity: SeverityError, Title: "Token sent to the MCP server is not for it",
+		Fix:         "Do an OBO exchange for the MCP server's scope before calling it.",
+		Docs:        docsMCPAuth,
+		Explanation: "The token's aud is not the MCP server's client id or App ID URI. The MCP spec requires servers to reject tokens not issued for them.",
+	},
+	{
+		ID: "mcp.token-passthrough", Severity: SeverityError, Title: "The user's token was passed through to the MCP server",
+		Fix:         "Exchange the token with OBO (or use the agent's own identity); never forward the token you received.",
+		Docs:        docsMCPSecurity,
+		Explanation: "The token sent to the MCP server is the very token the user gave the agent. The MCP specification forbids token passthrough: it breaks audience restriction and hides who is calling.",
+	},
+	{
+		ID: "mcp.accepts-foreign-token", Severity: SeverityError, Title: "MCP server accepted a token meant for another API",
+		Fix:         "Validate aud (and iss) on every request: accept only tokens whose aud is the server's own client id or App ID URI.",
+		Docs:        docsMCPAuth,
+		Explanation: "oboscope sent a validly signed token whose aud is another API and the server accepted it. Such a server can be called with any token stolen from any other API of the tenant (confused deputy).",
+	},
+	{
+		ID: "mcp.insufficient-scope-status", Severity: SeverityWarning, Title: "Missing scope not answered with 403 insufficient_scope",
+		Fix:         "Answer 403 with WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\".",
+		Docs:        docsMCPAuth,
+		Explanation: "RFC 6750 and the MCP spec answer a token lacking a scope with 403 and error insufficient_scope, so clients can request more scopes (step-up).",
+	},
+	{
+		ID: "mcp.rejected", Severity: SeverityError, Title: "MCP server rejected the exchanged token",
+		Fix:         "Read the challenge shown: it names what the server wanted.",
+		Docs:        docsMCPAuth,
+		Explanation: "The MCP server answered 401 or 403 to the request carrying the OBO token. Other findings at this hop say why when oboscope could tell.",
+	},
+	{
+		ID: "mcp.downstream-passthrough", Severity: SeverityError, Title: "MCP server forwarded the incoming token downstream",
+		Fix:         "The MCP server must do its own OBO exchange for the downstream API (Graph) instead of forwarding its incoming token.",
+		Docs:        docsMCPSecurity,
+		Explanation: "The MCP server called its downstream API with the token it received. That token is for the MCP server; forwarding it is token passthrough, which the MCP specification forbids.",
+	},
+}

@@ -1,0 +1,118 @@
+package inspect
+
+// signinRules are the signin.* entries: problems at the user's sign-in.
+var signinRules = []Rule{
+	{
+		ID: "signin.public-client-disabled", Severity: SeverityError, Title: "Public client flows are not allowed for this app",
+		AADSTS: []int{7000218}, Community: true,
+		Fix:  "In the client app's registration, Authentication → Advanced settings → Allow public client flows: Yes (isFallbackPublicClient: true).",
+		Docs: docsDeviceCode,
+		Explanation: "Device code and other public-client flows send no client secret. Entra allows that only when the app registration is marked as a public client; otherwise it asks for a credential and answers AADSTS7000218 " +
+			"(\"the request body must contain client_assertion or client_secret\"). That this code is what device-code sign-in returns for a non-public app is community-observed, not documented.",
+	},
+	{
+		ID: "signin.redirect-uri-mismatch", Severity: SeverityError, Title: "Redirect URI is not registered", AADSTS: []int{50011},
+		Fix:  "Register the exact redirect URI the app sends (scheme, host, port, path, trailing slash) under the right platform (Mobile and desktop for http://localhost).",
+		Docs: docsRedirectURI,
+		Explanation: "Entra sends the authorization response only to a redirect URI registered on the app. The request's redirect_uri matches none of them (AADSTS50011). " +
+			"MSAL's interactive flow uses http://localhost with a random port, which must be registered under 'Mobile and desktop applications'.",
+	},
+	{
+		ID: "signin.scope-unqualified", Severity: SeverityWarning, Title: "Scope is not fully qualified",
+		AADSTS: []int{650053}, Community: true,
+		Fix:  "Ask for the full scope: api://<app id uri>/<scope> (or <client id>/<scope>).",
+		Docs: docsScopes,
+		Explanation: "A bare scope such as access_as_user has no resource prefix, so Entra assumes Microsoft Graph and either issues a Graph token or fails because Graph has no such permission (AADSTS650053 'scope … doesn't exist on the resource' — community-observed). " +
+			"Only OpenID scopes (openid, profile, email, offline_access) and Graph's own permissions may be written without a prefix.",
+	},
+	{
+		ID: "signin.scopes-span-resources", Severity: SeverityError, Title: "One request asks for scopes of several resources",
+		AADSTS: []int{28000, 700022}, Community: true,
+		Fix:  "Request one resource per token request; for consent up front use .default and list the client in the API's knownClientApplications.",
+		Docs: docsScopes,
+		Explanation: "An access token has exactly one audience, so Entra refuses scopes that belong to two resources in one request (AADSTS28000 (community-observed) or AADSTS700022 'invalid scope … only one resource'). " +
+			"Ask for each API's scopes in its own request; MSAL caches each token separately.",
+	},
+	{
+		ID: "signin.app-not-found", Severity: SeverityError, Title: "Client app not found in the tenant", AADSTS: []int{700016},
+		Fix:         "Check the client id and the tenant in the authority; a single-tenant app signs in only in its home tenant, a multi-tenant app must be consented in the target tenant.",
+		Docs:        docsErrorCodes,
+		Explanation: "Entra found no application with this client id in the tenant the request went to (AADSTS700016). The id is mistyped, the app lives in another tenant, or it is single-tenant and the user signed in through another tenant.",
+	},
+	{
+		ID: "signin.resource-not-found", Severity: SeverityError, Title: "Requested API not found in the tenant", AADSTS: []int{500011},
+		Fix:         "Check the scope's App ID URI; for an API of another tenant, have an admin consent to it (creating its service principal) in this tenant.",
+		Docs:        docsErrorCodes,
+		Explanation: "The resource named in the scope has no service principal in this tenant (AADSTS500011 'resource principal … was not found'). Either the App ID URI is wrong, or the API is multi-tenant and was never provisioned here through consent.",
+	},
+	{
+		ID: "signin.user-not-in-tenant", Severity: SeverityError, Title: "User is not a member or guest of this tenant", AADSTS: []int{50020},
+		Fix:         "Invite the user as a B2B guest, sign in to the user's home tenant, or use an authority that accepts the account type.",
+		Docs:        docsGuests,
+		Explanation: "The account that signed in has no user object in the tenant the authority names (AADSTS50020). External users must be invited first; personal accounts need an app and authority that accept them.",
+	},
+	{
+		ID: "signin.conditional-access", Severity: SeverityError, Title: "Blocked by Conditional Access", AADSTS: []int{53003, 50076, 50079},
+		Fix:         "Meet the policy (MFA, compliant device, location), or pass the claims challenge from the error back to MSAL (WithClaims) in an interactive sign-in.",
+		Docs:        docsCADev,
+		Explanation: "A Conditional Access policy applies to the user, app or resource. AADSTS53003 means access is blocked outright; AADSTS50076/50079 mean strong authentication (MFA) is required and the error carries a claims challenge to satisfy it interactively.",
+	},
+	{
+		ID: "signin.consent-required", Severity: SeverityError, Title: "Consent is missing at sign-in", AADSTS: []int{65001},
+		Fix:         "Grant consent: sign in interactively so the user consents, or have an admin grant consent for the tenant.",
+		Docs:        docsPermissions,
+		Explanation: "The user or an admin has not consented to the permissions the client requests (AADSTS65001). Device code and other non-interactive flows cannot show a consent prompt, so consent must be granted first.",
+	},
+}
+
+// agentRules are the agent.* entries: problems when the user's token is presented to the agent API.
+var agentRules = []Rule{
+	{
+		ID: "agent.aud-mismatch", Severity: SeverityError, Title: "User token is not for the agent API",
+		Fix:         "Have the client request the agent API's scope (api://<agent app id uri>/<scope>), not a Graph or other API scope.",
+		Docs:        docsAccessClaims,
+		Explanation: "The token's aud is neither the agent API's client id nor its App ID URI, so the agent API must reject it — and it cannot be used for OBO by the agent either, since OBO requires the middle tier to be the assertion's audience.",
+	},
+	{
+		ID: "agent.missing-scope", Severity: SeverityError, Title: "User token lacks a scope the agent requires",
+		Fix:         "Request the scope from the client; expose it on the agent API's registration ('Expose an API') and grant consent.",
+		Docs:        docsExposeAPI,
+		Explanation: "The agent API requires a delegated scope that is not in the token's scp claim. The client requested other scopes, or consent does not cover this one.",
+	},
+	{
+		ID: "agent.app-only-token", Severity: SeverityError, Title: "Token is app-only, not a user's token",
+		Fix:         "Sign the user in with a delegated flow (device code, auth code + PKCE) to get a user token; OBO exists only for user tokens.",
+		Docs:        docsOBO,
+		Explanation: "The token has roles but no scp (idtyp=app): it was obtained with client credentials and represents an application, not a user. A delegated agent needs the user's token to act on their behalf; OBO with an app-only token fails.",
+	},
+	{
+		ID: "agent.client-not-authorized", Severity: SeverityWarning, Title: "Client app is not known to or pre-authorized by the agent API",
+		Fix:         "Add the client's app id to the agent API's preAuthorizedApplications (for its scopes) or knownClientApplications.",
+		Docs:        docsExposeAPI,
+		Explanation: "The token's client (azp or appid) is not listed among the agent API's known or pre-authorized clients. That is allowed after user consent, but it means each user sees a consent prompt and combined consent for downstream APIs (.default with knownClientApplications) does not apply.",
+	},
+	{
+		ID: "agent.tenant-not-allowed", Severity: SeverityError, Title: "Token's tenant is not the configured one",
+		Fix:         "Sign in to the configured tenant, or add this tenant to the agent's allow-list.",
+		Docs:        docsMultiTenant,
+		Explanation: "tid is not the tenant the agent API accepts. A single-tenant API must refuse tokens from other tenants; a multi-tenant one must check an allow-list.",
+	},
+	{
+		ID: "agent.no-challenge", Severity: SeverityWarning, Title: "401 without a WWW-Authenticate challenge",
+		Fix:         "Answer 401 with WWW-Authenticate: Bearer (error, error_description, and resource_metadata or scope) so clients know how to get a valid token.",
+		Docs:        docsRFC6750Challenge,
+		Explanation: "RFC 6750 requires a 401 to carry a WWW-Authenticate: Bearer challenge. Without it a client cannot tell a missing scope from a wrong audience, and MCP clients cannot discover the authorization server.",
+	},
+	{
+		ID: "agent.rejected", Severity: SeverityError, Title: "Agent API rejected the user token",
+		Fix:         "Read the challenge and body shown: they name what the API wanted (audience, scope, issuer).",
+		Docs:        docsRFC6750Challenge,
+		Explanation: "The agent API answered 401 or 403 to the request that carried the user's token. The other findings at this hop say why when oboscope could tell; otherwise the API's challenge and body are the best evidence.",
+	},
+	{
+		ID: "agent.insecure-transport", Severity: SeverityError, Title: "Token would be sent over plain http",
+		Fix:         "Use an https:// URL for the agent (http is accepted only for loopback).",
+		Docs:        docsAccessTokens,
+		Explanation: "A bearer token is a password for its lifetime: anyone who sees it can use it. oboscope refuses to send a token over http:// to a non-loopback host.",
+	},
+}
