@@ -20,6 +20,8 @@ type Config struct {
 	Dir string `yaml:"-" json:"-"`
 	// CAPEM is an extra CA held in memory (the embedded sandbox's), trusted like CAFile.
 	CAPEM []byte `yaml:"-" json:"-"`
+	// Env reads the environment variables that hold secrets (nil: os.Getenv). Tests inject it.
+	Env func(string) string `yaml:"-" json:"-"`
 }
 
 // SigninConfig describes the first hop: how the user (or, in the app-only scenario, the client

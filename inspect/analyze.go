@@ -165,7 +165,7 @@ func ClockSkew(hop, server string, serverDate, local time.Time, max time.Duratio
 	}
 	return NewFinding("token.clock-skew", hop,
 		fmt.Sprintf("%s's clock (Date: %s) is %s %s the local clock (%s)", server, serverDate.UTC().Format(time.RFC1123),
-			roundDuration(d), dir, local.UTC().Format(time.RFC1123)),
+			humanDuration(d), dir, local.UTC().Format(time.RFC1123)),
 		map[string]string{"server_date": serverDate.UTC().Format(time.RFC3339), "local": local.UTC().Format(time.RFC3339)}), true
 }
 
@@ -220,4 +220,15 @@ func hasScope(t *Token, name string) bool {
 		}
 	}
 	return false
+}
+
+func valueOrNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func humanDuration(d time.Duration) string {
+	return d.Round(time.Second).String()
 }

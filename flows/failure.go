@@ -1,0 +1,137 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// entraErrorFrom finds Entra's error answer among a hop's exchanges (the last answer of 400 or
+// more that parses as Entra's error JSON) or, failing that, in MSAL's error text.
+func entraErrorFrom(xs []Exchange, err error) *inspect.EntraError {
+	for i := len(xs) - 1; i >= 0; i-- {
+		if xs[i].Status >= 400 {
+			if e, perr := inspect.ParseEntraError([]byte(xs[i].ResponseBody)); perr == nil && (len(e.Codes) > 0 || e.Err != "") {
+				return e
+			}
+		}
+	}
+	if err != nil {
+		msg := err.Error()
+		if i := strings.Index(msg, "reply status code was"); i >= 0 {
+			if e, perr := inspect.ParseEntraError([]byte(msg[i:])); perr == nil && (len(e.Codes) > 0 || e.Err != "") {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// describeFailure turns a failed step into one line naming the hop and the cause: Entra's error,
+// a transport failure (unreachable, TLS, timeout), a redirect, an HTML page, a 5xx, broken JSON.
+func describeFailure(hop string, err error, xs []Exchange) string {
+	if errors.Is(err, context.Canceled) {
+		return hop + ": cancelled"
+	}
+	var last *Exchange
+	if len(xs) > 0 {
+		last = &xs[len(xs)-1]
+	}
+	if e := entraErrorFrom(xs, err); e != nil {
+		return fmt.Sprintf("%s: Entra answered %s: %s", hop, valueOr(e.Err, "an error"), firstLine(e.Description))
+	}
+	if last != nil {
+		if s := describeExchange(*last); s != "" {
+			return hop + ": " + s
+		}
+	}
+	if err != nil {
+		return hop + ": " + RedactText(oneLine(DescribeNetError(err)), nil)
+	}
+	return hop + ": failed"
+}
+
+// describeExchange explains an exchange that went wrong, or returns "" when it looks fine.
+func describeExchange(x Exchange) string {
+	host := hostOfURL(x.URL)
+	switch {
+	case x.Err != "":
+		return fmt.Sprintf("%s %s: %s", x.Method, host, x.Err)
+	case x.Status >= 300 && x.Status < 400:
+		loc := ""
+		if x.ResponseHeaders != nil {
+			loc = x.ResponseHeaders.Get("Location")
+		}
+		return fmt.Sprintf("%s answered %d redirecting to %s; oboscope does not follow redirects (a token must not travel to another host)", host, x.Status, valueOr(hostOfURL(loc), "another location"))
+	case looksHTML(x):
+		return fmt.Sprintf("%s answered %d with an HTML page instead of JSON (%s)", host, x.Status, htmlTitle(x.ResponseBody))
+	case x.Status >= 500:
+		return fmt.Sprintf("%s answered %d %s", host, x.Status, shortBody(x.ResponseBody))
+	case x.Status >= 400:
+		return fmt.Sprintf("%s answered %d %s", host, x.Status, shortBody(x.ResponseBody))
+	case isJSONType(x) && x.ResponseBody != "" && !json.Valid([]byte(x.ResponseBody)):
+		return fmt.Sprintf("%s answered %d with invalid or truncated JSON", host, x.Status)
+	}
+	return ""
+}
+
+func isJSONType(x Exchange) bool {
+	return x.ResponseHeaders != nil && strings.Contains(strings.ToLower(x.ResponseHeaders.Get("Content-Type")), "json")
+}
+
+func looksHTML(x Exchange) bool {
+	ct := ""
+	if x.ResponseHeaders != nil {
+		ct = strings.ToLower(x.ResponseHeaders.Get("Content-Type"))
+	}
+	b := strings.ToLower(strings.TrimSpace(x.ResponseBody))
+	return strings.Contains(ct, "text/html") || strings.HasPrefix(b, "<!doctype html") || strings.HasPrefix(b, "<html")
+}
+
+func htmlTitle(body string) string {
+	l := strings.ToLower(body)
+	i := strings.Index(l, "<title>")
+	j := strings.Index(l, "</title>")
+	if i >= 0 && j > i {
+		return "title: " + strings.TrimSpace(body[i+7:j])
+	}
+	return "no title"
+}
+
+func shortBody(b string) string {
+	b = oneLine(strings.TrimSpace(b))
+	if b == "" {
+		return "with an empty body"
+	}
+	if len(b) > 160 {
+		b = b[:160] + "…"
+	}
+	return "— " + b
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func hostOfURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host
+}

@@ -1,0 +1,180 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// DefaultAgentMessage is what the agent hop sends when WalkOptions.Message is empty.
+const DefaultAgentMessage = "oboscope: who am I? (a test call through the chain)"
+
+// agentAnswer is the JSON the sample agent API (and any agent following CONTRACTS.md) answers.
+type agentAnswer struct {
+	Reply      string          `json:"reply"`
+	Downstream json.RawMessage `json:"downstream"`
+	MCP        json.RawMessage `json:"mcp"`
+}
+
+// wireExchangeReport is the JSON shape of a component's report of its own token exchange.
+type wireExchangeReport struct {
+	Kind          string          `json:"kind"`
+	GrantType     string          `json:"grant_type"`
+	TokenEndpoint string          `json:"token_endpoint"`
+	Status        int             `json:"status"`
+	Error         json.RawMessage `json:"error"`
+	Token         string          `json:"token"`
+	Passthrough   bool            `json:"passthrough"`
+}
+
+// parseExchangeReport reads a component's exchange report; nil when raw is empty or not one.
+func parseExchangeReport(raw json.RawMessage) (*inspect.ExchangeReport, string) {
+	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return nil, ""
+	}
+	var wr wireExchangeReport
+	if err := json.Unmarshal(raw, &wr); err != nil {
+		return nil, ""
+	}
+	r := &inspect.ExchangeReport{Kind: wr.Kind, GrantType: wr.GrantType, TokenEndpoint: wr.TokenEndpoint, Status: wr.Status, Passthrough: wr.Passthrough}
+	if len(bytes.TrimSpace(wr.Error)) > 0 && !bytes.Equal(bytes.TrimSpace(wr.Error), []byte("null")) {
+		if e, err := inspect.ParseEntraError(wr.Error); err == nil {
+			r.Error = e
+		}
+	}
+	if wr.Token != "" {
+		if t, err := inspect.DecodeUnverified(wr.Token); err == nil {
+			r.Token = t
+		}
+	}
+	return r, wr.Token
+}
+
+// hopAgent presents the user token to the agent API and records its answer.
+func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
+	w.mu.Lock()
+	raw, tok := w.st.userRaw, w.st.user
+	w.st.agentReport = nil
+	w.mu.Unlock()
+	if raw == "" {
+		h.skip("skipped: no user token to present (sign-in did not produce one)")
+		return
+	}
+	cfg := w.cfg
+	obs := inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL}
+	exp := inspect.AgentExpectations{
+		Audiences:         w.agentAudiences(),
+		RequiredScopes:    cfg.Agent.RequiredScopes,
+		TenantID:          cfg.TenantID,
+		AuthorizedClients: cfg.Agent.AuthorizedClients,
+	}
+	u, err := url.Parse(cfg.Agent.URL)
+	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		obs.Refused = true
+		h.add(inspect.AnalyzeAgent(obs, exp)...)
+		h.fail(fmt.Sprintf("agent: refusing to send the token to %s (not https)", cfg.Agent.URL))
+		return
+	}
+	h.token("user token presented", raw, tok, false, "")
+	msg := w.opts.Message
+	if msg == "" {
+		msg = DefaultAgentMessage
+	}
+	body, _ := json.Marshal(map[string]string{"message": msg})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.Agent.URL, bytes.NewReader(body))
+	if err != nil {
+		h.fail("agent: " + err.Error())
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Bearer "+raw)
+	h.rec.setLabel("agent call")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.add(inspect.AnalyzeAgent(obs, exp)...)
+		h.fail(describeFailure("agent", err, h.rec.snapshot()))
+		h.res.Story = "no answer from the agent API"
+		return
+	}
+	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	resp.Body.Close()
+	obs.Status = resp.StatusCode
+	obs.WWWAuthenticate = resp.Header.Get("WWW-Authenticate")
+	h.add(inspect.AnalyzeAgent(obs, exp)...)
+	if rerr != nil {
+		h.fail(describeFailure("agent", rerr, h.rec.snapshot()))
+		return
+	}
+	var ans agentAnswer
+	jsonErr := json.Unmarshal(respBody, &ans)
+	if jsonErr == nil {
+		if rep, _ := parseExchangeReport(ans.Downstream); rep != nil {
+			w.mu.Lock()
+			w.st.agentReport = rep
+			w.mu.Unlock()
+			if rep.Token != nil {
+				h.token("agent's own exchanged token (reported, signature removed)", "", rep.Token, false, "reported by the agent without its signature")
+			}
+		}
+	}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		if jsonErr != nil && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json") {
+			h.fail(fmt.Sprintf("agent: %s answered %d with invalid or truncated JSON", hostOfURL(cfg.Agent.URL), resp.StatusCode))
+		}
+		reply := oneLine(ans.Reply)
+		if len(reply) > 80 {
+			reply = reply[:80] + "…"
+		}
+		h.res.Story = fmt.Sprintf("the agent API accepted the %s and answered %d", tokenNoun(tok), resp.StatusCode)
+		if reply != "" {
+			h.res.Story += ": " + RedactText(reply, nil)
+		}
+	case resp.StatusCode == 401 || resp.StatusCode == 403:
+		h.res.Story = fmt.Sprintf("the agent API rejected the %s with %d", tokenNoun(tok), resp.StatusCode)
+		if c := challengeError(obs.WWWAuthenticate); c != "" {
+			h.res.Story += " (" + c + ")"
+		}
+	default:
+		h.fail(describeFailure("agent", nil, h.rec.snapshot()))
+		h.res.Story = fmt.Sprintf("the agent API answered %d", resp.StatusCode)
+		if w.st.agentReport != nil && w.st.agentReport.Error != nil {
+			h.res.Story += fmt.Sprintf("; its own exchange failed: %s", firstLine(w.st.agentReport.Error.Description))
+		}
+	}
+}
+
+func tokenNoun(t *inspect.Token) string {
+	if t != nil && appOnlyToken(t) {
+		return "app-only token"
+	}
+	return "user token"
+}
+
+// challengeError summarises a Bearer challenge: error and error_description.
+func challengeError(h string) string {
+	if h == "" {
+		return ""
+	}
+	cs, err := inspect.ParseWWWAuthenticate(h)
+	if err != nil {
+		return ""
+	}
+	c, ok := inspect.BearerChallenge(cs)
+	if !ok {
+		return ""
+	}
+	s := c.Param("error")
+	if d := c.Param("error_description"); d != "" {
+		s += ": " + firstLine(d)
+	}
+	return s
+}

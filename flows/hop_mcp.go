@@ -1,0 +1,339 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// initializeProbe is the JSON-RPC initialize request of the unauthenticated and foreign probes.
+const initializeProbe = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"oboscope-probe","version":"1"}}}`
+
+// hopMCP discovers the MCP server's authorization (unauthenticated probe, Protected Resource
+// Metadata, authorization server metadata), calls it with the exchanged token through the MCP
+// go-sdk, and probes it with the user's own token, which it must reject.
+func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
+	cfg := w.cfg
+	if cfg.MCP.URL == "" {
+		h.skip("skipped: no MCP server configured (mcp.url)")
+		return
+	}
+	w.mu.Lock()
+	oboRaw, obo, fromUser, userRaw, user := w.st.oboRaw, w.st.obo, w.st.oboFromUser, w.st.userRaw, w.st.user
+	audReported := w.results[HopOBO] != nil && hasFinding(w.results[HopOBO].Findings, "obo.downstream-aud")
+	w.mu.Unlock()
+
+	obs := inspect.MCPObservation{URL: cfg.MCP.URL}
+	exp := inspect.MCPExpectations{Audiences: w.mcpAudiences(), RequiredScopes: cfg.OBO.Scopes, AudienceReported: audReported}
+	if !sendable(cfg.MCP.URL) {
+		h.fail(fmt.Sprintf("mcp: refusing to send requests to %s (not https)", cfg.MCP.URL))
+		return
+	}
+
+	// 1. Unauthenticated probe.
+	h.rec.setLabel("unauthenticated probe")
+	status, hdr, err := w.postInitialize(ctx, h, "")
+	if err != nil {
+		h.fail(describeFailure("mcp", err, h.rec.snapshot()))
+		h.res.Story = "the MCP server did not answer"
+		return
+	}
+	obs.ProbeStatus, obs.ProbeWWWAuthenticate = status, hdr.Get("WWW-Authenticate")
+
+	// 2. Protected Resource Metadata, 3. authorization server metadata.
+	prm, prmURL, tried := w.fetchPRM(ctx, h, obs.ProbeWWWAuthenticate)
+	obs.PRM, obs.PRMTried = prm, tried
+	var asIssuers []string
+	if prm != nil {
+		asIssuers = w.fetchASMetadata(ctx, h, prm.AuthorizationServers)
+	}
+
+	// 4. The MCP session with the exchanged (or passed-through) token.
+	var toolNote string
+	if oboRaw != "" {
+		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
+		h.token(presentedName(fromUser), oboRaw, obo, false, "")
+		s, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments)
+		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
+		if err != nil {
+			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
+		}
+		_ = s
+		// The version the server's metadata promises (v2.0 issuer → v2 tokens).
+		if v := expectedVersion(prm); v != "" && obo != nil {
+			for _, f := range inspect.LintToken(obo, "mcp", inspect.Expectations{Version: v, Now: w.opts.Now()}) {
+				if f.ID == "token.version-mismatch" {
+					h.add(f)
+				}
+			}
+		}
+	}
+	// 5. The passthrough probe: the user's token (for another audience) must be rejected.
+	if userRaw != "" && !obs.TokenIsUserToken && user != nil && !inspect.AudienceMatches(user.Audiences, w.mcpAudiences()) {
+		h.rec.setLabel("passthrough probe (user token, must be rejected)")
+		st, _, err := w.postInitialize(ctx, h, userRaw)
+		if err == nil {
+			obs.ForeignProbeSent, obs.ForeignProbeToken, obs.ForeignProbeStatus = true, user, st
+		}
+	}
+	h.add(inspect.AnalyzeMCP(obs, exp)...)
+	h.res.Story = mcpStory(obs, prmURL, asIssuers, toolNote)
+	if oboRaw == "" && len(h.res.Findings) == 0 && h.res.Err == "" {
+		h.skip("discovery only: no token for the MCP server (the exchange produced none); " + h.res.Story)
+	}
+}
+
+func presentedName(fromUser bool) string {
+	if fromUser {
+		return "user token passed through to the MCP server"
+	}
+	return "OBO token presented to the MCP server"
+}
+
+func hasFinding(fs []inspect.Finding, id string) bool {
+	for _, f := range fs {
+		if f.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// sendable reports whether a token may go to u: https, or http to loopback only.
+func sendable(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "https" || (p.Scheme == "http" && isLoopback(p.Hostname())))
+}
+
+func expectedVersion(p *inspect.ResourceMetadata) string {
+	if p == nil {
+		return ""
+	}
+	for _, as := range p.AuthorizationServers {
+		switch {
+		case strings.HasSuffix(strings.TrimSuffix(as, "/"), "/v2.0"):
+			return "2.0"
+		case strings.Contains(as, "sts.windows.net"):
+			return "1.0"
+		}
+	}
+	return ""
+}
+
+func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote string) string {
+	var parts []string
+	c := obs.ProbeWWWAuthenticate
+	switch {
+	case obs.ProbeStatus == 401 && c != "":
+		parts = append(parts, "unauthenticated: 401 with a challenge")
+	case obs.ProbeStatus != 0:
+		parts = append(parts, fmt.Sprintf("unauthenticated: %d", obs.ProbeStatus))
+	}
+	if obs.PRM != nil {
+		parts = append(parts, "metadata at "+prmURL)
+	}
+	if len(as) > 0 {
+		parts = append(parts, "issuer "+strings.Join(as, ", "))
+	}
+	if obs.Status != 0 {
+		parts = append(parts, fmt.Sprintf("with the token: %d", obs.Status))
+	}
+	if toolNote != "" {
+		parts = append(parts, toolNote)
+	}
+	if obs.ForeignProbeSent {
+		parts = append(parts, fmt.Sprintf("user token probe: %d", obs.ForeignProbeStatus))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// postInitialize sends one JSON-RPC initialize, with bearer when non-empty, and returns the status
+// and headers of the answer.
+func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.MCP.URL, strings.NewReader(initializeProbe))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", "2025-06-18")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	// A session the probe may have opened is closed again.
+	if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" && resp.StatusCode < 300 {
+		if del, err := http.NewRequestWithContext(ctx, http.MethodDelete, w.cfg.MCP.URL, nil); err == nil {
+			del.Header.Set("Mcp-Session-Id", sid)
+			if bearer != "" {
+				del.Header.Set("Authorization", "Bearer "+bearer)
+			}
+			if r, err := h.client.Do(del); err == nil {
+				io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+				r.Body.Close()
+			}
+		}
+	}
+	return resp.StatusCode, resp.Header, nil
+}
+
+// fetchPRM looks for RFC 9728 metadata: the challenge's resource_metadata URL, then
+// /.well-known/oauth-protected-resource/<path>, then the root well-known URL.
+func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*inspect.ResourceMetadata, string, []string) {
+	var candidates []string
+	if cs, err := inspect.ParseWWWAuthenticate(challenge); err == nil {
+		if c, ok := inspect.BearerChallenge(cs); ok && c.Param("resource_metadata") != "" {
+			candidates = append(candidates, c.Param("resource_metadata"))
+		}
+	}
+	u, err := url.Parse(w.cfg.MCP.URL)
+	if err == nil {
+		root := u.Scheme + "://" + u.Host + "/.well-known/oauth-protected-resource"
+		if p := strings.TrimSuffix(u.EscapedPath(), "/"); p != "" {
+			candidates = append(candidates, root+p)
+		}
+		candidates = append(candidates, root)
+	}
+	var tried []string
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		if seen[c] || !sendable(c) {
+			continue
+		}
+		seen[c] = true
+		tried = append(tried, c)
+		h.rec.setLabel("protected resource metadata")
+		var prm inspect.ResourceMetadata
+		if err := w.getJSON(ctx, h, c, &prm); err == nil && prm.Resource != "" {
+			return &prm, c, tried
+		}
+	}
+	return nil, "", tried
+}
+
+// fetchASMetadata reads each authorization server's metadata (Entra serves OpenID configuration
+// only; RFC 8414 is tried second) and returns the issuers found.
+func (w *Walk) fetchASMetadata(ctx context.Context, h *hopRun, servers []string) []string {
+	var issuers []string
+	for i, as := range servers {
+		if i >= 3 || !sendable(as) {
+			continue
+		}
+		h.rec.setLabel("authorization server metadata")
+		var meta struct {
+			Issuer string `json:"issuer"`
+		}
+		if err := w.getJSON(ctx, h, strings.TrimSuffix(as, "/")+"/.well-known/openid-configuration", &meta); err == nil && meta.Issuer != "" {
+			issuers = append(issuers, meta.Issuer)
+			continue
+		}
+		if u, err := url.Parse(as); err == nil {
+			alt := u.Scheme + "://" + u.Host + "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.EscapedPath(), "/")
+			if err := w.getJSON(ctx, h, alt, &meta); err == nil && meta.Issuer != "" {
+				issuers = append(issuers, meta.Issuer)
+			}
+		}
+	}
+	return issuers
+}
+
+// bearerTransport adds the Authorization header; it sits above the trace, so the trace records
+// the header (redacted) and the 401's WWW-Authenticate.
+type bearerTransport struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+// mcpSession connects with the MCP go-sdk (streamable HTTP) presenting token, lists the tools and
+// calls tool (when set). It returns the structured content of the tool call, the status and
+// WWW-Authenticate of the initialize answer, and a one-line note of what happened.
+func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any) (any, int, string, string, error) {
+	hc := *h.client
+	hc.Transport = &bearerTransport{token: token, next: h.client.Transport}
+	h.rec.setLabel("MCP initialize")
+	before := len(h.rec.snapshot())
+	client := mcp.NewClient(&mcp.Implementation{Name: "oboscope", Version: "1"}, nil)
+	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
+		Endpoint: w.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
+	}, nil)
+	xs := h.rec.snapshot()
+	status, challenge := 0, ""
+	for _, x := range xs[before:] {
+		if x.Method == http.MethodPost {
+			status = x.Status
+			if x.ResponseHeaders != nil {
+				challenge = x.ResponseHeaders.Get("WWW-Authenticate")
+			}
+			break
+		}
+	}
+	if err != nil {
+		return nil, status, challenge, "", fmt.Errorf("MCP initialize: %w", err)
+	}
+	defer session.Close()
+	h.rec.setLabel("MCP tools/list")
+	list, err := session.ListTools(ctx, nil)
+	if err != nil {
+		return nil, status, challenge, "", fmt.Errorf("MCP tools/list: %w", err)
+	}
+	var names []string
+	for _, t := range list.Tools {
+		names = append(names, t.Name)
+	}
+	note := fmt.Sprintf("%d tools (%s)", len(names), strings.Join(names, ", "))
+	if tool == "" {
+		return nil, status, challenge, note, nil
+	}
+	h.rec.setLabel("MCP tools/call " + tool)
+	var a any = args
+	if args == nil {
+		a = map[string]any{}
+	}
+	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: a})
+	if err != nil {
+		return nil, status, challenge, note, fmt.Errorf("MCP tools/call %s: %w", tool, err)
+	}
+	if res.IsError {
+		return res.StructuredContent, status, challenge, note, fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))
+	}
+	note += "; " + tool + " answered"
+	if sc := res.StructuredContent; sc != nil {
+		if b, err := json.Marshal(sc); err == nil {
+			s := string(bytes.TrimSpace(b))
+			if len(s) > 120 {
+				s = s[:120] + "…"
+			}
+			note += " " + RedactText(s, nil)
+		}
+	}
+	return res.StructuredContent, status, challenge, note, nil
+}
+
+func toolText(res *mcp.CallToolResult) string {
+	for _, c := range res.Content {
+		if t, ok := c.(*mcp.TextContent); ok {
+			return oneLine(RedactText(t.Text, nil))
+		}
+	}
+	return "(no text)"
+}

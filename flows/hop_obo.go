@@ -1,0 +1,213 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// agentIdentityExchangeScope is the scope of Agent ID leg 1 (blueprint client credentials).
+const agentIdentityExchangeScope = "api://AzureADTokenExchange/.default"
+
+// hopOBO performs the middle tier's On-Behalf-Of exchange as the agent would, with MSAL.
+func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
+	cfg := w.cfg
+	mode := cfg.OBOMode()
+	w.mu.Lock()
+	userRaw, user, agentReport := w.st.userRaw, w.st.user, w.st.agentReport
+	w.st.oboRaw, w.st.obo, w.st.oboFromUser, w.st.claims = "", nil, false, ""
+	w.mu.Unlock()
+
+	obs := inspect.OBOObservation{Mode: mode, Assertion: user, AgentReport: agentReport, RequestedScopes: cfg.OBO.Scopes}
+	exp := inspect.OBOExpectations{MiddleTier: nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI), DownstreamAudiences: w.mcpAudiences()}
+	if mode == OBOModeAgentIdentity {
+		exp.MiddleTier = nonEmpty(cfg.OBO.BlueprintClientID, "api://"+cfg.OBO.BlueprintClientID)
+	}
+	if mode == OBOModeNone || mode == OBOModePassthrough {
+		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID)
+	}
+	if userRaw == "" {
+		obs.Assertion = nil
+		h.add(inspect.AnalyzeOBO(obs, exp)...)
+		h.skip("skipped: no user token to exchange")
+		return
+	}
+	switch mode {
+	case OBOModePassthrough:
+		h.add(inspect.AnalyzeOBO(obs, exp)...)
+		w.mu.Lock()
+		w.st.oboRaw, w.st.obo, w.st.oboFromUser = userRaw, user, true
+		w.mu.Unlock()
+		h.skip("passthrough: no exchange — the user token is forwarded as-is to the MCP server")
+		return
+	case OBOModeNone:
+		h.add(inspect.AnalyzeOBO(obs, exp)...)
+		h.skip("skipped: no middle-tier credentials (obo.mode none); the user token was checked for OBO readiness")
+		return
+	}
+
+	var raw string
+	var err error
+	obs.Performed = true
+	if mode == OBOModeAgentIdentity {
+		raw, err = w.oboAgentIdentity(ctx, h, userRaw, &obs)
+	} else {
+		raw, err = w.oboConfidential(ctx, h, userRaw)
+	}
+	if err != nil {
+		xs := h.rec.snapshot()
+		if obs.Leg1Error == nil {
+			obs.Error = entraErrorFrom(xs, err)
+		}
+		h.fail(describeFailure("obo", err, xs))
+		if e := obs.Error; e != nil && e.Claims != "" {
+			w.mu.Lock()
+			w.st.claims = e.Claims
+			w.mu.Unlock()
+		}
+	}
+	if raw != "" {
+		tok, derr := inspect.DecodeUnverified(raw)
+		if derr != nil {
+			h.fail("obo: the exchanged token cannot be decoded: " + derr.Error())
+		} else {
+			obs.Result = tok
+			verified, verr := w.verifyIfConfigured(ctx, h, tok, w.mcpAudiences())
+			h.token("OBO token (for the MCP server)", raw, tok, verified, verr)
+			h.add(inspect.LintToken(tok, "obo", inspect.Expectations{Now: w.opts.Now()})...)
+			w.mu.Lock()
+			w.st.oboRaw, w.st.obo = raw, tok
+			w.mu.Unlock()
+		}
+	}
+	h.add(inspect.AnalyzeOBO(obs, exp)...)
+	switch {
+	case obs.Result != nil:
+		h.res.Story = fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode), tokenSummary(obs.Result))
+	case obs.Error != nil && obs.Error.Claims != "":
+		h.res.Story = "Entra asks for a fresh sign-in satisfying a claims challenge (re-sign-in with the claims is offered)"
+	case obs.Error != nil:
+		h.res.Story = fmt.Sprintf("Entra refused the exchange: %s", firstLine(obs.Error.Description))
+	case obs.Leg1Error != nil:
+		h.res.Story = fmt.Sprintf("Entra refused the blueprint's leg 1: %s", firstLine(obs.Leg1Error.Description))
+	default:
+		h.res.Story = "the exchange did not complete"
+	}
+}
+
+func oboActor(cfg Config, mode string) string {
+	if mode == OBOModeAgentIdentity {
+		return "agent identity " + cfg.OBO.AgentIdentityID
+	}
+	return "middle tier " + cfg.OBO.ClientID
+}
+
+// oboCredential builds the middle tier's credential: a secret or a certificate.
+func (w *Walk) oboCredential() (confidential.Credential, error) {
+	cfg := w.cfg
+	if cfg.OBOMode() == OBOModeCertificate {
+		pem, err := os.ReadFile(cfg.OBO.CertificateFile)
+		if err != nil {
+			return confidential.Credential{}, fmt.Errorf("certificate_file: %w", err)
+		}
+		certs, key, err := confidential.CertFromPEM(pem, "")
+		if err != nil {
+			return confidential.Credential{}, fmt.Errorf("certificate_file %s: %w", cfg.OBO.CertificateFile, err)
+		}
+		return confidential.NewCredFromCert(certs, key)
+	}
+	secret, err := cfg.readSecret(cfg.OBO.ClientSecret, cfg.OBO.ClientSecretEnv, cfg.OBO.ClientSecretFile)
+	if err != nil {
+		return confidential.Credential{}, fmt.Errorf("client secret: %w", err)
+	}
+	return confidential.NewCredFromSecret(secret)
+}
+
+func (w *Walk) oboConfidential(ctx context.Context, h *hopRun, assertion string) (string, error) {
+	cred, err := w.oboCredential()
+	if err != nil {
+		return "", err
+	}
+	app, err := confidential.New(w.cfg.Authority(), w.cfg.OBO.ClientID, cred,
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+	if err != nil {
+		return "", fmt.Errorf("MSAL confidential client: %w", err)
+	}
+	h.rec.setLabel("OBO (jwt-bearer)")
+	res, err := app.AcquireTokenOnBehalfOf(ctx, assertion, w.cfg.OBO.Scopes)
+	if err != nil {
+		return "", err
+	}
+	return res.AccessToken, nil
+}
+
+// oboAgentIdentity runs the Agent ID two legs: the blueprint's client credentials with fmi_path
+// give T1; the agent identity then does OBO with T1 as its client assertion.
+func (w *Walk) oboAgentIdentity(ctx context.Context, h *hopRun, assertion string, obs *inspect.OBOObservation) (string, error) {
+	cfg := w.cfg
+	secret, err := cfg.readSecret(cfg.OBO.BlueprintSecret, cfg.OBO.BlueprintSecretEnv, cfg.OBO.BlueprintSecretFile)
+	if err != nil {
+		return "", fmt.Errorf("blueprint secret: %w", err)
+	}
+	cred, err := confidential.NewCredFromSecret(secret)
+	if err != nil {
+		return "", fmt.Errorf("blueprint secret: %w", err)
+	}
+	blueprint, err := confidential.New(cfg.Authority(), cfg.OBO.BlueprintClientID, cred,
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+	if err != nil {
+		return "", fmt.Errorf("MSAL confidential client (blueprint): %w", err)
+	}
+	h.rec.setLabel("Agent ID leg 1 (blueprint client credentials + fmi_path)")
+	obs.Leg1Performed = true
+	var copts []confidential.AcquireByCredentialOption
+	if cfg.OBO.AgentIdentityID != "" {
+		copts = append(copts, confidential.WithFMIPath(cfg.OBO.AgentIdentityID))
+	}
+	t1res, err := blueprint.AcquireTokenByCredential(ctx, []string{agentIdentityExchangeScope}, copts...)
+	obs.Leg1FMIPath = fmiPathSent(h.rec.snapshot())
+	if err != nil {
+		obs.Leg1Error = entraErrorFrom(h.rec.snapshot(), err)
+		return "", fmt.Errorf("leg 1 (blueprint): %w", err)
+	}
+	t1 := t1res.AccessToken
+	if tok, derr := inspect.DecodeUnverified(t1); derr == nil {
+		obs.T1 = tok
+		h.token("T1 (blueprint, for the agent identity)", t1, tok, false, "not verified: exchange token for Entra only")
+	}
+	agentCred := confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
+		return t1, nil
+	})
+	agent, err := confidential.New(cfg.Authority(), cfg.OBO.AgentIdentityID, agentCred,
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+	if err != nil {
+		return "", fmt.Errorf("MSAL confidential client (agent identity): %w", err)
+	}
+	h.rec.setLabel("Agent ID leg 2 (agent identity OBO, T1 as client assertion)")
+	res, err := agent.AcquireTokenOnBehalfOf(ctx, assertion, cfg.OBO.Scopes)
+	if err != nil {
+		return "", err
+	}
+	return res.AccessToken, nil
+}
+
+// fmiPathSent reads the fmi_path of the last client-credentials request recorded.
+func fmiPathSent(xs []Exchange) string {
+	for i := len(xs) - 1; i >= 0; i-- {
+		if xs[i].Method != "POST" || !strings.Contains(xs[i].RequestBody, "grant_type=client_credentials") {
+			continue
+		}
+		q, err := url.ParseQuery(xs[i].RequestBody)
+		if err != nil {
+			return ""
+		}
+		return q.Get("fmi_path")
+	}
+	return ""
+}

@@ -1,0 +1,198 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Redacted replaces a secret value in every recorded exchange and report.
+const Redacted = "[redacted]"
+
+// secretFields are form fields, query parameters and JSON keys whose value is a secret, a code or
+// a token. Their values never reach an exchange, an event or a report.
+var secretFields = map[string]bool{
+	"client_secret": true, "client_assertion": true, "assertion": true, "code": true,
+	"device_code": true, "code_verifier": true, "refresh_token": true, "password": true,
+	"access_token": true, "id_token": true, "subject_token": true, "actor_token": true,
+	"token": true, "secret": true, "client_info": false, "session_state": true,
+	"user_code": false,
+}
+
+// tokenFields are redacted keeping the header and payload of a JWT (signature removed), so a
+// person can still read what was issued; anything else in them becomes [redacted].
+var tokenFields = map[string]bool{"access_token": true, "id_token": true, "assertion": true, "subject_token": true, "token": true}
+
+// secretHeaders are request and response headers redacted whole (but the Authorization scheme).
+var secretHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Set-Cookie": true, "Proxy-Authorization": true, "X-Ms-Client-Secret": true}
+
+// jwtRE finds anything that looks like a compact JWS (three base64url segments, the first two
+// JSON objects starting with '{"'), wherever it is.
+var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}`)
+
+// StripSignature keeps a JWT's header and payload and removes its signature, so the result can be
+// decoded and read but never replayed. Anything that is not a three-part token becomes [redacted].
+func StripSignature(raw string) string {
+	raw = strings.TrimSpace(raw)
+	parts := strings.Split(raw, ".")
+	if len(parts) >= 2 && len(parts) <= 3 && strings.HasPrefix(parts[0], "eyJ") {
+		return parts[0] + "." + parts[1] + ".(signature removed)"
+	}
+	return Redacted
+}
+
+// RedactText removes every JWT signature and every extra secret (exact values, e.g. the configured
+// client secrets) from free text: error messages, HTML pages, SSE streams.
+func RedactText(s string, extra []string) string {
+	s = jwtRE.ReplaceAllStringFunc(s, func(m string) string {
+		p := strings.Split(m, ".")
+		return p[0] + "." + p[1] + ".(signature removed)"
+	})
+	for _, x := range extra {
+		if len(x) >= 6 {
+			s = strings.ReplaceAll(s, x, Redacted)
+		}
+	}
+	return s
+}
+
+// RedactHeaders copies h with secrets removed: Authorization keeps its scheme and a stripped token.
+func RedactHeaders(h http.Header, extra []string) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		ck := http.CanonicalHeaderKey(k)
+		for _, v := range vs {
+			switch {
+			case ck == "Authorization" || ck == "Proxy-Authorization":
+				scheme, rest, ok := strings.Cut(v, " ")
+				if ok && strings.EqualFold(scheme, "Bearer") {
+					v = scheme + " " + StripSignature(rest)
+				} else {
+					v = scheme + " " + Redacted
+				}
+			case secretHeaders[ck]:
+				v = Redacted
+			default:
+				v = RedactText(v, extra)
+			}
+			out[ck] = append(out[ck], v)
+		}
+	}
+	return out
+}
+
+// RedactURL removes secret query parameters (code, tokens …) from a URL.
+func RedactURL(raw string, extra []string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return RedactText(raw, extra)
+	}
+	if u.User != nil {
+		u.User = url.User(Redacted)
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = redactForm(u.Query(), extra).Encode()
+	}
+	if u.Fragment != "" {
+		if q, err := url.ParseQuery(u.Fragment); err == nil {
+			u.Fragment = redactForm(q, extra).Encode()
+		}
+	}
+	return RedactText(u.String(), extra)
+}
+
+func redactForm(q url.Values, extra []string) url.Values {
+	out := make(url.Values, len(q))
+	for k, vs := range q {
+		for _, v := range vs {
+			out[k] = append(out[k], redactValue(k, v, extra))
+		}
+	}
+	return out
+}
+
+func redactValue(key, v string, extra []string) string {
+	k := strings.ToLower(key)
+	if tokenFields[k] {
+		return StripSignature(v)
+	}
+	if secretFields[k] || strings.Contains(k, "secret") || strings.Contains(k, "password") {
+		return Redacted
+	}
+	return RedactText(v, extra)
+}
+
+// RedactBody redacts a request or response body by its content type: form fields and JSON keys
+// that hold secrets, then every JWT signature and every extra secret anywhere in the text.
+func RedactBody(contentType string, body []byte, extra []string) string {
+	if len(body) == 0 {
+		return ""
+	}
+	ct := strings.ToLower(contentType)
+	switch {
+	case strings.Contains(ct, "application/x-www-form-urlencoded"):
+		if q, err := url.ParseQuery(string(body)); err == nil {
+			return encodeSorted(redactForm(q, extra))
+		}
+	case strings.Contains(ct, "json"):
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err == nil {
+			b, err := json.Marshal(redactJSON("", v, extra))
+			if err == nil {
+				return string(b)
+			}
+		}
+	}
+	return RedactText(string(body), extra)
+}
+
+func encodeSorted(q url.Values) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+		}
+	}
+	return b.String()
+}
+
+func redactJSON(key string, v any, extra []string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = redactJSON(k, x, extra)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = redactJSON(key, x, extra)
+		}
+		return out
+	case string:
+		if key != "" {
+			return redactValue(key, t, extra)
+		}
+		return RedactText(t, extra)
+	default:
+		return v
+	}
+}

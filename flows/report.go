@@ -1,0 +1,266 @@
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// jsonReport is the `check --format json` shape of DESIGN.md (fields may be added, never renamed).
+type jsonReport struct {
+	Mode     string    `json:"mode"`
+	Scenario string    `json:"scenario,omitempty"`
+	Hops     []jsonHop `json:"hops"`
+	Summary  Summary   `json:"summary"`
+}
+
+type jsonHop struct {
+	ID        HopID             `json:"id"`
+	Title     string            `json:"title"`
+	Status    HopStatus         `json:"status"`
+	Story     string            `json:"story,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	Tokens    []jsonToken       `json:"tokens"`
+	Exchanges []Exchange        `json:"exchanges"`
+	Findings  []inspect.Finding `json:"findings"`
+}
+
+type jsonToken struct {
+	Name        string         `json:"name"`
+	RawRedacted string         `json:"raw_redacted"`
+	Header      map[string]any `json:"header"`
+	Claims      map[string]any `json:"claims"`
+	Verified    bool           `json:"verified"`
+	VerifyNote  string         `json:"verify_note,omitempty"`
+}
+
+// redactedRaw is a token's compact form with its signature removed.
+func redactedRaw(nt NamedToken) string {
+	raw := nt.Raw
+	if raw == "" && nt.Token != nil {
+		raw = nt.Token.Raw
+	}
+	if raw == "" {
+		return ""
+	}
+	return inspect.RedactToken(raw)
+}
+
+func toJSONReport(r Report) jsonReport {
+	out := jsonReport{Mode: r.Mode, Scenario: r.Scenario, Summary: r.Summary, Hops: []jsonHop{}}
+	for _, h := range r.Hops {
+		jh := jsonHop{ID: h.ID, Title: h.Title, Status: h.Status, Story: h.Story, Error: h.Err,
+			Tokens: []jsonToken{}, Exchanges: []Exchange{}, Findings: []inspect.Finding{}}
+		for _, t := range h.Tokens {
+			jt := jsonToken{Name: t.Name, RawRedacted: redactedRaw(t), Verified: t.Verified, VerifyNote: t.VerifyErr}
+			if t.Token != nil {
+				jt.Header, jt.Claims = t.Token.Header, t.Token.Claims
+			}
+			jh.Tokens = append(jh.Tokens, jt)
+		}
+		jh.Exchanges = append(jh.Exchanges, h.Exchanges...)
+		jh.Findings = append(jh.Findings, h.Findings...)
+		out.Hops = append(out.Hops, jh)
+	}
+	return out
+}
+
+// WriteReport renders a finished walk as text, json or markdown. Every rendering is redacted:
+// tokens appear without their signature, secrets never.
+func WriteReport(w io.Writer, r Report, format string) error {
+	return writeReport(w, r, format, false)
+}
+
+func writeReport(w io.Writer, r Report, format string, color bool) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(toJSONReport(r))
+	case "markdown", "md":
+		_, err := io.WriteString(w, markdownReport(r))
+		return err
+	case "text", "":
+		_, err := io.WriteString(w, textReport(r, color))
+		return err
+	}
+	return fmt.Errorf("flows: unknown report format %q (text, json or markdown)", format)
+}
+
+// ansi holds the plain ANSI sequences of the text report (flows never imports a styling library).
+type ansi struct{ on bool }
+
+func (a ansi) wrap(code, s string) string {
+	if !a.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+func (a ansi) bold(s string) string  { return a.wrap("1", s) }
+func (a ansi) dim(s string) string   { return a.wrap("2", s) }
+func (a ansi) red(s string) string   { return a.wrap("31", s) }
+func (a ansi) green(s string) string { return a.wrap("32", s) }
+func (a ansi) amber(s string) string { return a.wrap("33", s) }
+func (a ansi) blue(s string) string  { return a.wrap("34", s) }
+
+func (a ansi) status(s HopStatus) string {
+	switch s {
+	case StatusOK:
+		return a.green("✓ ok     ")
+	case StatusWarning:
+		return a.amber("! warning")
+	case StatusFailed:
+		return a.red("✗ failed ")
+	case StatusSkipped:
+		return a.dim("- skipped")
+	}
+	return string(s)
+}
+
+func (a ansi) severity(s inspect.Severity) string {
+	switch s {
+	case inspect.SeverityError:
+		return a.red("error  ")
+	case inspect.SeverityWarning:
+		return a.amber("warning")
+	}
+	return a.blue("info   ")
+}
+
+func textReport(r Report, color bool) string {
+	a := ansi{on: color}
+	var b strings.Builder
+	head := "oboscope check — " + r.Mode
+	if r.Scenario != "" {
+		head += ", scenario " + r.Scenario
+	}
+	b.WriteString(a.bold(head) + "\n\n")
+	for i, h := range r.Hops {
+		fmt.Fprintf(&b, "%d. %s  %-10s %s\n", i+1, a.status(h.Status), h.ID, a.bold(h.Title))
+		if h.Story != "" {
+			fmt.Fprintf(&b, "   %s\n", h.Story)
+		}
+		if h.Err != "" {
+			fmt.Fprintf(&b, "   %s %s\n", a.red("error:"), h.Err)
+		}
+		for _, t := range h.Tokens {
+			if t.Token == nil {
+				continue
+			}
+			fmt.Fprintf(&b, "   %s %s\n", a.dim("token:"), t.Name+" — "+tokenSummary(t.Token)+verifyNote(t))
+		}
+		for _, f := range h.Findings {
+			fmt.Fprintf(&b, "   %s %s — %s\n", a.severity(f.Severity), a.bold(f.ID), f.Title)
+			if f.Detail != "" {
+				fmt.Fprintf(&b, "           %s\n", f.Detail)
+			}
+			if f.Fix != "" {
+				fmt.Fprintf(&b, "           %s %s\n", a.dim("fix:"), f.Fix)
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%s %d errors, %d warnings, %d infos\n", a.bold("summary:"), r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos)
+	return b.String()
+}
+
+func verifyNote(t NamedToken) string {
+	if t.Verified {
+		return " (signature verified)"
+	}
+	return ""
+}
+
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return s
+}
+
+func markdownReport(r Report) string {
+	var b strings.Builder
+	b.WriteString("# oboscope report\n\n")
+	fmt.Fprintf(&b, "- **Mode:** %s\n", r.Mode)
+	if r.Scenario != "" {
+		fmt.Fprintf(&b, "- **Scenario:** %s\n", r.Scenario)
+	}
+	fmt.Fprintf(&b, "- **Result:** %d errors, %d warnings, %d infos\n\n", r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos)
+	b.WriteString("Tokens below are decoded with their signatures removed; secrets, codes and refresh tokens are redacted.\n\n")
+	b.WriteString("| # | Hop | Status | What happened |\n|---|---|---|---|\n")
+	for i, h := range r.Hops {
+		story := h.Story
+		if h.Err != "" {
+			story = h.Err
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", i+1, h.ID, h.Status, mdEscape(story))
+	}
+	b.WriteString("\n")
+	for i, h := range r.Hops {
+		fmt.Fprintf(&b, "## %d. %s — %s (%s)\n\n", i+1, h.ID, h.Title, h.Status)
+		if h.Story != "" {
+			b.WriteString(h.Story + "\n\n")
+		}
+		if h.Err != "" {
+			fmt.Fprintf(&b, "**Error:** %s\n\n", h.Err)
+		}
+		if len(h.Findings) > 0 {
+			b.WriteString("### Findings\n\n")
+			for _, f := range h.Findings {
+				fmt.Fprintf(&b, "- **%s** `%s` — %s", f.Severity, f.ID, f.Title)
+				if f.AADSTS != 0 {
+					fmt.Fprintf(&b, " (AADSTS%d)", f.AADSTS)
+				}
+				b.WriteString("\n")
+				if f.Detail != "" {
+					fmt.Fprintf(&b, "  - Observed: %s\n", f.Detail)
+				}
+				if f.Fix != "" {
+					fmt.Fprintf(&b, "  - Fix: %s\n", f.Fix)
+				}
+				if f.Docs != "" {
+					fmt.Fprintf(&b, "  - Docs: %s\n", f.Docs)
+				}
+			}
+			b.WriteString("\n")
+		}
+		for _, t := range h.Tokens {
+			if t.Token == nil {
+				continue
+			}
+			fmt.Fprintf(&b, "### Token: %s\n\n%s%s\n\n", t.Name, tokenSummary(t.Token), verifyNote(t))
+			doc := map[string]any{"header": t.Token.Header, "claims": t.Token.Claims}
+			js, _ := json.MarshalIndent(doc, "", "  ")
+			fmt.Fprintf(&b, "<details><summary>Decoded (signature removed)</summary>\n\n```json\n%s\n```\n\n</details>\n\n", js)
+		}
+		if len(h.Exchanges) > 0 {
+			b.WriteString("### HTTP exchanges\n\n| # | What | Request | Status | ms |\n|---|---|---|---|---|\n")
+			for j, x := range h.Exchanges {
+				st := fmt.Sprint(x.Status)
+				if x.Err != "" {
+					st = "— " + x.Err
+				}
+				fmt.Fprintf(&b, "| %d | %s | %s %s | %s | %.1f |\n", j+1, mdEscape(x.Label), x.Method, mdEscape(x.URL), mdEscape(st), x.DurationMS)
+			}
+			b.WriteString("\n")
+		}
+	}
+	all := r.Findings()
+	if len(all) > 0 {
+		ids := map[string]bool{}
+		for _, f := range all {
+			ids[f.ID] = true
+		}
+		var list []string
+		for id := range ids {
+			list = append(list, "`"+id+"`")
+		}
+		sort.Strings(list)
+		fmt.Fprintf(&b, "Finding IDs: %s — `oboscope explain ID` prints the full explanation.\n", strings.Join(list, ", "))
+	}
+	return b.String()
+}

@@ -1,0 +1,312 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds every network call of a walk (one request and its response body).
+const DefaultTimeout = 15 * time.Second
+
+// maxRecordedBody caps how much of a body an exchange keeps.
+const maxRecordedBody = 64 << 10
+
+// ErrRedirect is returned for any redirect: oboscope never follows one, so a token is never
+// carried to another host.
+var ErrRedirect = errors.New("redirect not followed")
+
+// NewHTTPClient builds the walk's HTTP client: TLS verified against the system roots plus the
+// config's CA (ca_file or the in-memory sandbox CA) — never skipped — a per-request timeout, and
+// redirects never followed.
+func NewHTTPClient(cfg Config, timeout time.Duration) (*http.Client, error) {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("flows: ca_file: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("flows: ca_file %s holds no PEM certificate", cfg.CAFile)
+		}
+	}
+	if len(cfg.CAPEM) > 0 && !pool.AppendCertsFromPEM(cfg.CAPEM) {
+		return nil, errors.New("flows: the sandbox CA is not a PEM certificate")
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConnsPerHost:   8,
+		IdleConnTimeout:       30 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect}, nil
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// recorder collects the exchanges of one hop. It is safe for concurrent use (the MCP client may
+// send requests concurrently).
+type recorder struct {
+	mu        sync.Mutex
+	exchanges []Exchange
+	pending   map[*recordingBody]struct{}
+	extra     []string // exact secret values to redact anywhere
+	now       func() time.Time
+	onDone    func(Exchange)
+	label     string
+	dates     []time.Time // server Date headers seen, for clock-skew detection
+	dateAt    []time.Time // our clock when each Date was received
+}
+
+func newRecorder(now func() time.Time, extra []string, onDone func(Exchange)) *recorder {
+	return &recorder{pending: map[*recordingBody]struct{}{}, extra: extra, now: now, onDone: onDone}
+}
+
+// setLabel names the exchanges recorded from now on ("MCP initialize", "OBO token request" …).
+func (r *recorder) setLabel(l string) {
+	r.mu.Lock()
+	r.label = l
+	r.mu.Unlock()
+}
+
+func (r *recorder) add(x Exchange) {
+	r.mu.Lock()
+	r.exchanges = append(r.exchanges, x)
+	cb := r.onDone
+	r.mu.Unlock()
+	if cb != nil {
+		cb(x)
+	}
+}
+
+// flush finalises exchanges whose response body was never read to the end nor closed.
+func (r *recorder) flush() []Exchange {
+	r.mu.Lock()
+	var open []*recordingBody
+	for b := range r.pending {
+		open = append(open, b)
+	}
+	r.mu.Unlock()
+	for _, b := range open {
+		b.finish()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Exchange(nil), r.exchanges...)
+}
+
+// snapshot returns the exchanges completed so far, leaving open bodies open.
+func (r *recorder) snapshot() []Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Exchange(nil), r.exchanges...)
+}
+
+// serverDates returns the Date headers seen and our clock when each arrived.
+func (r *recorder) serverDates() ([]time.Time, []time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Time(nil), r.dates...), append([]time.Time(nil), r.dateAt...)
+}
+
+// client returns an http.Client sending through base and recording into r.
+func (r *recorder) client(base *http.Client) *http.Client {
+	c := *base
+	next := base.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = &traceTransport{next: next, rec: r}
+	c.CheckRedirect = noRedirect
+	return &c
+}
+
+// traceTransport records every request and response passing through it, redacted.
+type traceTransport struct {
+	next http.RoundTripper
+	rec  *recorder
+}
+
+func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := t.rec
+	r.mu.Lock()
+	label := r.label
+	r.mu.Unlock()
+	x := Exchange{
+		Label:          label,
+		Method:         req.Method,
+		URL:            RedactURL(req.URL.String(), r.extra),
+		RequestHeaders: RedactHeaders(req.Header, r.extra),
+		Started:        r.now(),
+	}
+	if req.Body != nil && req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, maxRecordedBody))
+			rc.Close()
+			x.RequestBody = RedactBody(req.Header.Get("Content-Type"), b, r.extra)
+		}
+	} else if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		x.RequestBody = RedactBody(req.Header.Get("Content-Type"), truncate(b), r.extra)
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	x.Duration = time.Since(start)
+	x.DurationMS = float64(x.Duration.Microseconds()) / 1000
+	if err != nil {
+		x.Err = RedactText(DescribeNetError(err), r.extra)
+		r.add(x)
+		return nil, err
+	}
+	x.Status = resp.StatusCode
+	x.ResponseHeaders = RedactHeaders(resp.Header, r.extra)
+	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
+		r.mu.Lock()
+		r.dates = append(r.dates, d)
+		r.dateAt = append(r.dateAt, r.now())
+		r.mu.Unlock()
+	}
+	rb := &recordingBody{rc: resp.Body, rec: r, x: x, ct: resp.Header.Get("Content-Type")}
+	r.mu.Lock()
+	r.pending[rb] = struct{}{}
+	r.mu.Unlock()
+	resp.Body = rb
+	return resp, nil
+}
+
+func truncate(b []byte) []byte {
+	if len(b) > maxRecordedBody {
+		return b[:maxRecordedBody]
+	}
+	return b
+}
+
+// recordingBody keeps what the reader reads of a response body and finalises the exchange at
+// EOF, on error or on Close, whichever comes first.
+type recordingBody struct {
+	rc   io.ReadCloser
+	rec  *recorder
+	x    Exchange
+	ct   string
+	buf  bytes.Buffer
+	once sync.Once
+	mu   sync.Mutex
+}
+
+func (b *recordingBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.mu.Lock()
+		if room := maxRecordedBody - b.buf.Len(); room > 0 {
+			b.buf.Write(p[:min(n, room)])
+		}
+		b.mu.Unlock()
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			b.mu.Lock()
+			b.x.Err = RedactText("reading the response: "+DescribeNetError(err), b.rec.extra)
+			b.mu.Unlock()
+		}
+		b.finish()
+	}
+	return n, err
+}
+
+func (b *recordingBody) Close() error {
+	err := b.rc.Close()
+	b.finish()
+	return err
+}
+
+func (b *recordingBody) finish() {
+	b.once.Do(func() {
+		b.mu.Lock()
+		x := b.x
+		x.ResponseBody = RedactBody(b.ct, b.buf.Bytes(), b.rec.extra)
+		b.mu.Unlock()
+		b.rec.mu.Lock()
+		delete(b.rec.pending, b)
+		b.rec.mu.Unlock()
+		b.rec.add(x)
+	})
+}
+
+// DescribeNetError turns a transport error into one line naming the cause: unreachable host,
+// TLS failure, timeout, redirect.
+func DescribeNetError(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth):
+		return "TLS failure: the server's certificate is not trusted (" + shortCause(err) + "); add its CA with ca_file"
+	case errors.As(err, &hostErr):
+		return "TLS failure: " + hostErr.Error()
+	case strings.Contains(msg, "tls:") || strings.Contains(msg, "x509:"):
+		return "TLS failure: " + shortCause(err)
+	case errors.As(err, &dnsErr):
+		return "host not found: " + dnsErr.Name
+	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded), strings.Contains(msg, "Client.Timeout"):
+		return "timed out: the server did not answer in time"
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return "unreachable: cannot connect to " + addrOf(opErr) + " (" + shortCause(opErr.Err) + ")"
+	}
+	return shortCause(err)
+}
+
+func addrOf(op *net.OpError) string {
+	if op.Addr != nil {
+		return op.Addr.String()
+	}
+	return "the server"
+}
+
+// shortCause returns the innermost message of an error chain (url.Error and friends repeat the URL).
+func shortCause(err error) string {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		inner := u.Unwrap()
+		if inner == nil {
+			break
+		}
+		err = inner
+	}
+	return err.Error()
+}

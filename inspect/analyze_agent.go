@@ -1,0 +1,99 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AgentObservation is what the agent hop saw when it presented the user token to the agent API.
+type AgentObservation struct {
+	Token           *Token // the token presented (decoded, unverified)
+	URL             string
+	Refused         bool   // oboscope refused to send the token (http:// to a non-loopback host)
+	Status          int    // the agent's HTTP status; 0 when no answer arrived
+	WWWAuthenticate string // the raw WWW-Authenticate header of the answer
+}
+
+// AgentExpectations come from the configuration of the agent API.
+type AgentExpectations struct {
+	Audiences         []string // agent.client_id, agent.app_id_uri (https://ai.azure.com for foundry)
+	RequiredScopes    []string // agent.required_scopes
+	TenantID          string   // the configured tenant, checked when it is a GUID
+	AuthorizedClients []string // known / pre-authorized client app IDs; empty: not checked
+}
+
+// AnalyzeAgent applies every agent.* rule to what the agent hop observed.
+func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
+	var fs []Finding
+	if obs.Refused {
+		fs = append(fs, NewFinding("agent.insecure-transport", "agent",
+			fmt.Sprintf("the agent URL %s is http:// to a host that is not loopback; the token was not sent", obs.URL),
+			map[string]string{"url": obs.URL}))
+	}
+	if t := obs.Token; t != nil && t.Format == FormatJWS {
+		if !audienceOK(t, exp.Audiences) {
+			fs = append(fs, NewFinding("agent.aud-mismatch", "agent",
+				fmt.Sprintf("the user token's aud is %s; the agent API is %s", audList(t), strings.Join(nonEmpty(exp.Audiences), " / ")),
+				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(nonEmpty(exp.Audiences), " ")}))
+		}
+		if appOnly(t) {
+			fs = append(fs, NewFinding("agent.app-only-token", "agent",
+				fmt.Sprintf("the token has no scp (roles: %s, idtyp: %s): it speaks for an application, not a user", valueOrNone(strings.Join(t.Roles, " ")), valueOrNone(t.ClaimString("idtyp"))),
+				map[string]string{"claim": "scp", "value": ""}))
+		} else if audienceOK(t, exp.Audiences) {
+			var missing []string
+			for _, s := range exp.RequiredScopes {
+				if !hasScope(t, s) {
+					missing = append(missing, ScopeName(s))
+				}
+			}
+			if len(missing) > 0 {
+				fs = append(fs, NewFinding("agent.missing-scope", "agent",
+					fmt.Sprintf("scp is %q; the agent API requires %s", strings.Join(t.Scopes, " "), strings.Join(missing, ", ")),
+					map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}))
+			}
+		}
+		if len(exp.AuthorizedClients) > 0 && t.ClientAppID != "" && !containsFold(exp.AuthorizedClients, t.ClientAppID) {
+			fs = append(fs, NewFinding("agent.client-not-authorized", "agent",
+				fmt.Sprintf("the calling client %s (azp/appid) is not among the agent's known or pre-authorized clients %s", t.ClientAppID, strings.Join(exp.AuthorizedClients, ", ")),
+				map[string]string{"claim": "azp", "value": t.ClientAppID}))
+		}
+		if IsGUID(exp.TenantID) && t.TenantID != "" && !strings.EqualFold(t.TenantID, exp.TenantID) {
+			fs = append(fs, NewFinding("agent.tenant-not-allowed", "agent",
+				fmt.Sprintf("tid is %s; the configured tenant is %s", t.TenantID, exp.TenantID),
+				map[string]string{"claim": "tid", "value": t.TenantID}))
+		}
+	}
+	if obs.Status == 401 || obs.Status == 403 {
+		challenge := obs.WWWAuthenticate
+		if obs.Status == 401 && strings.TrimSpace(challenge) == "" {
+			fs = append(fs, NewFinding("agent.no-challenge", "agent",
+				"the agent answered 401 without a WWW-Authenticate header, so a client cannot tell what to fix", nil))
+		}
+		detail := fmt.Sprintf("the agent answered %d", obs.Status)
+		if challenge != "" {
+			detail += " with WWW-Authenticate: " + firstLine(challenge)
+		}
+		fs = append(fs, NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
+	}
+	return fs
+}
+
+func nonEmpty(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func containsFold(xs []string, x string) bool {
+	for _, v := range xs {
+		if strings.EqualFold(v, x) {
+			return true
+		}
+	}
+	return false
+}

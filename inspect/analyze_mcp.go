@@ -1,0 +1,197 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ResourceMetadata is the part of RFC 9728 Protected Resource Metadata the mcp rules read.
+type ResourceMetadata struct {
+	Resource             string   `json:"resource"`
+	AuthorizationServers []string `json:"authorization_servers"`
+	ScopesSupported      []string `json:"scopes_supported"`
+}
+
+// MCPObservation is what the mcp hop saw.
+type MCPObservation struct {
+	URL string // the MCP server URL oboscope used
+
+	// The unauthenticated probe: status and WWW-Authenticate of the answer (0: no answer).
+	ProbeStatus          int
+	ProbeWWWAuthenticate string
+	// PRM is the Protected Resource Metadata found (nil: none at the challenge URL nor the
+	// well-known paths); PRMTried lists the URLs tried.
+	PRM      *ResourceMetadata
+	PRMTried []string
+
+	Token            *Token // the token presented with the MCP requests
+	TokenIsUserToken bool   // it is the very token the user signed in with (no exchange happened)
+	// Status and WWWAuthenticate of the first authenticated MCP request (initialize).
+	Status          int
+	WWWAuthenticate string
+
+	// The passthrough probe: the user token (another audience) presented to the server.
+	ForeignProbeSent   bool
+	ForeignProbeToken  *Token
+	ForeignProbeStatus int
+}
+
+// MCPExpectations come from the configuration (and what earlier hops already reported).
+type MCPExpectations struct {
+	Audiences []string // mcp.client_id and mcp.app_id_uri
+	// RequiredScopes are the scopes the server needs; the probe's challenge `scope` wins when present.
+	RequiredScopes []string
+	// AudienceReported is set when the obo hop already reported the exchanged token's audience
+	// (obo.downstream-aud): a problem is reported once.
+	AudienceReported bool
+}
+
+// AnalyzeMCP applies the mcp.* rules (all but mcp.downstream-passthrough) to what the mcp hop observed.
+func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
+	var fs []Finding
+	probeChallenge, hasChallenge := bearerOf(obs.ProbeWWWAuthenticate)
+	if obs.ProbeStatus == 401 && (!hasChallenge || probeChallenge.Param("resource_metadata") == "") {
+		detail := "the unauthenticated request was answered 401 without a WWW-Authenticate header"
+		if obs.ProbeWWWAuthenticate != "" {
+			detail = "the unauthenticated request was answered 401 with WWW-Authenticate: " + firstLine(obs.ProbeWWWAuthenticate) + " — no Bearer resource_metadata"
+		}
+		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp", detail, map[string]string{"status": "401"}))
+	}
+	if obs.PRM == nil && obs.ProbeStatus != 0 {
+		fs = append(fs, NewFinding("mcp.no-resource-metadata", "mcp",
+			"no Protected Resource Metadata at "+valueOrNone(strings.Join(obs.PRMTried, ", ")), nil))
+	}
+	if p := obs.PRM; p != nil {
+		if p.Resource != obs.URL {
+			fs = append(fs, NewFinding("mcp.prm-resource-mismatch", "mcp",
+				fmt.Sprintf("the metadata's resource is %q but the server URL used is %q", p.Resource, obs.URL),
+				map[string]string{"resource": p.Resource, "url": obs.URL}))
+		}
+		if t := obs.Token; t != nil && t.Issuer != "" && !containsIssuer(p.AuthorizationServers, t.Issuer) {
+			fs = append(fs, NewFinding("mcp.prm-issuer-mismatch", "mcp",
+				fmt.Sprintf("the token's issuer %s is not among the metadata's authorization_servers %s", t.Issuer, strings.Join(p.AuthorizationServers, ", ")),
+				map[string]string{"claim": "iss", "value": t.Issuer}))
+		}
+		var bare []string
+		for _, s := range p.ScopesSupported {
+			if ScopeResource(s) == "" && !IsOIDCScope(s) {
+				bare = append(bare, s)
+			}
+		}
+		if len(bare) > 0 {
+			fs = append(fs, NewFinding("mcp.prm-unqualified-scopes", "mcp",
+				"scopes_supported lists scopes without their resource: "+strings.Join(bare, ", "), map[string]string{"scopes_supported": strings.Join(p.ScopesSupported, " ")}))
+		}
+	}
+	t := obs.Token
+	audOK := t == nil || audienceOK(t, exp.Audiences)
+	if t != nil && !audOK && !exp.AudienceReported {
+		fs = append(fs, NewFinding("mcp.aud-mismatch", "mcp",
+			fmt.Sprintf("the token sent to the MCP server has aud %s; the server is %s", audList(t), strings.Join(nonEmpty(exp.Audiences), " / ")),
+			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
+	}
+	if obs.TokenIsUserToken {
+		fs = append(fs, NewFinding("mcp.token-passthrough", "mcp",
+			"the token sent to the MCP server is the user's own token, passed through without an exchange", nil))
+	}
+	if t != nil && !audOK && obs.Status >= 200 && obs.Status < 300 {
+		fs = append(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
+			fmt.Sprintf("the server answered %d to a token whose aud is %s", obs.Status, audList(t)), map[string]string{"status": fmt.Sprint(obs.Status)}))
+	}
+	if obs.ForeignProbeSent && obs.ForeignProbeStatus >= 200 && obs.ForeignProbeStatus < 300 {
+		fs = addOnce(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
+			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s", obs.ForeignProbeStatus, audList(obs.ForeignProbeToken)),
+			map[string]string{"status": fmt.Sprint(obs.ForeignProbeStatus), "aud": strings.Join(tokenAuds(obs.ForeignProbeToken), " ")}))
+	}
+	if t != nil && audOK && obs.Status != 0 {
+		required := exp.RequiredScopes
+		if hasChallenge && probeChallenge.Param("scope") != "" {
+			required = strings.Fields(probeChallenge.Param("scope"))
+		}
+		var missing []string
+		for _, s := range required {
+			if !IsOIDCScope(s) && ScopeName(s) != ".default" && !hasScope(t, s) {
+				missing = append(missing, ScopeName(s))
+			}
+		}
+		c, _ := bearerOf(obs.WWWAuthenticate)
+		if len(missing) > 0 && !(obs.Status == 403 && strings.EqualFold(c.Param("error"), "insufficient_scope")) {
+			fs = append(fs, NewFinding("mcp.insufficient-scope-status", "mcp",
+				fmt.Sprintf("the token lacks %s and the server answered %d (not 403 insufficient_scope)", strings.Join(missing, ", "), obs.Status),
+				map[string]string{"status": fmt.Sprint(obs.Status)}))
+		}
+	}
+	if obs.Status == 401 || obs.Status == 403 {
+		detail := fmt.Sprintf("the MCP server answered %d to the exchanged token", obs.Status)
+		if obs.TokenIsUserToken {
+			detail = fmt.Sprintf("the MCP server answered %d to the token presented", obs.Status)
+		}
+		if obs.WWWAuthenticate != "" {
+			detail += " with WWW-Authenticate: " + firstLine(obs.WWWAuthenticate)
+		}
+		fs = append(fs, NewFinding("mcp.rejected", "mcp", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
+	}
+	return fs
+}
+
+// DownstreamObservation is what the downstream hop saw: the MCP server's report of its own
+// exchange, and the token oboscope had sent to the server.
+type DownstreamObservation struct {
+	Report   *ExchangeReport
+	Incoming *Token // the token oboscope presented to the MCP server
+}
+
+// AnalyzeDownstream applies mcp.downstream-passthrough, and the obo.* code rules to the errors
+// the MCP server reports of its own exchange.
+func AnalyzeDownstream(obs DownstreamObservation) []Finding {
+	r := obs.Report
+	if r == nil {
+		return nil
+	}
+	var fs []Finding
+	same := r.Token != nil && obs.Incoming != nil && sameToken(r.Token, obs.Incoming)
+	if r.Passthrough || strings.EqualFold(r.Kind, "passthrough") || same {
+		detail := "the MCP server reports it forwarded the incoming token downstream instead of exchanging it"
+		if same {
+			detail = "the token the MCP server sent downstream is the very token oboscope presented to it (same uti)"
+		}
+		fs = append(fs, NewFinding("mcp.downstream-passthrough", "downstream", detail, map[string]string{"kind": r.Kind}))
+	}
+	fs = addOnce(fs, fromEntraError(r.Error, "downstream", oboCodes, "Entra (as the MCP server reports)")...)
+	return fs
+}
+
+func sameToken(a, b *Token) bool {
+	ua, ub := a.ClaimString("uti"), b.ClaimString("uti")
+	if ua != "" && ub != "" {
+		return ua == ub
+	}
+	return a.ClaimString("aud") == b.ClaimString("aud") && a.ClaimString("iat") == b.ClaimString("iat") && a.Subject == b.Subject && a.Subject != ""
+}
+
+func tokenAuds(t *Token) []string {
+	if t == nil {
+		return nil
+	}
+	return t.Audiences
+}
+
+func bearerOf(header string) (Challenge, bool) {
+	if strings.TrimSpace(header) == "" {
+		return Challenge{}, false
+	}
+	cs, err := ParseWWWAuthenticate(header)
+	if err != nil {
+		return Challenge{}, false
+	}
+	return BearerChallenge(cs)
+}
+
+func containsIssuer(list []string, iss string) bool {
+	for _, s := range list {
+		if strings.TrimSuffix(s, "/") == strings.TrimSuffix(iss, "/") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// GrantJWTBearer is the grant type of Entra's On-Behalf-Of request; GrantTokenExchange is RFC
+// 8693's, which Entra does not accept for OBO.
+const (
+	GrantJWTBearer     = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
+)
+
+// ExchangeReport is what a component (the agent API, or the MCP server) reports of its own token
+// exchange, as received: the grant it used, Entra's status and error, the token it obtained
+// (decoded from header and payload; the signature is never sent) and whether it passed the
+// incoming token through instead.
+type ExchangeReport struct {
+	Kind          string // "obo" | "passthrough" | "agent_identity" …
+	GrantType     string
+	TokenEndpoint string
+	Status        int
+	Error         *EntraError
+	Token         *Token
+	Passthrough   bool
+}
+
+// OBOObservation is what the obo hop saw.
+type OBOObservation struct {
+	Mode      string // secret | certificate | agent_identity | passthrough | none
+	Assertion *Token // the user token used as the assertion (nil when there was none)
+	Performed bool   // oboscope sent the exchange itself
+	Error     *EntraError
+	Result    *Token // the exchanged token, nil when none
+	// RequestedScopes are the scopes asked for in the exchange.
+	RequestedScopes []string
+
+	// Agent ID leg 1 (blueprint client_credentials): whether it was sent, the fmi_path it carried
+	// ("" when the form had none), Entra's error and the T1 obtained.
+	Leg1Performed bool
+	Leg1FMIPath   string
+	Leg1Error     *EntraError
+	T1            *Token
+
+	// AgentReport is the agent API's report of its own exchange, nil when it sent none.
+	AgentReport *ExchangeReport
+}
+
+// OBOExpectations come from the configuration.
+type OBOExpectations struct {
+	MiddleTier          []string // audiences the assertion must have: obo.client_id and agent.app_id_uri (agent_identity: the blueprint's)
+	DownstreamAudiences []string // the MCP server's client id and App ID URI
+}
+
+var oboCodes = codeFindings{
+	50013:   "obo.assertion-aud-mismatch",
+	500131:  "obo.assertion-aud-mismatch",
+	65001:   "obo.consent-required",
+	7000215: "obo.invalid-client-secret",
+	7000222: "obo.client-secret-expired",
+	7000218: "obo.missing-client-credential",
+	50076:   "obo.claims-challenge",
+	50079:   "obo.claims-challenge",
+	70003:   "obo.wrong-grant",
+	500011:  "obo.scope-not-found",
+	65005:   "obo.scope-not-found",
+	70011:   "obo.scope-not-found",
+	700229:  "agentid.user-token-as-credential",
+}
+
+// agentCodes overrides oboCodes in agent_identity mode.
+var agentCodes = codeFindings{50013: "agentid.assertion-aud-not-blueprint", 500131: "agentid.assertion-aud-not-blueprint"}
+
+func (c codeFindings) with(over codeFindings) codeFindings {
+	out := codeFindings{}
+	for k, v := range c {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// AnalyzeOBO applies every obo.* and agentid.* rule to what the obo hop observed.
+func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
+	var fs []Finding
+	agentMode := obs.Mode == "agent_identity"
+	table := oboCodes
+	if agentMode {
+		table = oboCodes.with(agentCodes)
+	}
+	// What the assertion itself says, whether or not the exchange was sent.
+	if a := obs.Assertion; a != nil && a.Format == FormatJWS && obs.Mode != "passthrough" {
+		if appOnly(a) {
+			fs = append(fs, NewFinding("obo.app-only-assertion", "obo",
+				fmt.Sprintf("the assertion has no scp (roles: %s, idtyp: %s): OBO needs a token that speaks for a user", valueOrNone(strings.Join(a.Roles, " ")), valueOrNone(a.ClaimString("idtyp"))),
+				map[string]string{"claim": "idtyp", "value": a.ClaimString("idtyp")}))
+		}
+		if len(nonEmpty(exp.MiddleTier)) > 0 && !audienceOK(a, exp.MiddleTier) {
+			id, verb := "obo.assertion-aud-mismatch", "Entra refuses the exchange with AADSTS50013"
+			if agentMode {
+				id = "agentid.assertion-aud-not-blueprint"
+			}
+			if !obs.Performed {
+				verb = "Entra would refuse the exchange (AADSTS50013)"
+			}
+			fs = append(fs, NewFinding(id, "obo",
+				fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", audList(a), strings.Join(nonEmpty(exp.MiddleTier), " / "), verb),
+				map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")}))
+		}
+	}
+	fs = addOnce(fs, fromEntraError(obs.Leg1Error, "obo", table, "Entra (leg 1, blueprint client credentials)")...)
+	fs = addOnce(fs, fromEntraError(obs.Error, "obo", table, "Entra's token endpoint")...)
+	if e := obs.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
+		fs = addOnce(fs, NewFinding("obo.claims-challenge", "obo",
+			"Entra answered interaction_required with a claims challenge: the user must sign in again and satisfy it",
+			map[string]string{"error": e.Err}))
+	}
+	if obs.Leg1Performed && obs.Leg1FMIPath == "" {
+		fs = addOnce(fs, NewFinding("agentid.fmi-path-missing", "obo", "leg 1 (blueprint client_credentials) was sent without fmi_path", nil))
+	}
+	if t1 := obs.T1; t1 != nil && t1.Format == FormatJWS && (isDelegated(t1) || t1.Principal == PrincipalUser) {
+		fs = addOnce(fs, NewFinding("agentid.user-token-as-credential", "obo",
+			fmt.Sprintf("the credential used as client_assertion is a user token (scp %q, sub %s)", strings.Join(t1.Scopes, " "), t1.Subject), nil))
+	}
+	if r := obs.AgentReport; r != nil {
+		if strings.EqualFold(r.GrantType, GrantTokenExchange) {
+			fs = addOnce(fs, NewFinding("obo.wrong-grant", "obo",
+				fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, valueOrNone(r.TokenEndpoint)),
+				map[string]string{"grant_type": r.GrantType}))
+		}
+		fs = addOnce(fs, fromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")...)
+		if e := r.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
+			fs = addOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
+		}
+	}
+	if t := obs.Result; t != nil && t.Format == FormatJWS {
+		if len(nonEmpty(exp.DownstreamAudiences)) > 0 && !audienceOK(t, exp.DownstreamAudiences) {
+			fs = append(fs, NewFinding("obo.downstream-aud", "obo",
+				fmt.Sprintf("the exchanged token's aud is %s; the MCP server is %s", audList(t), strings.Join(nonEmpty(exp.DownstreamAudiences), " / ")),
+				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
+		}
+		var missing []string
+		for _, s := range obs.RequestedScopes {
+			if IsOIDCScope(s) || ScopeName(s) == ".default" {
+				continue
+			}
+			if !hasScope(t, s) {
+				missing = append(missing, ScopeName(s))
+			}
+		}
+		if len(missing) > 0 {
+			fs = append(fs, NewFinding("obo.scope-missing", "obo",
+				fmt.Sprintf("the exchanged token's scp is %q; requested %s is missing", strings.Join(t.Scopes, " "), strings.Join(missing, ", ")),
+				map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " ")}))
+		}
+		if agentMode && !t.IsAgent() {
+			fs = append(fs, NewFinding("agentid.not-agent-token", "obo",
+				"agent_identity mode, but the exchanged token has neither xms_par_app_azp nor the agent identity facet (xms_act_fct 11)", nil))
+		}
+	}
+	return fs
+}
