@@ -2,10 +2,17 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/atotto/clipboard"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
 // Options start the TUI walk.
@@ -14,16 +21,83 @@ type Options struct {
 	Config     flows.Config
 	Scenario   string // sandbox mode: the first scenario
 	Version    string
+	// ExportDir is where e / E write reports; "" is the working directory.
+	ExportDir string
 }
 
-// Run is a placeholder the ui work replaces.
+// Run is `oboscope` with no command: the TUI walk, live with a config and on the embedded
+// sandbox otherwise. It returns the exit code: 0 no error finding, 1 an error finding in the
+// last walk, 2 could not run.
 func Run(ctx context.Context, opts Options, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "oboscope: the TUI is not built yet")
-	return 2
+	mc := modelConfig{
+		mode:         "sandbox",
+		version:      opts.Version,
+		ctx:          ctx,
+		scenario:     opts.Scenario,
+		startSandbox: sandbox.StartForWalk,
+		scenarios:    sandboxScenarios(),
+		exportDir:    opts.ExportDir,
+		isDark:       true,
+	}
+	if mc.scenario == "" {
+		mc.scenario = "healthy"
+	}
+	switch {
+	case opts.ConfigPath != "":
+		cfg, err := flows.LoadConfig(opts.ConfigPath, os.Getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "oboscope: %v\n", err)
+			return 2
+		}
+		mc.mode, mc.cfg, mc.scenario = "live", cfg, ""
+	case opts.Config.TenantID != "":
+		mc.mode, mc.cfg, mc.scenario = "live", opts.Config, ""
+	}
+	return runProgram(ctx, mc, stderr)
 }
 
-// RunInspect is a placeholder the ui work replaces: the interactive view of one token.
+// RunInspect is `oboscope inspect` on a terminal: the Claims / Findings / Raw view of one token.
+// A pasted token replaces it. The exit code follows the token's findings.
 func RunInspect(ctx context.Context, raw string, opts flows.InspectOptions, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "oboscope: the TUI is not built yet")
-	return 2
+	mc := modelConfig{mode: "inspect", ctx: ctx, rawToken: raw, inspectOpts: opts, isDark: true}
+	if opts.Now != "" {
+		at, err := time.Parse(time.RFC3339, opts.Now)
+		if err != nil {
+			fmt.Fprintf(stderr, "oboscope: inspect: --now must be RFC 3339 (2006-01-02T15:04:05Z): %v\n", err)
+			return 2
+		}
+		mc.now = func() time.Time { return at }
+	}
+	return runProgram(ctx, mc, stderr)
+}
+
+// runProgram runs the bubbletea program and cleans up what the walk started.
+func runProgram(ctx context.Context, mc modelConfig, stderr io.Writer) int {
+	mc.clipboard = systemClipboard
+	if mc.exportDir == "" {
+		mc.exportDir = "."
+	}
+	m := newModel(mc)
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err := p.Run()
+	m.shutdown()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "oboscope: ui: %v\n", err)
+		return 2
+	}
+	return m.exitCode()
+}
+
+// systemClipboard writes to the system clipboard when a tool for it exists (xclip, xsel,
+// wl-copy, pbcopy, Windows).
+func systemClipboard(text string) error {
+	if clipboard.Unsupported {
+		return errors.New("ui: no system clipboard tool")
+	}
+	return clipboard.WriteAll(text)
+}
+
+// sandboxScenarios lists the sandbox's scenarios for the picker.
+func sandboxScenarios() []scenarioInfo {
+	return nil
 }

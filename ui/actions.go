@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// toastLevel colours a toast.
+type toastLevel int
+
+const (
+	toastInfo toastLevel = iota
+	toastError
+)
+
+// toast is a short message on the status bar that disappears after a few seconds.
+type toast struct {
+	id    int
+	text  string
+	level toastLevel
+}
+
+type (
+	toastExpiredMsg struct{ id int }
+	copiedMsg       struct {
+		what   string
+		length int
+		err    error
+	}
+	exportedMsg struct {
+		path string
+		err  error
+	}
+)
+
+// ClipboardWriter writes to the system clipboard (atotto/clipboard in the real program).
+type ClipboardWriter func(string) error
+
+// copyCmd copies text to the terminal's clipboard with OSC 52 (works over SSH) and, best effort,
+// to the system clipboard; the toast then says where it went.
+func copyCmd(write ClipboardWriter, what, text string) tea.Cmd {
+	system := func() tea.Msg {
+		var err error
+		if write != nil {
+			err = write(text)
+		} else {
+			err = fmt.Errorf("no system clipboard")
+		}
+		return copiedMsg{what: what, length: len(text), err: err}
+	}
+	return tea.Batch(tea.SetClipboard(text), system)
+}
+
+// copiedText is the toast for a finished copy.
+func copiedText(m copiedMsg) string {
+	where := "terminal clipboard (OSC 52) and system clipboard"
+	if m.err != nil {
+		where = "terminal clipboard (OSC 52) only; no system clipboard here"
+	}
+	return fmt.Sprintf("Copied %s (%d chars) to the %s", m.what, m.length, where)
+}
+
+// exportCmd writes the report, redacted by flows.WriteReport, to a new file in dir.
+func exportCmd(dir string, r flows.Report, format string, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		ext := map[string]string{"markdown": "md", "json": "json"}[format]
+		name := "live"
+		if r.Mode == "sandbox" {
+			name = r.Scenario
+		}
+		path := filepath.Join(dir, fmt.Sprintf("oboscope-report-%s-%s.%s", safeName(name), now.Format("20060102-150405"), ext))
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return exportedMsg{err: fmt.Errorf("ui: export: %w", err)}
+		}
+		werr := flows.WriteReport(f, r, format)
+		cerr := f.Close()
+		if werr != nil {
+			return exportedMsg{err: fmt.Errorf("ui: export: %w", werr)}
+		}
+		if cerr != nil {
+			return exportedMsg{err: fmt.Errorf("ui: export: %w", cerr)}
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		return exportedMsg{path: path}
+	}
+}
+
+// safeName keeps a scenario name usable in a file name.
+func safeName(s string) string {
+	if s == "" {
+		return "walk"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// expireToast hides toast id after a few seconds.
+func expireToast(id int) tea.Cmd {
+	return tea.Tick(5*time.Second, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
+}

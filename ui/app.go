@@ -1,0 +1,333 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// SandboxStarter starts an embedded sandbox on a scenario and returns the config pointing at it
+// and the function that stops it (sandbox.StartForWalk in the real program).
+type SandboxStarter func(ctx context.Context, scenario string) (flows.Config, func(), error)
+
+// Screens and overlays of the root model.
+type (
+	screenID  int
+	overlayID int
+)
+
+const (
+	screenOverview screenID = iota
+	screenHop
+	screenToken
+)
+
+const (
+	overlayNone overlayID = iota
+	overlayHelp
+	overlayScenarios
+	overlayExplain
+)
+
+// modelConfig is what the root model is built from; Run and RunInspect fill it, tests too.
+type modelConfig struct {
+	mode         string // inspect | sandbox | live
+	version      string
+	ctx          context.Context
+	scenario     string
+	cfg          flows.Config
+	inspectOpts  flows.InspectOptions
+	rawToken     string
+	startSandbox SandboxStarter
+	walkOpts     flows.WalkOptions
+	scenarios    []scenarioInfo
+	exportDir    string
+	clipboard    ClipboardWriter
+	now          func() time.Time
+	loc          *time.Location
+	isDark       bool
+}
+
+// Model is oboscope's one root tea.Model. It owns the shared state, routes messages to the
+// screen in front, and runs every piece of I/O (walks, sandbox, clipboard, export) as commands.
+type Model struct {
+	c        *common
+	cfg      modelConfig
+	screen   screenID
+	back     screenID
+	overlay  overlayID
+	token    tokenScreen
+	walk     walkState
+	overview overviewScreen
+	hop      hopScreen
+	picker   scenarioPicker
+	explain  explainView
+	help     help.Model
+	spin     spinner.Model
+	toast    toast
+	toastSeq int
+}
+
+func newModel(mc modelConfig) *Model {
+	if mc.ctx == nil {
+		mc.ctx = context.Background()
+	}
+	c := newCommon(mc.isDark, mc.now, mc.loc)
+	m := &Model{c: c, cfg: mc, help: help.New()}
+	m.help.Styles = help.DefaultStyles(mc.isDark)
+	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	m.token = newTokenScreen(c, mc.inspectOpts)
+	m.overview = newOverviewScreen(c)
+	m.hop = newHopScreen(c)
+	m.walk.mode = mc.mode
+	m.walk.scenario = mc.scenario
+	m.walk.reset()
+	if mc.mode == "inspect" {
+		m.screen = screenToken
+		m.token.load(mc.rawToken)
+	} else {
+		m.screen = screenOverview
+		m.walk.names = audienceNames(mc.cfg)
+	}
+	return m
+}
+
+// Init starts the walk (or nothing more for a single token) and asks for the background colour.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.cfg.mode != "inspect" {
+		cmds = append(cmds, m.startSession(m.walk.scenario, true))
+	}
+	return tea.Batch(cmds...)
+}
+
+// startSession begins a new walk generation: on a new sandbox (scenario switch or first start),
+// on the running sandbox, or on the live tenant.
+func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
+	ws := &m.walk
+	if ws.cancel != nil {
+		ws.cancel()
+		ws.cancel = nil
+	}
+	var cmds []tea.Cmd
+	ws.gen++
+	ws.starting, ws.running = true, true
+	ws.runHop = ""
+	ws.started = m.c.now()
+	ws.finished = time.Time{}
+	ws.reset()
+	ws.scenario = scenario
+	m.hop.loadedRes = ""
+	switch {
+	case m.cfg.mode == "live":
+		cmds = append(cmds, startWalk(m.cfg.ctx, ws.gen, "", m.cfg.cfg, nil, m.walkOptions()))
+	case newSandbox || ws.stop == nil:
+		cmds = append(cmds, stopSession(ws.stop))
+		ws.stop = nil
+		cmds = append(cmds, startSandbox(m.cfg.ctx, ws.gen, scenario, m.cfg.startSandbox, m.walkOptions()))
+	default:
+		cmds = append(cmds, startWalk(m.cfg.ctx, ws.gen, scenario, ws.cfg, ws.stop, m.walkOptions()))
+	}
+	cmds = append(cmds, m.spin.Tick)
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) walkOptions() flows.WalkOptions {
+	o := m.cfg.walkOpts
+	o.Mode = m.cfg.mode
+	return o
+}
+
+// shutdown cancels the walk and stops the sandbox; Run calls it after the program ends.
+func (m *Model) shutdown() {
+	if m.walk.cancel != nil {
+		m.walk.cancel()
+	}
+	if m.walk.stop != nil {
+		m.walk.stop()
+		m.walk.stop = nil
+	}
+}
+
+// exitCode is 1 when the walk or the token has an error finding, as everywhere in oboscope.
+func (m *Model) exitCode() int {
+	if m.cfg.mode == "inspect" {
+		if m.token.hasErrors() {
+			return 1
+		}
+		return 0
+	}
+	return m.walk.exitCode()
+}
+
+// notify shows a toast and schedules its end.
+func (m *Model) notify(text string, level toastLevel) tea.Cmd {
+	m.toastSeq++
+	m.toast = toast{id: m.toastSeq, text: text, level: level}
+	return expireToast(m.toastSeq)
+}
+
+// resize passes the window size on to every screen.
+func (m *Model) resize() {
+	bodyH := max(m.c.height-3, 1)
+	w := m.c.width
+	m.token.setSize(w, bodyH)
+	m.overview.setSize(w, bodyH)
+	m.hop.setSize(w, bodyH)
+	m.help.SetWidth(w - 8)
+	if m.overlay == overlayExplain {
+		m.explain.setSize(w, m.c.height)
+	}
+	if m.overlay == overlayScenarios {
+		m.picker.setSize()
+	}
+	m.refresh()
+}
+
+// refresh rebuilds what the panes pre-render, after a resize or a change of colours.
+func (m *Model) refresh() {
+	m.token.raw.rebuild()
+	m.hop.loadedRes = ""
+	if m.cfg.mode != "inspect" {
+		m.hop.load(&m.walk)
+	}
+}
+
+// tooSmall reports whether the window is below the 80×24 the layout needs.
+func (m *Model) tooSmall() bool { return m.c.width < 80 || m.c.height < 24 }
+
+// Update is the one place state changes.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.c.styles = NewStyles(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		m.refresh()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
+	case tea.PasteMsg:
+		return m, m.handlePaste(msg.Content)
+	case spinner.TickMsg:
+		if !m.walk.running {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case toastExpiredMsg:
+		if msg.id == m.toast.id {
+			m.toast = toast{}
+		}
+		return m, nil
+	case copiedMsg:
+		return m, m.notify(copiedText(msg), toastInfo)
+	case exportedMsg:
+		if msg.err != nil {
+			return m, m.notify(msg.err.Error(), toastError)
+		}
+		return m, m.notify("Report written to "+msg.path, toastInfo)
+	case scenarioChosenMsg:
+		m.overlay = overlayNone
+		m.screen = screenOverview
+		return m, tea.Batch(m.startSession(msg.name, true), m.notify("Walking scenario "+msg.name, toastInfo))
+	}
+	return m, m.handleWalkMsg(msg)
+}
+
+// handleWalkMsg folds the walk's messages into the state and asks for the next event.
+func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
+	ws := &m.walk
+	switch msg := msg.(type) {
+	case sessionMsg:
+		if msg.gen != ws.gen {
+			if msg.cancel != nil {
+				msg.cancel()
+			}
+			if msg.stop != nil {
+				return stopSession(msg.stop)
+			}
+			return nil
+		}
+		ws.starting = false
+		if msg.err != nil {
+			ws.running = false
+			ws.err = msg.err.Error()
+			return m.notify("Could not start the walk", toastError)
+		}
+		ws.cfg, ws.stop, ws.walk, ws.cancel = msg.cfg, msg.stop, msg.walk, msg.cancel
+		ws.names = audienceNames(msg.cfg)
+		return waitEvent(msg.gen, msg.events)
+	case hopRunMsg:
+		if msg.gen != ws.gen {
+			msg.cancel()
+			return nil
+		}
+		ws.cancel = msg.cancel
+		return waitEvent(msg.gen, msg.events)
+	case walkEventMsg:
+		if msg.gen != ws.gen {
+			return nil
+		}
+		if msg.closed {
+			ws.running = false
+			ws.runHop = ""
+			if ws.finished.IsZero() {
+				ws.finished = m.c.now()
+			}
+			if ws.walk != nil && ws.report == nil {
+				r := ws.walk.Report()
+				ws.report = &r
+			}
+			m.reloadHop()
+			return nil
+		}
+		ws.apply(msg.ev, m.c.now())
+		var cmds []tea.Cmd
+		if msg.ev.Kind == flows.EventDeviceCode {
+			cmds = append(cmds, deviceTick(ws.gen))
+		}
+		if msg.ev.Kind == flows.EventWalkDone {
+			if ws.walk != nil {
+				r := ws.walk.Report()
+				ws.report = &r
+			}
+		}
+		m.reloadHop()
+		cmds = append(cmds, waitEvent(msg.gen, msg.ch))
+		return tea.Batch(cmds...)
+	case deviceTickMsg:
+		if msg.gen == ws.gen && ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
+			return deviceTick(msg.gen)
+		}
+	}
+	return nil
+}
+
+// reloadHop refreshes the hop screen when its hop changed.
+func (m *Model) reloadHop() {
+	if m.cfg.mode != "inspect" {
+		m.hop.load(&m.walk)
+	}
+}
+
+// keyHelp is the help.KeyMap of the screen in front.
+type keyHelp struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyHelp) ShortHelp() []key.Binding  { return k.short }
+func (k keyHelp) FullHelp() [][]key.Binding { return k.full }

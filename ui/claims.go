@@ -1,0 +1,375 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// timeClaims are the claims whose numeric value is a Unix time.
+var timeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true, "pwd_exp": true}
+
+// claimRow is one claim of the table, with its display text precomputed.
+type claimRow struct {
+	ex       inspect.ExplainedClaim
+	short    string // the value column
+	involved []string
+}
+
+// claimsPane is the Claims tab: every claim with its value and meaning, a `/` filter, and the
+// selected claim in full below the table. Claims that a finding names are highlighted.
+type claimsPane struct {
+	c        *common
+	tok      *inspect.Token
+	all      []claimRow
+	rows     []claimRow
+	list     scroller
+	filter   textinput.Model
+	editing  bool
+	width    int
+	height   int
+	emptyMsg string
+}
+
+func newClaimsPane(c *common) claimsPane {
+	ti := textinput.New()
+	ti.Prompt = "/ "
+	ti.Placeholder = "filter claims by name, value or meaning"
+	return claimsPane{c: c, filter: ti, emptyMsg: "No token at this hop."}
+}
+
+// setToken shows tok; findings mark the claims they name.
+func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
+	p.tok = tok
+	p.all = nil
+	if tok == nil {
+		p.applyFilter()
+		return
+	}
+	involved := map[string][]string{}
+	for _, f := range findings {
+		if cl := f.Evidence["claim"]; cl != "" {
+			involved[cl] = append(involved[cl], f.ID)
+		}
+	}
+	for _, ex := range tok.Explain() {
+		p.all = append(p.all, claimRow{ex: ex, short: p.shortValue(ex), involved: involved[ex.Claim]})
+	}
+	p.applyFilter()
+}
+
+// shortValue is the value as the table column shows it.
+func (p *claimsPane) shortValue(ex inspect.ExplainedClaim) string {
+	if t, ok := claimTime(ex); ok {
+		return t.In(p.c.loc).Format("15:04:05") + " · " + relative(ex.Claim, t, p.c.now())
+	}
+	if list, ok := ex.Value.([]any); ok && len(list) > 3 {
+		parts := make([]string, 0, 2)
+		for _, v := range list[:2] {
+			parts = append(parts, fmt.Sprint(v))
+		}
+		return fmt.Sprintf("[%d] %s, …", len(list), strings.Join(parts, ", "))
+	}
+	if ex.Display != "" {
+		return ex.Display
+	}
+	return fmt.Sprint(ex.Value)
+}
+
+// claimTime returns the time of a time claim.
+func claimTime(ex inspect.ExplainedClaim) (time.Time, bool) {
+	if !timeClaims[ex.Claim] {
+		return time.Time{}, false
+	}
+	switch v := ex.Value.(type) {
+	case float64:
+		return time.Unix(int64(v), 0), true
+	case int64:
+		return time.Unix(v, 0), true
+	case int:
+		return time.Unix(int64(v), 0), true
+	}
+	return time.Time{}, false
+}
+
+func (p *claimsPane) applyFilter() {
+	defer func() { p.list.setHeight(p.tableHeight()) }()
+	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	p.rows = p.rows[:0]
+	for _, r := range p.all {
+		if q == "" || strings.Contains(strings.ToLower(r.ex.Claim+"\x00"+r.short+"\x00"+r.ex.Meaning+"\x00"+r.ex.Display), q) {
+			p.rows = append(p.rows, r)
+		}
+	}
+	p.list.setLen(len(p.rows))
+}
+
+// capturing reports whether the pane takes every key (the filter is being typed).
+func (p claimsPane) capturing() bool { return p.editing }
+
+// selected returns the selected claim, if any.
+func (p claimsPane) selected() (claimRow, bool) {
+	if len(p.rows) == 0 {
+		return claimRow{}, false
+	}
+	return p.rows[p.list.cursor], true
+}
+
+// detailHeight is the number of lines below the table for the selected claim.
+func (p claimsPane) detailHeight() int {
+	if p.height >= 30 {
+		return 8
+	}
+	return 6
+}
+
+func (p *claimsPane) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.filter.SetWidth(max(w-30, 10))
+	p.list.setHeight(p.tableHeight())
+}
+
+func (p claimsPane) filterShown() bool { return p.editing || p.filter.Value() != "" }
+
+func (p claimsPane) tableHeight() int {
+	h := p.height - p.detailHeight() - 2 // header and separator
+	if p.filterShown() {
+		h--
+	}
+	return max(min(h, max(len(p.rows), 1)), 1)
+}
+
+// Update handles the table's keys and the filter.
+func (p claimsPane) Update(msg tea.Msg) (claimsPane, tea.Cmd) {
+	k := p.c.keys
+	km, isKey := msg.(tea.KeyPressMsg)
+	if p.editing {
+		if isKey {
+			switch km.String() {
+			case "enter":
+				p.editing = false
+				p.filter.Blur()
+				p.list.setHeight(p.tableHeight())
+				return p, nil
+			case "esc":
+				p.editing = false
+				p.filter.Blur()
+				p.filter.SetValue("")
+				p.applyFilter()
+				p.list.setHeight(p.tableHeight())
+				return p, nil
+			case "up", "down", "pgup", "pgdown":
+				p.editing = false
+				p.filter.Blur()
+				return p.Update(msg)
+			}
+		}
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		p.applyFilter()
+		return p, cmd
+	}
+	if !isKey {
+		return p, nil
+	}
+	switch {
+	case key.Matches(km, k.Filter):
+		p.editing = true
+		p.list.setHeight(p.tableHeight())
+		return p, p.filter.Focus()
+	case key.Matches(km, k.Back) && p.filter.Value() != "":
+		p.filter.SetValue("")
+		p.applyFilter()
+		p.list.setHeight(p.tableHeight())
+	case key.Matches(km, k.Up):
+		p.list.move(-1)
+	case key.Matches(km, k.Down):
+		p.list.move(1)
+	case key.Matches(km, k.PageUp):
+		p.list.move(-p.list.height)
+	case key.Matches(km, k.PageDown):
+		p.list.move(p.list.height)
+	case key.Matches(km, k.Top):
+		p.list.to(0)
+	case key.Matches(km, k.Bottom):
+		p.list.to(len(p.rows) - 1)
+	}
+	return p, nil
+}
+
+// handlesBack reports whether esc would clear the filter rather than leave the screen.
+func (p claimsPane) handlesBack() bool { return p.editing || p.filter.Value() != "" }
+
+// View renders the table and the selected claim.
+func (p claimsPane) View() string {
+	s := p.c.styles
+	w := p.width
+	if p.tok == nil {
+		return block([]string{"", "  " + s.Muted.Render(p.emptyMsg)}, w, p.height)
+	}
+	if len(p.all) == 0 {
+		return block([]string{"", "  " + s.Muted.Render(noClaimsText(p.tok))}, w, p.height)
+	}
+	var lines []string
+	if p.filterShown() {
+		info := s.Muted.Render(fmt.Sprintf("%d of %d claims", len(p.rows), len(p.all)))
+		lines = append(lines, joinLR(" "+p.filter.View(), info+" ", w))
+	}
+	nameW := 8
+	for _, r := range p.all {
+		nameW = max(nameW, len(r.ex.Claim))
+	}
+	nameW = min(nameW, 22) + 2
+	rest := w - nameW - 3
+	valW := rest * 45 / 100
+	meanW := rest - valW - 2
+	lines = append(lines, s.Faint.Render(fit("   "+fit("CLAIM", nameW)+fit("VALUE", valW)+"  MEANING", w)))
+	from, to := p.list.window()
+	for i := from; i < to; i++ {
+		r := p.rows[i]
+		mark := "  "
+		name := s.Claim.Render(fit(r.ex.Claim, nameW))
+		if len(r.involved) > 0 {
+			mark = s.Highlight.Render("! ")
+			name = s.Highlight.Render(fit(r.ex.Claim, nameW))
+		}
+		line := " " + mark + name + fit(r.short, valW) + "  " + s.Muted.Render(fit(r.ex.Meaning, meanW))
+		if i == p.list.cursor {
+			sel := "▸ "
+			if len(r.involved) > 0 {
+				sel = "! "
+			}
+			line = s.Selected.Render(fit(" "+sel+fit(r.ex.Claim, nameW)+fit(r.short, valW)+"  "+fit(r.ex.Meaning, meanW), w))
+		}
+		lines = append(lines, line)
+	}
+	if len(p.rows) == 0 {
+		lines = append(lines, "   "+s.Muted.Render("No claim matches the filter (esc clears it)."))
+	}
+	tableH := p.tableHeight()
+	head := len(lines) - (to - from)
+	if len(p.rows) == 0 {
+		head--
+	}
+	for len(lines) < head+tableH {
+		lines = append(lines, "")
+	}
+	if len(p.rows) > tableH {
+		pos := s.Faint.Render(fmt.Sprintf(" %d/%d ", p.list.cursor+1, len(p.rows)))
+		lines = append(lines, s.Rule.Render(strings.Repeat("─", max(w-lipgloss.Width(pos)-1, 0)))+pos)
+	} else {
+		lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
+	}
+	lines = append(lines, p.detail(w, p.height-len(lines))...)
+	return block(lines, w, p.height)
+}
+
+// detail renders the selected claim in full in the h lines left under the table.
+func (p claimsPane) detail(w, h int) []string {
+	s := p.c.styles
+	r, ok := p.selected()
+	if !ok || h < 1 {
+		return nil
+	}
+	var out []string
+	if t, ok := claimTime(r.ex); ok {
+		out = append(out, " "+s.Bold.Render(r.ex.Claim)+"  "+localTime(t, p.c.loc)+s.Muted.Render(" · "+relative(r.ex.Claim, t, p.c.now())+fmt.Sprintf(" · %v", r.ex.Display)))
+	} else {
+		for i, l := range wrap(fullValue(r.ex), w-len(r.ex.Claim)-4) {
+			if i == 0 {
+				out = append(out, " "+s.Bold.Render(r.ex.Claim)+"  "+l)
+			} else {
+				out = append(out, strings.Repeat(" ", len(r.ex.Claim)+3)+l)
+			}
+		}
+	}
+	if r.ex.ValueMeaning != "" {
+		out = append(out, " "+s.Accent.Render("→ ")+r.ex.ValueMeaning)
+	}
+	if len(r.involved) > 0 {
+		ids := append([]string(nil), r.involved...)
+		sort.Strings(ids)
+		out = append(out, " "+s.Highlight.Render("! named by "+strings.Join(ids, ", ")))
+	}
+	for _, l := range wrap(r.ex.Meaning, w-2) {
+		out = append(out, " "+s.Muted.Render(l))
+	}
+	if len(out) > h {
+		more := s.Faint.Render(fmt.Sprintf(" … %d more lines (y copies the value)", len(out)-h+1))
+		out = append(out[:h-1], more)
+	}
+	return out
+}
+
+// fullValue renders a claim value in full: lists one item after another.
+func fullValue(ex inspect.ExplainedClaim) string {
+	switch v := ex.Value.(type) {
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = fmt.Sprint(x)
+		}
+		return fmt.Sprintf("[%d] %s", len(v), strings.Join(parts, ", "))
+	case string:
+		return v
+	}
+	if ex.Display != "" {
+		return ex.Display
+	}
+	return fmt.Sprint(ex.Value)
+}
+
+// copyText is the selected claim's value, as `y` copies it.
+func (p claimsPane) copyText() (what, text string, ok bool) {
+	r, ok := p.selected()
+	if !ok {
+		return "", "", false
+	}
+	switch v := r.ex.Value.(type) {
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = fmt.Sprint(x)
+		}
+		return "claim " + r.ex.Claim, strings.Join(parts, "\n"), true
+	}
+	return "claim " + r.ex.Claim, fmt.Sprint(r.ex.Value), true
+}
+
+// rowAt maps a mouse row (relative to the pane) to a table row.
+func (p claimsPane) rowAt(y int) (int, bool) {
+	y--
+	if p.filterShown() {
+		y--
+	}
+	from, to := p.list.window()
+	if y < 0 || from+y >= to {
+		return 0, false
+	}
+	return from + y, true
+}
+
+// ShortHelp lists the pane's main keys.
+func (p claimsPane) ShortHelp() []key.Binding {
+	k := p.c.keys
+	return []key.Binding{k.Filter, k.CopyValue, k.CopyToken}
+}
+
+// noClaimsText says why a token shows no claims.
+func noClaimsText(tok *inspect.Token) string {
+	switch tok.Format {
+	case inspect.FormatOpaque:
+		return "Not a JWT: an opaque token has no claims a client can read (see Findings)."
+	case inspect.FormatJWE:
+		return "An encrypted token (JWE): only the API it is for can decrypt it (see Findings)."
+	}
+	return "This token has no claims."
+}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// bigCode spaces out a user code and frames it so it reads from across a room.
+func bigCode(s *Styles, code string) []string {
+	spaced := strings.Join(strings.Split(code, ""), " ")
+	frame := lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(s.BorderColor).Padding(0, 2)
+	return strings.Split(frame.Render(s.BigCode.Render(spaced)), "\n")
+}
+
+// countdown says how long the device code stays valid.
+func countdown(c *common, dc *flows.DeviceCode) string {
+	if dc.ExpiresAt.IsZero() {
+		return ""
+	}
+	left := dc.ExpiresAt.Sub(c.now())
+	if left <= 0 {
+		return c.styles.Error.Render("expired")
+	}
+	return fmt.Sprintf("expires in %d:%02d", int(left.Minutes()), int(left.Seconds())%60)
+}
+
+// deviceCodePanel is the sign-in box: where to go, the code, the countdown, and whether the
+// sandbox approved it already.
+func deviceCodePanel(c *common, ws *walkState, w int) []string {
+	s := c.styles
+	dc := ws.device
+	body := []string{
+		"Open  " + s.Info.Underline(true).Render(dc.VerificationURL),
+		"and enter the code:",
+	}
+	code := bigCode(s, dc.UserCode)
+	cd := countdown(c, dc)
+	for i, l := range code {
+		if i == 1 {
+			l += "   " + s.Muted.Render(cd)
+		}
+		body = append(body, "  "+l)
+	}
+	switch {
+	case dc.AutoApproved:
+		body = append(body, s.OK.Render("✓ auto-approved by the sandbox")+s.Muted.Render(" · c copies the code"))
+	case ws.mode == "sandbox":
+		body = append(body, s.Muted.Render("Approve it at the /devicelogin page above as a sandbox user · c copies the code"))
+	default:
+		body = append(body, s.Muted.Render("Waiting for you to sign in in a browser · c copies the code"))
+	}
+	return boxLines(s.FocusBox, w, s.Title.Render("Sign in with a device code"), body)
+}
+
+// deviceSummary is the device code as the sign-in hop's Summary tab shows it afterwards.
+func deviceSummary(c *common, ws *walkState) []string {
+	if ws.device == nil {
+		return nil
+	}
+	s := c.styles
+	dc := ws.device
+	how := "approved by you"
+	if dc.AutoApproved {
+		how = "auto-approved by the sandbox"
+	}
+	return []string{
+		s.Accent.Render("Device code"),
+		fmt.Sprintf("  code %s at %s (%s)", s.Bold.Render(dc.UserCode), dc.VerificationURL, how),
+	}
+}

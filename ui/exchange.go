@@ -1,0 +1,237 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// httpPane is the HTTP tab: every exchange of the hop in a list, and the selected one below with
+// its request and response, headers and pretty JSON bodies (already redacted by flows), and timing.
+type httpPane struct {
+	c         *common
+	exchanges []flows.Exchange
+	list      scroller
+	detail    pager
+	width     int
+	height    int
+}
+
+func newHTTPPane(c *common) httpPane { return httpPane{c: c} }
+
+func (p *httpPane) setExchanges(xs []flows.Exchange) {
+	p.exchanges = xs
+	p.list.setLen(len(xs))
+	p.setSize(p.width, p.height)
+}
+
+func (p httpPane) listHeight() int {
+	return max(min(len(p.exchanges), p.height/3), 1)
+}
+
+func (p *httpPane) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.list.setHeight(p.listHeight())
+	p.detail.setHeight(max(h-p.listHeight()-2, 1))
+	p.rebuild()
+}
+
+func (p *httpPane) rebuild() {
+	if len(p.exchanges) == 0 {
+		p.detail.setLines(nil)
+		return
+	}
+	p.detail.setLines(exchangeLines(p.c.styles, p.exchanges[p.list.cursor], p.width))
+}
+
+// Update selects an exchange with ↑/↓ and scrolls its detail with page keys.
+func (p httpPane) Update(msg tea.Msg) (httpPane, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	k := p.c.keys
+	prev := p.list.cursor
+	switch {
+	case key.Matches(km, k.Up):
+		p.list.move(-1)
+	case key.Matches(km, k.Down):
+		p.list.move(1)
+	case key.Matches(km, k.PageUp):
+		p.detail.scroll(-p.detail.height + 1)
+	case key.Matches(km, k.PageDown):
+		p.detail.scroll(p.detail.height - 1)
+	case key.Matches(km, k.Top):
+		p.detail.offset = 0
+	case key.Matches(km, k.Bottom):
+		p.detail.scroll(len(p.detail.lines))
+	}
+	if p.list.cursor != prev {
+		p.detail.offset = 0
+		p.rebuild()
+	}
+	return p, nil
+}
+
+// statusStyle colours an HTTP status by class.
+func statusText(s *Styles, x flows.Exchange) string {
+	switch {
+	case x.Err != "":
+		return s.Error.Render("ERR")
+	case x.Status >= 500:
+		return s.Error.Render(fmt.Sprint(x.Status))
+	case x.Status >= 400:
+		return s.Warning.Render(fmt.Sprint(x.Status))
+	case x.Status >= 200:
+		return s.OK.Render(fmt.Sprint(x.Status))
+	}
+	return fmt.Sprint(x.Status)
+}
+
+// exchangeDuration prefers the recorded duration and falls back to the JSON milliseconds.
+func exchangeDuration(x flows.Exchange) string {
+	if x.Duration > 0 {
+		return durationText(x.Duration)
+	}
+	if x.DurationMS > 0 {
+		return fmt.Sprintf("%.1f ms", x.DurationMS)
+	}
+	return ""
+}
+
+// View renders the list and the selected exchange.
+func (p httpPane) View() string {
+	s := p.c.styles
+	w := p.width
+	if len(p.exchanges) == 0 {
+		return block([]string{"", "  " + s.Muted.Render("No HTTP exchange at this hop.")}, w, p.height)
+	}
+	lines := []string{s.Faint.Render(fit("   #  METHOD STATUS      TIME  WHAT", w))}
+	labelW := 0
+	for _, x := range p.exchanges {
+		labelW = max(labelW, len(x.Label))
+	}
+	labelW = min(labelW, 30) + 2
+	from, to := p.list.window()
+	for i := from; i < to; i++ {
+		x := p.exchanges[i]
+		row := fmt.Sprintf(" %2d  %-6s %-6s %9s  ", i+1, x.Method, statusText(s, x), exchangeDuration(x))
+		rest := fit(x.Label, labelW) + s.Muted.Render(x.URL)
+		if i == p.list.cursor {
+			plain := fmt.Sprintf("▸%2d  %-6s %-6s %9s  ", i+1, x.Method, statusPlain(x), exchangeDuration(x))
+			lines = append(lines, s.Selected.Render(fit(plain+fit(x.Label, labelW)+x.URL, w)))
+			continue
+		}
+		lines = append(lines, fit(row+rest, w))
+	}
+	for len(lines) < p.listHeight()+1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
+	return block(lines, w, p.listHeight()+2) + "\n" + p.detail.view(p.c, w)
+}
+
+func statusPlain(x flows.Exchange) string {
+	if x.Err != "" {
+		return "ERR"
+	}
+	return fmt.Sprint(x.Status)
+}
+
+// exchangeLines renders one exchange: request line, headers, body; response status, headers,
+// body; timing. Bodies are shown as pretty JSON or as form fields when they are either.
+func exchangeLines(s *Styles, x flows.Exchange, w int) []string {
+	var out []string
+	title := s.Bold.Render(x.Method+" ") + x.URL
+	out = append(out, wrap(" "+s.Accent.Render("REQUEST ")+title, w)...)
+	out = append(out, headerLines(s, x.RequestHeaders, w)...)
+	out = append(out, bodyLines(s, x.RequestBody, x.RequestHeaders.Get("Content-Type"), w)...)
+	out = append(out, "")
+	if x.Err != "" {
+		out = append(out, " "+s.Accent.Render("RESPONSE ")+s.Error.Render("no response: "+x.Err))
+	} else {
+		out = append(out, " "+s.Accent.Render("RESPONSE ")+statusText(s, x)+" "+http.StatusText(x.Status)+s.Muted.Render("  after "+exchangeDuration(x)))
+		out = append(out, headerLines(s, x.ResponseHeaders, w)...)
+		out = append(out, bodyLines(s, x.ResponseBody, x.ResponseHeaders.Get("Content-Type"), w)...)
+	}
+	return out
+}
+
+func headerLines(s *Styles, h http.Header, w int) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, k := range names {
+		for _, v := range h[k] {
+			for i, l := range wrap(s.Claim.Render(k)+": "+v, w-4) {
+				if i > 0 {
+					l = "  " + l
+				}
+				out = append(out, "   "+l)
+			}
+		}
+	}
+	return out
+}
+
+func bodyLines(s *Styles, body, contentType string, w int) []string {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil
+	}
+	out := []string{""}
+	if lines, ok := prettyJSON(s, []byte(body)); ok {
+		for _, l := range lines {
+			for _, wl := range wrap(l, w-4) {
+				out = append(out, "   "+wl)
+			}
+		}
+		return out
+	}
+	if strings.Contains(contentType, "x-www-form-urlencoded") || (!strings.ContainsAny(body, " <{\n") && strings.Contains(body, "=")) {
+		if vals, err := url.ParseQuery(body); err == nil && len(vals) > 0 {
+			keys := make([]string, 0, len(vals))
+			for k := range vals {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				for _, v := range vals[k] {
+					for i, l := range wrap(s.JSONKey.Render(k)+" = "+s.JSONString.Render(v), w-4) {
+						if i > 0 {
+							l = "  " + l
+						}
+						out = append(out, "   "+l)
+					}
+				}
+			}
+			return out
+		}
+	}
+	for _, l := range strings.Split(body, "\n") {
+		for _, wl := range wrap(l, w-4) {
+			out = append(out, "   "+wl)
+		}
+	}
+	return out
+}
+
+// rowAt maps a mouse row (relative to the pane) to an exchange.
+func (p httpPane) rowAt(y int) (int, bool) {
+	y--
+	from, to := p.list.window()
+	if y < 0 || from+y >= to {
+		return 0, false
+	}
+	return from + y, true
+}

@@ -1,0 +1,181 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// severityBadge renders a severity as a fixed-width word, coloured when colour is available.
+func severityBadge(s *Styles, sev inspect.Severity) string {
+	switch sev {
+	case inspect.SeverityError:
+		return s.Error.Render("ERROR")
+	case inspect.SeverityWarning:
+		return s.Warning.Render("WARN ")
+	default:
+		return s.Info.Render("INFO ")
+	}
+}
+
+// findingsPane is the Findings tab: findings ordered by severity, the selected one in full below
+// with its detail, fix, evidence and documentation; enter opens the long explanation.
+type findingsPane struct {
+	c        *common
+	findings []inspect.Finding
+	list     scroller
+	width    int
+	height   int
+	showHop  bool
+}
+
+func newFindingsPane(c *common) findingsPane { return findingsPane{c: c} }
+
+// setFindings shows fs, most severe first.
+func (p *findingsPane) setFindings(fs []inspect.Finding) {
+	p.findings = append([]inspect.Finding(nil), fs...)
+	inspect.SortFindings(p.findings)
+	p.list.setLen(len(p.findings))
+}
+
+func (p *findingsPane) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.list.setHeight(p.listHeight())
+}
+
+func (p findingsPane) listHeight() int {
+	n := len(p.findings)
+	return max(min(n, p.height/2-1), 1)
+}
+
+// selected returns the selected finding.
+func (p findingsPane) selected() (inspect.Finding, bool) {
+	if len(p.findings) == 0 {
+		return inspect.Finding{}, false
+	}
+	return p.findings[p.list.cursor], true
+}
+
+// Update moves the selection.
+func (p findingsPane) Update(msg tea.Msg) (findingsPane, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	k := p.c.keys
+	switch {
+	case key.Matches(km, k.Up):
+		p.list.move(-1)
+	case key.Matches(km, k.Down):
+		p.list.move(1)
+	case key.Matches(km, k.Top):
+		p.list.to(0)
+	case key.Matches(km, k.Bottom):
+		p.list.to(len(p.findings) - 1)
+	}
+	return p, nil
+}
+
+// View renders the list and the selected finding.
+func (p findingsPane) View() string {
+	s := p.c.styles
+	w := p.width
+	if len(p.findings) == 0 {
+		return block([]string{"", "  " + s.OK.Render("✓ No findings.") + s.Muted.Render(" Nothing observed here needs fixing.")}, w, p.height)
+	}
+	var lines []string
+	e, wn, in := inspect.CountBySeverity(p.findings)
+	lines = append(lines, " "+s.Faint.Render(fmt.Sprintf("%s · %s · %s", plural(e, "error"), plural(wn, "warning"), plural(in, "info"))))
+	idW := 12
+	for _, f := range p.findings {
+		idW = max(idW, len(f.ID))
+	}
+	idW = min(idW, 36) + 2
+	from, to := p.list.window()
+	for i := from; i < to; i++ {
+		f := p.findings[i]
+		hop := ""
+		if p.showHop {
+			hop = fit(f.Hop, 11)
+		}
+		if i == p.list.cursor {
+			lines = append(lines, s.Selected.Render(fit(" ▸ "+strings.ToUpper(sevWord(f.Severity))+" "+hop+fit(f.ID, idW)+f.Title, w)))
+			continue
+		}
+		lines = append(lines, fit("   "+severityBadge(s, f.Severity)+" "+s.Muted.Render(hop)+s.Bold.Render(fit(f.ID, idW))+f.Title, w))
+	}
+	for len(lines) < p.listHeight()+1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
+	f, _ := p.selected()
+	lines = append(lines, findingDetail(s, f, w)...)
+	return block(lines, w, p.height)
+}
+
+// sevWord is the fixed-width severity word used on a selected (reverse video) row.
+func sevWord(sev inspect.Severity) string {
+	switch sev {
+	case inspect.SeverityError:
+		return "error"
+	case inspect.SeverityWarning:
+		return "warn "
+	}
+	return "info "
+}
+
+// findingDetail renders one finding in full: title, detail, fix, evidence, AADSTS and docs.
+func findingDetail(s *Styles, f inspect.Finding, w int) []string {
+	var out []string
+	out = append(out, trunc(" "+severityBadge(s, f.Severity)+" "+s.Bold.Render(f.Title)+s.Muted.Render("  "+f.ID+" · hop "+f.Hop), w))
+	for _, l := range wrap(f.Detail, w-4) {
+		out = append(out, "   "+l)
+	}
+	fix := wrap(f.Fix, w-9)
+	for i, l := range fix {
+		if i == 0 {
+			out = append(out, "   "+s.OK.Render("Fix: ")+l)
+		} else {
+			out = append(out, "        "+l)
+		}
+	}
+	if len(f.Evidence) > 0 {
+		keys := make([]string, 0, len(f.Evidence))
+		for k := range f.Evidence {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = s.Claim.Render(k) + "=" + f.Evidence[k]
+		}
+		out = append(out, trunc("   "+s.Muted.Render("Evidence: ")+strings.Join(parts, "  "), w))
+	}
+	var meta []string
+	if f.AADSTS != 0 {
+		meta = append(meta, fmt.Sprintf("AADSTS%d", f.AADSTS))
+	}
+	if f.Docs != "" {
+		meta = append(meta, f.Docs)
+	}
+	if len(meta) > 0 {
+		out = append(out, trunc("   "+s.Muted.Render(strings.Join(meta, " · ")), w))
+	}
+	out = append(out, "   "+s.Faint.Render("enter: full explanation"))
+	return out
+}
+
+// rowAt maps a mouse row (relative to the pane) to a finding.
+func (p findingsPane) rowAt(y int) (int, bool) {
+	y--
+	from, to := p.list.window()
+	if y < 0 || from+y >= to {
+		return 0, false
+	}
+	return from + y, true
+}

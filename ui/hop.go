@@ -1,0 +1,350 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// Hop detail tabs.
+const (
+	hopTabSummary = iota
+	hopTabClaims
+	hopTabFindings
+	hopTabHTTP
+	hopTabDiff
+	hopTabRaw
+	hopTabCount
+)
+
+var hopTabNames = []string{"Summary", "Claims", "Findings", "HTTP", "Diff", "Raw"}
+
+// hopScreen is one hop in detail: Summary, Claims, Findings, HTTP, Diff and Raw. t cycles through
+// the hop's tokens; [ and ] move to the neighbouring hops.
+type hopScreen struct {
+	c         *common
+	hop       int
+	tab       int
+	tokIdx    int
+	res       flows.HopResult
+	summary   pager
+	claims    claimsPane
+	finds     findingsPane
+	http      httpPane
+	diff      diffPane
+	raw       rawPane
+	tabSpans  []tabSpan
+	hopSpans  []tabSpan
+	width     int
+	height    int
+	loadedRes string // identity of what is loaded, to keep the scroll position across repaints
+}
+
+func newHopScreen(c *common) hopScreen {
+	return hopScreen{c: c, claims: newClaimsPane(c), finds: newFindingsPane(c), http: newHTTPPane(c), diff: newDiffPane(c), raw: newRawPane(c)}
+}
+
+// paneTop is the first line of the tab content inside the screen.
+const hopPaneTop = 3
+
+func (h *hopScreen) setSize(w, hh int) {
+	h.width, h.height = w, hh
+	ph := max(hh-hopPaneTop, 1)
+	h.summary.setHeight(ph)
+	h.claims.setSize(w, ph)
+	h.finds.setSize(w, ph)
+	h.http.setSize(w, ph)
+	h.diff.setSize(w, ph)
+	h.raw.setSize(w, ph)
+}
+
+// open shows hop i, on the tab given (or the Summary tab when tab < 0).
+func (h *hopScreen) open(ws *walkState, i, tab int) {
+	h.hop = i
+	if tab >= 0 {
+		h.tab = tab
+	}
+	h.tokIdx = -1
+	h.loadedRes = ""
+	h.load(ws)
+}
+
+// token returns the token selected in this hop.
+func (h hopScreen) token() (flows.NamedToken, bool) {
+	if h.tokIdx < 0 || h.tokIdx >= len(h.res.Tokens) {
+		return flows.NamedToken{}, false
+	}
+	return h.res.Tokens[h.tokIdx], true
+}
+
+// load (re)builds the panes from the walk state; called whenever the hop's data changes.
+func (h *hopScreen) load(ws *walkState) {
+	h.res = ws.hops[h.hop]
+	if h.tokIdx < 0 || h.tokIdx >= len(h.res.Tokens) {
+		h.tokIdx = len(h.res.Tokens) - 1
+	}
+	id := fmt.Sprintf("%d/%s/%d/%d/%d/%d", h.hop, h.res.Status, len(h.res.Tokens), len(h.res.Exchanges), len(h.res.Findings), h.tokIdx)
+	if id == h.loadedRes {
+		return
+	}
+	h.loadedRes = id
+	nt, ok := h.token()
+	var tok *inspect.Token
+	if ok {
+		tok = nt.Token
+	}
+	h.claims.setToken(tok, h.res.Findings)
+	h.finds.setFindings(h.res.Findings)
+	h.http.setExchanges(h.res.Exchanges)
+	h.raw.setToken(tok, verifyNote(nt))
+	prevName, prev := previousToken(ws, h.hop, h.tokIdx)
+	h.diff.setTokens(prevName, prev, nt.Name, tok)
+	h.summary.setLines(h.summaryLines(ws))
+	h.setSize(h.width, h.height)
+}
+
+// verifyNote says whether the token's signature was checked.
+func verifyNote(nt flows.NamedToken) string {
+	switch {
+	case nt.Token == nil:
+		return ""
+	case nt.Verified:
+		return "Signature verified against the issuer's published keys."
+	case nt.VerifyErr != "":
+		return "Signature not verified: " + nt.VerifyErr
+	}
+	return "Signature not verified (decoded only)."
+}
+
+// previousToken is the token before (hop, idx) in the chain, skipping repeats of the same token.
+func previousToken(ws *walkState, hop, idx int) (string, *inspect.Token) {
+	type ref struct {
+		hop, idx int
+		nt       flows.NamedToken
+	}
+	var seq []ref
+	for i, hr := range ws.hops {
+		for j, nt := range hr.Tokens {
+			if nt.Token == nil {
+				continue
+			}
+			if len(seq) > 0 && seq[len(seq)-1].nt.Raw == nt.Raw {
+				if i == hop && j == idx {
+					seq[len(seq)-1] = ref{i, j, nt}
+				}
+				continue
+			}
+			seq = append(seq, ref{i, j, nt})
+		}
+	}
+	for k, r := range seq {
+		if r.hop == hop && r.idx == idx && k > 0 {
+			p := seq[k-1]
+			return fmt.Sprintf("%s (hop %d)", p.nt.Name, p.hop+1), p.nt.Token
+		}
+	}
+	return "", nil
+}
+
+// summaryLines is the Summary tab: the hop's story, its findings first, then its tokens and
+// exchanges.
+func (h hopScreen) summaryLines(ws *walkState) []string {
+	s := h.c.styles
+	w := h.width
+	r := h.res
+	var out []string
+	glyph, word := statusGlyph(s, r.Status, "…")
+	head := " " + glyph + " " + s.Header.Render(r.Title) + "  " + word
+	if d := hopDuration(r); d > 0 {
+		head += s.Muted.Render("  in " + durationText(d))
+	}
+	out = append(out, head)
+	if r.Story != "" {
+		for _, l := range wrap(r.Story, w-4) {
+			out = append(out, "   "+l)
+		}
+	}
+	if r.Err != "" {
+		for _, l := range wrap(r.Err, w-4) {
+			out = append(out, "   "+s.Error.Render(l))
+		}
+	}
+	out = append(out, "")
+	fs := append([]inspect.Finding(nil), r.Findings...)
+	inspect.SortFindings(fs)
+	if len(fs) > 0 {
+		out = append(out, " "+s.Accent.Render("Findings")+s.Muted.Render("  3 opens them, enter explains"))
+		for _, f := range fs {
+			out = append(out, trunc("   "+severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w))
+			for i, l := range wrap(f.Fix, w-14) {
+				pre := "         " + s.OK.Render("Fix: ")
+				if i > 0 {
+					pre = strings.Repeat(" ", 14)
+				}
+				out = append(out, pre+l)
+			}
+		}
+		out = append(out, "")
+	} else if r.Status != flows.StatusPending && r.Status != flows.StatusRunning {
+		out = append(out, " "+s.OK.Render("✓ No findings at this hop."), "")
+	}
+	if r.ID == flows.HopSignin {
+		if ds := deviceSummary(h.c, ws); ds != nil {
+			for i := range ds {
+				ds[i] = " " + ds[i]
+			}
+			out = append(out, ds...)
+			out = append(out, "")
+		}
+	}
+	if len(r.Tokens) > 0 {
+		out = append(out, " "+s.Accent.Render("Tokens")+s.Muted.Render("  t selects one for Claims, Diff and Raw"))
+		for _, nt := range r.Tokens {
+			line := "   " + s.Bold.Render(nt.Name)
+			if nt.Token != nil {
+				line += s.Faint.Render(" · ") + strings.TrimSpace(tokenSummary(h.c, nt.Token, ws.names))
+			}
+			out = append(out, trunc(line, w))
+			out = append(out, "     "+s.Muted.Render(verifyNote(nt)))
+		}
+		out = append(out, "")
+	}
+	if len(r.Exchanges) > 0 {
+		out = append(out, " "+s.Accent.Render("HTTP")+s.Muted.Render(fmt.Sprintf("  %s, 4 shows them", plural(len(r.Exchanges), "exchange"))))
+		for _, x := range r.Exchanges {
+			out = append(out, trunc(fmt.Sprintf("   %-6s %s %9s  %s", x.Method, statusText(s, x), exchangeDuration(x), x.Label), w))
+		}
+	}
+	return out
+}
+
+// capturing reports whether a text field takes every key.
+func (h hopScreen) capturing() bool { return h.tab == hopTabClaims && h.claims.capturing() }
+
+// handlesBack reports whether esc is used inside the screen (to clear the claims filter).
+func (h hopScreen) handlesBack() bool { return h.tab == hopTabClaims && h.claims.handlesBack() }
+
+// Update handles tabs, token cycling and the active tab's keys. Moving between hops is the
+// root model's job, since it owns the walk state.
+func (h hopScreen) Update(msg tea.Msg) (hopScreen, tea.Cmd) {
+	k := h.c.keys
+	if km, ok := msg.(tea.KeyPressMsg); ok && !h.capturing() {
+		switch {
+		case key.Matches(km, k.NextTab):
+			h.tab = (h.tab + 1) % hopTabCount
+			return h, nil
+		case key.Matches(km, k.PrevTab):
+			h.tab = (h.tab + hopTabCount - 1) % hopTabCount
+			return h, nil
+		}
+		for i, b := range k.tabKeys() {
+			if key.Matches(km, b) {
+				h.tab = i
+				return h, nil
+			}
+		}
+	}
+	var cmd tea.Cmd
+	switch h.tab {
+	case hopTabSummary:
+		if km, ok := msg.(tea.KeyPressMsg); ok {
+			h.summary.handleKey(k, km)
+		}
+	case hopTabClaims:
+		h.claims, cmd = h.claims.Update(msg)
+	case hopTabFindings:
+		h.finds, cmd = h.finds.Update(msg)
+	case hopTabHTTP:
+		h.http, cmd = h.http.Update(msg)
+	case hopTabDiff:
+		h.diff, cmd = h.diff.Update(msg)
+	case hopTabRaw:
+		h.raw, cmd = h.raw.Update(msg)
+	}
+	return h, cmd
+}
+
+// View renders the hop strip, the tabs, the context line and the active tab.
+func (h *hopScreen) View(ws *walkState, spin string) string {
+	s := h.c.styles
+	w := h.width
+	// The strip of hops, the current one highlighted.
+	var strip strings.Builder
+	h.hopSpans = make([]tabSpan, len(ws.hops))
+	x := 1
+	strip.WriteString(" ")
+	for i, hr := range ws.hops {
+		g := ansiStripGlyph(hr.Status, spin)
+		label := fmt.Sprintf(" %s %s ", g, hr.Title)
+		var r string
+		if i == h.hop {
+			r = s.Selected.Render(label)
+		} else {
+			glyph, _ := statusGlyph(s, hr.Status, spin)
+			r = " " + glyph + " " + s.Muted.Render(hr.Title) + " "
+		}
+		lw := lipgloss.Width(r)
+		h.hopSpans[i] = tabSpan{x, x + lw}
+		strip.WriteString(r)
+		x += lw
+		if i < len(ws.hops)-1 {
+			strip.WriteString(s.Faint.Render("›"))
+			x++
+		}
+	}
+	badges := make([]string, hopTabCount)
+	if n := len(h.res.Findings); n > 0 {
+		e, _, _ := inspect.CountBySeverity(h.res.Findings)
+		badges[hopTabFindings] = fmt.Sprintf("(%d)", n)
+		if e > 0 {
+			badges[hopTabFindings] = s.Error.Render(badges[hopTabFindings])
+		}
+	}
+	if n := len(h.res.Exchanges); n > 0 {
+		badges[hopTabHTTP] = s.Faint.Render(fmt.Sprintf("(%d)", n))
+	}
+	tabs, spans := renderTabs(s, hopTabNames, badges, h.tab)
+	h.tabSpans = spans
+	var context string
+	if nt, ok := h.token(); ok && nt.Token != nil {
+		sel := ""
+		if len(h.res.Tokens) > 1 {
+			sel = s.Faint.Render(fmt.Sprintf("  (%d/%d, t: next)", h.tokIdx+1, len(h.res.Tokens)))
+		}
+		context = " " + s.Accent.Render(nt.Name) + s.Faint.Render(" · ") + strings.TrimSpace(tokenSummary(h.c, nt.Token, ws.names)) + sel
+	} else {
+		context = " " + s.Muted.Render("no token at this hop")
+	}
+	head := block([]string{trunc(strip.String(), w), tabs, trunc(context, w)}, w, hopPaneTop)
+	var body string
+	switch h.tab {
+	case hopTabSummary:
+		body = h.summary.view(h.c, w)
+	case hopTabClaims:
+		body = h.claims.View()
+	case hopTabFindings:
+		body = h.finds.View()
+	case hopTabHTTP:
+		body = h.http.View()
+	case hopTabDiff:
+		body = h.diff.View()
+	default:
+		body = h.raw.View()
+	}
+	return head + "\n" + body
+}
+
+// nextToken selects the hop's next token.
+func (h *hopScreen) nextToken(ws *walkState) {
+	if len(h.res.Tokens) < 2 {
+		return
+	}
+	h.tokIdx = (h.tokIdx + 1) % len(h.res.Tokens)
+	h.load(ws)
+}

@@ -1,0 +1,256 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// handleKey routes a key: overlays first, then a text field being typed, then global keys,
+// then the screen in front.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if m.tooSmall() {
+		if key.Matches(msg, k.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.overlay != overlayNone {
+		return m.overlayKey(msg)
+	}
+	if m.capturing() {
+		return m.screenUpdate(msg)
+	}
+	walkMode := m.cfg.mode != "inspect"
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.overlay = overlayHelp
+		return nil
+	case key.Matches(msg, k.Scenarios) && walkMode:
+		if m.cfg.mode != "sandbox" {
+			return m.notify("Scenarios need the sandbox: run oboscope without --config", toastError)
+		}
+		m.picker = newScenarioPicker(m.c, m.cfg.scenarios, m.walk.scenario)
+		m.overlay = overlayScenarios
+		return nil
+	case key.Matches(msg, k.Rerun) && walkMode:
+		return tea.Batch(m.startSession(m.walk.scenario, false), m.notify("Walking again", toastInfo))
+	case key.Matches(msg, k.RerunHop) && walkMode:
+		return m.rerunSelectedHop()
+	case key.Matches(msg, k.ExportMarkdown) && walkMode:
+		return m.export("markdown")
+	case key.Matches(msg, k.ExportJSON) && walkMode:
+		return m.export("json")
+	case key.Matches(msg, k.CopyToken):
+		return m.copyToken()
+	case key.Matches(msg, k.CopyValue):
+		return m.copyValue()
+	}
+	switch m.screen {
+	case screenOverview:
+		if key.Matches(msg, k.Open) {
+			m.openHop(m.overview.list.cursor, hopTabSummary)
+			return nil
+		}
+		var cmd tea.Cmd
+		m.overview, cmd = m.overview.Update(msg)
+		return cmd
+	case screenHop:
+		switch {
+		case key.Matches(msg, k.Back) && !m.hop.handlesBack():
+			m.screen = screenOverview
+			m.overview.list.to(m.hop.hop)
+			return nil
+		case key.Matches(msg, k.NextHop):
+			m.openHop((m.hop.hop+1)%len(flows.Hops), -1)
+			return nil
+		case key.Matches(msg, k.PrevHop):
+			m.openHop((m.hop.hop+len(flows.Hops)-1)%len(flows.Hops), -1)
+			return nil
+		case key.Matches(msg, k.NextToken):
+			m.hop.nextToken(&m.walk)
+			return nil
+		case m.hop.tab == hopTabFindings && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)):
+			if f, ok := m.hop.finds.selected(); ok {
+				m.explain = newExplainView(m.c, f)
+				m.overlay = overlayExplain
+			}
+			return nil
+		}
+	case screenToken:
+		switch {
+		case key.Matches(msg, k.Back) && !m.token.handlesBack() && walkMode:
+			m.screen = m.back
+			return nil
+		case m.token.tab == tokTabFindings && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)):
+			if f, ok := m.token.finds.selected(); ok {
+				m.explain = newExplainView(m.c, f)
+				m.overlay = overlayExplain
+			}
+			return nil
+		}
+	}
+	return m.screenUpdate(msg)
+}
+
+// capturing reports whether the screen in front is taking typed text.
+func (m *Model) capturing() bool {
+	switch m.screen {
+	case screenHop:
+		return m.hop.capturing()
+	case screenToken:
+		return m.token.capturing()
+	}
+	return false
+}
+
+// screenUpdate passes a message to the screen in front.
+func (m *Model) screenUpdate(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.screen {
+	case screenOverview:
+		m.overview, cmd = m.overview.Update(msg)
+	case screenHop:
+		m.hop, cmd = m.hop.Update(msg)
+	case screenToken:
+		m.token, cmd = m.token.Update(msg)
+	}
+	return cmd
+}
+
+// overlayKey handles keys while an overlay is open; esc, q and the overlay's own key close it.
+func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	if key.Matches(msg, k.Back) || key.Matches(msg, k.Quit) ||
+		(m.overlay == overlayHelp && key.Matches(msg, k.Help)) ||
+		(m.overlay == overlayScenarios && key.Matches(msg, k.Scenarios)) {
+		m.overlay = overlayNone
+		return nil
+	}
+	var cmd tea.Cmd
+	switch m.overlay {
+	case overlayScenarios:
+		m.picker, cmd = m.picker.Update(msg)
+	case overlayExplain:
+		m.explain.pager.handleKey(k, msg)
+	}
+	return cmd
+}
+
+// openHop shows hop i in detail, on tab (or the current tab when tab < 0).
+func (m *Model) openHop(i, tab int) {
+	m.screen = screenHop
+	m.overview.list.to(i)
+	m.hop.open(&m.walk, i, tab)
+}
+
+// rerunSelectedHop re-runs the hop in front (or selected on the rail) with the earlier outputs.
+func (m *Model) rerunSelectedHop() tea.Cmd {
+	ws := &m.walk
+	if ws.running || ws.walk == nil {
+		return m.notify("Wait for the walk to finish before re-running a hop", toastError)
+	}
+	i := m.overview.list.cursor
+	if m.screen == screenHop {
+		i = m.hop.hop
+	}
+	ws.running = true
+	ws.runHop = flows.Hops[i]
+	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, flows.Hops[i]), m.spin.Tick,
+		m.notify("Re-running hop "+fmt.Sprint(i+1)+" "+ws.hops[i].Title, toastInfo))
+}
+
+// export writes the last report in format to the export folder.
+func (m *Model) export(format string) tea.Cmd {
+	if m.walk.report == nil {
+		return m.notify("No report yet: the walk has not finished", toastError)
+	}
+	return exportCmd(m.cfg.exportDir, *m.walk.report, format, m.c.now())
+}
+
+// copyToken copies the token in front: the device code while signing in, the hop's selected
+// token, the rail's selected hop's last token, or the inspected token.
+func (m *Model) copyToken() tea.Cmd {
+	ws := &m.walk
+	switch m.screen {
+	case screenOverview:
+		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
+			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
+		}
+		h := ws.hops[m.overview.list.cursor]
+		if n := len(h.Tokens); n > 0 && h.Tokens[n-1].Raw != "" {
+			return copyCmd(m.cfg.clipboard, h.Tokens[n-1].Name, h.Tokens[n-1].Raw)
+		}
+	case screenHop:
+		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
+			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
+		}
+	case screenToken:
+		if m.token.tok != nil {
+			return copyCmd(m.cfg.clipboard, "the token", strings.TrimSpace(m.token.tok.Raw))
+		}
+	}
+	return m.notify("No token here to copy", toastError)
+}
+
+// copyValue copies the selected value of the tab in front: a claim, a finding's fix, an
+// exchange's URL.
+func (m *Model) copyValue() tea.Cmd {
+	var claims *claimsPane
+	var finds *findingsPane
+	switch {
+	case m.screen == screenHop && m.hop.tab == hopTabClaims:
+		claims = &m.hop.claims
+	case m.screen == screenToken && m.token.tab == tokTabClaims:
+		claims = &m.token.claims
+	case m.screen == screenHop && m.hop.tab == hopTabFindings:
+		finds = &m.hop.finds
+	case m.screen == screenToken && m.token.tab == tokTabFindings:
+		finds = &m.token.finds
+	case m.screen == screenHop && m.hop.tab == hopTabHTTP && len(m.hop.http.exchanges) > 0:
+		x := m.hop.http.exchanges[m.hop.http.list.cursor]
+		return copyCmd(m.cfg.clipboard, "the URL of "+x.Label, x.URL)
+	}
+	if claims != nil {
+		if what, text, ok := claims.copyText(); ok {
+			return copyCmd(m.cfg.clipboard, what, text)
+		}
+	}
+	if finds != nil {
+		if f, ok := finds.selected(); ok {
+			return copyCmd(m.cfg.clipboard, "the fix for "+f.ID, f.Fix)
+		}
+	}
+	return m.notify("Nothing selected to copy here (claims, findings and HTTP tabs)", toastError)
+}
+
+// handlePaste inspects a pasted token: in place in `inspect`, or on a token screen over the walk.
+func (m *Model) handlePaste(text string) tea.Cmd {
+	if m.capturing() {
+		return m.screenUpdate(tea.PasteMsg{Content: text})
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	if m.screen != screenToken {
+		m.back = m.screen
+	}
+	m.overlay = overlayNone
+	m.screen = screenToken
+	m.token.load(text)
+	if m.token.err != nil {
+		return m.notify("The pasted text is not a token", toastError)
+	}
+	return m.notify("Inspecting the pasted token", toastInfo)
+}

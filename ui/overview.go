@@ -1,0 +1,253 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// overviewScreen is the chain as a rail of hops with their live status and, between two hops,
+// the token that travelled; below it the first error, or the device code while signing in.
+type overviewScreen struct {
+	c      *common
+	list   scroller
+	width  int
+	height int
+}
+
+func newOverviewScreen(c *common) overviewScreen {
+	o := overviewScreen{c: c}
+	o.list.setLen(len(flows.Hops))
+	o.list.setHeight(len(flows.Hops))
+	return o
+}
+
+func (o *overviewScreen) setSize(w, h int) { o.width, o.height = w, h }
+
+// railTop is the first line of the rail inside the screen.
+const railTop = 1
+
+// hopAt maps a mouse row (relative to the screen) to a hop.
+func (o overviewScreen) hopAt(y int) (int, bool) {
+	y -= railTop
+	if y < 0 || y%2 != 0 || y/2 >= len(flows.Hops) {
+		return 0, false
+	}
+	return y / 2, true
+}
+
+// Update moves the selection.
+func (o overviewScreen) Update(msg tea.Msg) (overviewScreen, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		k := o.c.keys
+		switch {
+		case key.Matches(km, k.Up):
+			o.list.move(-1)
+		case key.Matches(km, k.Down):
+			o.list.move(1)
+		case key.Matches(km, k.Top):
+			o.list.to(0)
+		case key.Matches(km, k.Bottom):
+			o.list.to(len(flows.Hops) - 1)
+		}
+	}
+	return o, nil
+}
+
+// statusGlyph is the symbol and word of a hop status.
+func statusGlyph(s *Styles, st flows.HopStatus, spin string) (string, string) {
+	switch st {
+	case flows.StatusOK:
+		return s.OK.Render("✓"), s.OK.Render("ok")
+	case flows.StatusWarning:
+		return s.Warning.Render("!"), s.Warning.Render("warning")
+	case flows.StatusFailed:
+		return s.Error.Render("✗"), s.Error.Render("failed")
+	case flows.StatusSkipped:
+		return s.Skipped.Render("–"), s.Skipped.Render("skipped")
+	case flows.StatusRunning:
+		return s.Running.Render(spin), s.Running.Render("running")
+	}
+	return s.Pending.Render("·"), s.Pending.Render("pending")
+}
+
+// hopDuration is how long a finished hop took.
+func hopDuration(h flows.HopResult) time.Duration {
+	if h.Started.IsZero() || h.Finished.IsZero() {
+		return 0
+	}
+	return h.Finished.Sub(h.Started)
+}
+
+// hopLine is what the rail says about a hop next to its status.
+func hopLine(s *Styles, h flows.HopResult) string {
+	switch {
+	case h.Status == flows.StatusRunning:
+		if n := len(h.Exchanges); n > 0 {
+			return s.Running.Render(h.Exchanges[n-1].Label + " …")
+		}
+		return s.Running.Render("…")
+	case h.Err != "":
+		return s.Error.Render(h.Err)
+	case h.Story != "":
+		return h.Story
+	case len(h.Findings) > 0:
+		return h.Findings[0].Title
+	}
+	return ""
+}
+
+// travelled describes the token that went from one hop to the next: the last token the hop
+// obtained or presented.
+func travelled(c *common, h flows.HopResult, names map[string]string) string {
+	s := c.styles
+	if len(h.Tokens) == 0 || h.Tokens[len(h.Tokens)-1].Token == nil {
+		return ""
+	}
+	nt := h.Tokens[len(h.Tokens)-1]
+	t := nt.Token
+	parts := []string{s.Accent.Render(nt.Name)}
+	if len(t.Audiences) > 0 {
+		parts = append(parts, s.Muted.Render("aud ")+audienceName(t, names))
+	}
+	if len(t.Scopes) > 0 {
+		parts = append(parts, s.Muted.Render("scp ")+strings.Join(t.Scopes, " "))
+	} else if len(t.Roles) > 0 {
+		parts = append(parts, s.Muted.Render("roles ")+strings.Join(t.Roles, " "))
+	}
+	if p := principalText(t); p != "" {
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, s.Faint.Render(" · "))
+}
+
+// View renders the rail and the panel below it.
+func (o overviewScreen) View(ws *walkState, spin string) string {
+	s := o.c.styles
+	w := o.width
+	lines := []string{" " + s.Header.Render("The chain") + s.Muted.Render("  who called whom, with which token")}
+	titleW := 16
+	for i, h := range ws.hops {
+		glyph, word := statusGlyph(s, h.Status, spin)
+		dur := durationText(hopDuration(h))
+		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(h.Title, titleW), fit(word, 9))
+		rest := w - lipgloss.Width(left) - 10
+		row := left + fit(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
+		if i == o.list.cursor {
+			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(h.Title, titleW), fit(string(h.Status), 9))
+			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fit(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
+		}
+		lines = append(lines, row)
+		if i < len(ws.hops)-1 {
+			conn := "     " + s.Faint.Render("│")
+			if tok := travelled(o.c, h, ws.names); tok != "" {
+				conn = "     " + s.Faint.Render("└─▶ ") + tok
+			}
+			lines = append(lines, trunc(conn, w))
+		}
+	}
+	lines = append(lines, "")
+	panelH := o.height - len(lines)
+	lines = append(lines, o.panel(ws, w, panelH)...)
+	return block(lines, w, o.height)
+}
+
+// ansiStripGlyph is the status symbol without colour, for the selected (reverse video) row.
+func ansiStripGlyph(st flows.HopStatus, spin string) string {
+	switch st {
+	case flows.StatusOK:
+		return "✓"
+	case flows.StatusWarning:
+		return "!"
+	case flows.StatusFailed:
+		return "✗"
+	case flows.StatusSkipped:
+		return "–"
+	case flows.StatusRunning:
+		return spin
+	}
+	return "·"
+}
+
+// panel is the box under the rail: the device code while signing in, then the first error or
+// the all-clear.
+func (o overviewScreen) panel(ws *walkState, w, h int) []string {
+	s := o.c.styles
+	signin := ws.hops[0]
+	switch {
+	case ws.err != "":
+		return boxLines(s.FocusBox, w, s.Error.Render("Could not run the walk"), wrap(ws.err, w-6))
+	case ws.device != nil && (signin.Status == flows.StatusRunning || signin.Status == flows.StatusPending):
+		return deviceCodePanel(o.c, ws, w)
+	case ws.starting:
+		return []string{"  " + s.Muted.Render("Starting the sandbox tenant …")}
+	}
+	if f, hop, bad := ws.firstError(); bad {
+		var body []string
+		if f.ID != "" {
+			body = findingDetail(s, f, w-6)
+			body = body[:len(body)-1]
+		} else {
+			body = wrap(s.Error.Render(hop.Err), w-6)
+		}
+		title := s.Error.Render("First error") + s.Muted.Render(fmt.Sprintf(" · hop %d %s · enter opens it", hopIndex(hop.ID)+1, hop.Title))
+		return boxLines(s.Box, w, title, clip(body, h-3))
+	}
+	all := ws.findings()
+	if ws.report == nil && ws.running {
+		return []string{"  " + s.Muted.Render("Walking the chain … keys work while hops run.")}
+	}
+	if ws.report == nil && len(all) == 0 {
+		return nil
+	}
+	e, wn, in := inspect.CountBySeverity(all)
+	title := s.OK.Render("✓ No error")
+	var body []string
+	if e+wn+in == 0 {
+		body = append(body, "Every hop passed and nothing needs fixing.")
+	} else {
+		body = append(body, fmt.Sprintf("%s and %s:", plural(wn, "warning"), plural(in, "note")))
+		for _, f := range all {
+			body = append(body, trunc(severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w-6))
+		}
+	}
+	return boxLines(s.Box, w, title, clip(body, h-3))
+}
+
+// clip keeps at most n lines, saying how many were left out.
+func clip(lines []string, n int) []string {
+	if n < 1 {
+		return nil
+	}
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n-1]...)
+	return append(out, fmt.Sprintf("… %d more", len(lines)-n+1))
+}
+
+// boxLines draws a rounded box of width w with a title in its top border.
+func boxLines(style lipgloss.Style, w int, title string, body []string) []string {
+	inner := w - 4
+	for i, l := range body {
+		body[i] = fit(l, inner)
+	}
+	box := style.Width(w).Render(strings.Join(body, "\n"))
+	out := strings.Split(box, "\n")
+	if len(out) > 0 && title != "" {
+		bc := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
+		t := " " + title + " "
+		rest := w - 3 - lipgloss.Width(t)
+		if rest > 0 {
+			out[0] = bc.Render("╭─") + t + bc.Render(strings.Repeat("─", rest)+"╮")
+		}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"encoding/base64"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// rawPane is the Raw tab: the token's header and payload as coloured JSON in their original key
+// order. The signature is never shown; `c` copies the whole token when the person asks.
+type rawPane struct {
+	c      *common
+	tok    *inspect.Token
+	note   string // what was (not) checked about the signature
+	pager  pager
+	width  int
+	height int
+}
+
+func newRawPane(c *common) rawPane { return rawPane{c: c} }
+
+func (p *rawPane) setToken(tok *inspect.Token, note string) {
+	p.tok, p.note = tok, note
+	p.pager.offset = 0
+	p.rebuild()
+}
+
+func (p *rawPane) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.pager.setHeight(h)
+	p.rebuild()
+}
+
+func (p *rawPane) rebuild() {
+	s := p.c.styles
+	if p.tok == nil {
+		p.pager.setLines([]string{"", "  " + s.Muted.Render("No token at this hop.")})
+		return
+	}
+	var lines []string
+	lines = append(lines, " "+s.Accent.Render("HEADER")+s.Muted.Render("  alg, kid and typ: how the token was signed"))
+	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 0, p.tok.Header), "   ")...)
+	lines = append(lines, "")
+	lines = append(lines, " "+s.Accent.Render("PAYLOAD")+s.Muted.Render("  the claims"))
+	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 1, p.tok.Claims), "   ")...)
+	lines = append(lines, "")
+	lines = append(lines, " "+s.Accent.Render("SIGNATURE")+s.Muted.Render("  not shown; c copies the whole token"))
+	if p.note != "" {
+		for _, l := range wrap(p.note, p.width-4) {
+			lines = append(lines, "   "+s.Muted.Render(l))
+		}
+	}
+	p.pager.setLines(lines)
+}
+
+// segmentJSON decodes segment i of a compact JWS to keep the issuer's key order, and falls back
+// to the decoded map when that is not possible.
+func segmentJSON(s *Styles, raw string, i int, fallback map[string]any) []string {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
+		raw = strings.TrimSpace(raw[7:])
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) >= 2 && i < len(parts) {
+		if b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[i], "=")); err == nil {
+			if lines, ok := prettyJSON(s, b); ok {
+				return lines
+			}
+		}
+	}
+	if fallback == nil {
+		return []string{s.Muted.Render("(none)")}
+	}
+	return prettyValue(s, fallback)
+}
+
+func indent(lines []string, pre string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = pre + l
+	}
+	return out
+}
+
+// Update scrolls.
+func (p rawPane) Update(msg tea.Msg) (rawPane, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		p.pager.handleKey(p.c.keys, km)
+	}
+	return p, nil
+}
+
+// View renders the visible lines.
+func (p rawPane) View() string { return p.pager.view(p.c, p.width) }

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// scenarioInfo is a sandbox scenario as the picker lists it (from sandbox.Scenarios).
+type scenarioInfo struct {
+	Name, Change string
+	Expect       []string
+}
+
+// scenarioPicker is the overlay that lists the sandbox scenarios: what each one breaks and the
+// findings it is expected to raise. Choosing one restarts the sandbox on it and walks again.
+type scenarioPicker struct {
+	c         *common
+	scenarios []scenarioInfo
+	current   string
+	list      scroller
+}
+
+func newScenarioPicker(c *common, scenarios []scenarioInfo, current string) scenarioPicker {
+	p := scenarioPicker{c: c, scenarios: scenarios, current: current}
+	p.list.setLen(len(scenarios))
+	for i, sc := range scenarios {
+		if sc.Name == current {
+			p.list.to(i)
+		}
+	}
+	p.setSize()
+	return p
+}
+
+// boxSize is the picker's size on the current window.
+func (p scenarioPicker) boxSize() (int, int) {
+	return min(p.c.width-4, 96), p.c.height - 4
+}
+
+func (p *scenarioPicker) setSize() {
+	_, bh := p.boxSize()
+	p.list.setHeight(bh - 9)
+}
+
+// scenarioChosenMsg asks the root model to restart the walk on a scenario.
+type scenarioChosenMsg struct{ name string }
+
+// Update moves the selection; enter chooses.
+func (p scenarioPicker) Update(msg tea.Msg) (scenarioPicker, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	k := p.c.keys
+	switch {
+	case key.Matches(km, k.Up):
+		p.list.move(-1)
+	case key.Matches(km, k.Down):
+		p.list.move(1)
+	case key.Matches(km, k.PageUp):
+		p.list.move(-p.list.height)
+	case key.Matches(km, k.PageDown):
+		p.list.move(p.list.height)
+	case key.Matches(km, k.Top):
+		p.list.to(0)
+	case key.Matches(km, k.Bottom):
+		p.list.to(len(p.scenarios) - 1)
+	case key.Matches(km, k.Open):
+		if len(p.scenarios) > 0 {
+			name := p.scenarios[p.list.cursor].Name
+			return p, func() tea.Msg { return scenarioChosenMsg{name: name} }
+		}
+	}
+	return p, nil
+}
+
+// rowAt maps a mouse row relative to the box's top to a scenario.
+func (p scenarioPicker) rowAt(y int) (int, bool) {
+	y -= 3
+	from, to := p.list.window()
+	if y < 0 || from+y >= to {
+		return 0, false
+	}
+	return from + y, true
+}
+
+// View renders the picker box.
+func (p scenarioPicker) View() string {
+	s := p.c.styles
+	bw, bh := p.boxSize()
+	iw := bw - 4
+	lines := []string{s.Title.Render("Sandbox scenarios") + s.Muted.Render("  each breaks one thing on purpose; enter walks it"), ""}
+	nameW := 0
+	for _, sc := range p.scenarios {
+		nameW = max(nameW, len(sc.Name))
+	}
+	nameW += 2
+	from, to := p.list.window()
+	for i := from; i < to; i++ {
+		sc := p.scenarios[i]
+		mark := "  "
+		if sc.Name == p.current {
+			mark = "● "
+		}
+		row := mark + fit(sc.Name, nameW) + sc.Change
+		if i == p.list.cursor {
+			lines = append(lines, s.Selected.Render(fit(row, iw)))
+		} else {
+			lines = append(lines, fit(s.Accent.Render(mark)+s.Bold.Render(fit(sc.Name, nameW))+s.Muted.Render(sc.Change), iw))
+		}
+	}
+	for len(lines) < 2+p.list.height {
+		lines = append(lines, "")
+	}
+	lines = append(lines, s.Rule.Render(strings.Repeat("─", iw)))
+	if len(p.scenarios) > 0 {
+		sc := p.scenarios[p.list.cursor]
+		expect := "no error, no warning"
+		if len(sc.Expect) > 0 {
+			expect = strings.Join(sc.Expect, ", ")
+		}
+		lines = append(lines, trunc(s.Bold.Render(sc.Name)+s.Muted.Render(": ")+sc.Change, iw))
+		lines = append(lines, trunc(s.Muted.Render("expected findings: ")+expect, iw))
+	}
+	lines = append(lines, s.Faint.Render("↑/↓ choose · enter walk it · esc close   ● running now"))
+	return s.FocusBox.Width(bw).Render(block(lines, iw, bh-2))
+}

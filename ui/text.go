@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// fit truncates s (which may hold styles) to w cells with an ellipsis and pads it to exactly w.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - lipgloss.Width(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// trunc truncates s to w cells with an ellipsis, without padding.
+func trunc(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s
+}
+
+// wrap hard-wraps plain or styled text to w cells and returns the lines.
+func wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Wrap(s, w, " ,/&"), "\n")
+}
+
+// joinLR places left and right on one line of width w, truncating left if they collide.
+func joinLR(left, right string, w int) string {
+	rw := lipgloss.Width(right)
+	if rw >= w {
+		return fit(right, w)
+	}
+	return fit(left, w-rw-1) + " " + right
+}
+
+// block pads or cuts a list of lines to exactly h lines of width w.
+func block(lines []string, w, h int) string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", w)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// humanDuration renders d compactly: "54m", "2h05m", "3d4h", "12s".
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		m := int(d.Minutes()) - h*60
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%02dm", h, m)
+	default:
+		days := int(d.Hours()) / 24
+		return fmt.Sprintf("%dd%dh", days, int(d.Hours())-days*24)
+	}
+}
+
+// relative says how t stands against now for a given time claim: "expires in 54m",
+// "expired 3m ago", "issued 6m ago", "valid since 6m", "not valid for 2m".
+func relative(claim string, t, now time.Time) string {
+	d := t.Sub(now)
+	switch claim {
+	case "exp":
+		if d >= 0 {
+			return "expires in " + humanDuration(d)
+		}
+		return "expired " + humanDuration(d) + " ago"
+	case "nbf":
+		if d > 0 {
+			return "not valid for another " + humanDuration(d)
+		}
+		return "valid since " + humanDuration(d)
+	default:
+		if d > 0 {
+			return "in " + humanDuration(d)
+		}
+		return humanDuration(d) + " ago"
+	}
+}
+
+// localTime formats t in loc the way every screen shows times.
+func localTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+// durationText formats an exchange or hop duration: "3.1 ms", "1.24 s".
+func durationText(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+}
+
+// plural returns "1 error" or "3 errors".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// itoa is strconv.Itoa for the few counts the screens show.
+func itoa(n int) string { return fmt.Sprintf("%d", n) }

@@ -1,0 +1,239 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// Token screen tabs.
+const (
+	tokTabClaims = iota
+	tokTabFindings
+	tokTabRaw
+)
+
+// tokenScreen is the one-token view of `oboscope inspect`: Claims, Findings and Raw. A pasted
+// token replaces the one shown.
+type tokenScreen struct {
+	c        *common
+	opts     flows.InspectOptions
+	tok      *inspect.Token
+	err      error
+	findings []inspect.Finding
+	tab      int
+	claims   claimsPane
+	finds    findingsPane
+	raw      rawPane
+	tabSpans []tabSpan
+	width    int
+	height   int
+}
+
+func newTokenScreen(c *common, opts flows.InspectOptions) tokenScreen {
+	return tokenScreen{c: c, opts: opts, claims: newClaimsPane(c), finds: newFindingsPane(c), raw: newRawPane(c)}
+}
+
+// expectations are the --expect-* flags and the clock the lint runs with.
+func (t tokenScreen) expectations() inspect.Expectations {
+	exp := inspect.Expectations{Scopes: t.opts.ExpectScopes, TenantID: t.opts.ExpectTenant, Now: t.c.now()}
+	if t.opts.ExpectAud != "" {
+		exp.Audiences = []string{t.opts.ExpectAud}
+	}
+	if t.opts.Now != "" {
+		if at, err := time.Parse(time.RFC3339, t.opts.Now); err == nil {
+			exp.Now = at
+		}
+	}
+	return exp
+}
+
+// load decodes raw (unverified) and lints it; a token that cannot be decoded shows its error.
+func (t *tokenScreen) load(raw string) {
+	tok, err := inspect.DecodeUnverified(raw)
+	t.tok, t.err, t.findings = tok, err, nil
+	if err == nil {
+		t.findings = inspect.LintToken(tok, "token", t.expectations())
+	}
+	t.claims.setToken(tok, t.findings)
+	t.finds.setFindings(t.findings)
+	t.raw.setToken(tok, "Decoded without verifying the signature: inspect has no key set to check it against.")
+	if len(t.findings) > 0 && (t.findings[0].Severity == inspect.SeverityError || len(tok.Claims) == 0) {
+		t.tab = tokTabFindings
+	} else {
+		t.tab = tokTabClaims
+	}
+	t.setSize(t.width, t.height)
+}
+
+// hasErrors reports whether the token has an error finding (or could not be decoded).
+func (t tokenScreen) hasErrors() bool {
+	if t.err != nil {
+		return true
+	}
+	for _, f := range t.findings {
+		if f.Severity == inspect.SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tokenScreen) setSize(w, h int) {
+	t.width, t.height = w, h
+	ph := max(h-2, 1)
+	t.claims.setSize(w, ph)
+	t.finds.setSize(w, ph)
+	t.raw.setSize(w, ph)
+}
+
+// capturing reports whether a text field takes every key.
+func (t tokenScreen) capturing() bool { return t.tab == tokTabClaims && t.claims.capturing() }
+
+// handlesBack reports whether esc is used inside the screen.
+func (t tokenScreen) handlesBack() bool { return t.tab == tokTabClaims && t.claims.handlesBack() }
+
+// Update handles tab switching and passes the rest to the active tab.
+func (t tokenScreen) Update(msg tea.Msg) (tokenScreen, tea.Cmd) {
+	k := t.c.keys
+	if km, ok := msg.(tea.KeyPressMsg); ok && !t.capturing() {
+		switch {
+		case key.Matches(km, k.NextTab):
+			t.tab = (t.tab + 1) % 3
+			return t, nil
+		case key.Matches(km, k.PrevTab):
+			t.tab = (t.tab + 2) % 3
+			return t, nil
+		}
+		for i, b := range k.tabKeys()[:3] {
+			if key.Matches(km, b) {
+				t.tab = i
+				return t, nil
+			}
+		}
+	}
+	var cmd tea.Cmd
+	switch t.tab {
+	case tokTabClaims:
+		t.claims, cmd = t.claims.Update(msg)
+	case tokTabFindings:
+		t.finds, cmd = t.finds.Update(msg)
+	case tokTabRaw:
+		t.raw, cmd = t.raw.Update(msg)
+	}
+	return t, cmd
+}
+
+// View renders the summary line, the tabs and the active tab.
+func (t *tokenScreen) View() string {
+	s := t.c.styles
+	w := t.width
+	if t.err != nil {
+		lines := []string{"", "  " + s.Error.Render("Could not decode this token"), ""}
+		for _, l := range wrap(t.err.Error(), w-4) {
+			lines = append(lines, "  "+l)
+		}
+		lines = append(lines, "", "  "+s.Muted.Render("Paste a token (your terminal's paste) to inspect another one, or q to quit."))
+		return block(lines, w, t.height)
+	}
+	if t.tok == nil {
+		return block([]string{"", "  " + s.Muted.Render("Paste a token to inspect it.")}, w, t.height)
+	}
+	e, _, _ := inspect.CountBySeverity(t.findings)
+	badge := ""
+	if len(t.findings) > 0 {
+		badge = "(" + itoa(len(t.findings)) + ")"
+		if e > 0 {
+			badge = s.Error.Render(badge)
+		}
+	}
+	tabs, spans := renderTabs(s, []string{"Claims", "Findings", "Raw"}, []string{"", badge, ""}, t.tab)
+	t.tabSpans = spans
+	lines := []string{tokenSummary(t.c, t.tok, nil), tabs}
+	var body string
+	switch t.tab {
+	case tokTabClaims:
+		body = t.claims.View()
+	case tokTabFindings:
+		body = t.finds.View()
+	default:
+		body = t.raw.View()
+	}
+	return block(lines, w, 2) + "\n" + body
+}
+
+// tokenSummary is the one-line description of a token: kind, version, audience, principal,
+// scopes and expiry.
+func tokenSummary(c *common, tok *inspect.Token, names map[string]string) string {
+	s := c.styles
+	var parts []string
+	kind := string(tok.Kind)
+	switch tok.Format {
+	case inspect.FormatOpaque:
+		return " " + s.Bold.Render("opaque token") + s.Muted.Render(" · not a JWT, nothing to decode")
+	case inspect.FormatJWE:
+		return " " + s.Bold.Render("encrypted token (JWE)") + s.Muted.Render(" · only its audience can read it")
+	}
+	if kind == "" || tok.Kind == inspect.KindUnknown {
+		kind = "token"
+	} else {
+		kind += " token"
+	}
+	if tok.Version != "" {
+		kind += " v" + tok.Version
+	}
+	parts = append(parts, s.Bold.Render(kind))
+	if !tok.ExpiresAt.IsZero() {
+		rel := relative("exp", tok.ExpiresAt, c.now())
+		if tok.ExpiresAt.Before(c.now()) {
+			rel = s.Error.Render(rel)
+		}
+		parts = append(parts, rel)
+	}
+	if len(tok.Audiences) > 0 {
+		parts = append(parts, s.Muted.Render("aud ")+audienceName(tok, names))
+	}
+	if p := principalText(tok); p != "" {
+		parts = append(parts, p)
+	}
+	if len(tok.Scopes) > 0 {
+		parts = append(parts, s.Muted.Render("scp ")+strings.Join(tok.Scopes, " "))
+	} else if len(tok.Roles) > 0 {
+		parts = append(parts, s.Muted.Render("roles ")+strings.Join(tok.Roles, " "))
+	}
+	return " " + strings.Join(parts, s.Faint.Render(" · "))
+}
+
+// audienceName shows the first audience with the app's name where it is known.
+func audienceName(tok *inspect.Token, names map[string]string) string {
+	aud := tok.Audiences[0]
+	name := names[aud]
+	if name == "" {
+		name = tok.AppName(aud)
+	}
+	if name != "" && name != aud {
+		return name + " (" + aud + ")"
+	}
+	return aud
+}
+
+// principalText names who the token speaks for.
+func principalText(tok *inspect.Token) string {
+	who := tok.Username
+	if who == "" {
+		who = tok.Name
+	}
+	switch tok.Principal {
+	case "", inspect.PrincipalUnknown:
+		return who
+	}
+	if who == "" {
+		return string(tok.Principal)
+	}
+	return string(tok.Principal) + " " + who
+}

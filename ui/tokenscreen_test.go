@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+var sizes = []struct{ w, h int }{{80, 24}, {120, 36}}
+
+func inspectModel(t *testing.T, raw string, opts flows.InspectOptions, w, h int) *Model {
+	return newTestModel(t, modelConfig{mode: "inspect", rawToken: raw, inspectOpts: opts}, w, h)
+}
+
+func TestInspectScreens(t *testing.T) {
+	raw := userToken(t, nil)
+	wrongAud := flows.InspectOptions{ExpectAud: "api://contoso-mcp", ExpectScopes: []string{"tools.call"}}
+	tests := []struct {
+		name string
+		opts flows.InspectOptions
+		keys []string
+		want []string
+	}{
+		{"claims", flows.InspectOptions{}, nil, []string{"1 Claims", "aud", testAgent, "expires in 54m", "22:54:00", "Audience"}},
+		{"claims_filter", flows.InspectOptions{}, []string{"/", "s", "c", "p"}, []string{"/ scp", "1 of 15 claims", "access_as_user"}},
+		{"claims_selected_exp", flows.InspectOptions{}, []string{"down", "down", "down"}, []string{"2026-11-25 22:54:00 UTC", "expires in 54m"}},
+		{"findings", wrongAud, nil, []string{"token.unexpected-audience", "token.missing-scope", "Fix:"}},
+		{"explain", wrongAud, []string{"enter"}, []string{"Explain", "What it means", "Fix"}},
+		{"raw", flows.InspectOptions{}, []string{"3"}, []string{"HEADER", "\"alg\": \"RS256\"", "PAYLOAD", "\"aud\": \"" + testAgent}},
+		{"raw_end", flows.InspectOptions{}, []string{"3", "G"}, []string{"\"ver\": \"2.0\"", "SIGNATURE", "not shown"}},
+		{"help", flows.InspectOptions{}, []string{"?"}, []string{"Keys", "filter claims", "copy token"}},
+	}
+	for _, tc := range tests {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, sz.w, sz.h), func(t *testing.T) {
+				m := inspectModel(t, raw, tc.opts, sz.w, sz.h)
+				press(m, tc.keys...)
+				view := screen(m)
+				checkFrame(t, view, sz.w, sz.h)
+				mustContain(t, view, tc.want...)
+				requireGolden(t, m)
+			})
+		}
+	}
+}
+
+func TestInspectFindingsFirstWhenError(t *testing.T) {
+	raw := userToken(t, jwt.MapClaims{"exp": testNow.Add(-30 * time.Minute).Unix()})
+	m := inspectModel(t, raw, flows.InspectOptions{}, 120, 36)
+	view := screen(m)
+	mustContain(t, view, "token.expired", "expired 30m ago")
+	if m.token.tab != tokTabFindings {
+		t.Fatalf("tab = %d, want the Findings tab first when the token has an error", m.token.tab)
+	}
+	if got := m.exitCode(); got != 1 {
+		t.Fatalf("exit code = %d, want 1", got)
+	}
+}
+
+func TestInspectHighlightsClaimsNamedByFindings(t *testing.T) {
+	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{ExpectAud: "api://other"}, 120, 36)
+	press(m, "1")
+	view := screen(m)
+	var audLine string
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "aud ") && strings.Contains(l, testAgent) && audLine == "" && !strings.Contains(l, "v2.0") {
+			audLine = l
+		}
+	}
+	if !strings.Contains(audLine, "! aud") {
+		t.Fatalf("aud row is not marked as named by a finding: %q\n%s", audLine, view)
+	}
+}
+
+func TestInspectPasteReplacesToken(t *testing.T) {
+	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 120, 36)
+	other := userToken(t, jwt.MapClaims{"preferred_username": "bob@contoso.example", "name": "Bob"})
+	m.Update(tea.PasteMsg{Content: "Bearer " + other + "\n"})
+	mustContain(t, screen(m), "bob@contoso.example")
+	m.Update(tea.PasteMsg{Content: "not-a-jwt-just-an-opaque-string"})
+	mustContain(t, screen(m), "opaque token", "not a JWT", "token.opaque")
+	m.Update(tea.PasteMsg{Content: "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"})
+	mustContain(t, screen(m), "Could not decode this token", "not a token")
+}
+
+func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
+	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 80, 24)
+	press(m, "/")
+	_, cmd := m.Update(keyMsg("q"))
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatal("q quit while typing a filter")
+		}
+	}
+	mustContain(t, screen(m), "/ q")
+	press(m, "esc")
+	if m.token.claims.filter.Value() != "" {
+		t.Fatal("esc did not clear the filter")
+	}
+}
+
+func TestSizeGuard(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{79, 24}, {80, 23}, {40, 10}} {
+		m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, sz.w, sz.h)
+		view := screen(m)
+		mustContain(t, view, "Make the window larger", fmt.Sprintf("it is %d×%d now", sz.w, sz.h))
+		checkFrame(t, view, sz.w, sz.h)
+	}
+	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 60, 20)
+	requireGolden(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	mustContain(t, screen(m), "1 Claims")
+}
+
+func TestMouseSelectsTabAndRow(t *testing.T) {
+	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 120, 36)
+	x := m.token.tabSpans
+	if len(x) == 0 {
+		screen(m)
+		x = m.token.tabSpans
+	}
+	m.Update(tea.MouseClickMsg{X: x[2].from + 1, Y: 2, Button: tea.MouseLeft})
+	if m.token.tab != tokTabRaw {
+		t.Fatalf("click on the Raw tab: tab = %d", m.token.tab)
+	}
+	m.Update(tea.MouseClickMsg{X: x[0].from + 1, Y: 2, Button: tea.MouseLeft})
+	m.Update(tea.MouseClickMsg{X: 5, Y: 3 + 1 + 3, Button: tea.MouseLeft})
+	if got := m.token.claims.list.cursor; got != 3 {
+		t.Fatalf("click on the 4th claim row: cursor = %d", got)
+	}
+	m.Update(tea.MouseWheelMsg{X: 5, Y: 10, Button: tea.MouseWheelDown})
+	if got := m.token.claims.list.cursor; got != 4 {
+		t.Fatalf("wheel down: cursor = %d", got)
+	}
+}
+
+func TestCopyTokenAndValue(t *testing.T) {
+	raw := userToken(t, nil)
+	var got []string
+	mc := modelConfig{mode: "inspect", rawToken: raw, clipboard: func(s string) error { got = append(got, s); return nil }}
+	m := newTestModel(t, mc, 120, 36)
+	_, cmd := m.Update(keyMsg("c"))
+	for _, c := range cmd().(tea.BatchMsg) {
+		if msg := c(); msg != nil {
+			if cm, ok := msg.(copiedMsg); ok {
+				m.Update(cm)
+			}
+		}
+	}
+	if len(got) != 1 || got[0] != raw {
+		t.Fatalf("clipboard got %d writes; want the token", len(got))
+	}
+	mustContain(t, screen(m), "Copied the token", "OSC 52")
+}

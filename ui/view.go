@@ -1,0 +1,246 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// View draws the whole window: title bar, the screen in front, status bar and key hints, with
+// an overlay on top when one is open.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "oboscope"
+	return v
+}
+
+// render is View's content, separate so tests can read it.
+func (m *Model) render() string {
+	w, h := m.c.width, m.c.height
+	if w == 0 || h == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		return m.sizeGuard()
+	}
+	var body string
+	switch m.screen {
+	case screenOverview:
+		body = m.overview.View(&m.walk, m.spin.View())
+	case screenHop:
+		body = m.hop.View(&m.walk, m.spin.View())
+	default:
+		body = m.token.View()
+	}
+	screen := strings.Join([]string{m.titleBar(), body, m.statusBar(), m.hints()}, "\n")
+	var box string
+	switch m.overlay {
+	case overlayHelp:
+		box = m.helpBox()
+	case overlayScenarios:
+		box = m.picker.View()
+	case overlayExplain:
+		box = m.explain.View()
+	default:
+		return screen
+	}
+	x, y := m.overlayPos(box)
+	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
+}
+
+// overlayPos centres an overlay box.
+func (m *Model) overlayPos(box string) (int, int) {
+	return max((m.c.width-lipgloss.Width(box))/2, 0), max((m.c.height-lipgloss.Height(box))/2, 0)
+}
+
+// sizeGuard replaces the layout when the window is too small for it.
+func (m *Model) sizeGuard() string {
+	s := m.c.styles
+	msg := lipgloss.JoinVertical(lipgloss.Center,
+		s.Title.Render("oboscope"),
+		"",
+		s.Warning.Render("Make the window larger"),
+		"oboscope needs 80×24 or more;",
+		fmt.Sprintf("it is %d×%d now.", m.c.width, m.c.height),
+		s.Muted.Render("q quits"))
+	return lipgloss.Place(m.c.width, m.c.height, lipgloss.Center, lipgloss.Center, msg)
+}
+
+// titleBar names the mode and scenario on the left and counts findings on the right.
+func (m *Model) titleBar() string {
+	s := m.c.styles
+	left := s.StatusMode.Render("oboscope")
+	var ctx string
+	var fs []inspect.Finding
+	switch m.cfg.mode {
+	case "inspect":
+		ctx = "inspect one token"
+		fs = m.token.findings
+	case "sandbox":
+		ctx = "sandbox tenant · scenario " + s.Bold.Render(m.walk.scenario)
+		fs = m.walk.findings()
+	default:
+		ctx = "live tenant " + m.cfg.cfg.TenantID
+		fs = m.walk.findings()
+	}
+	if m.screen == screenToken && m.cfg.mode != "inspect" {
+		ctx = "pasted token · esc returns to the walk"
+		fs = m.token.findings
+	}
+	e, wn, in := inspect.CountBySeverity(fs)
+	var counts []string
+	if e > 0 {
+		counts = append(counts, s.Error.Render("✗ "+plural(e, "error")))
+	}
+	if wn > 0 {
+		counts = append(counts, s.Warning.Render("! "+plural(wn, "warning")))
+	}
+	if in > 0 {
+		counts = append(counts, s.Info.Render("i "+plural(in, "note")))
+	}
+	right := strings.Join(counts, "  ")
+	if v := m.cfg.version; v != "" {
+		right += s.Faint.Render("  " + v)
+	}
+	return joinLR(left+" "+s.Muted.Render(ctx), right+" ", m.c.width)
+}
+
+// statusBar says what is happening (walk progress, result) and shows the toast.
+func (m *Model) statusBar() string {
+	s := m.c.styles
+	ws := &m.walk
+	var state string
+	switch {
+	case m.cfg.mode == "inspect" || m.screen == screenToken:
+		switch {
+		case m.token.err != nil:
+			state = s.StatusErr.Render(" ✗ not a token")
+		case m.token.tok != nil && m.token.tok.Format != inspect.FormatJWS:
+			state = s.StatusBar.Render(" not a JWT: nothing to decode · paste another token to inspect it")
+		default:
+			state = s.StatusBar.Render(" decoded, signature not verified · paste another token to inspect it")
+		}
+	case ws.err != "":
+		state = s.StatusErr.Render(" ✗ could not run the walk")
+	case ws.starting:
+		state = s.StatusBar.Render(" " + m.spin.View() + " starting the sandbox tenant (" + ws.scenario + ") …")
+	case ws.running:
+		label := "walking"
+		done := 0
+		for i, hr := range ws.hops {
+			if hr.Status == flows.StatusRunning {
+				label = fmt.Sprintf("hop %d/%d %s", i+1, len(ws.hops), hr.Title)
+			}
+			if hr.Status != flows.StatusPending && hr.Status != flows.StatusRunning {
+				done++
+			}
+		}
+		if ws.runHop != "" {
+			label = "re-running " + label
+		}
+		state = s.StatusBar.Render(fmt.Sprintf(" %s %s · %d of %d hops done", m.spin.View(), label, done, len(ws.hops)))
+	default:
+		took := ""
+		if !ws.finished.IsZero() && !ws.started.IsZero() {
+			took = " in " + durationText(ws.finished.Sub(ws.started))
+		}
+		if _, hop, bad := ws.firstError(); bad {
+			state = s.StatusErr.Render(" ✗ walk complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, hop.Title))
+		} else {
+			state = s.StatusOK.Render(" ✓ walk complete"+took) + s.StatusBar.Render(" · no error")
+		}
+	}
+	right := ""
+	if m.toast.text != "" {
+		st := s.Toast
+		if m.toast.level == toastError {
+			st = s.StatusErr
+		}
+		right = st.Render(trunc(m.toast.text, m.c.width*2/3) + " ")
+	}
+	return s.StatusBar.Render(joinLR(state, right, m.c.width))
+}
+
+// hints is the short help of the screen in front.
+func (m *Model) hints() string {
+	m.help.SetWidth(m.c.width - 2)
+	return " " + m.help.ShortHelpView(m.keyHelp().short)
+}
+
+// keyHelp lists the keys of the screen in front: a short line and the full overlay.
+func (m *Model) keyHelp() keyHelp {
+	k := m.c.keys
+	walkMode := m.cfg.mode != "inspect"
+	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+	var short []key.Binding
+	screens := []key.Binding{k.NextTab, k.PrevTab, k.Tab1}
+	actions := []key.Binding{k.Filter, k.Explain, k.CopyToken, k.CopyValue}
+	var walk []key.Binding
+	if walkMode {
+		screens = append([]key.Binding{k.Open, k.Back}, append(screens, k.NextHop, k.PrevHop, k.NextToken)...)
+		actions = append(actions, k.ExportMarkdown, k.ExportJSON)
+		walk = []key.Binding{k.Rerun, k.RerunHop}
+		if m.cfg.mode == "sandbox" {
+			walk = append([]key.Binding{k.Scenarios}, walk...)
+		}
+	}
+	walk = append(walk, k.Help, k.Quit)
+	switch m.screen {
+	case screenOverview:
+		short = []key.Binding{k.Up, k.Open, k.CopyToken}
+		if m.cfg.mode == "sandbox" {
+			short = append(short, k.Scenarios)
+		}
+		short = append(short, k.Rerun, k.ExportMarkdown, k.Help, k.Quit)
+	case screenHop:
+		short = []key.Binding{k.NextTab, k.NextHop, k.Back}
+		switch m.hop.tab {
+		case hopTabClaims:
+			short = append(short, k.Filter, k.CopyValue, k.NextToken)
+		case hopTabFindings:
+			short = append(short, k.Explain, k.CopyValue)
+		case hopTabHTTP:
+			short = append(short, k.Up, k.PageDown, k.CopyValue)
+		default:
+			short = append(short, k.NextToken)
+		}
+		short = append(short, k.CopyToken, k.RerunHop, k.Help)
+	default:
+		short = []key.Binding{k.NextTab}
+		switch m.token.tab {
+		case tokTabClaims:
+			short = append(short, k.Filter, k.CopyValue)
+		case tokTabFindings:
+			short = append(short, k.Explain)
+		}
+		short = append(short, k.CopyToken)
+		if walkMode {
+			short = append(short, k.Back)
+		}
+		short = append(short, k.Help, k.Quit)
+	}
+	return keyHelp{short: short, full: [][]key.Binding{nav, screens, actions, walk}}
+}
+
+// helpBox is the ? overlay: every key, grouped.
+func (m *Model) helpBox() string {
+	s := m.c.styles
+	kh := m.keyHelp()
+	m.help.SetWidth(min(m.c.width-8, 110))
+	body := m.help.FullHelpView(kh.full)
+	extra := []string{
+		"",
+		s.Muted.Render("Mouse: click a hop, a tab or a row; the wheel scrolls."),
+		s.Muted.Render("Paste a token (your terminal's paste) at any time to inspect it."),
+	}
+	content := lipgloss.JoinVertical(lipgloss.Left, append([]string{s.Title.Render("Keys"), "", body}, extra...)...)
+	return s.FocusBox.Render(content)
+}

@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// walkState is everything the walk screens show: the hops as the events built them, the device
+// code, the report, and the running session (sandbox, walk, cancel).
+type walkState struct {
+	mode     string // sandbox | live
+	scenario string
+	gen      int
+	starting bool // the sandbox or the walk is being started
+	running  bool // events are arriving
+	runHop   flows.HopID
+	err      string
+	hops     []flows.HopResult
+	device   *flows.DeviceCode
+	report   *flows.Report
+	started  time.Time
+	finished time.Time
+
+	cfg    flows.Config
+	walk   *flows.Walk
+	stop   func()
+	cancel context.CancelFunc
+	names  map[string]string
+}
+
+// hopTitles are the titles shown before a hop has reported its own.
+var hopTitles = map[flows.HopID]string{
+	flows.HopSignin:     "Sign-in",
+	flows.HopAgent:      "Agent call",
+	flows.HopOBO:        "OBO exchange",
+	flows.HopMCP:        "MCP call",
+	flows.HopDownstream: "Downstream OBO",
+}
+
+// reset empties the hops for a new walk.
+func (w *walkState) reset() {
+	w.hops = make([]flows.HopResult, len(flows.Hops))
+	for i, id := range flows.Hops {
+		w.hops[i] = flows.HopResult{ID: id, Title: hopTitles[id], Status: flows.StatusPending}
+	}
+	w.device, w.report, w.err = nil, nil, ""
+}
+
+func hopIndex(id flows.HopID) int {
+	for i, h := range flows.Hops {
+		if h == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// apply folds one event into the state.
+func (w *walkState) apply(ev flows.Event, now time.Time) {
+	i := hopIndex(ev.Hop)
+	if i < 0 && ev.Kind != flows.EventWalkDone {
+		return
+	}
+	switch ev.Kind {
+	case flows.EventHopStarted:
+		w.hops[i] = flows.HopResult{ID: ev.Hop, Title: hopTitles[ev.Hop], Status: flows.StatusRunning, Started: now}
+		if ev.Hop == flows.HopSignin {
+			w.device = nil
+		}
+	case flows.EventDeviceCode:
+		w.device = ev.DeviceCode
+	case flows.EventExchange:
+		if ev.Exchange != nil {
+			w.hops[i].Exchanges = append(w.hops[i].Exchanges, *ev.Exchange)
+		}
+	case flows.EventToken:
+		if ev.Token != nil {
+			w.hops[i].Tokens = append(w.hops[i].Tokens, *ev.Token)
+		}
+	case flows.EventFinding:
+		if ev.Finding != nil {
+			w.hops[i].Findings = append(w.hops[i].Findings, *ev.Finding)
+		}
+	case flows.EventHopFinished:
+		if ev.Result != nil {
+			w.hops[i] = *ev.Result
+			if w.hops[i].Title == "" {
+				w.hops[i].Title = hopTitles[ev.Hop]
+			}
+		}
+	case flows.EventWalkDone:
+		if ev.Report != nil {
+			r := *ev.Report
+			w.report = &r
+		}
+		w.finished = now
+	}
+}
+
+// findings returns every finding of every hop, most severe first.
+func (w *walkState) findings() []inspect.Finding {
+	var all []inspect.Finding
+	for _, h := range w.hops {
+		all = append(all, h.Findings...)
+	}
+	inspect.SortFindings(all)
+	return all
+}
+
+// firstError returns the first error finding in walk order, or the first hop error.
+func (w *walkState) firstError() (inspect.Finding, flows.HopResult, bool) {
+	for _, h := range w.hops {
+		for _, f := range h.Findings {
+			if f.Severity == inspect.SeverityError {
+				return f, h, true
+			}
+		}
+	}
+	for _, h := range w.hops {
+		if h.Status == flows.StatusFailed {
+			return inspect.Finding{}, h, true
+		}
+	}
+	return inspect.Finding{}, flows.HopResult{}, false
+}
+
+// exitCode is the walk's exit code as DESIGN.md defines it: 1 when an error finding was seen.
+func (w *walkState) exitCode() int {
+	if _, _, bad := w.firstError(); bad {
+		return 1
+	}
+	return 0
+}
+
+// audienceNames maps the audiences the config knows (client IDs and App ID URIs) to the role
+// of the app, so the rail can say "MCP server" instead of a GUID.
+func audienceNames(cfg flows.Config) map[string]string {
+	names := map[string]string{}
+	add := func(name string, ids ...string) {
+		for _, id := range ids {
+			if id != "" {
+				names[id] = name
+			}
+		}
+	}
+	add("client app", cfg.Signin.ClientID)
+	add("agent API", cfg.Agent.ClientID, cfg.Agent.AppIDURI)
+	add("MCP server", cfg.MCP.ClientID, cfg.MCP.AppIDURI)
+	add("agent blueprint", cfg.OBO.BlueprintClientID)
+	return names
+}
+
+// Messages of the walk session. gen ties each to the session that sent it, so events of a
+// walk that was replaced are dropped.
+type (
+	sessionMsg struct {
+		gen      int
+		scenario string
+		cfg      flows.Config
+		stop     func()
+		walk     *flows.Walk
+		events   <-chan flows.Event
+		cancel   context.CancelFunc
+		err      error
+	}
+	walkEventMsg struct {
+		gen    int
+		ev     flows.Event
+		closed bool
+		ch     <-chan flows.Event
+	}
+	hopRunMsg struct {
+		gen    int
+		hop    flows.HopID
+		events <-chan flows.Event
+		cancel context.CancelFunc
+	}
+	deviceTickMsg struct{ gen int }
+	stoppedMsg    struct{}
+)
+
+// waitEvent reads one event of the walk; the root model asks for the next one on arrival.
+func waitEvent(gen int, ch <-chan flows.Event) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		return walkEventMsg{gen: gen, ev: ev, closed: !ok, ch: ch}
+	}
+}
+
+// startWalk runs a new walk on cfg (an already running sandbox or a live tenant).
+func startWalk(ctx context.Context, gen int, scenario string, cfg flows.Config, stop func(), opts flows.WalkOptions) tea.Cmd {
+	return func() tea.Msg {
+		wctx, cancel := context.WithCancel(ctx)
+		opts.Scenario = scenario
+		w := flows.NewWalk(cfg, opts)
+		return sessionMsg{gen: gen, scenario: scenario, cfg: cfg, stop: stop, walk: w, events: w.Run(wctx), cancel: cancel}
+	}
+}
+
+// startSandbox starts an embedded sandbox on scenario, then a walk on it.
+func startSandbox(ctx context.Context, gen int, scenario string, start SandboxStarter, opts flows.WalkOptions) tea.Cmd {
+	return func() tea.Msg {
+		cfg, stop, err := start(ctx, scenario)
+		if err != nil {
+			return sessionMsg{gen: gen, scenario: scenario, err: err}
+		}
+		return startWalk(ctx, gen, scenario, cfg, stop, opts)()
+	}
+}
+
+// rerunHop re-runs one hop of the finished walk with the previous hops' outputs.
+func rerunHop(ctx context.Context, gen int, w *flows.Walk, hop flows.HopID) tea.Cmd {
+	return func() tea.Msg {
+		hctx, cancel := context.WithCancel(ctx)
+		return hopRunMsg{gen: gen, hop: hop, events: w.RunHop(hctx, hop), cancel: cancel}
+	}
+}
+
+// stopSession stops a replaced sandbox off the UI goroutine.
+func stopSession(stop func()) tea.Cmd {
+	if stop == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		stop()
+		return stoppedMsg{}
+	}
+}
+
+// deviceTick drives the device-code countdown once a second.
+func deviceTick(gen int) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return deviceTickMsg{gen: gen} })
+}
