@@ -130,7 +130,9 @@ func valueOr(s, def string) string {
 	return s
 }
 
-func appOnlyToken(t *inspect.Token) bool { return len(t.Scopes) == 0 && (len(t.Roles) > 0 || t.IsAppOnly()) }
+func appOnlyToken(t *inspect.Token) bool {
+	return len(t.Scopes) == 0 && (len(t.Roles) > 0 || t.IsAppOnly())
+}
 
 // readUserToken reads signin.token_file ('-' = the walk's stdin).
 func (w *Walk) readUserToken() (string, error) {

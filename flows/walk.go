@@ -42,7 +42,7 @@ type Walk struct {
 	mu      sync.Mutex // guards everything below
 	results map[HopID]*HopResult
 	st      walkState
-	jwks    map[string]any // per issuer
+	jwks    map[string]*inspect.JWKS // per issuer
 	base    *http.Client
 	baseErr error
 }
@@ -67,7 +67,7 @@ func NewWalk(cfg Config, opts WalkOptions) *Walk {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	w := &Walk{cfg: cfg, opts: opts, results: map[HopID]*HopResult{}, jwks: map[string]any{}}
+	w := &Walk{cfg: cfg, opts: opts, results: map[HopID]*HopResult{}, jwks: map[string]*inspect.JWKS{}}
 	if opts.HTTPClient != nil {
 		c := *opts.HTTPClient
 		if c.Timeout == 0 || c.Timeout > opts.Timeout {
