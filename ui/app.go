@@ -141,6 +141,7 @@ func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
 func (m *Model) walkOptions() flows.WalkOptions {
 	o := m.cfg.walkOpts
 	o.Mode = m.cfg.mode
+	o.AutoApproved = m.cfg.mode == "sandbox"
 	return o
 }
 

@@ -281,13 +281,13 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 	strip.WriteString(" ")
 	for i, hr := range ws.hops {
 		g := ansiStripGlyph(hr.Status, spin)
-		label := fmt.Sprintf(" %s %s ", g, hr.Title)
+		label := fmt.Sprintf(" %s %s ", g, shortTitle(hr.ID))
 		var r string
 		if i == h.hop {
 			r = s.Selected.Render(label)
 		} else {
 			glyph, _ := statusGlyph(s, hr.Status, spin)
-			r = " " + glyph + " " + s.Muted.Render(hr.Title) + " "
+			r = " " + glyph + " " + s.Muted.Render(shortTitle(hr.ID)) + " "
 		}
 		lw := lipgloss.Width(r)
 		h.hopSpans[i] = tabSpan{x, x + lw}

@@ -167,7 +167,7 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	ws.running = true
 	ws.runHop = flows.Hops[i]
 	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, flows.Hops[i]), m.spin.Tick,
-		m.notify("Re-running hop "+fmt.Sprint(i+1)+" "+ws.hops[i].Title, toastInfo))
+		m.notify("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID), toastInfo))
 }
 
 // export writes the last report in format to the export folder.

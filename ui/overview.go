@@ -137,11 +137,11 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 	for i, h := range ws.hops {
 		glyph, word := statusGlyph(s, h.Status, spin)
 		dur := durationText(hopDuration(h))
-		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(h.Title, titleW), fit(word, 9))
+		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(shortTitle(h.ID), titleW), fit(word, 9))
 		rest := w - lipgloss.Width(left) - 10
 		row := left + fit(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		if i == o.list.cursor {
-			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(h.Title, titleW), fit(string(h.Status), 9))
+			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(shortTitle(h.ID), titleW), fit(string(h.Status), 9))
 			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fit(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		}
 		lines = append(lines, row)
@@ -197,7 +197,7 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 		} else {
 			body = wrap(s.Error.Render(hop.Err), w-6)
 		}
-		title := s.Error.Render("First error") + s.Muted.Render(fmt.Sprintf(" · hop %d %s · enter opens it", hopIndex(hop.ID)+1, hop.Title))
+		title := s.Error.Render("First error") + s.Muted.Render(fmt.Sprintf(" · hop %d %s · enter opens it", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
 		return boxLines(s.Box, w, title, clip(body, h-3))
 	}
 	all := ws.findings()

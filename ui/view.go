@@ -137,7 +137,7 @@ func (m *Model) statusBar() string {
 		done := 0
 		for i, hr := range ws.hops {
 			if hr.Status == flows.StatusRunning {
-				label = fmt.Sprintf("hop %d/%d %s", i+1, len(ws.hops), hr.Title)
+				label = fmt.Sprintf("hop %d/%d %s", i+1, len(ws.hops), shortTitle(hr.ID))
 			}
 			if hr.Status != flows.StatusPending && hr.Status != flows.StatusRunning {
 				done++
@@ -153,7 +153,7 @@ func (m *Model) statusBar() string {
 			took = " in " + durationText(ws.finished.Sub(ws.started))
 		}
 		if _, hop, bad := ws.firstError(); bad {
-			state = s.StatusErr.Render(" ✗ walk complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, hop.Title))
+			state = s.StatusErr.Render(" ✗ walk complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
 		} else {
 			state = s.StatusOK.Render(" ✓ walk complete"+took) + s.StatusBar.Render(" · no error")
 		}

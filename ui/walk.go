@@ -33,8 +33,9 @@ type walkState struct {
 	names  map[string]string
 }
 
-// hopTitles are the titles shown before a hop has reported its own.
-var hopTitles = map[flows.HopID]string{
+// shortTitles name the hops on the rail and the hop strip; the Summary tab shows the walk's
+// own, longer title.
+var shortTitles = map[flows.HopID]string{
 	flows.HopSignin:     "Sign-in",
 	flows.HopAgent:      "Agent call",
 	flows.HopOBO:        "OBO exchange",
@@ -46,11 +47,15 @@ var hopTitles = map[flows.HopID]string{
 func (w *walkState) reset() {
 	w.hops = make([]flows.HopResult, len(flows.Hops))
 	for i, id := range flows.Hops {
-		w.hops[i] = flows.HopResult{ID: id, Title: hopTitles[id], Status: flows.StatusPending}
+		w.hops[i] = flows.HopResult{ID: id, Title: shortTitles[id], Status: flows.StatusPending}
 	}
 	w.device, w.report, w.err = nil, nil, ""
 }
 
+// shortTitle is a hop's name on the rail.
+func shortTitle(id flows.HopID) string { return shortTitles[id] }
+
+// hopIndex is the position of a hop in walk order.
 func hopIndex(id flows.HopID) int {
 	for i, h := range flows.Hops {
 		if h == id {
@@ -68,7 +73,7 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 	}
 	switch ev.Kind {
 	case flows.EventHopStarted:
-		w.hops[i] = flows.HopResult{ID: ev.Hop, Title: hopTitles[ev.Hop], Status: flows.StatusRunning, Started: now}
+		w.hops[i] = flows.HopResult{ID: ev.Hop, Title: shortTitles[ev.Hop], Status: flows.StatusRunning, Started: now}
 		if ev.Hop == flows.HopSignin {
 			w.device = nil
 		}
@@ -90,7 +95,7 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 		if ev.Result != nil {
 			w.hops[i] = *ev.Result
 			if w.hops[i].Title == "" {
-				w.hops[i].Title = hopTitles[ev.Hop]
+				w.hops[i].Title = shortTitles[ev.Hop]
 			}
 		}
 	case flows.EventWalkDone:
