@@ -114,7 +114,16 @@ func (p findingsPane) View() string {
 	}
 	lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
 	f, _ := p.selected()
-	lines = append(lines, findingDetail(s, f, w)...)
+	detail := findingDetail(s, f, w)
+	lines = append(lines, detail[:len(detail)-1]...)
+	if rule, ok := inspect.LookupRule(f.ID); ok && rule.Explanation != "" {
+		room := p.height - len(lines) - 2
+		if room >= 3 {
+			lines = append(lines, "", "   "+s.Accent.Render("What it means"))
+			lines = append(lines, indent(clip(wrap(rule.Explanation, w-4), room-2), "   ")...)
+		}
+	}
+	lines = append(lines, detail[len(detail)-1])
 	return block(lines, w, p.height)
 }
 

@@ -9,12 +9,24 @@ import (
 // prettyJSON indents a JSON document, keeping its key order, and colours it line by line.
 // ok is false when the input is not JSON; the caller then shows it as text.
 func prettyJSON(s *Styles, raw []byte) (lines []string, ok bool) {
+	return prettyJSONNote(s, raw, nil)
+}
+
+// prettyJSONNote is prettyJSON with a note after some lines: note gets each plain line and
+// returns what to show after it ("" for nothing), such as the local time of a Unix time claim.
+func prettyJSONNote(s *Styles, raw []byte, note func(line string) string) (lines []string, ok bool) {
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, bytes.TrimSpace(raw), "", "  "); err != nil {
 		return nil, false
 	}
 	for _, l := range strings.Split(buf.String(), "\n") {
-		lines = append(lines, colourJSONLine(s, l))
+		out := colourJSONLine(s, l)
+		if note != nil {
+			if n := note(l); n != "" {
+				out += "  " + s.Muted.Render("// "+n)
+			}
+		}
+		lines = append(lines, out)
 	}
 	return lines, true
 }

@@ -2,9 +2,14 @@ package ui
 
 import (
 	"encoding/base64"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -42,10 +47,10 @@ func (p *rawPane) rebuild() {
 	}
 	var lines []string
 	lines = append(lines, " "+s.Accent.Render("HEADER")+s.Muted.Render("  alg, kid and typ: how the token was signed"))
-	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 0, p.tok.Header), "   ")...)
+	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 0, p.tok.Header, nil), "   ")...)
 	lines = append(lines, "")
 	lines = append(lines, " "+s.Accent.Render("PAYLOAD")+s.Muted.Render("  the claims"))
-	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 1, p.tok.Claims), "   ")...)
+	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 1, p.tok.Claims, p.timeNote), "   ")...)
 	lines = append(lines, "")
 	lines = append(lines, " "+s.Accent.Render("SIGNATURE")+s.Muted.Render("  not shown; c copies the whole token"))
 	if p.note != "" {
@@ -53,12 +58,12 @@ func (p *rawPane) rebuild() {
 			lines = append(lines, "   "+s.Muted.Render(l))
 		}
 	}
-	p.pager.setLines(lines)
+	p.pager.setLines(wrapAll(lines, p.width))
 }
 
 // segmentJSON decodes segment i of a compact JWS to keep the issuer's key order, and falls back
 // to the decoded map when that is not possible.
-func segmentJSON(s *Styles, raw string, i int, fallback map[string]any) []string {
+func segmentJSON(s *Styles, raw string, i int, fallback map[string]any, note func(string) string) []string {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
 		raw = strings.TrimSpace(raw[7:])
@@ -66,7 +71,7 @@ func segmentJSON(s *Styles, raw string, i int, fallback map[string]any) []string
 	parts := strings.Split(raw, ".")
 	if len(parts) >= 2 && i < len(parts) {
 		if b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[i], "=")); err == nil {
-			if lines, ok := prettyJSON(s, b); ok {
+			if lines, ok := prettyJSONNote(s, b, note); ok {
 				return lines
 			}
 		}
@@ -77,10 +82,46 @@ func segmentJSON(s *Styles, raw string, i int, fallback map[string]any) []string
 	return prettyValue(s, fallback)
 }
 
+// timeNote annotates a top-level Unix time claim with its local time and how far it is.
+func (p *rawPane) timeNote(line string) string {
+	m := timeLine.FindStringSubmatch(line)
+	if m == nil || !timeClaims[m[1]] {
+		return ""
+	}
+	sec, err := strconv.ParseInt(m[2], 10, 64)
+	if err != nil {
+		return ""
+	}
+	t := time.Unix(sec, 0)
+	return localTime(t, p.c.loc) + " · " + relative(m[1], t, p.c.now())
+}
+
+// timeLine matches a top-level numeric claim of the indented payload.
+var timeLine = regexp.MustCompile(`^  "([a-z_]+)": (\d+),?$`)
+
 func indent(lines []string, pre string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = pre + l
+	}
+	return out
+}
+
+// wrapAll wraps every line to w cells, continuation lines indented by two more cells.
+func wrapAll(lines []string, w int) []string {
+	var out []string
+	for _, l := range lines {
+		if lipgloss.Width(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		lead := len(ansi.Strip(l)) - len(strings.TrimLeft(ansi.Strip(l), " "))
+		for i, part := range wrap(l, w) {
+			if i > 0 {
+				part = strings.Repeat(" ", lead+2) + part
+			}
+			out = append(out, part)
+		}
 	}
 	return out
 }
