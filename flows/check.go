@@ -85,21 +85,16 @@ func RunCheck(ctx context.Context, cfg Config, opts CheckOptions, stdout, stderr
 	return ExitCode(rep)
 }
 
-// ExitCode is a finished walk's exit code: 2 when nothing could run (no hop received any answer
-// and no token was obtained), 1 when there is an error finding or a failed hop, 0 otherwise.
+// ExitCode is a finished walk's exit code: 2 when nothing could run (no hop obtained a token or
+// raised a finding), 1 when there is an error finding or a failed hop, 0 otherwise.
 func ExitCode(r Report) int {
-	answered := false
+	ran := false
 	for _, h := range r.Hops {
-		if len(h.Tokens) > 0 {
-			answered = true
-		}
-		for _, x := range h.Exchanges {
-			if x.Status > 0 {
-				answered = true
-			}
+		if len(h.Tokens) > 0 || len(h.Findings) > 0 {
+			ran = true
 		}
 	}
-	if !answered {
+	if !ran {
 		return 2
 	}
 	if r.Summary.Errors > 0 {

@@ -16,7 +16,7 @@ import (
 func entraErrorFrom(xs []Exchange, err error) *inspect.EntraError {
 	for i := len(xs) - 1; i >= 0; i-- {
 		if xs[i].Status >= 400 {
-			if e, perr := inspect.ParseEntraError([]byte(xs[i].ResponseBody)); perr == nil && (len(e.Codes) > 0 || e.Err != "") {
+			if e, perr := inspect.ParseEntraError([]byte(xs[i].ResponseBody)); perr == nil && isEntra(e) {
 				return e
 			}
 		}
@@ -24,12 +24,17 @@ func entraErrorFrom(xs []Exchange, err error) *inspect.EntraError {
 	if err != nil {
 		msg := err.Error()
 		if i := strings.Index(msg, "reply status code was"); i >= 0 {
-			if e, perr := inspect.ParseEntraError([]byte(msg[i:])); perr == nil && (len(e.Codes) > 0 || e.Err != "") {
+			if e, perr := inspect.ParseEntraError([]byte(msg[i:])); perr == nil && isEntra(e) {
 				return e
 			}
 		}
 	}
 	return nil
+}
+
+// isEntra reports whether an OAuth error body is Entra's: it carries AADSTS codes.
+func isEntra(e *inspect.EntraError) bool {
+	return len(e.Codes) > 0 || strings.HasPrefix(e.Description, "AADSTS")
 }
 
 // describeFailure turns a failed step into one line naming the hop and the cause: Entra's error,

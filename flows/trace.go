@@ -181,6 +181,12 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x.DurationMS = float64(x.Duration.Microseconds()) / 1000
 	if err != nil {
 		x.Err = RedactText(DescribeNetError(err), r.extra)
+		switch cerr := req.Context().Err(); {
+		case errors.Is(cerr, context.DeadlineExceeded):
+			x.Err = "timed out: the server did not answer in time"
+		case errors.Is(cerr, context.Canceled):
+			x.Err = "cancelled"
+		}
 		r.add(x)
 		return nil, err
 	}
@@ -280,7 +286,7 @@ func DescribeNetError(err error) string {
 		return "TLS failure: " + shortCause(err)
 	case errors.As(err, &dnsErr):
 		return "host not found: " + dnsErr.Name
-	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded), strings.Contains(msg, "Client.Timeout"):
+	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded), strings.Contains(msg, "Client.Timeout"), strings.Contains(msg, "request canceled"):
 		return "timed out: the server did not answer in time"
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return "unreachable: cannot connect to " + addrOf(opErr) + " (" + shortCause(opErr.Err) + ")"
