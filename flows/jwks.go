@@ -110,4 +110,3 @@ func (w *Walk) discoveryURL(t *inspect.Token) (string, error) {
 	}
 	return "", fmt.Errorf("issuer %s is not the configured authority %s", t.Issuer, auth.Host)
 }
-
