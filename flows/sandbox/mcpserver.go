@@ -1,0 +1,196 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+)
+
+// mcpScope is the fully qualified scope the MCP server requires.
+const mcpScope = MCPAppIDURI + "/tools.call"
+
+// mcpPRMURL is where the MCP server's protected resource metadata lives (RFC 9728 §3.1: the
+// well-known path with the resource's path appended).
+func (c *components) mcpPRMURL() string {
+	return c.s.base + "/.well-known/oauth-protected-resource/mcp"
+}
+
+// handleMCPPRM serves the MCP server's protected resource metadata, unless the scenario removed it.
+func (c *components) handleMCPPRM(w http.ResponseWriter, r *http.Request) {
+	s := c.s
+	if !s.beh.mcpPRM {
+		http.NotFound(w, r)
+		return
+	}
+	resource := s.MCPURL()
+	if o := s.beh.mcpPRMResource; o != "" {
+		resource = o
+		if strings.HasPrefix(o, "/") {
+			resource = s.base + o
+		}
+	}
+	auth.ProtectedResourceMetadataHandler(&oauthex.ProtectedResourceMetadata{
+		Resource:               resource,
+		AuthorizationServers:   []string{s.issuerV2()},
+		ScopesSupported:        []string{mcpScope},
+		BearerMethodsSupported: []string{"header"},
+		ResourceName:           "Contoso MCP Server",
+	}).ServeHTTP(w, r)
+}
+
+// mcpHandler returns the handler built at start.
+func (c *components) mcpHandler() http.Handler { return c.mcp }
+
+// buildMCP builds the sample MCP server: streamable HTTP (stateless, JSON responses) behind the
+// go-sdk's RequireBearerToken with a verifier that checks signature, issuer, audience and scope.
+func (c *components) buildMCP() http.Handler {
+	s := c.s
+	server := mcp.NewServer(&mcp.Implementation{Name: "contoso-mcp", Title: "Contoso MCP Server", Version: "1.0.0"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "Report who the validated caller is (claims summary of the bearer token)."}, c.toolWhoami)
+	mcp.AddTool(server, &mcp.Tool{Name: "graph_me", Description: "Call Microsoft Graph /me on behalf of the caller (the server's own OBO) and report what it obtained, redacted."}, c.toolGraphMe)
+	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+	opts := &auth.RequireBearerTokenOptions{ResourceMetadataURL: c.mcpPRMURL(), Scopes: []string{mcpScope}}
+	if !s.beh.mcpPRM {
+		// A server that forgot RFC 9728: no metadata, and a bare 401 without a challenge.
+		opts = nil
+	}
+	return auth.RequireBearerToken(c.verifyMCPToken, opts)(streamable)
+}
+
+// verifyMCPToken is the MCP server's token verifier. It expects v2 tokens (its PRM lists the v2
+// issuer) for its own audience; the mcp-accepts-any-audience scenario skips the audience check.
+func (c *components) verifyMCPToken(_ context.Context, raw string, _ *http.Request) (*auth.TokenInfo, error) {
+	s := c.s
+	chk := bearerCheck{issuers: []string{s.issuerV2()}}
+	if s.beh.mcpCheckAudience {
+		chk.audiences = []string{MCPAppID, MCPAppIDURI}
+	}
+	p, berr := s.validateBearer(raw, chk)
+	if berr != nil {
+		return nil, fmt.Errorf("%w: %s", auth.ErrInvalidToken, berr.description)
+	}
+	var scopes []string
+	for _, sc := range append(p.scopes(), p.roles()...) {
+		scopes = append(scopes, MCPAppIDURI+"/"+sc)
+	}
+	if !s.beh.mcpPRM && !containsFold(scopes, mcpScope) {
+		return nil, fmt.Errorf("%w: the token lacks %s", auth.ErrInvalidToken, mcpScope)
+	}
+	return &auth.TokenInfo{
+		Scopes: scopes, Expiration: p.time("exp"), UserID: p.str("oid"),
+		Extra: map[string]any{"claims": p.claims, "raw": raw},
+	}, nil
+}
+
+// whoamiOut is the whoami tool's structured result.
+type whoamiOut struct {
+	Aud           string `json:"aud"`
+	Scp           string `json:"scp"`
+	Azp           string `json:"azp"`
+	Oid           string `json:"oid"`
+	Tid           string `json:"tid"`
+	Iss           string `json:"iss"`
+	Ver           string `json:"ver"`
+	Name          string `json:"name,omitempty"`
+	Idtyp         string `json:"idtyp,omitempty"`
+	ParentAppAzp  string `json:"xms_par_app_azp,omitempty"`
+	ActorFacets   string `json:"xms_act_fct,omitempty"`
+	PreferredName string `json:"preferred_username,omitempty"`
+}
+
+// callerOf returns the validated caller's claims and raw token from the request.
+func callerOf(req *mcp.CallToolRequest) (*parsedToken, string) {
+	if req.Extra == nil || req.Extra.TokenInfo == nil {
+		return &parsedToken{claims: map[string]any{}}, ""
+	}
+	claims, _ := req.Extra.TokenInfo.Extra["claims"].(map[string]any)
+	raw, _ := req.Extra.TokenInfo.Extra["raw"].(string)
+	if claims == nil {
+		claims = map[string]any{}
+	}
+	return &parsedToken{claims: claims, raw: raw}, raw
+}
+
+func (c *components) toolWhoami(_ context.Context, req *mcp.CallToolRequest, _ map[string]any) (*mcp.CallToolResult, whoamiOut, error) {
+	p, _ := callerOf(req)
+	out := whoamiOut{
+		Aud: p.audience(), Scp: p.str("scp"), Azp: p.clientApp(), Oid: p.str("oid"), Tid: p.str("tid"),
+		Iss: p.str("iss"), Ver: p.str("ver"), Name: p.str("name"), Idtyp: p.str("idtyp"),
+		ParentAppAzp: p.str("xms_par_app_azp"), ActorFacets: p.str("xms_act_fct"), PreferredName: p.str("preferred_username"),
+	}
+	return nil, out, nil
+}
+
+// graphMeOut is the graph_me tool's structured result.
+type graphMeOut struct {
+	Me         map[string]any    `json:"me"`
+	Downstream *downstreamReport `json:"downstream"`
+	Graph      *graphCall        `json:"graph,omitempty"`
+}
+
+// graphCall is the Graph request the MCP server made.
+type graphCall struct {
+	URL    string          `json:"url"`
+	Status int             `json:"status"`
+	Error  json.RawMessage `json:"error,omitempty"`
+}
+
+// toolGraphMe does the MCP server's own On-Behalf-Of exchange to Graph (or, in the
+// mcp-downstream-passthrough scenario, forwards the incoming token) and calls /v1.0/me.
+func (c *components) toolGraphMe(ctx context.Context, req *mcp.CallToolRequest, _ map[string]any) (*mcp.CallToolResult, graphMeOut, error) {
+	s := c.s
+	_, raw := callerOf(req)
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	out := graphMeOut{}
+	var graphToken string
+	if s.beh.mcpDownstreamPassthrough {
+		out.Downstream = &downstreamReport{Kind: "passthrough", Passthrough: true, Token: redactToken(raw)}
+		graphToken = raw
+	} else {
+		rep := &downstreamReport{Kind: "obo", GrantType: grantJWTBearer, TokenEndpoint: s.TokenURL()}
+		out.Downstream = rep
+		if err := c.clients(); err != nil {
+			rep.Detail = err.Error()
+			return nil, out, nil
+		}
+		res, err := c.mcpCCA.AcquireTokenOnBehalfOf(ctx, raw, []string{GraphAppIDURI + "/User.Read"})
+		if err != nil {
+			rep.fail(err)
+			return nil, out, nil
+		}
+		rep.Status, rep.Token, graphToken = http.StatusOK, redactToken(res.AccessToken), res.AccessToken
+	}
+	gc := &graphCall{URL: s.GraphURL() + "/v1.0/me"}
+	out.Graph = gc
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, gc.URL, nil)
+	if err != nil {
+		return nil, out, nil
+	}
+	hreq.Header.Set("Authorization", "Bearer "+graphToken)
+	resp, err := s.client.Do(hreq)
+	if err != nil {
+		gc.Error, _ = json.Marshal(map[string]string{"transport": err.Error()})
+		return nil, out, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	gc.Status = resp.StatusCode
+	if resp.StatusCode == http.StatusOK {
+		_ = json.Unmarshal(body, &out.Me)
+	} else if json.Valid(body) {
+		gc.Error = body
+	} else {
+		gc.Error, _ = json.Marshal(strings.TrimSpace(string(body)))
+	}
+	return nil, out, nil
+}
