@@ -102,8 +102,13 @@ func (s *Sandbox) checkCertAssertion(app *App, assertion, tokenURL string) (*cli
 		thumb, _ = hdr["x5t"].(string)
 	}
 	var cred *CertCredential
+	got := decodeThumb(thumb)
 	for i, c := range app.Certificates {
-		if (useS256 && c.X5tS256 == thumb) || (!useS256 && thumb != "" && c.X5t == thumb) {
+		want := c.X5t
+		if useS256 {
+			want = c.X5tS256
+		}
+		if got != "" && decodeThumb(want) == got {
 			cred = &app.Certificates[i]
 		}
 	}
@@ -189,4 +194,15 @@ func unverifiedClaim(raw, name string) string {
 	}
 	v, _ := m[name].(string)
 	return v
+}
+
+// decodeThumb decodes a certificate thumbprint sent base64url or (as MSAL Go does) standard
+// base64 with padding; "" when it is neither.
+func decodeThumb(t string) string {
+	for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
+		if b, err := enc.DecodeString(t); err == nil && len(b) > 0 {
+			return string(b)
+		}
+	}
+	return ""
 }
