@@ -288,9 +288,15 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 			if ws.finished.IsZero() {
 				ws.finished = m.c.now()
 			}
-			if ws.walk != nil && ws.report == nil {
-				r := ws.walk.Report()
-				ws.report = &r
+			if ws.walk != nil {
+				if ws.report == nil {
+					r := ws.walk.Report()
+					ws.report = &r
+				}
+				ws.claims = ws.walk.ClaimsChallenge()
+			}
+			if _, hop, bad := ws.firstError(); bad && m.screen == screenOverview {
+				m.overview.list.to(hopIndex(hop.ID))
 			}
 			m.reloadHop()
 			return nil

@@ -155,9 +155,12 @@ func previousToken(ws *walkState, hop, idx int) (string, *inspect.Token) {
 // summaryLines is the Summary tab: the hop's story, its findings first, then its tokens and
 // exchanges.
 func (h hopScreen) summaryLines(ws *walkState) []string {
-	s := h.c.styles
-	w := h.width
-	r := h.res
+	return hopSummaryLines(h.c, ws, h.res, h.width)
+}
+
+// hopSummaryLines tells a hop's story for a width of w.
+func hopSummaryLines(c *common, ws *walkState, r flows.HopResult, w int) []string {
+	s := c.styles
 	var out []string
 	glyph, word := statusGlyph(s, r.Status, "…")
 	head := " " + glyph + " " + s.Header.Render(r.Title) + "  " + word
@@ -179,7 +182,7 @@ func (h hopScreen) summaryLines(ws *walkState) []string {
 	fs := append([]inspect.Finding(nil), r.Findings...)
 	inspect.SortFindings(fs)
 	if len(fs) > 0 {
-		out = append(out, " "+s.Accent.Render("Findings")+s.Muted.Render("  3 opens them, enter explains"))
+		out = append(out, " "+s.Accent.Render("Findings")+s.Muted.Render("  tab 3 explains them"))
 		for _, f := range fs {
 			out = append(out, trunc("   "+severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w))
 			for i, l := range wrap(f.Fix, w-14) {
@@ -195,7 +198,7 @@ func (h hopScreen) summaryLines(ws *walkState) []string {
 		out = append(out, " "+s.OK.Render("✓ No findings at this hop."), "")
 	}
 	if r.ID == flows.HopSignin {
-		if ds := deviceSummary(h.c, ws); ds != nil {
+		if ds := deviceSummary(c, ws); ds != nil {
 			for i := range ds {
 				ds[i] = " " + ds[i]
 			}
@@ -208,7 +211,7 @@ func (h hopScreen) summaryLines(ws *walkState) []string {
 		for _, nt := range r.Tokens {
 			line := "   " + s.Bold.Render(nt.Name)
 			if nt.Token != nil {
-				line += s.Faint.Render(" · ") + strings.TrimSpace(tokenSummary(h.c, nt.Token, ws.names))
+				line += s.Faint.Render(" · ") + strings.TrimSpace(tokenSummary(c, nt.Token, ws.names))
 			}
 			out = append(out, trunc(line, w))
 			out = append(out, "     "+s.Muted.Render(verifyNote(nt)))
@@ -216,7 +219,7 @@ func (h hopScreen) summaryLines(ws *walkState) []string {
 		out = append(out, "")
 	}
 	if len(r.Exchanges) > 0 {
-		out = append(out, " "+s.Accent.Render("HTTP")+s.Muted.Render(fmt.Sprintf("  %s, 4 shows them", plural(len(r.Exchanges), "exchange"))))
+		out = append(out, " "+s.Accent.Render("HTTP")+s.Muted.Render(fmt.Sprintf("  %s, tab 4 shows them", plural(len(r.Exchanges), "exchange"))))
 		for _, x := range r.Exchanges {
 			out = append(out, trunc(fmt.Sprintf("   %-6s %s %9s  %s", x.Method, statusText(s, x), exchangeDuration(x), x.Label), w))
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -47,6 +48,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.startSession(m.walk.scenario, false), m.notify("Walking again", toastInfo))
 	case key.Matches(msg, k.RerunHop) && walkMode:
 		return m.rerunSelectedHop()
+	case key.Matches(msg, k.RetryClaims) && walkMode:
+		return m.retryClaims()
 	case key.Matches(msg, k.ExportMarkdown) && walkMode:
 		return m.export("markdown")
 	case key.Matches(msg, k.ExportJSON) && walkMode:
@@ -170,6 +173,27 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 		m.notify("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID), toastInfo))
 }
 
+// retryClaims answers the claims challenge of the last walk: sign in again passing it, then walk on.
+func (m *Model) retryClaims() tea.Cmd {
+	ws := &m.walk
+	switch {
+	case ws.running || ws.walk == nil:
+		return m.notify("Wait for the walk to finish first", toastError)
+	case ws.claims == "":
+		return m.notify("No claims challenge to answer: Entra did not send one", toastError)
+	}
+	w := ws.walk
+	cfg, stop, names := ws.cfg, ws.stop, ws.names
+	ws.gen++
+	ws.reset()
+	ws.walk, ws.cfg, ws.stop, ws.names = w, cfg, stop, names
+	ws.running = true
+	ws.started, ws.finished = m.c.now(), time.Time{}
+	m.hop.loadedRes = ""
+	return tea.Batch(retryWithClaims(m.cfg.ctx, ws.gen, w), m.spin.Tick,
+		m.notify("Signing in again with the claims challenge", toastInfo))
+}
+
 // export writes the last report in format to the export folder.
 func (m *Model) export(format string) tea.Cmd {
 	if m.walk.report == nil {
@@ -187,9 +211,8 @@ func (m *Model) copyToken() tea.Cmd {
 		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
 			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
 		}
-		h := ws.hops[m.overview.list.cursor]
-		if n := len(h.Tokens); n > 0 && h.Tokens[n-1].Raw != "" {
-			return copyCmd(m.cfg.clipboard, h.Tokens[n-1].Name, h.Tokens[n-1].Raw)
+		if nt, ok := handedOn(ws.hops[m.overview.list.cursor]); ok && nt.Raw != "" {
+			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		}
 	case screenHop:
 		if nt, ok := m.hop.token(); ok && nt.Raw != "" {

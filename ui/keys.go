@@ -16,7 +16,7 @@ type KeyMap struct {
 	CopyToken, CopyValue                    key.Binding
 	ExportMarkdown, ExportJSON              key.Binding
 	Scenarios                               key.Binding
-	Rerun, RerunHop                         key.Binding
+	Rerun, RerunHop, RetryClaims            key.Binding
 	Help, Quit                              key.Binding
 }
 
@@ -54,6 +54,7 @@ func DefaultKeyMap() KeyMap {
 		Scenarios:      b([]string{"s"}, "s", "scenarios"),
 		Rerun:          b([]string{"r"}, "r", "re-run walk"),
 		RerunHop:       b([]string{"R"}, "R", "re-run hop"),
+		RetryClaims:    b([]string{"a"}, "a", "sign in again with the claims challenge"),
 		Help:           b([]string{"?"}, "?", "help"),
 		Quit:           b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}

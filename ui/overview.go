@@ -104,18 +104,37 @@ func hopLine(s *Styles, h flows.HopResult) string {
 	return ""
 }
 
-// travelled describes the token that went from one hop to the next: the last token the hop
-// obtained or presented.
+// handedOn is the token a hop passed along the chain: the first one it obtained or presented
+// itself, before any token a server only reported (without its signature).
+func handedOn(h flows.HopResult) (flows.NamedToken, bool) {
+	for _, nt := range h.Tokens {
+		if nt.Token != nil && !nt.Token.SignatureRemoved {
+			return nt, true
+		}
+	}
+	for _, nt := range h.Tokens {
+		if nt.Token != nil {
+			return nt, true
+		}
+	}
+	return flows.NamedToken{}, false
+}
+
+// travelled describes the token that went from one hop to the next.
 func travelled(c *common, h flows.HopResult, names map[string]string) string {
 	s := c.styles
-	if len(h.Tokens) == 0 || h.Tokens[len(h.Tokens)-1].Token == nil {
+	nt, ok := handedOn(h)
+	if !ok {
 		return ""
 	}
-	nt := h.Tokens[len(h.Tokens)-1]
 	t := nt.Token
 	parts := []string{s.Accent.Render(nt.Name)}
 	if len(t.Audiences) > 0 {
-		parts = append(parts, s.Muted.Render("aud ")+audienceName(t, names))
+		aud := t.Audiences[0]
+		if name := appName(t, aud, names); name != "" {
+			aud = s.Bold.Render(name)
+		}
+		parts = append(parts, s.Muted.Render("aud ")+aud)
 	}
 	if len(t.Scopes) > 0 {
 		parts = append(parts, s.Muted.Render("scp ")+strings.Join(t.Scopes, " "))
@@ -156,6 +175,15 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 	lines = append(lines, "")
 	panelH := o.height - len(lines)
 	lines = append(lines, o.panel(ws, w, panelH)...)
+	// The selected hop's story fills the room that is left.
+	if room := o.height - len(lines) - 1; room >= 5 && !ws.starting && ws.err == "" {
+		h := ws.hops[o.list.cursor]
+		if h.Status != flows.StatusPending {
+			body := hopSummaryLines(o.c, ws, h, w-4)
+			title := s.Header.Render(fmt.Sprintf("Hop %d · %s", o.list.cursor+1, h.Title)) + s.Muted.Render(" · enter for claims, HTTP, diff")
+			lines = append(lines, boxLines(s.Box, w, title, clip(trimBlank(body[1:]), room-2))...)
+		}
+	}
 	return block(lines, w, o.height)
 }
 
@@ -198,7 +226,7 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 			body = wrap(s.Error.Render(hop.Err), w-6)
 		}
 		title := s.Error.Render("First error") + s.Muted.Render(fmt.Sprintf(" · hop %d %s · enter opens it", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
-		return boxLines(s.Box, w, title, clip(body, h-3))
+		return boxLines(s.Box, w, title, clip(append(claimsNote(s, ws), body...), h-3))
 	}
 	all := ws.findings()
 	if ws.report == nil && ws.running {
@@ -218,7 +246,26 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 			body = append(body, trunc(severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w-6))
 		}
 	}
-	return boxLines(s.Box, w, title, clip(body, h-3))
+	return boxLines(s.Box, w, title, clip(append(claimsNote(s, ws), body...), h-3))
+}
+
+// claimsNote offers to answer a claims challenge when Entra sent one.
+func claimsNote(s *Styles, ws *walkState) []string {
+	if ws.claims == "" || ws.running {
+		return nil
+	}
+	return []string{s.Warning.Render("Entra sent a claims challenge: press a to sign in again with it."), ""}
+}
+
+// trimBlank drops blank lines at the start and the end.
+func trimBlank(lines []string) []string {
+	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
 }
 
 // clip keeps at most n lines, saying how many were left out.

@@ -52,6 +52,11 @@ func Run(ctx context.Context, opts Options, stderr io.Writer) int {
 		mc.mode, mc.cfg, mc.scenario = "live", cfg, ""
 	case opts.Config.TenantID != "":
 		mc.mode, mc.cfg, mc.scenario = "live", opts.Config, ""
+	default:
+		if _, ok := sandbox.LookupScenario(mc.scenario); !ok {
+			fmt.Fprintf(stderr, "oboscope: unknown scenario %q (see `oboscope scenarios`)\n", mc.scenario)
+			return 2
+		}
 	}
 	return runProgram(ctx, mc, stderr)
 }
@@ -99,5 +104,9 @@ func systemClipboard(text string) error {
 
 // sandboxScenarios lists the sandbox's scenarios for the picker.
 func sandboxScenarios() []scenarioInfo {
-	return nil
+	var out []scenarioInfo
+	for _, sc := range sandbox.Scenarios() {
+		out = append(out, scenarioInfo{Name: sc.Name, Change: sc.Change, Expect: sc.Expect})
+	}
+	return out
 }

@@ -212,14 +212,23 @@ func tokenSummary(c *common, tok *inspect.Token, names map[string]string) string
 // audienceName shows the first audience with the app's name where it is known.
 func audienceName(tok *inspect.Token, names map[string]string) string {
 	aud := tok.Audiences[0]
-	name := names[aud]
-	if name == "" {
-		name = tok.AppName(aud)
-	}
-	if name != "" && name != aud {
+	if name := appName(tok, aud, names); name != "" {
 		return name + " (" + aud + ")"
 	}
 	return aud
+}
+
+// appName resolves an app ID or App ID URI: the apps the config names first, then the
+// well-known Microsoft apps. "" when unknown.
+func appName(tok *inspect.Token, id string, names map[string]string) string {
+	name := names[id]
+	if name == "" {
+		name = tok.AppName(id)
+	}
+	if name == id {
+		return ""
+	}
+	return name
 }
 
 // principalText names who the token speaks for.

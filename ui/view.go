@@ -149,7 +149,7 @@ func (m *Model) statusBar() string {
 		state = s.StatusBar.Render(fmt.Sprintf(" %s %s · %d of %d hops done", m.spin.View(), label, done, len(ws.hops)))
 	default:
 		took := ""
-		if !ws.finished.IsZero() && !ws.started.IsZero() {
+		if !ws.finished.IsZero() && !ws.started.IsZero() && ws.finished.After(ws.started) {
 			took = " in " + durationText(ws.finished.Sub(ws.started))
 		}
 		if _, hop, bad := ws.firstError(); bad {
@@ -187,7 +187,7 @@ func (m *Model) keyHelp() keyHelp {
 	if walkMode {
 		screens = append([]key.Binding{k.Open, k.Back}, append(screens, k.NextHop, k.PrevHop, k.NextToken)...)
 		actions = append(actions, k.ExportMarkdown, k.ExportJSON)
-		walk = []key.Binding{k.Rerun, k.RerunHop}
+		walk = []key.Binding{k.Rerun, k.RerunHop, k.RetryClaims}
 		if m.cfg.mode == "sandbox" {
 			walk = append([]key.Binding{k.Scenarios}, walk...)
 		}

@@ -31,6 +31,8 @@ type walkState struct {
 	stop   func()
 	cancel context.CancelFunc
 	names  map[string]string
+	// claims is the claims challenge Entra sent at the OBO hop of the last walk ("" when none).
+	claims string
 }
 
 // shortTitles name the hops on the rail and the hop strip; the Summary tab shows the walk's
@@ -49,7 +51,7 @@ func (w *walkState) reset() {
 	for i, id := range flows.Hops {
 		w.hops[i] = flows.HopResult{ID: id, Title: shortTitles[id], Status: flows.StatusPending}
 	}
-	w.device, w.report, w.err = nil, nil, ""
+	w.device, w.report, w.err, w.claims = nil, nil, "", ""
 }
 
 // shortTitle is a hop's name on the rail.
@@ -223,6 +225,14 @@ func rerunHop(ctx context.Context, gen int, w *flows.Walk, hop flows.HopID) tea.
 	return func() tea.Msg {
 		hctx, cancel := context.WithCancel(ctx)
 		return hopRunMsg{gen: gen, hop: hop, events: w.RunHop(hctx, hop), cancel: cancel}
+	}
+}
+
+// retryWithClaims signs in again with the claims challenge and walks the later hops again.
+func retryWithClaims(ctx context.Context, gen int, w *flows.Walk) tea.Cmd {
+	return func() tea.Msg {
+		wctx, cancel := context.WithCancel(ctx)
+		return hopRunMsg{gen: gen, events: w.RetryWithClaims(wctx), cancel: cancel}
 	}
 }
 
