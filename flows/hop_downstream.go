@@ -68,7 +68,7 @@ func (w *Walk) hopDownstream(ctx context.Context, h *hopRun) {
 	case rep.Passthrough || rep.Kind == "passthrough":
 		h.res.Story = "the MCP server forwarded the incoming token downstream"
 	case rep.Token != nil:
-		h.res.Story = fmt.Sprintf("the MCP server did its own %s: %s", valueOr(rep.Kind, "exchange"), tokenSummary(rep.Token))
+		h.res.Story = fmt.Sprintf("the MCP server did its own %s: %s", valueOr(rep.Kind, "exchange"), tokenSummary(rep.Token, w.appNames()))
 	case rep.Error != nil:
 		h.res.Story = "the MCP server's own exchange failed: " + firstLine(rep.Error.Description)
 	default:

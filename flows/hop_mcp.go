@@ -337,3 +337,4 @@ func toolText(res *mcp.CallToolResult) string {
 	}
 	return "(no text)"
 }
+

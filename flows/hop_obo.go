@@ -89,7 +89,7 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 	h.add(inspect.AnalyzeOBO(obs, exp)...)
 	switch {
 	case obs.Result != nil:
-		h.res.Story = fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode), tokenSummary(obs.Result))
+		h.res.Story = fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()))
 	case obs.Error != nil && obs.Error.Claims != "":
 		h.res.Story = "Entra asks for a fresh sign-in satisfying a claims challenge (re-sign-in with the claims is offered)"
 	case obs.Error != nil:
@@ -101,11 +101,15 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 	}
 }
 
-func oboActor(cfg Config, mode string) string {
+func oboActor(cfg Config, mode string, names map[string]string) string {
+	id := cfg.OBO.ClientID
 	if mode == OBOModeAgentIdentity {
-		return "agent identity " + cfg.OBO.AgentIdentityID
+		id = cfg.OBO.AgentIdentityID
 	}
-	return "middle tier " + cfg.OBO.ClientID
+	if n := names[strings.ToLower(id)]; n != "" {
+		return n + " (" + id + ")"
+	}
+	return "the middle tier " + id
 }
 
 // oboCredential builds the middle tier's credential: a secret or a certificate.

@@ -64,7 +64,7 @@ func (w *Walk) hopSignin(ctx context.Context, h *hopRun) {
 	w.mu.Lock()
 	w.st.userRaw, w.st.user = raw, tok
 	w.mu.Unlock()
-	h.res.Story = signinStory(tok, flow)
+	h.res.Story = signinStory(tok, flow, w.appNames())
 }
 
 func userTokenName(flow string) string {
@@ -75,7 +75,7 @@ func userTokenName(flow string) string {
 }
 
 // signinStory is the one-line story of the signin hop.
-func signinStory(t *inspect.Token, flow string) string {
+func signinStory(t *inspect.Token, flow string, names map[string]string) string {
 	who := t.Username
 	if who == "" {
 		who = t.Name
@@ -86,10 +86,7 @@ func signinStory(t *inspect.Token, flow string) string {
 	if who == "" {
 		who = "(unknown principal)"
 	}
-	client := t.AppName(t.ClientAppID)
-	if client == "" {
-		client = t.ClientAppID
-	}
+	client := appName(t, t.ClientAppID, names)
 	verb := "signed in to " + client
 	switch flow {
 	case FlowToken:
@@ -97,16 +94,14 @@ func signinStory(t *inspect.Token, flow string) string {
 	case FlowClientCredentials:
 		verb = "obtained an app-only token"
 	}
-	return fmt.Sprintf("%s %s; %s", who, verb, tokenSummary(t))
+	return fmt.Sprintf("%s %s; %s", who, verb, tokenSummary(t, names))
 }
 
 // tokenSummary says what a token is for: "token for Contoso Agent API, scp access_as_user".
-func tokenSummary(t *inspect.Token) string {
+func tokenSummary(t *inspect.Token, names map[string]string) string {
 	aud := strings.Join(t.Audiences, " ")
 	if len(t.Audiences) == 1 {
-		if n := t.AppName(t.Audiences[0]); n != "" && n != t.Audiences[0] {
-			aud = n + " (" + t.Audiences[0] + ")"
-		}
+		aud = appName(t, t.Audiences[0], names)
 	}
 	s := "token for " + valueOr(aud, "no audience")
 	switch {
@@ -248,4 +243,43 @@ func nonEmpty(xs ...string) []string {
 		}
 	}
 	return out
+}
+
+// appName names an app ID or App ID URI: the configuration's role for it ("the agent API"), else
+// the well-known name (Microsoft Graph), always followed by the ID itself.
+func appName(t *inspect.Token, id string, names map[string]string) string {
+	if id == "" {
+		return "(unknown app)"
+	}
+	n := names[strings.ToLower(id)]
+	if n == "" {
+		n = t.AppName(id)
+	}
+	if n == "" || n == id {
+		return id
+	}
+	return n + " (" + id + ")"
+}
+
+// appNames maps the configuration's app IDs and App ID URIs to their roles.
+func (w *Walk) appNames() map[string]string {
+	c := w.cfg
+	m := map[string]string{}
+	set := func(name string, ids ...string) {
+		for _, id := range ids {
+			if id != "" {
+				m[strings.ToLower(id)] = name
+			}
+		}
+	}
+	set("the MCP server", c.MCP.ClientID, c.MCP.AppIDURI)
+	set("the agent API", c.Agent.ClientID, c.Agent.AppIDURI)
+	if c.OBO.BlueprintClientID != "" {
+		set("the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
+	}
+	if c.OBO.AgentIdentityID != "" {
+		set("the agent identity", c.OBO.AgentIdentityID)
+	}
+	set("the client app", c.Signin.ClientID)
+	return m
 }

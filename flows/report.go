@@ -152,7 +152,7 @@ func textReport(r Report, color bool) string {
 			if t.Token == nil {
 				continue
 			}
-			fmt.Fprintf(&b, "   %s %s\n", a.dim("token:"), t.Name+" — "+tokenSummary(t.Token)+verifyNote(t))
+			fmt.Fprintf(&b, "   %s %s\n", a.dim("token:"), t.Name+" — "+tokenSummary(t.Token, r.AppNames)+verifyNote(t))
 		}
 		for _, f := range h.Findings {
 			fmt.Fprintf(&b, "   %s %s — %s\n", a.severity(f.Severity), a.bold(f.ID), f.Title)
@@ -232,7 +232,7 @@ func markdownReport(r Report) string {
 			if t.Token == nil {
 				continue
 			}
-			fmt.Fprintf(&b, "### Token: %s\n\n%s%s\n\n", t.Name, tokenSummary(t.Token), verifyNote(t))
+			fmt.Fprintf(&b, "### Token: %s\n\n%s%s\n\n", t.Name, tokenSummary(t.Token, r.AppNames), verifyNote(t))
 			doc := map[string]any{"header": t.Token.Header, "claims": t.Token.Claims}
 			js, _ := json.MarshalIndent(doc, "", "  ")
 			fmt.Fprintf(&b, "<details><summary>Decoded (signature removed)</summary>\n\n```json\n%s\n```\n\n</details>\n\n", js)

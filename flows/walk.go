@@ -163,7 +163,7 @@ func (w *Walk) cancelRest(from HopID, err error) {
 func (w *Walk) Report() Report {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	rep := Report{Mode: w.opts.Mode, Scenario: w.opts.Scenario}
+	rep := Report{Mode: w.opts.Mode, Scenario: w.opts.Scenario, AppNames: w.appNames()}
 	if rep.Mode == "" {
 		rep.Mode = "live"
 		if w.cfg.IsSandboxAuthority() {

@@ -119,6 +119,8 @@ type Report struct {
 	Scenario string
 	Hops     []HopResult
 	Summary  Summary
+	// AppNames names the app IDs and App ID URIs of the configuration ("the agent API" …), for stories.
+	AppNames map[string]string
 }
 
 // Summary counts findings by severity.

@@ -98,9 +98,15 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		fs = append(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
 			fmt.Sprintf("the server answered %d to a token whose aud is %s", obs.Status, audList(t)), map[string]string{"status": fmt.Sprint(obs.Status)}))
 	}
-	if obs.ForeignProbeSent && obs.ForeignProbeStatus >= 200 && obs.ForeignProbeStatus < 300 {
+	// 401 means "not authenticated"; a 2xx, or a 403 (authenticated but short of a permission,
+	// RFC 6750 insufficient_scope), means the server took the foreign token as one of its own.
+	if fp := obs.ForeignProbeStatus; obs.ForeignProbeSent && ((fp >= 200 && fp < 300) || fp == 403) {
+		how := "accepted it"
+		if fp == 403 {
+			how = "authenticated it and only lacked a permission (a server that validates aud answers 401 invalid_token)"
+		}
 		fs = addOnce(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
-			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s", obs.ForeignProbeStatus, audList(obs.ForeignProbeToken)),
+			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s: it %s", fp, audList(obs.ForeignProbeToken), how),
 			map[string]string{"status": fmt.Sprint(obs.ForeignProbeStatus), "aud": strings.Join(tokenAuds(obs.ForeignProbeToken), " ")}))
 	}
 	if t != nil && audOK && obs.Status != 0 {

@@ -218,6 +218,7 @@ func TestAnalyzeMCP(t *testing.T) {
 			o.Token, o.Status = user, 401
 		}), inspect.MCPExpectations{Audiences: exp.Audiences, AudienceReported: true}, []string{"mcp.rejected"}},
 		{"accepts foreign token (probe)", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 200 }), exp, []string{"mcp.accepts-foreign-token"}},
+		{"foreign token answered 403: authenticated", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 403 }), exp, []string{"mcp.accepts-foreign-token"}},
 		{"accepts foreign token (main)", base(func(o *inspect.MCPObservation) { o.Token, o.ForeignProbeSent = user, false }), exp, []string{"mcp.accepts-foreign-token", "mcp.aud-mismatch"}},
 		{"missing scope answered 401", base(func(o *inspect.MCPObservation) {
 			o.Token = mkToken(t, map[string]any{"aud": mcpID, "scp": "other"})

@@ -1,0 +1,166 @@
+package flows_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
+)
+
+// jsonFinding is a finding as `check --format json` prints it.
+type jsonFinding struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Hop      string `json:"hop"`
+}
+
+// checkReport is the part of `check --format json` the tests read.
+type checkReport struct {
+	Mode     string `json:"mode"`
+	Scenario string `json:"scenario"`
+	Hops     []struct {
+		ID        string        `json:"id"`
+		Status    string        `json:"status"`
+		Error     string        `json:"error"`
+		Findings  []jsonFinding `json:"findings"`
+		Exchanges []struct {
+			Method     string  `json:"method"`
+			URL        string  `json:"url"`
+			Status     int     `json:"status"`
+			DurationMS float64 `json:"duration_ms"`
+		} `json:"exchanges"`
+		Tokens []struct {
+			Name        string         `json:"name"`
+			RawRedacted string         `json:"raw_redacted"`
+			Header      map[string]any `json:"header"`
+			Claims      map[string]any `json:"claims"`
+		} `json:"tokens"`
+	} `json:"hops"`
+	Summary flows.Summary `json:"summary"`
+}
+
+func (r checkReport) findings() []jsonFinding {
+	var out []jsonFinding
+	for _, h := range r.Hops {
+		out = append(out, h.Findings...)
+	}
+	return out
+}
+
+// findingIDs returns the sorted, distinct finding IDs of a report.
+func (r checkReport) findingIDs() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range r.findings() {
+		if !seen[f.ID] {
+			seen[f.ID] = true
+			out = append(out, f.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// expectedHop is where each scenario's findings must be raised (FINDINGS.md: a problem is
+// reported once, at the hop where it is observed).
+var expectedHop = map[string]string{
+	"agent.aud-mismatch": "agent", "obo.assertion-aud-mismatch": "obo", "agent.missing-scope": "agent",
+	"signin.scope-unqualified": "signin", "agent.app-only-token": "agent", "obo.app-only-assertion": "obo",
+	"signin.public-client-disabled": "signin", "signin.user-not-in-tenant": "signin", "obo.consent-required": "obo",
+	"obo.invalid-client-secret": "obo", "obo.client-secret-expired": "obo", "obo.claims-challenge": "obo",
+	"obo.wrong-grant": "obo", "token.version-mismatch": "mcp", "mcp.prm-issuer-mismatch": "mcp",
+	"mcp.aud-mismatch": "mcp", "mcp.token-passthrough": "mcp", "mcp.accepts-foreign-token": "mcp",
+	"mcp.no-www-authenticate": "mcp", "mcp.no-resource-metadata": "mcp", "mcp.prm-resource-mismatch": "mcp",
+	"mcp.downstream-passthrough": "downstream", "token.expired": "signin", "token.clock-skew": "signin",
+"agentid.user-token-as-credential": "obo", "agentid.assertion-aud-not-blueprint": "obo",
+}
+
+// sandboxCheck runs `check --sandbox --scenario S --format json` in-process.
+func sandboxCheck(t testing.TB, scenario string, opts sandbox.Options) (checkReport, int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	opts.Scenario, opts.AutoApprove = scenario, true
+	s, err := sandbox.Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "oboscope.yaml")
+	if _, err := s.WriteConfig(cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config(filepath.Join(dir, sandbox.CAFileName))
+	var out, errb bytes.Buffer
+	code := flows.RunCheck(ctx, cfg, flows.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: "json"}, &out, &errb)
+	var rep checkReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%s: report is not JSON: %v\n%s\n%s", scenario, err, out.String(), errb.String())
+	}
+	return rep, code, out.String() + errb.String()
+}
+
+func TestEveryScenario(t *testing.T) {
+	for _, sc := range sandbox.Scenarios() {
+		t.Run(sc.Name, func(t *testing.T) {
+			rep, code, _ := sandboxCheck(t, sc.Name, sandbox.Options{})
+			got := map[string]jsonFinding{}
+			for _, f := range rep.findings() {
+				got[f.ID] = f
+			}
+			for _, id := range sc.Expect {
+				f, ok := got[id]
+				if !ok {
+					t.Errorf("%s: expected finding %s not raised; got %v", sc.Name, id, rep.findingIDs())
+					continue
+				}
+				if want := expectedHop[id]; want != "" && f.Hop != want {
+					t.Errorf("%s: %s raised at hop %s, want %s", sc.Name, id, f.Hop, want)
+				}
+			}
+			if sc.Name == "healthy" || sc.Name == "agent-identity" || sc.Name == "groups-overage" {
+				for _, f := range rep.findings() {
+					if f.Severity != "info" {
+						t.Errorf("%s: unexpected %s finding %s at %s", sc.Name, f.Severity, f.ID, f.Hop)
+					}
+				}
+				if code != 0 {
+					t.Errorf("%s: exit code %d, want 0", sc.Name, code)
+				}
+			}
+			for _, h := range rep.Hops {
+				if h.Error != "" && strings.Contains(h.Error, "\n") {
+					t.Errorf("%s: hop %s error is not one line: %q", sc.Name, h.ID, h.Error)
+				}
+			}
+			if len(sc.Expect) > 0 && code == 0 && hasErrorExpected(sc.Expect) {
+				t.Errorf("%s: exit code 0 with error findings expected", sc.Name)
+			}
+			t.Logf("%s: exit %d, findings %v", sc.Name, code, rep.findingIDs())
+		})
+	}
+}
+
+func hasErrorExpected(ids []string) bool {
+	for _, id := range ids {
+		if id != "token.groups-overage" && id != "token.clock-skew" && id != "signin.scope-unqualified" && id != "obo.claims-challenge" && id != "token.version-mismatch" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	cleanupBinary()
+	os.Exit(code)
+}
