@@ -337,4 +337,3 @@ func toolText(res *mcp.CallToolResult) string {
 	}
 	return "(no text)"
 }
-

@@ -80,7 +80,7 @@ var expectedHop = map[string]string{
 	"mcp.aud-mismatch": "mcp", "mcp.token-passthrough": "mcp", "mcp.accepts-foreign-token": "mcp",
 	"mcp.no-www-authenticate": "mcp", "mcp.no-resource-metadata": "mcp", "mcp.prm-resource-mismatch": "mcp",
 	"mcp.downstream-passthrough": "downstream", "token.expired": "signin", "token.clock-skew": "signin",
-"agentid.user-token-as-credential": "obo", "agentid.assertion-aud-not-blueprint": "obo",
+	"agentid.user-token-as-credential": "obo", "agentid.assertion-aud-not-blueprint": "obo",
 }
 
 // sandboxCheck runs `check --sandbox --scenario S --format json` in-process.
