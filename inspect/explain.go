@@ -342,7 +342,7 @@ func describeFacets(fs []int) string {
 		if m, ok := facetMeanings[f]; ok {
 			parts = append(parts, fmt.Sprintf("%d = %s", f, m))
 		} else {
-			parts = append(parts, fmt.Sprintf("%d = not documented", f))
+			parts = append(parts, fmt.Sprintf("%d = (meaning not known to oboscope)", f))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -40,7 +40,10 @@ type Rule struct {
 	Docs        string
 	Explanation string // what it means and why it happens, in a few sentences
 	AADSTS      []int  // Entra error codes that raise it, most specific first
-	Community   bool   // the AADSTS codes are community-observed, not documented by Microsoft
+	Community   bool   // some of the AADSTS codes are community-observed, not documented (CommunityCodes)
+	// CommunityCodes are the codes of AADSTS whose link to this finding is community-observed,
+	// not documented by Microsoft; explain says so for each of them.
+	CommunityCodes []int
 }
 
 // Rules returns a copy of the whole finding catalogue, in catalogue order.
@@ -49,6 +52,7 @@ func Rules() []Rule {
 	copy(out, ruleCatalogue)
 	for i := range out {
 		out[i].AADSTS = append([]int(nil), out[i].AADSTS...)
+		out[i].CommunityCodes = append([]int(nil), out[i].CommunityCodes...)
 	}
 	return out
 }
@@ -61,6 +65,7 @@ func LookupRule(id string) (Rule, bool) {
 	}
 	r := ruleCatalogue[i]
 	r.AADSTS = append([]int(nil), r.AADSTS...)
+	r.CommunityCodes = append([]int(nil), r.CommunityCodes...)
 	return r, true
 }
 

@@ -58,15 +58,14 @@ func ParseJWKS(b []byte) (*JWKS, error) {
 // else from n/e (RSA) or crv/x/y (EC).
 func (k JWK) PublicKey() (any, error) {
 	if len(k.X5c) > 0 {
-		der, err := base64.StdEncoding.DecodeString(k.X5c[0])
-		if err != nil {
-			return nil, fmt.Errorf("inspect: JWK %s: x5c is not base64: %w", k.Kid, err)
+		pub, err := x5cPublicKey(k.X5c[0])
+		if err == nil || (k.N == "" && k.X == "") {
+			if err != nil {
+				return nil, fmt.Errorf("inspect: JWK %s: %w", k.Kid, err)
+			}
+			return pub, nil
 		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, fmt.Errorf("inspect: JWK %s: x5c certificate: %w", k.Kid, err)
-		}
-		return cert.PublicKey, nil
+		// Fall back to n/e or x/y when the certificate cannot be parsed.
 	}
 	switch k.Kty {
 	case "RSA":
@@ -100,6 +99,18 @@ func (k JWK) PublicKey() (any, error) {
 		return pub, nil
 	}
 	return nil, fmt.Errorf("inspect: JWK %s: unsupported key type %q", k.Kid, k.Kty)
+}
+
+func x5cPublicKey(b64 string) (any, error) {
+	der, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("x5c is not base64: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("x5c certificate: %w", err)
+	}
+	return cert.PublicKey, nil
 }
 
 // VerifyError says why a signature could not be verified. FindingID is the finding it raises

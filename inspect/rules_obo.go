@@ -5,7 +5,7 @@ package inspect
 var oboRules = []Rule{
 	{
 		ID: "obo.assertion-aud-mismatch", Severity: SeverityError, Title: "OBO assertion is not for the middle tier",
-		AADSTS: []int{50013, 500131}, Community: true,
+		AADSTS: []int{50013, 500131}, Community: true, CommunityCodes: []int{500131},
 		Fix:  "The middle tier (the OBO client) must be the assertion's audience: the client must request the middle tier's own scope.",
 		Docs: docsOBO,
 		Explanation: "In OBO the middle tier exchanges the token it received; Entra accepts only a token whose aud is that middle tier's client id or App ID URI. Here the assertion was for another resource (AADSTS50013 'assertion audience does not match'; " +
@@ -49,7 +49,7 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.wrong-grant", Severity: SeverityError, Title: "Token exchange grant (RFC 8693) sent instead of OBO",
-		AADSTS: []int{70003}, Community: true,
+		AADSTS: []int{70003}, Community: true, CommunityCodes: []int{70003},
 		Fix:         "Use grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer with requested_token_use=on_behalf_of (MSAL AcquireTokenOnBehalfOf).",
 		Docs:        docsOBO,
 		Explanation: "Entra does not implement RFC 8693 token exchange for OBO; it answers unsupported_grant_type (AADSTS70003, community-observed for this case). Entra's OBO is the jwt-bearer grant.",
@@ -81,7 +81,7 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "agentid.assertion-aud-not-blueprint", Severity: SeverityError, Title: "User token is not for the agent blueprint",
-		AADSTS: []int{50013}, Community: true,
+		AADSTS: []int{50013}, Community: true, CommunityCodes: []int{50013},
 		Fix:         "Have the client request a scope of the blueprint (api://<blueprint app id>/…) so the user token's aud is the blueprint.",
 		Docs:        docsAgentOBO,
 		Explanation: "In the Agent ID OBO flow, the user token (Tc) must have the agent blueprint as its audience. Here it is for another resource, and the exchange fails with AADSTS50013 (community-observed for this flow).",

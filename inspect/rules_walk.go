@@ -4,7 +4,7 @@ package inspect
 var signinRules = []Rule{
 	{
 		ID: "signin.public-client-disabled", Severity: SeverityError, Title: "Public client flows are not allowed for this app",
-		AADSTS: []int{7000218}, Community: true,
+		AADSTS: []int{7000218}, Community: true, CommunityCodes: []int{7000218},
 		Fix:  "In the client app's registration, Authentication → Advanced settings → Allow public client flows: Yes (isFallbackPublicClient: true).",
 		Docs: docsDeviceCode,
 		Explanation: "Device code and other public-client flows send no client secret. Entra allows that only when the app registration is marked as a public client; otherwise it asks for a credential and answers AADSTS7000218 " +
@@ -19,7 +19,7 @@ var signinRules = []Rule{
 	},
 	{
 		ID: "signin.scope-unqualified", Severity: SeverityWarning, Title: "Scope is not fully qualified",
-		AADSTS: []int{650053}, Community: true,
+		AADSTS: []int{650053}, Community: true, CommunityCodes: []int{650053},
 		Fix:  "Ask for the full scope: api://<app id uri>/<scope> (or <client id>/<scope>).",
 		Docs: docsScopes,
 		Explanation: "A bare scope such as access_as_user has no resource prefix, so Entra assumes Microsoft Graph and either issues a Graph token or fails because Graph has no such permission (AADSTS650053 'scope … doesn't exist on the resource' — community-observed). " +
@@ -27,7 +27,7 @@ var signinRules = []Rule{
 	},
 	{
 		ID: "signin.scopes-span-resources", Severity: SeverityError, Title: "One request asks for scopes of several resources",
-		AADSTS: []int{28000, 700022}, Community: true,
+		AADSTS: []int{28000, 700022}, Community: true, CommunityCodes: []int{28000},
 		Fix:  "Request one resource per token request; for consent up front use .default and list the client in the API's knownClientApplications.",
 		Docs: docsScopes,
 		Explanation: "An access token has exactly one audience, so Entra refuses scopes that belong to two resources in one request (AADSTS28000 (community-observed) or AADSTS700022 'invalid scope … only one resource'). " +
