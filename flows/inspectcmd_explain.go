@@ -1,0 +1,208 @@
+package flows
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// RunExplain runs `oboscope explain ID`. ID is a finding ID (obo.assertion-aud-mismatch), a
+// section (obo, token …) to list its findings, or an Entra code (AADSTS50013 or 50013). It
+// returns 0, or 2 with a one-line suggestion on stderr when nothing matches.
+func RunExplain(id string, stdout, stderr io.Writer) int {
+	return runExplain(id, stdout, stderr, TextStyle{})
+}
+
+func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
+	q := strings.TrimSpace(id)
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	if code, ok := inspParseAADSTS(q); ok {
+		entry, found := inspect.LookupAADSTS(code)
+		if !found {
+			fmt.Fprintf(stderr, "oboscope: AADSTS%d is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=%d\n", code, code)
+			return 2
+		}
+		inspWriteAADSTS(w, entry, st)
+		return 0
+	}
+	if r, ok := inspect.LookupRule(q); ok {
+		inspWriteRule(w, r, st)
+		return 0
+	}
+	if rules := inspRulesInSection(q); len(rules) > 0 {
+		fmt.Fprintf(w, "%s findings (oboscope explain ID for one):\n", strings.TrimSuffix(q, "."))
+		for _, r := range rules {
+			fmt.Fprintf(w, "  %-38s %-7s  %s\n", r.ID, r.Severity, r.Title)
+		}
+		return 0
+	}
+	if s := inspClosestRuleIDs(q, 3); len(s) > 0 {
+		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; did you mean %s?\n", q, strings.Join(s, ", "))
+	} else {
+		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are token, signin, agent, obo, agentid and mcp\n", q)
+	}
+	return 2
+}
+
+// parseAADSTS reads "AADSTS50013", "aadsts50013" or "50013".
+func inspParseAADSTS(q string) (int, bool) {
+	s := q
+	if len(s) > 6 && strings.EqualFold(s[:6], "AADSTS") {
+		s = s[6:]
+	}
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+func inspRulesInSection(q string) []inspect.Rule {
+	prefix := strings.TrimSuffix(strings.ToLower(q), ".") + "."
+	var out []inspect.Rule
+	for _, r := range inspect.Rules() {
+		if strings.HasPrefix(r.ID, prefix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func inspWriteRule(w io.Writer, r inspect.Rule, st TextStyle) {
+	fmt.Fprintf(w, "%s — %s\n", st.paint(inspAnsiBold, r.ID), r.Title)
+	fmt.Fprintf(w, "severity: %s\n\n", st.severityMark(r.Severity))
+	section := func(title, body string) {
+		fmt.Fprintln(w, st.paint(inspAnsiBold, title))
+		for _, line := range inspWrap(body, st.width()-2) {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+		fmt.Fprintln(w)
+	}
+	section("What it means and why it happens", r.Explanation)
+	section("Fix", r.Fix)
+	if len(r.AADSTS) > 0 {
+		fmt.Fprintln(w, st.paint(inspAnsiBold, "Entra error codes"))
+		for _, c := range r.AADSTS {
+			line := fmt.Sprintf("AADSTS%d", c)
+			if a, ok := inspect.LookupAADSTS(c); ok {
+				if a.Name != "" {
+					line += " " + a.Name
+				}
+				line += ": " + a.Meaning
+			}
+			community := false
+			for _, cc := range r.CommunityCodes {
+				community = community || cc == c
+			}
+			if a, ok := inspect.LookupAADSTS(c); ok && a.Community {
+				community = true
+			}
+			if community {
+				line += " (community-observed, not documented by Microsoft)"
+			}
+			for i, l := range inspWrap(line, st.width()-4) {
+				if i == 0 {
+					fmt.Fprintf(w, "  %s\n", l)
+				} else {
+					fmt.Fprintf(w, "    %s\n", l)
+				}
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if r.Docs != "" {
+		fmt.Fprintf(w, "%s\n  %s\n", st.paint(inspAnsiBold, "Docs"), r.Docs)
+	}
+}
+
+func inspWriteAADSTS(w io.Writer, a inspect.AADSTS, st TextStyle) {
+	title := fmt.Sprintf("AADSTS%d", a.Code)
+	if a.Name != "" {
+		title += " — " + a.Name
+	}
+	fmt.Fprintln(w, st.paint(inspAnsiBold, title))
+	if a.Community {
+		fmt.Fprintln(w, "community-observed, not documented by Microsoft")
+	}
+	fmt.Fprintln(w)
+	for _, sec := range [][2]string{{"What it means", a.Meaning}, {"Fix", a.Fix}} {
+		fmt.Fprintln(w, st.paint(inspAnsiBold, sec[0]))
+		for _, line := range inspWrap(sec[1], st.width()-2) {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+		fmt.Fprintln(w)
+	}
+	if a.FindingID != "" {
+		fmt.Fprintf(w, "%s\n  %s (oboscope explain %s)\n\n", st.paint(inspAnsiBold, "Finding"), a.FindingID, a.FindingID)
+	}
+	fmt.Fprintf(w, "%s\n  https://login.microsoftonline.com/error?code=%d\n  https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes\n",
+		st.paint(inspAnsiBold, "Docs"), a.Code)
+}
+
+// closestRuleIDs returns up to n catalogue IDs nearest to q: those containing q or its last
+// part first, then by edit distance.
+func inspClosestRuleIDs(q string, n int) []string {
+	q = strings.ToLower(q)
+	tail := q
+	if i := strings.LastIndexByte(q, '.'); i >= 0 {
+		tail = q[i+1:]
+	}
+	type scored struct {
+		id    string
+		score int
+	}
+	var all []scored
+	for _, r := range inspect.Rules() {
+		d := inspLevenshtein(q, r.ID)
+		if tail != "" && strings.Contains(r.ID, tail) {
+			d -= 100
+		}
+		all = append(all, scored{r.ID, d})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score < all[j].score
+		}
+		return all[i].id < all[j].id
+	})
+	var out []string
+	limit := len(q)/2 + 2
+	for _, s := range all {
+		if len(out) == n {
+			break
+		}
+		if s.score <= limit {
+			out = append(out, s.id)
+		}
+	}
+	return out
+}
+
+func inspLevenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
