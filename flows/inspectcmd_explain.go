@@ -79,7 +79,7 @@ func inspRulesInSection(q string) []inspect.Rule {
 
 func inspWriteRule(w io.Writer, r inspect.Rule, st TextStyle) {
 	fmt.Fprintf(w, "%s — %s\n", st.paint(inspAnsiBold, r.ID), r.Title)
-	fmt.Fprintf(w, "severity: %s\n\n", st.severityMark(r.Severity))
+	fmt.Fprintf(w, "severity: %s\n\n", strings.TrimSpace(st.severityMark(r.Severity)))
 	section := func(title, body string) {
 		fmt.Fprintln(w, st.paint(inspAnsiBold, title))
 		for _, line := range inspWrap(body, st.width()-2) {

@@ -103,7 +103,7 @@ func inspHeadline(t *inspect.Token) string {
 	if t.Principal != inspect.PrincipalUnknown {
 		who := strings.ReplaceAll(string(t.Principal), "-", " ")
 		article := "a "
-		if strings.IndexByte("aeiou", who[0]) >= 0 {
+		if who[0] == 'a' { // "an app", "an agent identity", "a user"
 			article = "an "
 		}
 		parts = append(parts, "for "+article+who)

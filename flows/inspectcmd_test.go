@@ -1,0 +1,311 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// Set OBOSCOPE_UPDATE_GOLDEN=1 to rewrite the golden files of these tests.
+var updateInspectGolden = os.Getenv("OBOSCOPE_UPDATE_GOLDEN") == "1"
+
+const inspTenant = "11111111-2222-3333-4444-555555555555"
+
+var inspNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+func inspSeg(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func inspToken(t *testing.T, claims map[string]any) string {
+	return inspSeg(t, map[string]any{"typ": "JWT", "alg": "RS256", "kid": "k1"}) + "." + inspSeg(t, claims) + ".c2ln"
+}
+
+func inspClaims(exp time.Time) map[string]any {
+	return map[string]any{"aud": "api://contoso-agent", "iss": "https://login.microsoftonline.com/" + inspTenant + "/v2.0", "tid": inspTenant,
+		"azp": "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "azpacr": "0", "scp": "access_as_user", "sub": "s", "oid": "o", "name": "Alice",
+		"preferred_username": "alice@contoso.example", "iat": exp.Add(-time.Hour).Unix(), "nbf": exp.Add(-time.Hour).Unix(), "exp": exp.Unix(), "ver": "2.0"}
+}
+
+func runInspect(t *testing.T, opts InspectOptions) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	code = RunInspect(opts, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// realWorldNow is an instant inside each real-world token's validity, so that the golden output
+// shows the findings a token has when it is fresh.
+var realWorldNow = map[string]string{
+	"learn-access-v1":           "2018-09-18T01:30:00Z",
+	"learn-access-v2":           "2018-09-18T01:00:00Z",
+	"learn-id-v1":               "2018-09-06T23:30:00Z",
+	"learn-id-v2":               "2018-09-07T00:00:00Z",
+	"pyoidc-entra-id-v2":        "2015-08-18T19:00:00Z",
+	"learn-agent-autonomous-v1": "2025-07-24T22:00:00Z",
+}
+
+// TestInspectGoldenRealWorld runs `oboscope inspect --json --now T` on every real-world token and
+// compares the whole document with its golden file.
+func TestInspectGoldenRealWorld(t *testing.T) {
+	files, err := filepath.Glob("../inspect/testdata/realworld/*.jwt")
+	if err != nil || len(files) != len(realWorldNow) {
+		t.Fatalf("real-world tokens %v (%v); want %d", files, err, len(realWorldNow))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".jwt")
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runInspect(t, InspectOptions{File: f, JSON: true, Now: realWorldNow[name]})
+			if code != 0 || errOut != "" {
+				t.Errorf("exit %d stderr %q", code, errOut)
+			}
+			var doc InspectJSON
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Findings) != 0 {
+				t.Errorf("a fresh real-world token has findings: %+v", doc.Findings)
+			}
+			for _, c := range doc.Token.Explained {
+				if !c.Known || strings.HasPrefix(c.Meaning, "Not a claim") {
+					t.Errorf("claim %s is not explained", c.Claim)
+				}
+			}
+			if len(doc.Token.Explained) != len(doc.Token.Claims) {
+				t.Errorf("%d explained for %d claims", len(doc.Token.Explained), len(doc.Token.Claims))
+			}
+			golden := filepath.Join("testdata", "inspect", name+".json")
+			if updateInspectGolden {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with OBOSCOPE_UPDATE_GOLDEN=1 to create it)", err)
+			}
+			if string(want) != out {
+				t.Errorf("output differs from %s (OBOSCOPE_UPDATE_GOLDEN=1 refreshes it):\n%s", golden, out)
+			}
+		})
+	}
+}
+
+// TestInspectRealWorldFindings runs the same tokens at one fixed instant, long after most of
+// them expired.
+func TestInspectRealWorldFindings(t *testing.T) {
+	want := map[string]struct {
+		kind, version string
+		principal     inspect.Principal
+		findings      []string
+	}{
+		"learn-access-v1":           {"access", "1.0", inspect.PrincipalUser, []string{"token.expired"}},
+		"learn-access-v2":           {"access", "2.0", inspect.PrincipalUser, []string{"token.expired"}},
+		"learn-id-v1":               {"id", "1.0", inspect.PrincipalUser, []string{"token.expired"}},
+		"learn-id-v2":               {"id", "2.0", inspect.PrincipalUser, []string{"token.expired"}},
+		"pyoidc-entra-id-v2":        {"id", "2.0", inspect.PrincipalUser, []string{"token.expired"}},
+		"learn-agent-autonomous-v1": {"access", "1.0", inspect.PrincipalAgentIdentity, []string{"token.not-yet-valid"}},
+	}
+	for name, w := range want {
+		code, out, _ := runInspect(t, InspectOptions{File: "../inspect/testdata/realworld/" + name + ".jwt", JSON: true, Now: "2025-06-01T12:00:00Z"})
+		var doc InspectJSON
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var ids []string
+		for _, f := range doc.Findings {
+			ids = append(ids, f.ID)
+		}
+		if code != 1 || string(doc.Token.Kind) != w.kind || doc.Token.Version != w.version || doc.Token.Principal != w.principal || !reflect.DeepEqual(ids, w.findings) {
+			t.Errorf("%s: exit %d kind %s v%s %s findings %v; want %+v", name, code, doc.Token.Kind, doc.Token.Version, doc.Token.Principal, ids, w)
+		}
+	}
+	// An ID token presented where an access token is expected is an error.
+	_, out, _ := runInspect(t, InspectOptions{File: "../inspect/testdata/realworld/learn-id-v2.jwt", JSON: true, Now: "2018-09-07T00:00:00Z",
+		ExpectAud: "6cb04018-a3f5-46a7-b995-940c78f5aef3"})
+	if !strings.Contains(out, `"id": "token.id-token-as-access"`) {
+		t.Errorf("ID token with --expect-aud: %s", out)
+	}
+}
+
+func TestInspectExitCodesAndErrors(t *testing.T) {
+	fresh := inspToken(t, inspClaims(inspNow.Add(time.Hour)))
+	expired := inspToken(t, inspClaims(inspNow.Add(-time.Hour)))
+	tests := []struct {
+		name     string
+		opts     InspectOptions
+		code     int
+		stderr   string // exact stderr ("" = none)
+		contains string // in stdout
+	}{
+		{"healthy", InspectOptions{Token: fresh, Now: "2025-06-01T12:00:00Z"}, 0, "", "No findings"},
+		{"expired", InspectOptions{Token: expired, Now: "2025-06-01T12:00:00Z"}, 1, "", "token.expired"},
+		{"expect aud ok", InspectOptions{Token: fresh, Now: "2025-06-01T12:00:00Z", ExpectAud: "api://contoso-agent", ExpectScopes: []string{"access_as_user"}, ExpectTenant: inspTenant}, 0, "", "No findings"},
+		{"expect aud wrong", InspectOptions{Token: fresh, Now: "2025-06-01T12:00:00Z", JSON: true, ExpectAud: "api://other"}, 1, "", `"id": "token.unexpected-audience"`},
+		{"expect scope and tenant wrong", InspectOptions{Token: fresh, Now: "2025-06-01T12:00:00Z", JSON: true, ExpectScopes: []string{"Mail.Send"}, ExpectTenant: "99999999-2222-3333-4444-555555555555"}, 1, "", `"id": "token.unexpected-tenant"`},
+		{"malformed", InspectOptions{Token: "not-a.token"}, 2, "oboscope: inspect: token header is not base64url: illegal base64 data at input byte 4\n", ""},
+		{"malformed json", InspectOptions{Token: "a.b.c.d", JSON: true}, 2, "oboscope: inspect: token has 4 dot-separated segments; a JWT has 3 (header.payload.signature) and an encrypted one 5\n", `"id": "token.malformed"`},
+		{"bad --now", InspectOptions{Token: fresh, Now: "yesterday"}, 2, "oboscope: inspect: --now must be an RFC 3339 time such as 2025-01-02T15:04:05Z, not \"yesterday\"\n", ""},
+		{"bad --expect-tenant", InspectOptions{Token: fresh, ExpectTenant: "contoso.com"}, 2, "oboscope: inspect: --expect-tenant must be a tenant ID (GUID), not \"contoso.com\"\n", ""},
+		{"no token", InspectOptions{}, 2, "oboscope: inspect: no token given: pass it as an argument, '-' to read standard input, --file FILE or --clipboard\n", ""},
+		{"two sources", InspectOptions{Token: fresh, File: "x"}, 2, "oboscope: inspect: give the token one way only: an argument, '-', --file or --clipboard\n", ""},
+		{"clock injected", InspectOptions{Token: expired, Clock: func() time.Time { return inspNow.Add(-2 * time.Hour) }}, 0, "", "No findings"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runInspect(t, tc.opts)
+			if code != tc.code || errOut != tc.stderr || !strings.Contains(out, tc.contains) {
+				t.Errorf("exit %d stderr %q; want %d %q; stdout:\n%s", code, errOut, tc.code, tc.stderr, out)
+			}
+		})
+	}
+}
+
+func TestInspectMalformedJSONDocument(t *testing.T) {
+	_, out, _ := runInspect(t, InspectOptions{Token: "eyJhbGciOiJSUzI1NiJ9.W10.c2ln", JSON: true})
+	var doc InspectJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Token != nil || len(doc.Findings) != 1 || doc.Findings[0].ID != "token.malformed" || doc.Findings[0].Severity != inspect.SeverityError ||
+		doc.Findings[0].Detail != "token payload is a JSON array, not a JSON object" || doc.Findings[0].Evidence["segment"] != "payload" {
+		t.Errorf("document: %s", out)
+	}
+}
+
+func TestReadTokenInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tok")
+	if err := os.WriteFile(file, []byte("  eyJfile.x.y\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("a"), inspect.MaxTokenLength+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clip := func(s string, err error) func() (string, error) { return func() (string, error) { return s, err } }
+	tests := []struct {
+		name string
+		opts InspectOptions
+		want string
+		err  string
+	}{
+		{"argument", InspectOptions{Token: "eyJarg"}, "eyJarg", ""},
+		{"stdin", InspectOptions{Token: "-", Stdin: strings.NewReader("eyJstdin\n")}, "eyJstdin\n", ""},
+		{"empty stdin", InspectOptions{Token: "-", Stdin: strings.NewReader(" \n")}, "", "inspect: standard input is empty"},
+		{"file", InspectOptions{File: file}, "  eyJfile.x.y\n", ""},
+		{"missing file", InspectOptions{File: filepath.Join(dir, "nope")}, "", "inspect: --file: open"},
+		{"huge file", InspectOptions{File: big}, "", "holds more than 262144 bytes: that is not a token"},
+		{"clipboard", InspectOptions{Clipboard: true, ReadClipboard: clip("eyJclip", nil)}, "eyJclip", ""},
+		{"clipboard empty", InspectOptions{Clipboard: true, ReadClipboard: clip("", nil)}, "", "inspect: --clipboard: the clipboard is empty"},
+		{"clipboard unavailable", InspectOptions{Clipboard: true, ReadClipboard: clip("", errors.New("no xclip"))}, "", "cannot read the clipboard"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ReadTokenInput(tc.opts)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v; want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestInspectTextOutput(t *testing.T) {
+	raw := inspToken(t, inspClaims(inspNow.Add(-time.Hour)))
+	code, plain, _ := runInspect(t, InspectOptions{Token: raw, Now: "2025-06-01T12:00:00Z"})
+	if code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	for _, want := range []string{
+		"Access token v2.0 · for a user · audience api://contoso-agent\n",
+		"  subject    Alice <alice@contoso.example> oid o\n",
+		"  client     04b07795-8ddb-461a-bbee-02f9e1bf7b46 (Azure CLI)\n",
+		"  expires    2025-06-01 11:00:00 UTC (1h ago)\n",
+		"  azpacr              0  → public client: no client credential was used\n",
+		"  exp                 1748775600  2025-06-01 11:00:00 UTC (1h ago)\n",
+		"Findings: 1 error, 0 warnings, 0 info\n",
+		"  error    token.expired  Token has expired\n",
+		"             fix: Acquire a new token",
+		"             Entra code: AADSTS500133\n",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("text output lacks %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(plain, "\x1b[") {
+		t.Error("colour codes without Color")
+	}
+	_, coloured, _ := runInspect(t, InspectOptions{Token: raw, Now: "2025-06-01T12:00:00Z", Color: true})
+	if !strings.Contains(coloured, "\x1b[31m\x1b[1merror  \x1b[0m") {
+		t.Errorf("no colour with Color:\n%q", coloured)
+	}
+}
+
+func TestRunExplain(t *testing.T) {
+	tests := []struct {
+		id       string
+		code     int
+		contains []string
+		stderr   string
+	}{
+		{"obo.assertion-aud-mismatch", 0, []string{"obo.assertion-aud-mismatch — OBO assertion is not for the middle tier\nseverity: error\n",
+			"What it means and why it happens\n", "Fix\n  The middle tier (the OBO client) must be the assertion's audience",
+			"  AADSTS50013 InvalidAssertion: ", "  AADSTS500131 AssertionAudienceDoesNotMatch: ", "(community-observed, not documented by Microsoft)\n",
+			"Docs\n  https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-on-behalf-of-flow\n"}, ""},
+		{"signin.public-client-disabled", 0, []string{"AADSTS7000218 InvalidClient (credential missing): ", "(community-observed, not documented by Microsoft)"}, ""},
+		{"AADSTS50013", 0, []string{"AADSTS50013 — InvalidAssertion\n", "Finding\n  obo.assertion-aud-mismatch (oboscope explain obo.assertion-aud-mismatch)\n", "https://login.microsoftonline.com/error?code=50013"}, ""},
+		{"650053", 0, []string{"AADSTS650053\ncommunity-observed, not documented by Microsoft\n"}, ""},
+		{"obo", 0, []string{"obo findings (oboscope explain ID for one):\n", "  obo.wrong-grant "}, ""},
+		{"obo.aud-mismatch", 2, nil, "oboscope: explain: no finding \"obo.aud-mismatch\"; did you mean mcp.aud-mismatch, agent.aud-mismatch, obo.assertion-aud-mismatch?\n"},
+		{"token.expird", 2, nil, "oboscope: explain: no finding \"token.expird\"; did you mean token.expired, token.encrypted, token.near-expiry?\n"},
+		{"zzzzzzzzzzzzzzzzzzzzzzzz", 2, nil, "oboscope: explain: no finding \"zzzzzzzzzzzzzzzzzzzzzzzz\"; sections are token, signin, agent, obo, agentid and mcp\n"},
+		{"AADSTS1", 2, nil, "oboscope: AADSTS1 is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=1\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := RunExplain(tc.id, &out, &errb)
+			if code != tc.code || errb.String() != tc.stderr {
+				t.Errorf("exit %d stderr %q; want %d %q", code, errb.String(), tc.code, tc.stderr)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(out.String(), c) {
+					t.Errorf("output lacks %q:\n%s", c, out.String())
+				}
+			}
+		})
+	}
+	// Every catalogue entry explains itself.
+	for _, r := range inspect.Rules() {
+		var out, errb bytes.Buffer
+		if code := RunExplain(r.ID, &out, &errb); code != 0 || !strings.Contains(out.String(), r.Explanation[:20]) {
+			t.Errorf("%s: exit %d", r.ID, code)
+		}
+	}
+}
