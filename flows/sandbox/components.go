@@ -71,17 +71,17 @@ func (c *components) clients() error {
 
 // downstreamReport is what a component reports about its own exchange (CONTRACTS.md).
 type downstreamReport struct {
-	Kind          string          `json:"kind"` // obo | token_exchange | agent_identity | passthrough
-	GrantType     string          `json:"grant_type,omitempty"`
-	TokenEndpoint string          `json:"token_endpoint,omitempty"`
-	Status        int             `json:"status,omitempty"`
-	Error         json.RawMessage `json:"error,omitempty"`
-	Token         string          `json:"token,omitempty"` // header.payload. (signature removed)
-	Passthrough   bool            `json:"passthrough"`
-	Detail        string          `json:"detail,omitempty"` // a failure with no Entra body
+	Kind          string `json:"kind"` // obo | token_exchange | agent_identity | passthrough
+	GrantType     string `json:"grant_type,omitempty"`
+	TokenEndpoint string `json:"token_endpoint,omitempty"`
+	Status        int    `json:"status,omitempty"`
+	Error         any    `json:"error,omitempty"` // the Entra error JSON as received
+	Token         string `json:"token,omitempty"` // header.payload. (signature removed)
+	Passthrough   bool   `json:"passthrough"`
+	Detail        string `json:"detail,omitempty"` // a failure with no Entra body
 	// Legs are the Agent ID legs (T1 request, agent identity OBO) when Kind is agent_identity.
-	// They are kept as JSON so the report's type has no cycle (the MCP tool schema needs that).
-	Legs []json.RawMessage `json:"legs,omitempty"`
+	// They are held as any so the report's type has no cycle (the MCP tool schema needs that).
+	Legs []any `json:"legs,omitempty"`
 }
 
 // fail records an error from MSAL or golang.org/x/oauth2: the status and the Entra JSON body as
@@ -108,10 +108,11 @@ func (d *downstreamReport) fail(err error) {
 	}
 }
 
-// setBody keeps b if it is JSON.
+// setBody keeps b if it is a JSON object.
 func (d *downstreamReport) setBody(b []byte) {
-	if json.Valid(b) && len(b) > 0 {
-		d.Error = json.RawMessage(b)
+	var m map[string]any
+	if json.Unmarshal(b, &m) == nil && m != nil {
+		d.Error = m
 	}
 }
 
@@ -129,18 +130,18 @@ func (d *downstreamReport) entraCode() (int, string) {
 		Codes  []int  `json:"error_codes"`
 		Claims string `json:"claims"`
 	}
-	if d.Error == nil || json.Unmarshal(d.Error, &body) != nil || len(body.Codes) == 0 {
+	raw, _ := json.Marshal(d.Error)
+	if d.Error == nil || json.Unmarshal(raw, &body) != nil || len(body.Codes) == 0 {
 		return 0, ""
 	}
 	return body.Codes[0], body.Claims
 }
 
 // legs renders Agent ID legs for Legs.
-func legs(ls ...downstreamReport) []json.RawMessage {
-	out := make([]json.RawMessage, 0, len(ls))
+func legs(ls ...downstreamReport) []any {
+	out := make([]any, 0, len(ls))
 	for _, l := range ls {
-		b, _ := json.Marshal(l)
-		out = append(out, b)
+		out = append(out, l)
 	}
 	return out
 }

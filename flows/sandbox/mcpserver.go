@@ -59,6 +59,10 @@ func (c *components) buildMCP() http.Handler {
 	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
 	opts := &auth.RequireBearerTokenOptions{ResourceMetadataURL: c.mcpPRMURL(), Scopes: []string{mcpScope}}
+	if !s.beh.mcpCheckAudience {
+		// A naive server: it checks the signature and the issuer, nothing about what the token is for.
+		opts.Scopes = nil
+	}
 	if !s.beh.mcpPRM {
 		// A server that forgot RFC 9728: no metadata, and a bare 401 without a challenge.
 		opts = nil
@@ -82,7 +86,7 @@ func (c *components) verifyMCPToken(_ context.Context, raw string, _ *http.Reque
 	for _, sc := range append(p.scopes(), p.roles()...) {
 		scopes = append(scopes, MCPAppIDURI+"/"+sc)
 	}
-	if !s.beh.mcpPRM && !containsFold(scopes, mcpScope) {
+	if !s.beh.mcpPRM && s.beh.mcpCheckAudience && !containsFold(scopes, mcpScope) {
 		return nil, fmt.Errorf("%w: the token lacks %s", auth.ErrInvalidToken, mcpScope)
 	}
 	return &auth.TokenInfo{
@@ -132,16 +136,16 @@ func (c *components) toolWhoami(_ context.Context, req *mcp.CallToolRequest, _ m
 
 // graphMeOut is the graph_me tool's structured result.
 type graphMeOut struct {
-	Me         map[string]any    `json:"me"`
+	Me         any               `json:"me"` // Graph's /me, or null
 	Downstream *downstreamReport `json:"downstream"`
 	Graph      *graphCall        `json:"graph,omitempty"`
 }
 
 // graphCall is the Graph request the MCP server made.
 type graphCall struct {
-	URL    string          `json:"url"`
-	Status int             `json:"status"`
-	Error  json.RawMessage `json:"error,omitempty"`
+	URL    string `json:"url"`
+	Status int    `json:"status"`
+	Error  any    `json:"error,omitempty"` // Graph's error JSON, or a transport error
 }
 
 // toolGraphMe does the MCP server's own On-Behalf-Of exchange to Graph (or, in the
@@ -179,18 +183,22 @@ func (c *components) toolGraphMe(ctx context.Context, req *mcp.CallToolRequest, 
 	hreq.Header.Set("Authorization", "Bearer "+graphToken)
 	resp, err := s.client.Do(hreq)
 	if err != nil {
-		gc.Error, _ = json.Marshal(map[string]string{"transport": err.Error()})
+		gc.Error = map[string]string{"transport": err.Error()}
 		return nil, out, nil
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	gc.Status = resp.StatusCode
 	if resp.StatusCode == http.StatusOK {
-		_ = json.Unmarshal(body, &out.Me)
-	} else if json.Valid(body) {
-		gc.Error = body
+		var me map[string]any
+		_ = json.Unmarshal(body, &me)
+		out.Me = me
 	} else {
-		gc.Error, _ = json.Marshal(strings.TrimSpace(string(body)))
+		var e any
+		if json.Unmarshal(body, &e) != nil {
+			e = strings.TrimSpace(string(body))
+		}
+		gc.Error = e
 	}
 	return nil, out, nil
 }

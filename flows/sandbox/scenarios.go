@@ -143,7 +143,7 @@ func scenarioDefs() []*scenarioDef {
 			},
 		},
 		{
-			Scenario: Scenario{Name: "mcp-accepts-any-audience", Change: "the MCP server skips audience validation",
+			Scenario: Scenario{Name: "mcp-accepts-any-audience", Change: "the MCP server validates only signature and issuer: it skips the audience (and so the scope) checks",
 				Expect: []string{"mcp.accepts-foreign-token"}},
 			apply: func(_ *Directory, b *behaviour) { b.mcpCheckAudience = false },
 		},

@@ -225,7 +225,7 @@ func (s *Sandbox) grantClientCredentials(req *tokenRequest) (map[string]any, *en
 		return nil, errMissingCredential()
 	}
 	scope := req.form.Get("scope")
-	if strings.EqualFold(strings.TrimSpace(scope), TokenExchangeAudID+"/.default") {
+	if containsFold(strings.Fields(scope), TokenExchangeAudID+"/.default") {
 		return s.issueT1(a, req.form.Get("fmi_path"))
 	}
 	q, e := s.resolveScopes(a.app, scope, flowApp)
