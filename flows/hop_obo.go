@@ -181,9 +181,11 @@ func (w *Walk) oboAgentIdentity(ctx context.Context, h *hopRun, assertion string
 		return "", fmt.Errorf("leg 1 (blueprint): %w", err)
 	}
 	t1 := t1res.AccessToken
-	if tok, derr := inspect.DecodeUnverified(t1); derr == nil {
+	// T1 is a credential (the agent identity's client assertion): it is kept only without its
+	// signature, never in a form that could be replayed or copied.
+	if tok, derr := inspect.DecodeUnverified(StripSignature(t1)); derr == nil {
 		obs.T1 = tok
-		h.token("T1 (blueprint, for the agent identity)", t1, tok, false, "not verified: exchange token for Entra only")
+		h.token("T1 (blueprint credential for the agent identity, signature removed)", "", tok, false, "a credential for Entra only: not verified, never kept whole")
 	}
 	agentCred := confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
 		return t1, nil
