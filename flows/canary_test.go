@@ -20,7 +20,7 @@ import (
 // wireSecrets sits under the walk's trace and collects, from the raw traffic, every value that
 // must never be shown: refresh tokens, client assertions, device codes, auth codes, secrets.
 type wireSecrets struct {
-	next http.RoundTripper
+	next     http.RoundTripper
 	mu       sync.Mutex
 	vals     map[string]string // value → what it is
 	captured int               // values taken from the wire
