@@ -110,7 +110,9 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       60 * time.Second,
-		ErrorLog:          nil,
+		// HTTP/1.1 only: an idle HTTP/2 connection of a client would hold Shutdown for up to
+		// a second, and `check --sandbox` stops the sandbox at the end of every run.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 	}
 	go func() {
 		defer close(s.done)
@@ -155,6 +157,12 @@ func (s *Sandbox) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		s.components.close()
+		// The sandbox's own client (agent, MCP server, tests) holds keep-alive connections to
+		// it: close them first so Shutdown does not wait for them.
+		if t, ok := s.client.Transport.(*http.Transport); ok {
+			t.CloseIdleConnections()
+		}
+		s.srv.SetKeepAlivesEnabled(false)
 		if err := s.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			s.closeErr = err
 		}
