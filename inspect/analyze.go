@@ -38,9 +38,9 @@ func ScopeName(s string) string {
 	return s
 }
 
-// looksLikeGraphPermission reports whether a bare scope has the shape of a Microsoft Graph
+// anaGraphPermissionShape reports whether a bare scope has the shape of a Microsoft Graph
 // permission (User.Read, Mail.Send, Files.ReadWrite.All): dotted words that start upper-case.
-func looksLikeGraphPermission(s string) bool {
+func anaGraphPermissionShape(s string) bool {
 	parts := strings.Split(s, ".")
 	if len(parts) < 2 {
 		return false
@@ -61,12 +61,12 @@ func IsUnqualifiedScope(s string) bool {
 	if s == "" || IsOIDCScope(s) || ScopeResource(s) != "" {
 		return false
 	}
-	return !looksLikeGraphPermission(s)
+	return !anaGraphPermissionShape(s)
 }
 
-// scopeResources returns the distinct resources a scope list asks for (OpenID scopes excluded;
+// anaScopeResources returns the distinct resources a scope list asks for (OpenID scopes excluded;
 // bare Graph-shaped permissions count as Microsoft Graph).
-func scopeResources(scopes []string) []string {
+func anaScopeResources(scopes []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range scopes {
@@ -93,9 +93,9 @@ func scopeResources(scopes []string) []string {
 // middle tier's at OBO), so each hop has its own table.
 type codeFindings map[int]string
 
-// fromEntraError turns the error codes of an Entra error into findings through table; codes with
+// anaFromEntraError turns the error codes of an Entra error into findings through table; codes with
 // no entry are left to the caller. Each finding ID is returned once.
-func fromEntraError(e *EntraError, hop string, table codeFindings, where string) []Finding {
+func anaFromEntraError(e *EntraError, hop string, table codeFindings, where string) []Finding {
 	if e == nil {
 		return nil
 	}
@@ -107,7 +107,7 @@ func fromEntraError(e *EntraError, hop string, table codeFindings, where string)
 			continue
 		}
 		seen[id] = true
-		f := NewFinding(id, hop, fmt.Sprintf("%s answered AADSTS%d (%s): %s", where, code, e.Err, firstLine(e.Description)),
+		f := NewFinding(id, hop, fmt.Sprintf("%s answered AADSTS%d (%s): %s", where, code, e.Err, anaFirstLine(e.Description)),
 			map[string]string{"aadsts": fmt.Sprint(code), "error": e.Err})
 		f.AADSTS = code
 		out = append(out, f)
@@ -115,7 +115,7 @@ func fromEntraError(e *EntraError, hop string, table codeFindings, where string)
 	return out
 }
 
-func firstLine(s string) string {
+func anaFirstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
@@ -126,8 +126,8 @@ func firstLine(s string) string {
 	return s
 }
 
-// addOnce appends f unless a finding with the same ID is already in fs.
-func addOnce(fs []Finding, more ...Finding) []Finding {
+// anaAddOnce appends f unless a finding with the same ID is already in fs.
+func anaAddOnce(fs []Finding, more ...Finding) []Finding {
 	for _, f := range more {
 		dup := false
 		for _, g := range fs {
@@ -165,13 +165,13 @@ func ClockSkew(hop, server string, serverDate, local time.Time, max time.Duratio
 	}
 	return NewFinding("token.clock-skew", hop,
 		fmt.Sprintf("%s's clock (Date: %s) is %s %s the local clock (%s)", server, serverDate.UTC().Format(time.RFC1123),
-			humanDuration(d), dir, local.UTC().Format(time.RFC1123)),
+			anaDuration(d), dir, local.UTC().Format(time.RFC1123)),
 		map[string]string{"server_date": serverDate.UTC().Format(time.RFC3339), "local": local.UTC().Format(time.RFC3339)}), true
 }
 
-// audienceOK reports whether token t is for one of want (GUID or App ID URI, case-insensitive,
+// anaAudienceOK reports whether token t is for one of want (GUID or App ID URI, case-insensitive,
 // trailing slash ignored). An empty want accepts anything.
-func audienceOK(t *Token, want []string) bool {
+func anaAudienceOK(t *Token, want []string) bool {
 	if len(want) == 0 {
 		return true
 	}
@@ -185,29 +185,29 @@ func audienceOK(t *Token, want []string) bool {
 	return false
 }
 
-// isDelegated reports whether t speaks for a user (it carries scp).
-func isDelegated(t *Token) bool { return len(t.Scopes) > 0 }
+// anaDelegated reports whether t speaks for a user (it carries scp).
+func anaDelegated(t *Token) bool { return len(t.Scopes) > 0 }
 
-// appOnly reports whether t is an app-only token: no scp, and roles or idtyp=app, or the
+// anaAppOnly reports whether t is an app-only token: no scp, and roles or idtyp=app, or the
 // decoder's principal says so.
-func appOnly(t *Token) bool {
+func anaAppOnly(t *Token) bool {
 	if t == nil {
 		return false
 	}
-	if isDelegated(t) {
+	if anaDelegated(t) {
 		return false
 	}
 	return len(t.Roles) > 0 || strings.EqualFold(t.ClaimString("idtyp"), "app") || t.IsAppOnly()
 }
 
-func audList(t *Token) string {
+func anaAudList(t *Token) string {
 	if t == nil || len(t.Audiences) == 0 {
 		return "(none)"
 	}
 	return strings.Join(t.Audiences, ", ")
 }
 
-func hasScope(t *Token, name string) bool {
+func anaHasScope(t *Token, name string) bool {
 	name = ScopeName(name)
 	for _, s := range t.Scopes {
 		if strings.EqualFold(s, name) {
@@ -222,13 +222,13 @@ func hasScope(t *Token, name string) bool {
 	return false
 }
 
-func valueOrNone(s string) string {
+func anaOrNone(s string) string {
 	if s == "" {
 		return "(none)"
 	}
 	return s
 }
 
-func humanDuration(d time.Duration) string {
+func anaDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }

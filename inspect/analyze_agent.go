@@ -31,19 +31,19 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 			map[string]string{"url": obs.URL}))
 	}
 	if t := obs.Token; t != nil && t.Format == FormatJWS {
-		if !audienceOK(t, exp.Audiences) {
+		if !anaAudienceOK(t, exp.Audiences) {
 			fs = append(fs, NewFinding("agent.aud-mismatch", "agent",
-				fmt.Sprintf("the user token's aud is %s; the agent API is %s", audList(t), strings.Join(nonEmpty(exp.Audiences), " / ")),
-				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(nonEmpty(exp.Audiences), " ")}))
+				fmt.Sprintf("the user token's aud is %s; the agent API is %s", anaAudList(t), strings.Join(anaNonEmpty(exp.Audiences), " / ")),
+				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(anaNonEmpty(exp.Audiences), " ")}))
 		}
-		if appOnly(t) {
+		if anaAppOnly(t) {
 			fs = append(fs, NewFinding("agent.app-only-token", "agent",
-				fmt.Sprintf("the token has no scp (roles: %s, idtyp: %s): it speaks for an application, not a user", valueOrNone(strings.Join(t.Roles, " ")), valueOrNone(t.ClaimString("idtyp"))),
+				fmt.Sprintf("the token has no scp (roles: %s, idtyp: %s): it speaks for an application, not a user", anaOrNone(strings.Join(t.Roles, " ")), anaOrNone(t.ClaimString("idtyp"))),
 				map[string]string{"claim": "scp", "value": ""}))
-		} else if audienceOK(t, exp.Audiences) {
+		} else if anaAudienceOK(t, exp.Audiences) {
 			var missing []string
 			for _, s := range exp.RequiredScopes {
-				if !hasScope(t, s) {
+				if !anaHasScope(t, s) {
 					missing = append(missing, ScopeName(s))
 				}
 			}
@@ -53,7 +53,7 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 					map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}))
 			}
 		}
-		if len(exp.AuthorizedClients) > 0 && t.ClientAppID != "" && !containsFold(exp.AuthorizedClients, t.ClientAppID) {
+		if len(exp.AuthorizedClients) > 0 && t.ClientAppID != "" && !anaContainsFold(exp.AuthorizedClients, t.ClientAppID) {
 			fs = append(fs, NewFinding("agent.client-not-authorized", "agent",
 				fmt.Sprintf("the calling client %s (azp/appid) is not among the agent's known or pre-authorized clients %s", t.ClientAppID, strings.Join(exp.AuthorizedClients, ", ")),
 				map[string]string{"claim": "azp", "value": t.ClientAppID}))
@@ -72,14 +72,14 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 		}
 		detail := fmt.Sprintf("the agent answered %d", obs.Status)
 		if challenge != "" {
-			detail += " with WWW-Authenticate: " + firstLine(challenge)
+			detail += " with WWW-Authenticate: " + anaFirstLine(challenge)
 		}
 		fs = append(fs, NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
 	}
 	return fs
 }
 
-func nonEmpty(xs []string) []string {
+func anaNonEmpty(xs []string) []string {
 	var out []string
 	for _, x := range xs {
 		if x != "" {
@@ -89,7 +89,7 @@ func nonEmpty(xs []string) []string {
 	return out
 }
 
-func containsFold(xs []string, x string) bool {
+func anaContainsFold(xs []string, x string) bool {
 	for _, v := range xs {
 		if strings.EqualFold(v, x) {
 			return true

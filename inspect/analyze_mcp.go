@@ -49,17 +49,17 @@ type MCPExpectations struct {
 // AnalyzeMCP applies the mcp.* rules (all but mcp.downstream-passthrough) to what the mcp hop observed.
 func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 	var fs []Finding
-	probeChallenge, hasChallenge := bearerOf(obs.ProbeWWWAuthenticate)
+	probeChallenge, hasChallenge := anaBearer(obs.ProbeWWWAuthenticate)
 	if obs.ProbeStatus == 401 && (!hasChallenge || probeChallenge.Param("resource_metadata") == "") {
 		detail := "the unauthenticated request was answered 401 without a WWW-Authenticate header"
 		if obs.ProbeWWWAuthenticate != "" {
-			detail = "the unauthenticated request was answered 401 with WWW-Authenticate: " + firstLine(obs.ProbeWWWAuthenticate) + " — no Bearer resource_metadata"
+			detail = "the unauthenticated request was answered 401 with WWW-Authenticate: " + anaFirstLine(obs.ProbeWWWAuthenticate) + " — no Bearer resource_metadata"
 		}
 		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp", detail, map[string]string{"status": "401"}))
 	}
 	if obs.PRM == nil && obs.ProbeStatus != 0 {
 		fs = append(fs, NewFinding("mcp.no-resource-metadata", "mcp",
-			"no Protected Resource Metadata at "+valueOrNone(strings.Join(obs.PRMTried, ", ")), nil))
+			"no Protected Resource Metadata at "+anaOrNone(strings.Join(obs.PRMTried, ", ")), nil))
 	}
 	if p := obs.PRM; p != nil {
 		if p.Resource != obs.URL {
@@ -67,7 +67,7 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 				fmt.Sprintf("the metadata's resource is %q but the server URL used is %q", p.Resource, obs.URL),
 				map[string]string{"resource": p.Resource, "url": obs.URL}))
 		}
-		if t := obs.Token; t != nil && t.Issuer != "" && !containsIssuer(p.AuthorizationServers, t.Issuer) {
+		if t := obs.Token; t != nil && t.Issuer != "" && !anaContainsIssuer(p.AuthorizationServers, t.Issuer) {
 			fs = append(fs, NewFinding("mcp.prm-issuer-mismatch", "mcp",
 				fmt.Sprintf("the token's issuer %s is not among the metadata's authorization_servers %s", t.Issuer, strings.Join(p.AuthorizationServers, ", ")),
 				map[string]string{"claim": "iss", "value": t.Issuer}))
@@ -84,10 +84,10 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		}
 	}
 	t := obs.Token
-	audOK := t == nil || audienceOK(t, exp.Audiences)
+	audOK := t == nil || anaAudienceOK(t, exp.Audiences)
 	if t != nil && !audOK && !exp.AudienceReported {
 		fs = append(fs, NewFinding("mcp.aud-mismatch", "mcp",
-			fmt.Sprintf("the token sent to the MCP server has aud %s; the server is %s", audList(t), strings.Join(nonEmpty(exp.Audiences), " / ")),
+			fmt.Sprintf("the token sent to the MCP server has aud %s; the server is %s", anaAudList(t), strings.Join(anaNonEmpty(exp.Audiences), " / ")),
 			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
 	}
 	if obs.TokenIsUserToken {
@@ -96,7 +96,7 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 	}
 	if t != nil && !audOK && obs.Status >= 200 && obs.Status < 300 {
 		fs = append(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
-			fmt.Sprintf("the server answered %d to a token whose aud is %s", obs.Status, audList(t)), map[string]string{"status": fmt.Sprint(obs.Status)}))
+			fmt.Sprintf("the server answered %d to a token whose aud is %s", obs.Status, anaAudList(t)), map[string]string{"status": fmt.Sprint(obs.Status)}))
 	}
 	// 401 means "not authenticated"; a 2xx, or a 403 (authenticated but short of a permission,
 	// RFC 6750 insufficient_scope), means the server took the foreign token as one of its own.
@@ -105,9 +105,9 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		if fp == 403 {
 			how = "authenticated it and only lacked a permission (a server that validates aud answers 401 invalid_token)"
 		}
-		fs = addOnce(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
-			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s: it %s", fp, audList(obs.ForeignProbeToken), how),
-			map[string]string{"status": fmt.Sprint(obs.ForeignProbeStatus), "aud": strings.Join(tokenAuds(obs.ForeignProbeToken), " ")}))
+		fs = anaAddOnce(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
+			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s: it %s", fp, anaAudList(obs.ForeignProbeToken), how),
+			map[string]string{"status": fmt.Sprint(obs.ForeignProbeStatus), "aud": strings.Join(anaTokenAuds(obs.ForeignProbeToken), " ")}))
 	}
 	if t != nil && audOK && obs.Status != 0 {
 		required := exp.RequiredScopes
@@ -116,11 +116,11 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		}
 		var missing []string
 		for _, s := range required {
-			if !IsOIDCScope(s) && ScopeName(s) != ".default" && !hasScope(t, s) {
+			if !IsOIDCScope(s) && ScopeName(s) != ".default" && !anaHasScope(t, s) {
 				missing = append(missing, ScopeName(s))
 			}
 		}
-		c, _ := bearerOf(obs.WWWAuthenticate)
+		c, _ := anaBearer(obs.WWWAuthenticate)
 		if len(missing) > 0 && !(obs.Status == 403 && strings.EqualFold(c.Param("error"), "insufficient_scope")) {
 			fs = append(fs, NewFinding("mcp.insufficient-scope-status", "mcp",
 				fmt.Sprintf("the token lacks %s and the server answered %d (not 403 insufficient_scope)", strings.Join(missing, ", "), obs.Status),
@@ -133,7 +133,7 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			detail = fmt.Sprintf("the MCP server answered %d to the token presented", obs.Status)
 		}
 		if obs.WWWAuthenticate != "" {
-			detail += " with WWW-Authenticate: " + firstLine(obs.WWWAuthenticate)
+			detail += " with WWW-Authenticate: " + anaFirstLine(obs.WWWAuthenticate)
 		}
 		fs = append(fs, NewFinding("mcp.rejected", "mcp", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
 	}
@@ -155,7 +155,7 @@ func AnalyzeDownstream(obs DownstreamObservation) []Finding {
 		return nil
 	}
 	var fs []Finding
-	same := r.Token != nil && obs.Incoming != nil && sameToken(r.Token, obs.Incoming)
+	same := r.Token != nil && obs.Incoming != nil && anaSameToken(r.Token, obs.Incoming)
 	if r.Passthrough || strings.EqualFold(r.Kind, "passthrough") || same {
 		detail := "the MCP server reports it forwarded the incoming token downstream instead of exchanging it"
 		if same {
@@ -163,11 +163,11 @@ func AnalyzeDownstream(obs DownstreamObservation) []Finding {
 		}
 		fs = append(fs, NewFinding("mcp.downstream-passthrough", "downstream", detail, map[string]string{"kind": r.Kind}))
 	}
-	fs = addOnce(fs, fromEntraError(r.Error, "downstream", oboCodes, "Entra (as the MCP server reports)")...)
+	fs = anaAddOnce(fs, anaFromEntraError(r.Error, "downstream", oboCodes, "Entra (as the MCP server reports)")...)
 	return fs
 }
 
-func sameToken(a, b *Token) bool {
+func anaSameToken(a, b *Token) bool {
 	ua, ub := a.ClaimString("uti"), b.ClaimString("uti")
 	if ua != "" && ub != "" {
 		return ua == ub
@@ -175,14 +175,14 @@ func sameToken(a, b *Token) bool {
 	return a.ClaimString("aud") == b.ClaimString("aud") && a.ClaimString("iat") == b.ClaimString("iat") && a.Subject == b.Subject && a.Subject != ""
 }
 
-func tokenAuds(t *Token) []string {
+func anaTokenAuds(t *Token) []string {
 	if t == nil {
 		return nil
 	}
 	return t.Audiences
 }
 
-func bearerOf(header string) (Challenge, bool) {
+func anaBearer(header string) (Challenge, bool) {
 	if strings.TrimSpace(header) == "" {
 		return Challenge{}, false
 	}
@@ -193,7 +193,7 @@ func bearerOf(header string) (Challenge, bool) {
 	return BearerChallenge(cs)
 }
 
-func containsIssuer(list []string, iss string) bool {
+func anaContainsIssuer(list []string, iss string) bool {
 	for _, s := range list {
 		if strings.TrimSuffix(s, "/") == strings.TrimSuffix(iss, "/") {
 			return true

@@ -93,12 +93,12 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 	}
 	// What the assertion itself says, whether or not the exchange was sent.
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS && obs.Mode != "passthrough" {
-		if appOnly(a) {
+		if anaAppOnly(a) {
 			fs = append(fs, NewFinding("obo.app-only-assertion", "obo",
-				fmt.Sprintf("the assertion has no scp (roles: %s, idtyp: %s): OBO needs a token that speaks for a user", valueOrNone(strings.Join(a.Roles, " ")), valueOrNone(a.ClaimString("idtyp"))),
+				fmt.Sprintf("the assertion has no scp (roles: %s, idtyp: %s): OBO needs a token that speaks for a user", anaOrNone(strings.Join(a.Roles, " ")), anaOrNone(a.ClaimString("idtyp"))),
 				map[string]string{"claim": "idtyp", "value": a.ClaimString("idtyp")}))
 		}
-		if len(nonEmpty(exp.MiddleTier)) > 0 && !audienceOK(a, exp.MiddleTier) {
+		if len(anaNonEmpty(exp.MiddleTier)) > 0 && !anaAudienceOK(a, exp.MiddleTier) {
 			id, verb := "obo.assertion-aud-mismatch", "Entra refuses the exchange with AADSTS50013"
 			if agentMode {
 				id = "agentid.assertion-aud-not-blueprint"
@@ -107,39 +107,39 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 				verb = "Entra would refuse the exchange (AADSTS50013)"
 			}
 			fs = append(fs, NewFinding(id, "obo",
-				fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", audList(a), strings.Join(nonEmpty(exp.MiddleTier), " / "), verb),
+				fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", anaAudList(a), strings.Join(anaNonEmpty(exp.MiddleTier), " / "), verb),
 				map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")}))
 		}
 	}
-	fs = addOnce(fs, fromEntraError(obs.Leg1Error, "obo", table, "Entra (leg 1, blueprint client credentials)")...)
-	fs = addOnce(fs, fromEntraError(obs.Error, "obo", table, "Entra's token endpoint")...)
+	fs = anaAddOnce(fs, anaFromEntraError(obs.Leg1Error, "obo", table, "Entra (leg 1, blueprint client credentials)")...)
+	fs = anaAddOnce(fs, anaFromEntraError(obs.Error, "obo", table, "Entra's token endpoint")...)
 	if e := obs.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
-		fs = addOnce(fs, NewFinding("obo.claims-challenge", "obo",
+		fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo",
 			"Entra answered interaction_required with a claims challenge: the user must sign in again and satisfy it",
 			map[string]string{"error": e.Err}))
 	}
 	if obs.Leg1Performed && obs.Leg1FMIPath == "" {
-		fs = addOnce(fs, NewFinding("agentid.fmi-path-missing", "obo", "leg 1 (blueprint client_credentials) was sent without fmi_path", nil))
+		fs = anaAddOnce(fs, NewFinding("agentid.fmi-path-missing", "obo", "leg 1 (blueprint client_credentials) was sent without fmi_path", nil))
 	}
-	if t1 := obs.T1; t1 != nil && t1.Format == FormatJWS && (isDelegated(t1) || t1.Principal == PrincipalUser) {
-		fs = addOnce(fs, NewFinding("agentid.user-token-as-credential", "obo",
+	if t1 := obs.T1; t1 != nil && t1.Format == FormatJWS && (anaDelegated(t1) || t1.Principal == PrincipalUser) {
+		fs = anaAddOnce(fs, NewFinding("agentid.user-token-as-credential", "obo",
 			fmt.Sprintf("the credential used as client_assertion is a user token (scp %q, sub %s)", strings.Join(t1.Scopes, " "), t1.Subject), nil))
 	}
 	if r := obs.AgentReport; r != nil {
 		if strings.EqualFold(r.GrantType, GrantTokenExchange) {
-			fs = addOnce(fs, NewFinding("obo.wrong-grant", "obo",
-				fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, valueOrNone(r.TokenEndpoint)),
+			fs = anaAddOnce(fs, NewFinding("obo.wrong-grant", "obo",
+				fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
 				map[string]string{"grant_type": r.GrantType}))
 		}
-		fs = addOnce(fs, fromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")...)
+		fs = anaAddOnce(fs, anaFromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")...)
 		if e := r.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
-			fs = addOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
+			fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
 		}
 	}
 	if t := obs.Result; t != nil && t.Format == FormatJWS {
-		if len(nonEmpty(exp.DownstreamAudiences)) > 0 && !audienceOK(t, exp.DownstreamAudiences) {
+		if len(anaNonEmpty(exp.DownstreamAudiences)) > 0 && !anaAudienceOK(t, exp.DownstreamAudiences) {
 			fs = append(fs, NewFinding("obo.downstream-aud", "obo",
-				fmt.Sprintf("the exchanged token's aud is %s; the MCP server is %s", audList(t), strings.Join(nonEmpty(exp.DownstreamAudiences), " / ")),
+				fmt.Sprintf("the exchanged token's aud is %s; the MCP server is %s", anaAudList(t), strings.Join(anaNonEmpty(exp.DownstreamAudiences), " / ")),
 				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
 		}
 		var missing []string
@@ -147,7 +147,7 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 			if IsOIDCScope(s) || ScopeName(s) == ".default" {
 				continue
 			}
-			if !hasScope(t, s) {
+			if !anaHasScope(t, s) {
 				missing = append(missing, ScopeName(s))
 			}
 		}

@@ -41,15 +41,15 @@ func AnalyzeSignin(obs SigninObservation) []Finding {
 	if len(bare) > 0 {
 		detail := fmt.Sprintf("requested scope %s has no resource prefix, so Entra resolves it against Microsoft Graph", strings.Join(bare, ", "))
 		if obs.Token != nil && len(obs.Token.Audiences) > 0 {
-			detail += fmt.Sprintf("; the token obtained is for %s", audList(obs.Token))
+			detail += fmt.Sprintf("; the token obtained is for %s", anaAudList(obs.Token))
 		}
 		fs = append(fs, NewFinding("signin.scope-unqualified", "signin", detail, map[string]string{"scope": strings.Join(bare, " ")}))
 	}
-	if rs := scopeResources(obs.RequestedScopes); len(rs) > 1 {
+	if rs := anaScopeResources(obs.RequestedScopes); len(rs) > 1 {
 		fs = append(fs, NewFinding("signin.scopes-span-resources", "signin",
 			fmt.Sprintf("one request asks for scopes of %d resources: %s", len(rs), strings.Join(rs, ", ")),
 			map[string]string{"scopes": strings.Join(obs.RequestedScopes, " ")}))
 	}
-	fs = addOnce(fs, fromEntraError(obs.Error, "signin", signinCodes, "Entra's token endpoint")...)
+	fs = anaAddOnce(fs, anaFromEntraError(obs.Error, "signin", signinCodes, "Entra's token endpoint")...)
 	return fs
 }
