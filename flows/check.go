@@ -42,6 +42,7 @@ func RunCheck(ctx context.Context, cfg Config, opts CheckOptions, stdout, stderr
 		Mode: opts.Mode, Scenario: opts.Scenario, Stdin: opts.Stdin, Timeout: opts.Timeout, Now: opts.Now,
 		AutoApproved: opts.Mode == "sandbox",
 	})
+	defer walk.Close()
 	var rep Report
 	for ev := range walk.Run(ctx) {
 		switch ev.Kind {

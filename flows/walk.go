@@ -44,6 +44,7 @@ type Walk struct {
 	st      walkState
 	jwks    map[string]*inspect.JWKS // per issuer
 	base    *http.Client
+	ownBase bool // the walk built base, so Close releases its connections
 	baseErr error
 }
 
@@ -76,6 +77,7 @@ func NewWalk(cfg Config, opts WalkOptions) *Walk {
 		w.base = &c
 	} else {
 		w.base, w.baseErr = NewHTTPClient(cfg, opts.Timeout)
+		w.ownBase = true
 	}
 	for _, id := range Hops {
 		w.results[id] = &HopResult{ID: id, Title: hopTitles[id], Status: StatusPending}
@@ -90,6 +92,14 @@ var hopTitles = map[HopID]string{
 	HopOBO:        "On-Behalf-Of exchange",
 	HopMCP:        "Call the MCP server",
 	HopDownstream: "MCP server's downstream exchange",
+}
+
+// Close releases the walk's idle connections (when it built its own HTTP client). A walk may run
+// again after Close; it then opens new connections.
+func (w *Walk) Close() {
+	if w.ownBase && w.base != nil {
+		w.base.CloseIdleConnections()
+	}
 }
 
 // Config returns the walk's configuration.

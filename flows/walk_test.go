@@ -1,0 +1,214 @@
+package flows_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
+)
+
+func startSandbox(t testing.TB, scenario string) *sandbox.Sandbox {
+	t.Helper()
+	s, err := sandbox.Start(context.Background(), sandbox.Options{Scenario: scenario, AutoApprove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func collect(ch <-chan flows.Event) []flows.Event {
+	var evs []flows.Event
+	for ev := range ch {
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+func TestWalkEvents(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	w := flows.NewWalk(s.Config(""), flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+	evs := collect(w.Run(context.Background()))
+	last := evs[len(evs)-1]
+	if last.Kind != flows.EventWalkDone || last.Report == nil || len(last.Report.Hops) != 5 {
+		t.Fatalf("last event %+v", last)
+	}
+	// Per hop: started first, finished last, in walk order; one device code on signin.
+	var order []flows.HopID
+	started := map[flows.HopID]bool{}
+	deviceCodes, exchanges, tokens := 0, 0, 0
+	for _, ev := range evs[:len(evs)-1] {
+		switch ev.Kind {
+		case flows.EventHopStarted:
+			started[ev.Hop] = true
+			order = append(order, ev.Hop)
+		case flows.EventHopFinished:
+			if !started[ev.Hop] || ev.Result == nil || ev.Result.Status == flows.StatusRunning {
+				t.Fatalf("hop %s finished badly: %+v", ev.Hop, ev.Result)
+			}
+		case flows.EventDeviceCode:
+			deviceCodes++
+			u, err := url.Parse(ev.DeviceCode.VerificationURL)
+			if ev.Hop != flows.HopSignin || ev.DeviceCode.UserCode == "" || err != nil || u.Host == "" || !ev.DeviceCode.AutoApproved {
+				t.Fatalf("device code event %+v", ev.DeviceCode)
+			}
+		case flows.EventExchange:
+			exchanges++
+			if ev.Exchange.Method == "" || ev.Exchange.URL == "" {
+				t.Fatalf("exchange %+v", ev.Exchange)
+			}
+		case flows.EventToken:
+			tokens++
+		}
+	}
+	if strings.Join(hopStrings(order), ",") != "signin,agent,obo,mcp,downstream" {
+		t.Fatalf("order %v", order)
+	}
+	if deviceCodes != 1 || exchanges < 10 || tokens < 4 {
+		t.Fatalf("device codes %d, exchanges %d, tokens %d", deviceCodes, exchanges, tokens)
+	}
+	rep := w.Report()
+	for _, h := range rep.Hops {
+		if h.Status != flows.StatusOK && !(h.ID == flows.HopDownstream && h.Status == flows.StatusOK) {
+			t.Fatalf("healthy hop %s: %s %s", h.ID, h.Status, h.Err)
+		}
+		if h.Story == "" {
+			t.Fatalf("hop %s has no story", h.ID)
+		}
+	}
+	if !strings.Contains(rep.Hops[0].Story, "alice@contoso.example signed in to the client app") ||
+		!strings.Contains(rep.Hops[0].Story, "token for the agent API") || !strings.Contains(rep.Hops[0].Story, "scp access_as_user") {
+		t.Fatalf("signin story %q", rep.Hops[0].Story)
+	}
+	if !rep.Hops[0].Tokens[0].Verified || !rep.Hops[2].Tokens[0].Verified {
+		t.Fatalf("the user token and the OBO token must be verified against the JWKS")
+	}
+}
+
+func hopStrings(ids []flows.HopID) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, string(id))
+	}
+	return out
+}
+
+func TestWalkCancel(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	before := runtime.NumGoroutine()
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		w := flows.NewWalk(s.Config(""), flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+		ch := w.Run(ctx)
+		// Cancel as soon as the first hop starts, then stop reading: the walk must still end.
+		<-ch
+		cancel()
+		deadline := time.After(10 * time.Second)
+	drain:
+		for {
+			select {
+			case _, ok := <-ch:
+				if !ok {
+					break drain
+				}
+			case <-deadline:
+				t.Fatal("the channel was not closed after cancel")
+			}
+		}
+		rep := w.Report()
+		if rep.Hops[4].Status == flows.StatusOK {
+			t.Fatalf("downstream ran after cancel")
+		}
+		w.Close()
+	}
+	// An abandoned reader: cancel without draining — the walk goroutine must still exit.
+	ctx, cancel := context.WithCancel(context.Background())
+	w := flows.NewWalk(s.Config(""), flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+	w.Run(ctx)
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	var after int
+	for i := 0; i < 100; i++ {
+		time.Sleep(50 * time.Millisecond)
+		w.Close()
+		after = runtime.NumGoroutine()
+		if after <= before+2 {
+			return
+		}
+	}
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	t.Fatalf("goroutines: %d before, %d after\n%s", before, after, buf[:n])
+}
+
+func TestRunHopAndRetryWithClaims(t *testing.T) {
+	s := startSandbox(t, "mfa-required")
+	w := flows.NewWalk(s.Config(""), flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+	collect(w.Run(context.Background()))
+	rep := w.Report()
+	if rep.Hops[2].Status != flows.StatusWarning && rep.Hops[2].Status != flows.StatusFailed {
+		t.Fatalf("obo on mfa-required: %s", rep.Hops[2].Status)
+	}
+	if w.ClaimsChallenge() == "" {
+		t.Fatal("no claims challenge kept for a re-sign-in")
+	}
+	// Re-running one hop uses the earlier hops' outputs and changes nothing else.
+	evs := collect(w.RunHop(context.Background(), flows.HopOBO))
+	for _, ev := range evs {
+		if ev.Kind == flows.EventHopStarted && ev.Hop != flows.HopOBO {
+			t.Fatalf("RunHop ran %s", ev.Hop)
+		}
+	}
+	if w.ClaimsChallenge() == "" {
+		t.Fatal("the re-run OBO hop lost the claims challenge")
+	}
+	// Signing in again with the claims satisfies the policy: the exchange now succeeds.
+	collect(w.RetryWithClaims(context.Background()))
+	rep = w.Report()
+	if rep.Hops[2].Status != flows.StatusOK {
+		t.Fatalf("after RetryWithClaims the obo hop is %s: %s %v", rep.Hops[2].Status, rep.Hops[2].Err, rep.Hops[2].Findings)
+	}
+	if rep.Hops[3].Status != flows.StatusOK {
+		t.Fatalf("after RetryWithClaims the mcp hop is %s: %s", rep.Hops[3].Status, rep.Hops[3].Err)
+	}
+}
+
+func TestReportFormats(t *testing.T) {
+	s := startSandbox(t, "wrong-audience")
+	w := flows.NewWalk(s.Config(""), flows.WalkOptions{Mode: "sandbox", Scenario: "wrong-audience", AutoApproved: true})
+	collect(w.Run(context.Background()))
+	rep := w.Report()
+	var md, txt, js bytes.Buffer
+	for f, b := range map[string]*bytes.Buffer{"markdown": &md, "text": &txt, "json": &js} {
+		if err := flows.WriteReport(b, rep, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{"# oboscope report", "| 2 | agent | failed |", "`agent.aud-mismatch`", "Fix: ", "(signature removed)", "### HTTP exchanges", "```json"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	for _, want := range []string{"oboscope check — sandbox, scenario wrong-audience", "agent.aud-mismatch", "fix: ", "summary: "} {
+		if !strings.Contains(txt.String(), want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	if strings.Contains(txt.String(), "\x1b[") {
+		t.Error("plain text report carries ANSI codes")
+	}
+	for _, want := range []string{`"raw_redacted": "eyJ`, `"duration_ms":`, `"summary": {`, `"id": "obo.assertion-aud-mismatch"`, `"aadsts": 50013`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("json lacks %q", want)
+		}
+	}
+	if err := flows.WriteReport(&bytes.Buffer{}, rep, "xml"); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
