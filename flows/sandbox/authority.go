@@ -109,7 +109,10 @@ func (s *Sandbox) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	if !strings.Contains(r.URL.Path, "/v2.0/") {
 		issuer = s.issuerV1()
 	}
-	keys := []jwk{s.km.signing[0].toJWK(issuer), s.km.signing[1].toJWK(issuer)}
+	var keys []jwk
+	for _, k := range s.km.publishedKeys() {
+		keys = append(keys, k.toJWK(issuer))
+	}
 	w.Header().Set("Cache-Control", "max-age=86400, private")
 	writeJSON(w, http.StatusOK, map[string]any{"keys": keys})
 }

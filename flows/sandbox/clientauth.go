@@ -102,14 +102,19 @@ func (s *Sandbox) checkCertAssertion(app *App, assertion, tokenURL string) (*cli
 		thumb, _ = hdr["x5t"].(string)
 	}
 	var cred *CertCredential
+	var cc *credentialCert
 	got := decodeThumb(thumb)
 	for i, c := range app.Certificates {
-		want := c.X5t
+		lc, err := c.load()
+		if err != nil {
+			return nil, serverError(err)
+		}
+		want := lc.x5t
 		if useS256 {
-			want = c.X5tS256
+			want = lc.x5tS256
 		}
 		if got != "" && decodeThumb(want) == got {
-			cred = &app.Certificates[i]
+			cred, cc = &app.Certificates[i], lc
 		}
 	}
 	if cred == nil {
@@ -121,7 +126,7 @@ func (s *Sandbox) checkCertAssertion(app *App, assertion, tokenURL string) (*cli
 	}
 	claims := jwt.MapClaims{}
 	_, perr := jwt.NewParser(jwt.WithValidMethods([]string{"PS256", "RS256"}), jwt.WithoutClaimsValidation()).
-		ParseWithClaims(assertion, claims, func(*jwt.Token) (any, error) { return &cred.cert.key.PublicKey, nil })
+		ParseWithClaims(assertion, claims, func(*jwt.Token) (any, error) { return &cc.key.PublicKey, nil })
 	if perr != nil {
 		return nil, newError("invalid_client", 700027, "Client assertion failed signature validation. [Reason - Key was found, but use of the key to verify the signature failed., Thumbprint of key used by client: '%s']", thumb)
 	}

@@ -67,13 +67,12 @@ type Secret struct {
 	End   time.Time
 }
 
-// CertCredential is a certificate credential (keyCredentials).
+// CertCredential is a certificate credential (keyCredentials). The certificate itself is made
+// on first use (load).
 type CertCredential struct {
-	KeyID   string
-	X5t     string
-	X5tS256 string
-	cert    *credentialCert
-	End     time.Time
+	KeyID string
+	End   time.Time
+	load  func() (*credentialCert, error)
 }
 
 // App is an app registration with its service principal in this tenant.
@@ -196,7 +195,7 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 			KnownClients:   []string{ClientAppID},
 			PreAuthorized:  []PreAuthorized{{AppID: ClientAppID, Scopes: []string{"access_as_user", "Chat.Read"}}},
 			Secrets:        []Secret{{KeyID: agentSecretKeyID, Hint: secret("agent")[:3], Value: secret("agent"), End: validTo}},
-			Certificates:   []CertCredential{{KeyID: agentCertKeyID, X5t: km.agentCert.x5t, X5tS256: km.agentCert.x5tS256, cert: km.agentCert, End: km.agentCert.cert.NotAfter}},
+			Certificates:   []CertCredential{{KeyID: agentCertKeyID, End: now.AddDate(1, 0, 0), load: km.agentCert}},
 			RequiredAccess: map[string][]string{MCPAppID: {"tools.call"}},
 		},
 		{

@@ -69,7 +69,11 @@ func TestOBOWithCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certs, key, err := confidential.CertFromPEM(s.AgentCertificatePEM(), "")
+	pemBytes, err := s.AgentCertificatePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, key, err := confidential.CertFromPEM(pemBytes, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,8 +117,8 @@ func (s *Sandbox) handleGraphApplications(w http.ResponseWriter, r *http.Request
 		keys := []map[string]any{}
 		for _, c := range a.Certificates {
 			thumb := ""
-			if c.cert != nil {
-				thumb = hex.EncodeToString(sha1Sum(c.cert.cert.Raw))
+			if lc, err := c.load(); err == nil {
+				thumb = hex.EncodeToString(sha1Sum(lc.cert.Raw))
 			}
 			keys = append(keys, map[string]any{"keyId": c.KeyID, "type": "AsymmetricX509Cert", "usage": "Verify", "customKeyIdentifier": thumb, "endDateTime": c.End.UTC().Format(time.RFC3339)})
 		}

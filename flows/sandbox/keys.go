@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,12 +31,15 @@ type keyMaterial struct {
 	caPEM   []byte
 	tlsCert tls.Certificate
 
-	// signing holds the token signing keys; signing[0] is the active one, signing[1] the one a
-	// rotation switches to (published in the JWKS from the start, as Entra publishes upcoming keys).
-	signing [2]*signingKey
+	// signing is the token signing key made at start; next is the key a rotation switches to,
+	// made on first use (nextMade tells whether it exists, so the JWKS can publish it).
+	signing  *signingKey
+	next     func() (*signingKey, error)
+	nextMade atomic.Bool
 
-	// agentCert is the certificate credential registered on the agent API app.
-	agentCert *credentialCert
+	// agentCert is the certificate credential registered on the agent API app, made on first
+	// use (a certificate client assertion, the Graph applications list, AgentCertificatePEM).
+	agentCert func() (*credentialCert, error)
 }
 
 // signingKey is one RSA token signing key with its key ID (the base64url SHA-1 thumbprint of its
@@ -60,21 +64,19 @@ type credentialCert struct {
 // is never changed after it is made).
 var processKeys = sync.OnceValues(generateKeyMaterial)
 
-// generateKeyMaterial makes the CA (ECDSA P-256, fast), the TLS certificate and three RSA-2048 keys
-// in parallel (two token signing keys and the agent's certificate credential).
+// generateKeyMaterial makes the CA (ECDSA P-256, fast), the TLS certificate and one RSA-2048
+// token signing key; the second signing key and the agent's certificate credential are made on
+// first use, so starting a sandbox costs one RSA key generation per process.
 func generateKeyMaterial() (*keyMaterial, error) {
-	var (
-		wg   sync.WaitGroup
-		rsas [3]*rsa.PrivateKey
-		errs [3]error
-	)
-	for i := range rsas {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rsas[i], errs[i] = rsa.GenerateKey(rand.Reader, 2048)
-		}()
+	type rsaResult struct {
+		key *rsa.PrivateKey
+		err error
 	}
+	rsaCh := make(chan rsaResult, 1)
+	go func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		rsaCh <- rsaResult{k, err}
+	}()
 	km := &keyMaterial{}
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -118,24 +120,52 @@ func generateKeyMaterial() (*keyMaterial, error) {
 	}
 	km.tlsCert = tls.Certificate{Certificate: [][]byte{srvDER, caDER}, PrivateKey: srvKey}
 
-	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return nil, fmt.Errorf("sandbox: RSA key: %w", e)
-		}
+	r := <-rsaCh
+	if r.err != nil {
+		return nil, fmt.Errorf("sandbox: RSA key: %w", r.err)
 	}
-	for i := range km.signing {
-		cert, err := selfSigned(rsas[i], "oboscope sandbox token signing "+fmt.Sprint(i+1), now, now.Add(365*24*time.Hour))
+	if km.signing, err = newSigningKey(r.key, "oboscope sandbox token signing 1", now); err != nil {
+		return nil, err
+	}
+	km.next = sync.OnceValues(func() (*signingKey, error) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sandbox: RSA key: %w", err)
 		}
-		km.signing[i] = &signingKey{kid: thumbprintSHA1(cert.Raw), key: rsas[i], cert: cert}
-	}
-	km.agentCert, err = newCredentialCert(rsas[2], "CN=Contoso Agent API credential", now, now.Add(365*24*time.Hour))
+		sk, err := newSigningKey(k, "oboscope sandbox token signing 2", time.Now())
+		if err == nil {
+			km.nextMade.Store(true)
+		}
+		return sk, err
+	})
+	km.agentCert = sync.OnceValues(func() (*credentialCert, error) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: RSA key: %w", err)
+		}
+		return newCredentialCert(k, "CN=Contoso Agent API credential", now, now.AddDate(1, 0, 0))
+	})
+	return km, nil
+}
+
+// newSigningKey wraps an RSA key in a self-signed certificate; the kid is its thumbprint.
+func newSigningKey(key *rsa.PrivateKey, cn string, now time.Time) (*signingKey, error) {
+	cert, err := selfSigned(key, cn, now.Add(-time.Hour), now.AddDate(1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
-	return km, nil
+	return &signingKey{kid: thumbprintSHA1(cert.Raw), key: key, cert: cert}, nil
+}
+
+// publishedKeys are the signing keys in the JWKS: the first, and the second once it exists.
+func (km *keyMaterial) publishedKeys() []*signingKey {
+	keys := []*signingKey{km.signing}
+	if km.nextMade.Load() {
+		if k, err := km.next(); err == nil {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // newCredentialCert wraps an RSA key in a self-signed certificate usable as an app credential.

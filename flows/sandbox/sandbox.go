@@ -219,7 +219,13 @@ func (s *Sandbox) Directory() *Directory { return s.dir }
 
 // AgentCertificatePEM is the agent API's certificate credential (certificate and key, PEM), for
 // OBO with a certificate client assertion.
-func (s *Sandbox) AgentCertificatePEM() []byte { return append([]byte(nil), s.km.agentCert.pem...) }
+func (s *Sandbox) AgentCertificatePEM() ([]byte, error) {
+	c, err := s.km.agentCert()
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), c.pem...), nil
+}
 
 // Secret returns the registered value of a sandbox secret by name (client, agent, mcp, blueprint).
 func (s *Sandbox) Secret(name string) string {
@@ -229,19 +235,29 @@ func (s *Sandbox) Secret(name string) string {
 	return secretDefaults[name]
 }
 
-// RotateSigningKey makes the other published signing key the active one, as Entra's key rollover
-// does: both keys stay in the JWKS, new tokens carry the new kid.
-func (s *Sandbox) RotateSigningKey() {
+// RotateSigningKey makes the other signing key the active one, as Entra's key rollover does:
+// both keys are then in the JWKS, and new tokens carry the new kid.
+func (s *Sandbox) RotateSigningKey() error {
+	if _, err := s.km.next(); err != nil {
+		return err
+	}
 	for {
 		old := s.active.Load()
 		if s.active.CompareAndSwap(old, 1-old) {
-			return
+			return nil
 		}
 	}
 }
 
 // activeKey is the key new tokens are signed with.
-func (s *Sandbox) activeKey() *signingKey { return s.km.signing[s.active.Load()] }
+func (s *Sandbox) activeKey() *signingKey {
+	if s.active.Load() == 1 {
+		if k, err := s.km.next(); err == nil {
+			return k
+		}
+	}
+	return s.km.signing
+}
 
 // statusRecorder captures the status for the request log.
 type statusRecorder struct {

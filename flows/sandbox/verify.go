@@ -110,7 +110,7 @@ func (s *Sandbox) parseVerified(raw string, asGraph bool) (*parsedToken, error) 
 	}
 	kid, _ := p.header["kid"].(string)
 	var key *signingKey
-	for _, k := range s.km.signing {
+	for _, k := range s.km.publishedKeys() {
 		if k.kid == kid {
 			key = k
 		}
