@@ -28,7 +28,7 @@ func (w *Walk) hopDownstream(ctx context.Context, h *hopRun) {
 		h.fail(fmt.Sprintf("downstream: refusing to send requests to %s (not https)", cfg.MCP.URL))
 		return
 	}
-	sc, status, _, _, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.DownstreamTool, nil)
+	sc, status, _, _, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.DownstreamTool, nil, false)
 	var rep *inspect.ExchangeReport
 	if sc != nil {
 		if b, merr := json.Marshal(sc); merr == nil {

@@ -62,7 +62,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	if oboRaw != "" {
 		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
 		h.token(presentedName(fromUser), oboRaw, obo, false, "")
-		s, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments)
+		s, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
 		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
 		if err != nil {
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
@@ -264,10 +264,10 @@ func (b *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-// mcpSession connects with the MCP go-sdk (streamable HTTP) presenting token, lists the tools and
-// calls tool (when set). It returns the structured content of the tool call, the status and
-// WWW-Authenticate of the initialize answer, and a one-line note of what happened.
-func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any) (any, int, string, string, error) {
+// mcpSession connects with the MCP go-sdk (streamable HTTP) presenting token, lists the tools
+// (when listTools) and calls tool (when set). It returns the structured content of the tool call,
+// the status and WWW-Authenticate of the initialize answer, and a one-line note of what happened.
+func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any, listTools bool) (any, int, string, string, error) {
 	hc := *h.client
 	hc.Transport = &bearerTransport{token: token, next: h.client.Transport}
 	h.rec.setLabel("MCP initialize")
@@ -291,16 +291,19 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		return nil, status, challenge, "", fmt.Errorf("MCP initialize: %w", err)
 	}
 	defer session.Close()
-	h.rec.setLabel("MCP tools/list")
-	list, err := session.ListTools(ctx, nil)
-	if err != nil {
-		return nil, status, challenge, "", fmt.Errorf("MCP tools/list: %w", err)
+	note := ""
+	if listTools {
+		h.rec.setLabel("MCP tools/list")
+		list, err := session.ListTools(ctx, nil)
+		if err != nil {
+			return nil, status, challenge, "", fmt.Errorf("MCP tools/list: %w", err)
+		}
+		var names []string
+		for _, t := range list.Tools {
+			names = append(names, t.Name)
+		}
+		note = fmt.Sprintf("%d tools (%s)", len(names), strings.Join(names, ", "))
 	}
-	var names []string
-	for _, t := range list.Tools {
-		names = append(names, t.Name)
-	}
-	note := fmt.Sprintf("%d tools (%s)", len(names), strings.Join(names, ", "))
 	if tool == "" {
 		return nil, status, challenge, note, nil
 	}
@@ -316,7 +319,7 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 	if res.IsError {
 		return res.StructuredContent, status, challenge, note, fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))
 	}
-	note += "; " + tool + " answered"
+	note = strings.TrimPrefix(note+"; "+tool+" answered", "; ")
 	if sc := res.StructuredContent; sc != nil {
 		if b, err := json.Marshal(sc); err == nil {
 			s := string(bytes.TrimSpace(b))
