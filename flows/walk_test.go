@@ -212,3 +212,35 @@ func TestReportFormats(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
+
+func TestOBOWithCertificate(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	pemData, err := s.AgentCertificatePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := s.Config("")
+	cfg.OBO.Mode, cfg.OBO.ClientSecret = "certificate", ""
+	cfg.OBO.CertificateFile = writeFile(t, dir, "agent.pem", string(pemData))
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w := flows.NewWalk(cfg, flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	rep := w.Report()
+	obo := rep.Hops[2]
+	if obo.Status != flows.StatusOK || len(obo.Tokens) == 0 {
+		t.Fatalf("certificate OBO: %s %s %v", obo.Status, obo.Err, obo.Findings)
+	}
+	var sent string
+	for _, x := range obo.Exchanges {
+		if strings.Contains(x.RequestBody, "jwt-bearer") {
+			sent = x.RequestBody
+		}
+	}
+	if !strings.Contains(sent, "client_assertion=%5Bredacted%5D") || !strings.Contains(sent, "requested_token_use=on_behalf_of") || strings.Contains(sent, "client_secret") {
+		t.Fatalf("the OBO form as recorded: %s", sent)
+	}
+}
