@@ -3,7 +3,12 @@ package flows_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -242,5 +247,58 @@ func TestOBOWithCertificate(t *testing.T) {
 	}
 	if !strings.Contains(sent, "client_assertion=%5Bredacted%5D") || !strings.Contains(sent, "requested_token_use=on_behalf_of") || strings.Contains(sent, "client_secret") {
 		t.Fatalf("the OBO form as recorded: %s", sent)
+	}
+}
+
+// formPost plays the browser for MSAL's interactive sign-in: it opens the authorize URL and
+// submits the sandbox's auto-posting form to MSAL's loopback listener.
+func formPost(client *http.Client) func(string) error {
+	input := regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	action := regexp.MustCompile(`<form method="post" action="([^"]+)">`)
+	return func(u string) error {
+		resp, err := client.Get(u)
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		a := action.FindSubmatch(body)
+		if a == nil {
+			return fmt.Errorf("no form in the authorize answer (%d): %.200s", resp.StatusCode, body)
+		}
+		form := url.Values{}
+		for _, m := range input.FindAllSubmatch(body, -1) {
+			form.Set(html.UnescapeString(string(m[1])), html.UnescapeString(string(m[2])))
+		}
+		go func() {
+			r, err := http.PostForm(html.UnescapeString(string(a[1])), form)
+			if err == nil {
+				r.Body.Close()
+			}
+		}()
+		return nil
+	}
+}
+
+func TestBrowserSignin(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	cfg := s.Config("")
+	cfg.Signin.Flow = "browser"
+	w := flows.NewWalk(cfg, flows.WalkOptions{Mode: "sandbox", OpenURL: formPost(s.HTTPClient())})
+	defer w.Close()
+	collect(w.RunHop(context.Background(), flows.HopSignin))
+	rep := w.Report()
+	in := rep.Hops[0]
+	if in.Status != flows.StatusOK || len(in.Tokens) != 1 || !strings.Contains(in.Story, "alice@contoso.example signed in") {
+		t.Fatalf("browser sign-in: %s %q %q", in.Status, in.Err, in.Story)
+	}
+	var pkce bool
+	for _, x := range in.Exchanges {
+		if strings.Contains(x.RequestBody, "grant_type=authorization_code") && strings.Contains(x.RequestBody, "code_verifier=%5Bredacted%5D") {
+			pkce = true
+		}
+	}
+	if !pkce {
+		t.Fatalf("no authorization_code + PKCE exchange recorded (redacted)")
 	}
 }
