@@ -129,3 +129,25 @@ func TestConfigEnvFills(t *testing.T) {
 		t.Fatalf("empty config: %v", err)
 	}
 }
+
+func TestLoadConfigJSON(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "tok.jwt", "x")
+	p := writeFile(t, dir, "c.json", `{
+  "tenant_id": "contoso.onmicrosoft.com",
+  "signin": {"flow": "token", "token_file": "tok.jwt"},
+  "agent": {"url": "https://ai.example/agent", "kind": "foundry"},
+  "obo": {"mode": "passthrough"},
+  "mcp": {"url": "https://mcp.example/mcp", "app_id_uri": "api://contoso-mcp", "tool": "whoami", "arguments": {"x": 1}}
+}`)
+	cfg, err := flows.LoadConfig(p, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Signin.TokenFile != filepath.Join(dir, "tok.jwt") || cfg.AgentKind() != "foundry" || cfg.OBOMode() != "passthrough" || cfg.IsSandboxAuthority() {
+		t.Fatalf("%+v", cfg)
+	}
+	if cfg.Authority() != "https://login.microsoftonline.com/contoso.onmicrosoft.com" {
+		t.Fatalf("authority %q", cfg.Authority())
+	}
+}
