@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,7 +62,7 @@ func parseExchangeReport(raw json.RawMessage) (*inspect.ExchangeReport, string) 
 func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 	w.mu.Lock()
 	raw, tok := w.st.userRaw, w.st.user
-	w.st.agentReport = nil
+	w.st.agentReport, w.st.agentClaims = nil, ""
 	w.mu.Unlock()
 	if raw == "" {
 		h.skip("skipped: no user token to present (sign-in did not produce one)")
@@ -114,9 +115,10 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		return
 	}
 	var ans agentAnswer
+	var rep *inspect.ExchangeReport
 	jsonErr := json.Unmarshal(respBody, &ans)
 	if jsonErr == nil {
-		if rep, _ := parseExchangeReport(ans.Downstream); rep != nil {
+		if rep, _ = parseExchangeReport(ans.Downstream); rep != nil {
 			w.mu.Lock()
 			w.st.agentReport = rep
 			w.mu.Unlock()
@@ -139,16 +141,23 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 			h.res.Story += ": " + RedactText(reply, nil)
 		}
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
+		if claims := challengeClaims(obs.WWWAuthenticate); claims != "" {
+			w.mu.Lock()
+			w.st.agentClaims = claims
+			w.mu.Unlock()
+		}
 		h.res.Story = fmt.Sprintf("the agent API rejected the %s with %d", tokenNoun(tok), resp.StatusCode)
 		if c := challengeError(obs.WWWAuthenticate); c != "" {
 			h.res.Story += " (" + c + ")"
 		}
+	case rep != nil && rep.Error != nil:
+		// The agent took the token but its own exchange failed: the obo hop says why.
+		e := rep.Error
+		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, valueOr(firstLine(e.Description), e.Err)))
+		h.res.Story = fmt.Sprintf("the agent API accepted the %s, but its own exchange failed (see the obo hop)", tokenNoun(tok))
 	default:
 		h.fail(describeFailure("agent", nil, h.rec.snapshot()))
 		h.res.Story = fmt.Sprintf("the agent API answered %d", resp.StatusCode)
-		if w.st.agentReport != nil && w.st.agentReport.Error != nil {
-			h.res.Story += fmt.Sprintf("; its own exchange failed: %s", firstLine(w.st.agentReport.Error.Description))
-		}
 	}
 }
 
@@ -177,4 +186,27 @@ func challengeError(h string) string {
 		s += ": " + firstLine(d)
 	}
 	return s
+}
+
+// challengeClaims returns the claims of a Bearer challenge (base64 per Microsoft's claims
+// challenge format, or plain JSON), decoded; "" when there are none.
+func challengeClaims(h string) string {
+	cs, err := inspect.ParseWWWAuthenticate(h)
+	if err != nil {
+		return ""
+	}
+	c, ok := inspect.BearerChallenge(cs)
+	if !ok || c.Param("claims") == "" {
+		return ""
+	}
+	v := c.Param("claims")
+	if strings.HasPrefix(strings.TrimSpace(v), "{") {
+		return v
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && json.Valid(b) {
+			return string(b)
+		}
+	}
+	return ""
 }

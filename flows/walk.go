@@ -56,6 +56,7 @@ type walkState struct {
 	obo          *inspect.Token
 	oboFromUser  bool   // passthrough: the "OBO token" is the user token
 	claims       string // the claims challenge Entra sent at the OBO hop
+	agentClaims  string // the claims challenge the agent API returned (WWW-Authenticate claims=, decoded)
 	agentReport  *inspect.ExchangeReport
 	skewReported HopID // the hop token.clock-skew was reported at, "" when none
 }
@@ -105,12 +106,15 @@ func (w *Walk) Close() {
 // Config returns the walk's configuration.
 func (w *Walk) Config() Config { return w.cfg }
 
-// ClaimsChallenge returns the claims challenge Entra sent at the OBO hop ("" when none): the
-// TUI offers RetryWithClaims when it is set.
+// ClaimsChallenge returns the claims challenge Entra sent at the OBO hop, or else the one the
+// agent API passed back in its 401 ("" when none): the TUI offers RetryWithClaims when it is set.
 func (w *Walk) ClaimsChallenge() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.st.claims
+	if w.st.claims != "" {
+		return w.st.claims
+	}
+	return w.st.agentClaims
 }
 
 // Run runs every hop in order. The channel is closed when the walk ends; its last event is

@@ -302,3 +302,22 @@ func TestBrowserSignin(t *testing.T) {
 		t.Fatalf("no authorization_code + PKCE exchange recorded (redacted)")
 	}
 }
+
+func TestAgentClaimsChallengeRetry(t *testing.T) {
+	s := startSandbox(t, "mfa-required")
+	cfg := s.Config("")
+	cfg.OBO = flows.OBOConfig{Mode: "none"}
+	w := flows.NewWalk(cfg, flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	if st := w.Report().Hops[1].Status; st != flows.StatusFailed {
+		t.Fatalf("agent hop %s, want failed (401 insufficient_claims)", st)
+	}
+	if w.ClaimsChallenge() == "" {
+		t.Fatal("the agent's claims challenge was not kept")
+	}
+	collect(w.RetryWithClaims(context.Background()))
+	if a := w.Report().Hops[1]; a.Status != flows.StatusOK {
+		t.Fatalf("after the re-sign-in with the agent's claims the agent hop is %s: %s", a.Status, a.Err)
+	}
+}
