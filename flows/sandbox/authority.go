@@ -25,6 +25,7 @@ func (s *Sandbox) routes() http.Handler {
 	// Graph subset.
 	mux.HandleFunc("GET /v1.0/me", s.handleGraphMe)
 	mux.HandleFunc("GET /v1.0/applications", s.handleGraphApplications)
+	mux.HandleFunc("GET /oidc/userinfo", s.handleUserInfo)
 	// Sample agent API and MCP server.
 	mux.HandleFunc("/agent/api/chat", s.components.handleAgent)
 	mux.HandleFunc("GET /.well-known/oauth-protected-resource/agent/api/chat", s.components.handleAgentPRM)

@@ -109,16 +109,20 @@ func TestInteractiveAuthCodePKCE(t *testing.T) {
 		}()
 		return nil
 	}
-	res, err := publicClient(t, s).AcquireTokenInteractive(ctx, agentScope, public.WithOpenURL(open))
+	pc := publicClient(t, s)
+	res, err := pc.AcquireTokenInteractive(ctx, agentScope, public.WithOpenURL(open))
 	if err != nil {
 		t.Fatalf("interactive: %v", err)
 	}
 	if c := verifyJWT(t, s, res.AccessToken); c["aud"] != AgentAppID || c["scp"] != "access_as_user" {
 		t.Errorf("claims = %v", c)
 	}
-	// Refresh: a silent request for another resource redeems the refresh token.
-	silent, err := publicClient(t, s).AcquireTokenSilent(ctx, agentScope, public.WithSilentAccount(res.Account))
-	if err == nil && silent.AccessToken == "" {
-		t.Error("silent returned no token")
+	// Refresh: a silent request for another scope of the API redeems the cached refresh token.
+	silent, err := pc.AcquireTokenSilent(ctx, []string{AgentAppIDURI + "/Chat.Read"}, public.WithSilentAccount(res.Account))
+	if err != nil {
+		t.Fatalf("silent refresh: %v", err)
+	}
+	if c := verifyJWT(t, s, silent.AccessToken); c["scp"] != "Chat.Read" {
+		t.Errorf("refreshed claims = %v", c)
 	}
 }

@@ -165,3 +165,20 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// handleUserInfo is the OIDC UserInfo endpoint the discovery document names; like Entra's it
+// takes a Graph token and answers the signed-in user's standard claims.
+func (s *Sandbox) handleUserInfo(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.graphCaller(w, r)
+	if !ok {
+		return
+	}
+	u := s.dir.userByID(p.str("oid"))
+	if u == nil || p.isAppOnly() {
+		s.graphError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "The token carries no signed-in user.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"sub": p.str("sub"), "name": u.DisplayName, "family_name": u.Surname, "given_name": u.GivenName, "email": u.UPN,
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/oboscope/oboscope/flows"
@@ -255,5 +258,53 @@ func TestStartForWalkAndCommands(t *testing.T) {
 	}
 	if code := RunCommand(context.Background(), CommandOptions{Addr: "192.168.0.1:443"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
 		t.Errorf("non-loopback exit %d, want 2", code)
+	}
+}
+
+// TestGraphSubset calls graph_me (the MCP server's own OBO to Graph), /v1.0/applications and
+// /oidc/userinfo with a Graph token; the registrations list never carries a secret value.
+func TestGraphSubset(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	ctx := testCtx(t)
+	pc := publicClient(t, s)
+	user, err := deviceCodeSignIn(ctx, pc, agentScope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obo, err := confidentialClient(t, s, AgentAppID, secretCred(t, s.Secret("agent"))).AcquireTokenOnBehalfOf(ctx, user.AccessToken, []string{MCPAppIDURI + "/tools.call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, r := callMCPTool(t, s, obo.AccessToken, "graph_me")
+	me, _ := r["me"].(map[string]any)
+	d, _ := r["downstream"].(map[string]any)
+	if st != 200 || me["userPrincipalName"] != AliceUPN || d["kind"] != "obo" || d["status"] != float64(200) || d["passthrough"] != false {
+		t.Fatalf("graph_me: %d %v", st, r)
+	}
+	// The refresh token MSAL cached at sign-in is redeemed for Graph.
+	graph, err := pc.AcquireTokenSilent(ctx, []string{GraphAppIDURI + "/User.Read"}, public.WithSilentAccount(user.Account))
+	if err != nil {
+		t.Fatalf("silent Graph token: %v", err)
+	}
+	for _, path := range []string{"/v1.0/applications", "/oidc/userinfo", "/v1.0/me"} {
+		req, _ := http.NewRequest(http.MethodGet, s.BaseURL()+path, nil)
+		req.Header.Set("Authorization", "Bearer "+graph.AccessToken)
+		resp, err := s.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+		for _, secret := range []string{s.Secret("agent"), s.Secret("client"), s.Secret("mcp"), s.Secret("blueprint")} {
+			if strings.Contains(string(body), secret) {
+				t.Errorf("%s leaks a secret value", path)
+			}
+		}
+		if path == "/v1.0/applications" && !strings.Contains(string(body), `"requestedAccessTokenVersion":2`) {
+			t.Errorf("applications lacks the accepted version: %.300s", body)
+		}
 	}
 }
