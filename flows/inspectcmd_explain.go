@@ -141,14 +141,39 @@ func inspWriteAADSTS(w io.Writer, a inspect.AADSTS, st TextStyle) {
 		}
 		fmt.Fprintln(w)
 	}
-	if a.FindingID != "" {
-		fmt.Fprintf(w, "%s\n  %s (oboscope explain %s)\n\n", st.paint(inspAnsiBold, "Finding"), a.FindingID, a.FindingID)
+	if ids := inspFindingsForCode(a); len(ids) > 0 {
+		fmt.Fprintln(w, st.paint(inspAnsiBold, "Findings"))
+		for _, id := range ids {
+			fmt.Fprintf(w, "  %s (oboscope explain %s)\n", id, id)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%s\n  https://login.microsoftonline.com/error?code=%d\n  https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes\n",
 		st.paint(inspAnsiBold, "Docs"), a.Code)
 }
 
-// closestRuleIDs returns up to n catalogue IDs nearest to q: those containing q or its last
+// inspFindingsForCode lists the findings an Entra code raises: its own first, then every rule that
+// names the code.
+func inspFindingsForCode(a inspect.AADSTS) []string {
+	var ids []string
+	if a.FindingID != "" {
+		ids = append(ids, a.FindingID)
+	}
+	for _, r := range inspect.Rules() {
+		if r.ID == a.FindingID {
+			continue
+		}
+		for _, c := range r.AADSTS {
+			if c == a.Code {
+				ids = append(ids, r.ID)
+				break
+			}
+		}
+	}
+	return ids
+}
+
+// inspClosestRuleIDs returns up to n catalogue IDs nearest to q: those containing q or its last
 // part first, then by edit distance.
 func inspClosestRuleIDs(q string, n int) []string {
 	q = strings.ToLower(q)
@@ -165,6 +190,11 @@ func inspClosestRuleIDs(q string, n int) []string {
 		d := inspLevenshtein(q, r.ID)
 		if tail != "" && strings.Contains(r.ID, tail) {
 			d -= 100
+		}
+		for _, word := range strings.Split(tail, "-") {
+			if len(word) > 2 && strings.Contains(r.ID, word) {
+				d -= 3
+			}
 		}
 		all = append(all, scored{r.ID, d})
 	}
