@@ -55,7 +55,11 @@ func (c *components) buildMCP() http.Handler {
 	s := c.s
 	server := mcp.NewServer(&mcp.Implementation{Name: "contoso-mcp", Title: "Contoso MCP Server", Version: "1.0.0"}, nil)
 	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "Report who the validated caller is (claims summary of the bearer token)."}, c.toolWhoami)
-	mcp.AddTool(server, &mcp.Tool{Name: "graph_me", Description: "Call Microsoft Graph /me on behalf of the caller (the server's own OBO) and report what it obtained, redacted."}, c.toolGraphMe)
+	mcp.AddTool(server, &mcp.Tool{
+		Name:         "graph_me",
+		Description:  "Call Microsoft Graph /me on behalf of the caller (the server's own OBO) and report what it obtained, redacted.",
+		OutputSchema: graphMeSchema,
+	}, c.toolGraphMe)
 	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
 	opts := &auth.RequireBearerTokenOptions{ResourceMetadataURL: c.mcpPRMURL(), Scopes: []string{mcpScope}}
@@ -132,6 +136,19 @@ func (c *components) toolWhoami(_ context.Context, req *mcp.CallToolRequest, _ m
 		ParentAppAzp: p.str("xms_par_app_azp"), ActorFacets: p.str("xms_act_fct"), PreferredName: p.str("preferred_username"),
 	}
 	return nil, out, nil
+}
+
+// graphMeSchema is graph_me's output schema, written out: a schema inferred from graphMeOut would
+// hold boolean `true` sub-schemas (for its free-form fields), which strict clients such as the
+// TypeScript MCP SDK reject.
+var graphMeSchema = map[string]any{
+	"type":     "object",
+	"required": []string{"me", "downstream"},
+	"properties": map[string]any{
+		"me":         map[string]any{"type": []string{"object", "null"}, "description": "Graph's /me, or null when the call failed"},
+		"downstream": map[string]any{"type": "object", "description": "the server's own exchange: kind obo|passthrough, grant_type, token_endpoint, status, error, token (signature removed), passthrough"},
+		"graph":      map[string]any{"type": "object", "description": "the Graph request: url, status, error"},
+	},
 }
 
 // graphMeOut is the graph_me tool's structured result.
