@@ -17,6 +17,9 @@ import (
 // timeClaims are the claims whose numeric value is a Unix time.
 var timeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true, "pwd_exp": true}
 
+// appClaims hold an application's ID.
+var appClaims = map[string]bool{"aud": true, "azp": true, "appid": true, "xms_par_app_azp": true}
+
 // claimRow is one claim of the table, with its display text precomputed.
 type claimRow struct {
 	ex       inspect.ExplainedClaim
@@ -37,6 +40,8 @@ type claimsPane struct {
 	width    int
 	height   int
 	emptyMsg string
+	// names resolves app IDs the config knows ("MCP server"), for aud, azp and appid.
+	names map[string]string
 }
 
 func newClaimsPane(c *common) claimsPane {
@@ -230,6 +235,9 @@ func (p claimsPane) View() string {
 	nameW = min(nameW, 22) + 2
 	rest := w - nameW - 3
 	valW := rest * 45 / 100
+	if w < 110 {
+		valW = rest * 55 / 100
+	}
 	meanW := rest - valW - 2
 	lines = append(lines, s.Faint.Render(fit("   "+fit("CLAIM", nameW)+fit("VALUE", valW)+"  MEANING", w)))
 	from, to := p.list.window()
@@ -289,6 +297,11 @@ func (p claimsPane) detail(w, h int) []string {
 			} else {
 				out = append(out, strings.Repeat(" ", len(r.ex.Claim)+3)+l)
 			}
+		}
+	}
+	if id, ok := r.ex.Value.(string); ok && appClaims[r.ex.Claim] {
+		if name := appName(p.tok, id, p.names); name != "" && !strings.Contains(r.ex.ValueMeaning, name) {
+			out = append(out, " "+s.Accent.Render("= ")+s.Bold.Render(name))
 		}
 	}
 	if r.ex.ValueMeaning != "" {

@@ -18,6 +18,8 @@ type diffPane struct {
 	beforeName string
 	afterName  string
 	has        bool
+	after      *inspect.Token
+	names      map[string]string
 	width      int
 	height     int
 }
@@ -28,6 +30,7 @@ func newDiffPane(c *common) diffPane { return diffPane{c: c} }
 func (p *diffPane) setTokens(beforeName string, before *inspect.Token, afterName string, after *inspect.Token) {
 	p.beforeName, p.afterName = beforeName, afterName
 	p.has = before != nil && after != nil
+	p.after = after
 	p.changes = nil
 	if p.has {
 		p.changes = inspect.Diff(before, after)
@@ -46,7 +49,7 @@ func (p *diffPane) rebuild() {
 	s := p.c.styles
 	w := p.width
 	if !p.has {
-		p.pager.setLines([]string{"", "  " + s.Muted.Render("Nothing to compare: this is the first token of the chain, or the hop has no token.")})
+		p.pager.setLines([]string{"", "  " + s.Muted.Render("Nothing to compare: no earlier, different token in the chain (or no token at this hop).")})
 		return
 	}
 	lines := []string{" " + s.Muted.Render("from ") + s.Accent.Render(p.beforeName) + s.Muted.Render("  to  ") + s.Accent.Render(p.afterName)}
@@ -61,7 +64,12 @@ func (p *diffPane) rebuild() {
 	nameW = min(nameW, 22) + 2
 	valW := max((w-nameW-8)/2, 10)
 	lines = append(lines, s.Faint.Render(fit("   "+fit("CLAIM", nameW)+fit("BEFORE", valW)+"   AFTER", w)))
+	var routine []string
 	for _, ch := range p.changes {
+		if routineClaims[ch.Claim] && ch.Kind == "changed" {
+			routine = append(routine, ch.Claim)
+			continue
+		}
 		mark, st := "~", s.Changed
 		switch ch.Kind {
 		case "added":
@@ -69,7 +77,7 @@ func (p *diffPane) rebuild() {
 		case "removed":
 			mark, st = "-", s.Removed
 		}
-		before, after := diffValue(ch.Before), diffValue(ch.After)
+		before, after := p.diffValue(ch.Claim, ch.Before), p.diffValue(ch.Claim, ch.After)
 		lines = append(lines, " "+st.Render(mark)+" "+st.Render(fit(ch.Claim, nameW))+fit(before, valW)+s.Faint.Render(" → ")+trunc(after, w-nameW-valW-7))
 		if ch.Meaning != "" {
 			for _, l := range wrap(ch.Meaning, w-nameW-4) {
@@ -77,11 +85,26 @@ func (p *diffPane) rebuild() {
 			}
 		}
 	}
+	if len(routine) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, wrap(" "+s.Muted.Render("Also changed, as in every new token: ")+strings.Join(routine, ", "), w-2)...)
+	}
 	p.pager.setLines(lines)
 }
 
-// diffValue renders one side of a change; absent values read as "—".
-func diffValue(v any) string {
+// routineClaims change in every newly issued token; the Diff tab lists them on one line.
+var routineClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "aio": true, "uti": true, "rh": true, "jti": true, "xms_ftd": true, "xms_rd": true}
+
+// diffValue renders one side of a change; absent values read as "—", times as local times.
+func (p *diffPane) diffValue(claim string, v any) string {
+	if t, ok := claimTime(inspect.ExplainedClaim{Claim: claim, Value: v}); ok {
+		return t.In(p.c.loc).Format("15:04:05") + " (" + relative(claim, t, p.c.now()) + ")"
+	}
+	if id, ok := v.(string); ok && appClaims[claim] {
+		if name := appName(p.after, id, p.names); name != "" {
+			return name + " (" + id + ")"
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return "—"

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // httpPane is the HTTP tab: every exchange of the hop in a list, and the selected one below with
@@ -113,7 +114,7 @@ func (p httpPane) View() string {
 	if len(p.exchanges) == 0 {
 		return block([]string{"", "  " + s.Muted.Render("No HTTP exchange at this hop.")}, w, p.height)
 	}
-	lines := []string{s.Faint.Render(fit("   #  METHOD STATUS      TIME  WHAT", w))}
+	lines := []string{s.Faint.Render(fit(fmt.Sprintf(" %3s  %-6s %-6s %9s  %s", "#", "METHOD", "STATUS", "TIME", "WHAT"), w))}
 	labelW := 0
 	for _, x := range p.exchanges {
 		labelW = max(labelW, len(x.Label))
@@ -122,11 +123,11 @@ func (p httpPane) View() string {
 	from, to := p.list.window()
 	for i := from; i < to; i++ {
 		x := p.exchanges[i]
-		row := fmt.Sprintf(" %2d  %-6s %-6s %9s  ", i+1, x.Method, statusText(s, x), exchangeDuration(x))
-		rest := fit(x.Label, labelW) + s.Muted.Render(x.URL)
+		row := fmt.Sprintf(" %3d  %-6s ", i+1, x.Method) + fit(statusText(s, x), 6) + fmt.Sprintf(" %9s  ", exchangeDuration(x))
+		rest := fit(x.Label, labelW) + s.Muted.Render(urlPath(x.URL))
 		if i == p.list.cursor {
-			plain := fmt.Sprintf("▸%2d  %-6s %-6s %9s  ", i+1, x.Method, statusPlain(x), exchangeDuration(x))
-			lines = append(lines, s.Selected.Render(fit(plain+fit(x.Label, labelW)+x.URL, w)))
+			plain := fmt.Sprintf(" ▸%2d  %-6s %-6s %9s  ", i+1, x.Method, statusPlain(x), exchangeDuration(x))
+			lines = append(lines, s.Selected.Render(fit(plain+fit(x.Label, labelW)+urlPath(x.URL), w)))
 			continue
 		}
 		lines = append(lines, fit(row+rest, w))
@@ -138,6 +139,42 @@ func (p httpPane) View() string {
 	return block(lines, w, p.listHeight()+2) + "\n" + p.detail.view(p.c, w)
 }
 
+// describeJWT summarises a token found in a request body (already redacted by flows) instead
+// of printing its base64: its size, audience, scopes and whether the signature was removed.
+func describeJWT(v string) (string, bool) {
+	if !strings.HasPrefix(v, "eyJ") || strings.Count(v, ".") < 1 {
+		return "", false
+	}
+	tok, err := inspect.DecodeUnverified(v)
+	if err != nil || tok.Format != inspect.FormatJWS {
+		return "", false
+	}
+	parts := []string{fmt.Sprintf("JWT, %d chars", len(v))}
+	if len(tok.Audiences) > 0 {
+		parts = append(parts, "aud "+tok.Audiences[0])
+	}
+	if len(tok.Scopes) > 0 {
+		parts = append(parts, "scp "+strings.Join(tok.Scopes, " "))
+	}
+	if tok.SignatureRemoved {
+		parts = append(parts, "signature removed")
+	}
+	return "<" + strings.Join(parts, " · ") + ">", true
+}
+
+// urlPath is a URL without its scheme and host, for the list; the detail shows it whole.
+func urlPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Path == "" {
+		return raw
+	}
+	p := u.EscapedPath()
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p
+}
+
 func statusPlain(x flows.Exchange) string {
 	if x.Err != "" {
 		return "ERR"
@@ -145,35 +182,47 @@ func statusPlain(x flows.Exchange) string {
 	return fmt.Sprint(x.Status)
 }
 
-// exchangeLines renders one exchange: request line, headers, body; response status, headers,
-// body; timing. Bodies are shown as pretty JSON or as form fields when they are either.
+// exchangeLines renders one exchange: the request line and body, then its headers; the
+// response status, its challenge, body and headers; timing. Bodies are shown as pretty JSON or
+// as form fields when they are either; tokens in them are summarised.
 func exchangeLines(s *Styles, x flows.Exchange, w int) []string {
 	var out []string
 	title := s.Bold.Render(x.Method+" ") + x.URL
 	out = append(out, wrap(" "+s.Accent.Render("REQUEST ")+title, w)...)
-	out = append(out, headerLines(s, x.RequestHeaders, w)...)
 	out = append(out, bodyLines(s, x.RequestBody, x.RequestHeaders.Get("Content-Type"), w)...)
+	out = append(out, headerLines(s, x.RequestHeaders, w, nil)...)
 	out = append(out, "")
 	if x.Err != "" {
 		out = append(out, " "+s.Accent.Render("RESPONSE ")+s.Error.Render("no response: "+x.Err))
-	} else {
-		out = append(out, " "+s.Accent.Render("RESPONSE ")+statusText(s, x)+" "+http.StatusText(x.Status)+s.Muted.Render("  after "+exchangeDuration(x)))
-		out = append(out, headerLines(s, x.ResponseHeaders, w)...)
-		out = append(out, bodyLines(s, x.ResponseBody, x.ResponseHeaders.Get("Content-Type"), w)...)
+		return out
 	}
+	out = append(out, " "+s.Accent.Render("RESPONSE ")+statusText(s, x)+" "+http.StatusText(x.Status)+s.Muted.Render("  after "+exchangeDuration(x)))
+	for _, v := range x.ResponseHeaders.Values("Www-Authenticate") {
+		for _, l := range wrap(s.Warning.Render("WWW-Authenticate: ")+v, w-4) {
+			out = append(out, "   "+l)
+		}
+	}
+	out = append(out, bodyLines(s, x.ResponseBody, x.ResponseHeaders.Get("Content-Type"), w)...)
+	out = append(out, headerLines(s, x.ResponseHeaders, w, map[string]bool{"Www-Authenticate": true})...)
 	return out
 }
 
-func headerLines(s *Styles, h http.Header, w int) []string {
+// headerLines lists headers (but skip) under a muted "headers" line.
+func headerLines(s *Styles, h http.Header, w int, skip map[string]bool) []string {
 	names := make([]string, 0, len(h))
 	for k := range h {
-		names = append(names, k)
+		if !skip[http.CanonicalHeaderKey(k)] {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return nil
 	}
 	sort.Strings(names)
-	var out []string
+	out := []string{"", "   " + s.Faint.Render("headers")}
 	for _, k := range names {
 		for _, v := range h[k] {
-			for i, l := range wrap(s.Claim.Render(k)+": "+v, w-4) {
+			for i, l := range wrap(s.Muted.Render(k+": ")+v, w-6) {
 				if i > 0 {
 					l = "  " + l
 				}
@@ -192,7 +241,7 @@ func bodyLines(s *Styles, body, contentType string, w int) []string {
 	out := []string{""}
 	if lines, ok := prettyJSON(s, []byte(body)); ok {
 		for _, l := range lines {
-			for _, wl := range wrap(l, w-4) {
+			for _, wl := range wrapAll([]string{l}, w-4) {
 				out = append(out, "   "+wl)
 			}
 		}
@@ -207,7 +256,11 @@ func bodyLines(s *Styles, body, contentType string, w int) []string {
 			sort.Strings(keys)
 			for _, k := range keys {
 				for _, v := range vals[k] {
-					for i, l := range wrap(s.JSONKey.Render(k)+" = "+s.JSONString.Render(v), w-4) {
+					if desc, ok := describeJWT(v); ok {
+						out = append(out, trunc("   "+s.JSONKey.Render(k)+" = "+s.Muted.Render(desc), w))
+						continue
+					}
+					for i, l := range wrap(s.JSONKey.Render(k)+" = "+s.JSONString.Render(v), w-6) {
 						if i > 0 {
 							l = "  " + l
 						}
@@ -218,10 +271,8 @@ func bodyLines(s *Styles, body, contentType string, w int) []string {
 			return out
 		}
 	}
-	for _, l := range strings.Split(body, "\n") {
-		for _, wl := range wrap(l, w-4) {
-			out = append(out, "   "+wl)
-		}
+	for _, wl := range wrapAll(strings.Split(body, "\n"), w-4) {
+		out = append(out, "   "+wl)
 	}
 	return out
 }

@@ -99,6 +99,8 @@ func (h *hopScreen) load(ws *walkState) {
 	if ok {
 		tok = nt.Token
 	}
+	h.claims.names = ws.names
+	h.diff.names = ws.names
 	h.claims.setToken(tok, h.res.Findings)
 	h.finds.setFindings(h.res.Findings)
 	h.http.setExchanges(h.res.Exchanges)
@@ -122,31 +124,22 @@ func verifyNote(nt flows.NamedToken) string {
 	return "Signature not verified (decoded only)."
 }
 
-// previousToken is the token before (hop, idx) in the chain, skipping repeats of the same token.
+// previousToken is the token this one should be compared with: the latest token handed on
+// earlier in the chain (or obtained earlier in the same hop) that differs from it. Tokens a
+// server only reported are never the "before" side.
 func previousToken(ws *walkState, hop, idx int) (string, *inspect.Token) {
-	type ref struct {
-		hop, idx int
-		nt       flows.NamedToken
+	if hop < 0 || hop >= len(ws.hops) || idx < 0 || idx >= len(ws.hops[hop].Tokens) {
+		return "", nil
 	}
-	var seq []ref
-	for i, hr := range ws.hops {
-		for j, nt := range hr.Tokens {
-			if nt.Token == nil {
-				continue
-			}
-			if len(seq) > 0 && seq[len(seq)-1].nt.Raw == nt.Raw {
-				if i == hop && j == idx {
-					seq[len(seq)-1] = ref{i, j, nt}
-				}
-				continue
-			}
-			seq = append(seq, ref{i, j, nt})
+	cur := ws.hops[hop].Tokens[idx]
+	for j := idx - 1; j >= 0; j-- {
+		if nt := ws.hops[hop].Tokens[j]; nt.Token != nil && !nt.Token.SignatureRemoved && nt.Raw != cur.Raw {
+			return fmt.Sprintf("%s (hop %d)", nt.Name, hop+1), nt.Token
 		}
 	}
-	for k, r := range seq {
-		if r.hop == hop && r.idx == idx && k > 0 {
-			p := seq[k-1]
-			return fmt.Sprintf("%s (hop %d)", p.nt.Name, p.hop+1), p.nt.Token
+	for i := hop - 1; i >= 0; i-- {
+		if nt, ok := handedOn(ws.hops[i]); ok && nt.Raw != cur.Raw {
+			return fmt.Sprintf("%s (hop %d)", nt.Name, i+1), nt.Token
 		}
 	}
 	return "", nil

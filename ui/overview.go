@@ -277,7 +277,7 @@ func clip(lines []string, n int) []string {
 		return lines
 	}
 	out := append([]string(nil), lines[:n-1]...)
-	return append(out, fmt.Sprintf("… %d more", len(lines)-n+1))
+	return append(out, fmt.Sprintf("   … %d more", len(lines)-n+1))
 }
 
 // boxLines draws a rounded box of width w with a title in its top border.

@@ -107,7 +107,8 @@ func indent(lines []string, pre string) []string {
 	return out
 }
 
-// wrapAll wraps every line to w cells, continuation lines indented by two more cells.
+// wrapAll wraps every line to w cells, keeping its indentation; continuation lines are indented
+// by two more cells.
 func wrapAll(lines []string, w int) []string {
 	var out []string
 	for _, l := range lines {
@@ -115,12 +116,15 @@ func wrapAll(lines []string, w int) []string {
 			out = append(out, l)
 			continue
 		}
-		lead := len(ansi.Strip(l)) - len(strings.TrimLeft(ansi.Strip(l), " "))
-		for i, part := range wrap(l, w) {
+		plain := ansi.Strip(l)
+		lead := len(plain) - len(strings.TrimLeft(plain, " "))
+		body := strings.TrimLeft(l, " ")
+		for i, part := range wrap(body, max(w-lead-2, 10)) {
+			pad := lead
 			if i > 0 {
-				part = strings.Repeat(" ", lead+2) + part
+				pad += 2
 			}
-			out = append(out, part)
+			out = append(out, strings.Repeat(" ", pad)+part)
 		}
 	}
 	return out

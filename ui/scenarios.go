@@ -41,7 +41,7 @@ func (p scenarioPicker) boxSize() (int, int) {
 
 func (p *scenarioPicker) setSize() {
 	_, bh := p.boxSize()
-	p.list.setHeight(bh - 9)
+	p.list.setHeight(bh - 10)
 }
 
 // scenarioChosenMsg asks the root model to restart the walk on a scenario.
@@ -115,15 +115,17 @@ func (p scenarioPicker) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, s.Rule.Render(strings.Repeat("─", iw)))
+	var detail []string
 	if len(p.scenarios) > 0 {
 		sc := p.scenarios[p.list.cursor]
 		expect := "no error, no warning"
 		if len(sc.Expect) > 0 {
 			expect = strings.Join(sc.Expect, ", ")
 		}
-		lines = append(lines, trunc(s.Bold.Render(sc.Name)+s.Muted.Render(": ")+sc.Change, iw))
-		lines = append(lines, trunc(s.Muted.Render("expected findings: ")+expect, iw))
+		detail = append(detail, clip(wrap(s.Bold.Render(sc.Name)+": "+sc.Change, iw), 2)...)
+		detail = append(detail, clip(wrap(s.Muted.Render("must raise: ")+expect, iw), 2)...)
 	}
+	lines = append(lines, block(detail, iw, 4))
 	lines = append(lines, s.Faint.Render("↑/↓ choose · enter walk it · esc close   ● running now"))
-	return s.FocusBox.Width(bw).Render(block(lines, iw, bh-2))
+	return s.FocusBox.Width(bw).Render(block(strings.Split(strings.Join(lines, "\n"), "\n"), iw, bh-2))
 }

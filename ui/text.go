@@ -76,11 +76,7 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d < 48*time.Hour:
 		h := int(d.Hours())
-		m := int(d.Minutes()) - h*60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%02dm", h, m)
+		return fmt.Sprintf("%dh%02dm", h, int(d.Minutes())-h*60)
 	default:
 		days := int(d.Hours()) / 24
 		return fmt.Sprintf("%dd%dh", days, int(d.Hours())-days*24)

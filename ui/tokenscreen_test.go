@@ -34,7 +34,7 @@ func TestInspectScreens(t *testing.T) {
 		{"explain", wrongAud, []string{"enter"}, []string{"Explain", "What it means", "Fix"}},
 		{"raw", flows.InspectOptions{}, []string{"3"}, []string{"HEADER", "\"alg\": \"RS256\"", "PAYLOAD", "\"aud\": \"" + testAgent}},
 		{"raw_end", flows.InspectOptions{}, []string{"3", "G"}, []string{"\"ver\": \"2.0\"", "SIGNATURE", "not shown"}},
-		{"help", flows.InspectOptions{}, []string{"?"}, []string{"Keys", "filter claims", "copy token"}},
+		{"help", flows.InspectOptions{}, []string{"?"}, []string{"Keys", "filter", "copy token", "copy value"}},
 	}
 	for _, tc := range tests {
 		for _, sz := range sizes {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -51,6 +52,9 @@ func (m *Model) render() string {
 		box = m.explain.View()
 	default:
 		return screen
+	}
+	if bl := strings.Split(box, "\n"); len(bl) > h {
+		box = strings.Join(append(bl[:h-1], bl[len(bl)-1]), "\n")
 	}
 	x, y := m.overlayPos(box)
 	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
@@ -172,7 +176,10 @@ func (m *Model) statusBar() string {
 // hints is the short help of the screen in front.
 func (m *Model) hints() string {
 	m.help.SetWidth(m.c.width - 2)
-	return " " + m.help.ShortHelpView(m.keyHelp().short)
+	short := m.keyHelp().short
+	// ? always shows, whatever the width cuts off.
+	short = append([]key.Binding{m.c.keys.Help}, slices.DeleteFunc(short, func(b key.Binding) bool { return b.Help().Key == "?" })...)
+	return " " + m.help.ShortHelpView(short)
 }
 
 // keyHelp lists the keys of the screen in front: a short line and the full overlay.
@@ -185,7 +192,7 @@ func (m *Model) keyHelp() keyHelp {
 	actions := []key.Binding{k.Filter, k.Explain, k.CopyToken, k.CopyValue}
 	var walk []key.Binding
 	if walkMode {
-		screens = append([]key.Binding{k.Open, k.Back}, append(screens, k.NextHop, k.PrevHop, k.NextToken)...)
+		screens = append([]key.Binding{k.Open, k.Back}, append(screens, k.NextHop, k.NextToken)...)
 		actions = append(actions, k.ExportMarkdown, k.ExportJSON)
 		walk = []key.Binding{k.Rerun, k.RerunHop, k.RetryClaims}
 		if m.cfg.mode == "sandbox" {
@@ -208,7 +215,7 @@ func (m *Model) keyHelp() keyHelp {
 		case hopTabFindings:
 			short = append(short, k.Explain, k.CopyValue)
 		case hopTabHTTP:
-			short = append(short, k.Up, k.PageDown, k.CopyValue)
+			short = append(short, k.PageDown, k.CopyValue)
 		default:
 			short = append(short, k.NextToken)
 		}
@@ -230,16 +237,45 @@ func (m *Model) keyHelp() keyHelp {
 	return keyHelp{short: short, full: [][]key.Binding{nav, screens, actions, walk}}
 }
 
-// helpBox is the ? overlay: every key, grouped.
+// helpBox is the ? overlay: every key of the screen in front, grouped under headings, in as
+// many columns as the window holds.
 func (m *Model) helpBox() string {
 	s := m.c.styles
 	kh := m.keyHelp()
-	m.help.SetWidth(min(m.c.width-8, 110))
-	body := m.help.FullHelpView(kh.full)
+	names := []string{"Move", "Screens", "Actions", "Walk"}
+	var cols []string
+	colW := 0
+	for i, group := range kh.full {
+		keyW := 0
+		for _, b := range group {
+			keyW = max(keyW, lipgloss.Width(b.Help().Key))
+		}
+		lines := []string{s.Accent.Render(names[i])}
+		for _, b := range group {
+			if !b.Enabled() {
+				continue
+			}
+			lines = append(lines, s.HelpKey.Render(fit(b.Help().Key, keyW))+"  "+s.HelpDesc.Render(b.Help().Desc))
+		}
+		col := strings.Join(lines, "\n")
+		colW = max(colW, lipgloss.Width(col))
+		cols = append(cols, col)
+	}
+	colW += 3
+	perRow := max(min((min(m.c.width-8, 120))/colW, len(cols)), 1)
+	var rows []string
+	for i := 0; i < len(cols); i += perRow {
+		var row []string
+		for _, c := range cols[i:min(i+perRow, len(cols))] {
+			row = append(row, lipgloss.NewStyle().Width(colW).Render(c))
+		}
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	body := strings.Join(rows, "\n\n")
 	extra := []string{
 		"",
 		s.Muted.Render("Mouse: click a hop, a tab or a row; the wheel scrolls."),
-		s.Muted.Render("Paste a token (your terminal's paste) at any time to inspect it."),
+		s.Muted.Render("Paste a token at any time to inspect it.") + s.Faint.Render("   esc closes"),
 	}
 	content := lipgloss.JoinVertical(lipgloss.Left, append([]string{s.Title.Render("Keys"), "", body}, extra...)...)
 	return s.FocusBox.Render(content)

@@ -2,11 +2,14 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/sandbox"
@@ -106,18 +109,120 @@ func runWalk(t testing.TB, m *Model) *driver {
 	return d
 }
 
-// volatile are the parts of a screen that change from run to run even on a fixed clock: the
-// sandbox's port and the random device code.
-var volatile = []*regexp.Regexp{
-	regexp.MustCompile(`127\.0\.0\.1:\d+`),
+// volatile are the parts of a walk screen that change from run to run even on a fixed clock:
+// the sandbox's port, timings, token lifetimes (Entra's are randomised, and so are the
+// sandbox's), per-token random values, request IDs and signing keys. Goldens hold them masked.
+var volatile = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+	{regexp.MustCompile(` *\d+\.\d+ (ms|s)\b`), " N ms"},
+	{regexp.MustCompile(`\b\d+d\d+h\b|\b\d+h(\d+m)?\b|\b\d+m\b|\b\d+s\b`), "T"},
+	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`), "hh:mm:ss"},
+	{regexp.MustCompile(`\b1[789]\d{8}\b`), "UNIXTIME"},
+	{regexp.MustCompile(`(code\s+(?:\x1b\[[0-9;]*\x07)?)[A-Z0-9]{2,12}\b`), "${1}USERCODE"},
+	{regexp.MustCompile(`(Also changed, as in every new token: (?:\x1b\[[0-9;]*\x07)*)[a-z_, ]+`), "${1}ROUTINE"},
+	{regexp.MustCompile(`(?:[A-Z0-9] ){5,}[A-Z0-9]\b`), "U S E R C O D E"},
+	{regexp.MustCompile(`\b(aio|rh|uti|jti|sid|kid|x5t|nonce)(\W+)[A-Za-z0-9_\-\.]{8,}`), "${1}${2}RANDOM"},
+	{regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "GUID"},
+	{regexp.MustCompile(`(Date: ).*GMT`), "${1}DATE"},
+	{regexp.MustCompile(`eyJ[A-Za-z0-9_\-\.…]+`), "JWT"},
+	{regexp.MustCompile(`\b[A-Za-z0-9_\-]{10,}…?`), "MIXED"},
 }
 
-func TestWalkHealthy(t *testing.T) {
-	m := sandboxModel(t, "healthy", 120, 36)
-	runWalk(t, m)
-	t.Log("\n" + screen(m))
-	for i := range flows.Hops {
-		m.openHop(i, hopTabSummary)
-		t.Log("\n" + screen(m))
+// stableGUIDs are the sandbox directory's fixed IDs and Microsoft Graph's, kept in goldens.
+var stableGUID = regexp.MustCompile(`^(0b05c0de|00000003)-`)
+
+var (
+	sgr       = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+	sgrMarked = regexp.MustCompile(`\x1b\[([0-9;]*)\x07`)
+	padAfter  = regexp.MustCompile(`(T|hh:mm:ss|UNIXTIME|N ms|USERCODE|RANDOM|GUID|PORT)( {2,})`)
+)
+
+// normalize masks the volatile parts of a screen, collapses the padding after them (their
+// widths vary) and trims the lines' right ends. SGR sequences end in BEL while it works, so
+// word boundaries see the text and not the escape's final "m".
+func normalize(view string) string {
+	view = sgr.ReplaceAllString(view, "\x1b[${1}\x07")
+	for _, v := range volatile {
+		if v.with == "MIXED" {
+			view = v.re.ReplaceAllStringFunc(view, func(w string) string {
+				if strings.ContainsAny(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(w, "0123456789") {
+					return "RANDOM"
+				}
+				return w
+			})
+			continue
+		}
+		if v.with == "GUID" {
+			view = v.re.ReplaceAllStringFunc(view, func(g string) string {
+				if stableGUID.MatchString(g) {
+					return g
+				}
+				return "GUID"
+			})
+			continue
+		}
+		view = v.re.ReplaceAllString(view, v.with)
+	}
+	view = padAfter.ReplaceAllString(view, "$1 ")
+	view = sgrMarked.ReplaceAllString(view, "\x1b[${1}m")
+	lines := strings.Split(view, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// requireWalkGolden compares the normalised ASCII-profile view with the golden file.
+func requireWalkGolden(t *testing.T, m *Model) {
+	t.Helper()
+	golden.RequireEqual(t, normalize(asciiView(m)))
+}
+
+func TestWalkScreens(t *testing.T) {
+	type step struct {
+		name string
+		keys []string
+		want []string
+	}
+	scenarios := []struct {
+		scenario string
+		steps    []step
+	}{
+		{"healthy", []step{
+			{"overview", nil, []string{"The chain", "✓ 1 Sign-in", "aud agent API", "aud MCP server", "No error", "walk complete"}},
+			{"obo_summary", []string{"down", "down", "enter"}, []string{"1 Summary", "On-Behalf-Of exchange", "OBO token"}},
+			{"obo_claims", []string{"2"}, []string{"CLAIM", "aud", "0b05c0de-3c90-4000-8000-000000000004", "= MCP server"}},
+			{"obo_findings", []string{"3"}, []string{"No findings"}},
+			{"obo_http", []string{"4", "down"}, []string{"REQUEST POST", "grant_type = urn:ietf:params:oauth:grant-type:jwt-bearer", "client_secret = [redacted]"}},
+			{"obo_diff", []string{"5"}, []string{"user token presented (hop 2)", "aud", "agent API (", "MCP server (", "pairwise"}},
+			{"obo_raw", []string{"6"}, []string{"HEADER", "PAYLOAD", `"aud": "0b05c0de-3c90-4000-8000-000000000004"`}},
+			{"downstream_summary", []string{"]", "]", "1"}, []string{"token.graph-token", "Microsoft Graph"}},
+			{"help", []string{"?"}, []string{"Keys", "scenarios", "re-run hop", "export Markdown"}},
+			{"picker", []string{"esc", "esc", "g", "s"}, []string{"Sandbox scenarios", "● healthy", "wrong-audience", "must raise"}},
+		}},
+		{"wrong-audience", []step{
+			{"overview", nil, []string{"First error", "agent.aud-mismatch", "✗ 2 Agent call", "aud Microsoft Graph"}},
+			{"agent_findings", []string{"enter", "3"}, []string{"agent.aud-mismatch", "agent.rejected", "Fix:"}},
+			{"agent_explain", []string{"enter"}, []string{"Explain", "What it means", "Observed at hop agent"}},
+			{"obo_findings", []string{"esc", "]", "3"}, []string{"obo.assertion-aud-mismatch", "AADSTS50013"}},
+		}},
+	}
+	for _, sc := range scenarios {
+		for _, sz := range sizes {
+			m := sandboxModel(t, sc.scenario, sz.w, sz.h)
+			d := runWalk(t, m)
+			for _, st := range sc.steps {
+				t.Run(fmt.Sprintf("%s/%s_%dx%d", sc.scenario, st.name, sz.w, sz.h), func(t *testing.T) {
+					d.key(st.keys...)
+					view := screen(m)
+					checkFrame(t, view, sz.w, sz.h)
+					mustContain(t, view, st.want...)
+					requireWalkGolden(t, m)
+				})
+			}
+		}
 	}
 }
