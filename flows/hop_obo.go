@@ -25,7 +25,12 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 	w.mu.Unlock()
 
 	obs := inspect.OBOObservation{Mode: mode, Assertion: user, AgentReport: agentReport, RequestedScopes: cfg.OBO.Scopes}
-	exp := inspect.OBOExpectations{MiddleTier: nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI), DownstreamAudiences: w.mcpAudiences()}
+	// The assertion must be for the app doing the exchange: its client id, and the agent's App ID
+	// URI when the agent API is that same app (v1 tokens carry the App ID URI as aud).
+	exp := inspect.OBOExpectations{MiddleTier: nonEmpty(cfg.OBO.ClientID), DownstreamAudiences: w.mcpAudiences()}
+	if strings.EqualFold(cfg.OBO.ClientID, cfg.Agent.ClientID) {
+		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI)
+	}
 	if mode == OBOModeAgentIdentity {
 		exp.MiddleTier = nonEmpty(cfg.OBO.BlueprintClientID, "api://"+cfg.OBO.BlueprintClientID)
 	}

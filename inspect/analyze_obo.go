@@ -91,6 +91,13 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 	if agentMode {
 		table = oboCodes.with(agentCodes)
 	}
+	// AADSTS50013 names the assertion's audience; when the observed assertion is for the middle
+	// tier, the code says something else went wrong with it and the audience finding would be false.
+	if a := obs.Assertion; a != nil && a.Format == FormatJWS && len(anaNonEmpty(exp.MiddleTier)) > 0 && anaAudienceOK(a, exp.MiddleTier) {
+		table = table.with(codeFindings{})
+		delete(table, 50013)
+		delete(table, 500131)
+	}
 	// What the assertion itself says, whether or not the exchange was sent.
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS && obs.Mode != "passthrough" {
 		if anaAppOnly(a) {

@@ -135,9 +135,12 @@ func TestAnalyzeOBO(t *testing.T) {
 		want []string
 	}{
 		{"healthy", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Result: mcpTok, RequestedScopes: scopes}, exp, []string{}},
-		{"aud mismatch from Entra", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(50013)}, exp, []string{"obo.assertion-aud-mismatch"}},
+		{"aud mismatch from Entra", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://other"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.assertion-aud-mismatch"}},
+		{"50013 with the middle tier's audience", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(50013)}, exp, []string{}},
+		{"aud mismatch from Entra, no expectation", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(500131)}, inspect.OBOExpectations{}, []string{"obo.assertion-aud-mismatch"}},
 		{"aud mismatch from the assertion", inspect.OBOObservation{Mode: "none", Assertion: mkToken(t, map[string]any{"aud": "00000003-0000-0000-c000-000000000000"})}, exp, []string{"obo.assertion-aud-mismatch"}},
-		{"app-only assertion", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.app-only-assertion", "obo.assertion-aud-mismatch"}},
+		{"app-only assertion for the middle tier", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.app-only-assertion"}},
+		{"app-only assertion for another aud", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://other", "scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.app-only-assertion", "obo.assertion-aud-mismatch"}},
 		{"consent", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(65001)}, exp, []string{"obo.consent-required"}},
 		{"bad secret", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(7000215)}, exp, []string{"obo.invalid-client-secret"}},
 		{"expired secret", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(7000222)}, exp, []string{"obo.client-secret-expired"}},
