@@ -184,4 +184,3 @@ func checkURL(bad func(string, string, ...any), key, raw string) {
 		bad(key, "must not carry a token in its query string")
 	}
 }
-
