@@ -308,3 +308,28 @@ func TestGraphSubset(t *testing.T) {
 		}
 	}
 }
+
+// TestV1EndpointAndUnknownParams uses the v1 token endpoint with `resource`, HTTP Basic client
+// authentication and unknown telemetry parameters (ignored, RFC 6749 §3.2). The resource decides
+// the token version, not the endpoint.
+func TestV1EndpointAndUnknownParams(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	form := url.Values{"grant_type": {"client_credentials"}, "resource": {MCPAppIDURI},
+		"x-client-SKU": {"MSAL.Python"}, "x-client-Ver": {"1.0"}, "client-request-id": {newGUID()}}
+	req, _ := http.NewRequest(http.MethodPost, s.AuthorityURL()+"/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(AgentAppID, s.Secret("agent"))
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("v1 client credentials: %d %v", resp.StatusCode, body)
+	}
+	if c := verifyJWT(t, s, body["access_token"].(string)); c["ver"] != "2.0" || c["aud"] != MCPAppID || c["azp"] != AgentAppID {
+		t.Errorf("claims = %v", c)
+	}
+}
