@@ -52,6 +52,8 @@ type modelConfig struct {
 	now          func() time.Time
 	loc          *time.Location
 	isDark       bool
+	// autoApprove says the sandbox approves device codes by itself (sandbox.StartForWalk does).
+	autoApprove bool
 }
 
 // Model is oboscope's one root tea.Model. It owns the shared state, routes messages to the
@@ -141,7 +143,7 @@ func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
 func (m *Model) walkOptions() flows.WalkOptions {
 	o := m.cfg.walkOpts
 	o.Mode = m.cfg.mode
-	o.AutoApproved = m.cfg.mode == "sandbox"
+	o.AutoApproved = m.cfg.mode == "sandbox" && m.cfg.autoApprove
 	return o
 }
 

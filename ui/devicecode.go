@@ -34,7 +34,7 @@ func deviceCodePanel(c *common, ws *walkState, w int) []string {
 	s := c.styles
 	dc := ws.device
 	body := []string{
-		"Open  " + s.Info.Underline(true).Render(dc.VerificationURL),
+		"Open  " + s.Info.Render(dc.VerificationURL),
 		"and enter the code:",
 	}
 	code := bigCode(s, dc.UserCode)

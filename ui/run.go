@@ -38,6 +38,7 @@ func Run(ctx context.Context, opts Options, stderr io.Writer) int {
 		scenarios:    sandboxScenarios(),
 		exportDir:    opts.ExportDir,
 		isDark:       true,
+		autoApprove:  true,
 	}
 	if mc.scenario == "" {
 		mc.scenario = "healthy"

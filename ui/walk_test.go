@@ -38,6 +38,7 @@ func sandboxModel(t testing.TB, scenario string, w, h int) *Model {
 		walkOpts:     flows.WalkOptions{Now: fixedNow},
 		scenarios:    sandboxScenarios(),
 		exportDir:    t.TempDir(),
+		autoApprove:  true,
 	}
 	m := newTestModel(t, mc, w, h)
 	t.Cleanup(m.shutdown)
@@ -117,6 +118,8 @@ var volatile = []struct {
 	with string
 }{
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+	{regexp.MustCompile(`expires in \d+:\d\d`), "expires in MM:SS"},
+	{regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`), "*"},
 	{regexp.MustCompile(` *\d+\.\d+ (ms|s)\b`), " N ms"},
 	{regexp.MustCompile(`\b\d+d\d+h\b|\b\d+h(\d+m)?\b|\b\d+m\b|\b\d+s\b`), "T"},
 	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`), "hh:mm:ss"},

@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
+)
+
+// TestDeviceCodePanel walks a sandbox that does not approve device codes by itself: the panel
+// shows the real code, the /devicelogin URL and the countdown until the test approves the code
+// the way a person would, then the walk goes on.
+func TestDeviceCodePanel(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			var sb *sandbox.Sandbox
+			start := func(ctx context.Context, scenario string) (flows.Config, func(), error) {
+				s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, Now: fixedNow})
+				if err != nil {
+					return flows.Config{}, nil, err
+				}
+				sb = s
+				return s.Config(""), func() { _ = s.Close() }, nil
+			}
+			mc := modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start,
+				walkOpts: flows.WalkOptions{Now: fixedNow}, exportDir: t.TempDir()}
+			mc.mode = "sandbox"
+			m := newTestModel(t, mc, sz.w, sz.h)
+			t.Cleanup(m.shutdown)
+			d := newDriver(t, m)
+			d.exec(m.Init())
+			d.until(func() bool { return m.walk.device != nil })
+			view := screen(m)
+			dc := m.walk.device
+			spaced := strings.Join(strings.Split(dc.UserCode, ""), " ")
+			mustContain(t, view, "Sign in with a device code", dc.VerificationURL, spaced, "expires in ")
+			requireWalkGolden(t, m)
+
+			// c copies the code while the panel is up.
+			var copied string
+			m.cfg.clipboard = func(s string) error { copied = s; return nil }
+			d.key("c")
+			d.until(func() bool { return copied != "" })
+			d.until(func() bool { return strings.Contains(screen(m), "Copied device code") })
+			if copied != dc.UserCode {
+				t.Fatalf("copied %q, want the user code %q", copied, dc.UserCode)
+			}
+
+			if err := sb.Approve(dc.UserCode, sandbox.AliceUPN); err != nil {
+				t.Fatal(err)
+			}
+			d.until(d.walkDone)
+			mustContain(t, screen(m), "walk complete", "✓ 1 Sign-in")
+		})
+	}
+}
+
+// TestExportReport writes the finished walk's report with e and E, redacted by flows.
+func TestExportReport(t *testing.T) {
+	m := sandboxModel(t, "wrong-audience", 120, 36)
+	d := runWalk(t, m)
+	for _, k := range []string{"e", "E"} {
+		d.key(k)
+		d.until(func() bool { return strings.HasPrefix(m.toast.text, "Report written to ") })
+		mustContain(t, screen(m), "Report written to")
+		path := strings.TrimPrefix(m.toast.text, "Report written to ")
+		if filepath.Dir(path) != m.cfg.exportDir {
+			t.Fatalf("report at %s, want it in %s", path, m.cfg.exportDir)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "agent.aud-mismatch") {
+			t.Fatalf("report %s lacks the walk's finding", path)
+		}
+		for _, h := range m.walk.hops {
+			for _, nt := range h.Tokens {
+				if sig := nt.Raw[strings.LastIndex(nt.Raw, ".")+1:]; len(sig) > 20 && strings.Contains(string(b), sig) {
+					t.Fatalf("report %s holds a token signature", path)
+				}
+			}
+		}
+		m.Update(toastExpiredMsg{id: m.toast.id})
+	}
+}
+
+// TestKeysAnswerWhileWalking shows that the interface answers while a hop is running: the walk
+// runs in commands, never in Update.
+func TestKeysAnswerWhileWalking(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := newDriver(t, m)
+	d.exec(m.Init())
+	d.until(func() bool { return m.walk.hops[0].Status == flows.StatusRunning })
+	d.key("?")
+	mustContain(t, screen(m), "Keys")
+	d.key("esc", "down", "enter")
+	if m.screen != screenHop || m.hop.hop != 1 {
+		t.Fatalf("enter during the walk: screen %d hop %d", m.screen, m.hop.hop)
+	}
+	d.until(d.walkDone)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	checkFrame(t, screen(m), 80, 24)
+}
+
+// TestScenarioSwitch chooses another scenario in the picker: the sandbox restarts on it and the
+// walk runs again, live.
+func TestScenarioSwitch(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := runWalk(t, m)
+	d.key("s")
+	for i, sc := range m.picker.scenarios {
+		if sc.Name == "passthrough" {
+			m.picker.list.to(i)
+		}
+	}
+	d.key("enter")
+	d.until(func() bool { return m.walk.scenario == "passthrough" && d.walkDone() })
+	view := screen(m)
+	mustContain(t, view, "scenario passthrough", "First error", "mcp.aud-mismatch")
+}
