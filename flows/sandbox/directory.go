@@ -29,9 +29,11 @@ const (
 	DanaUPN  = "dana@fabrikam.example" // guest from another tenant, never invited here
 	ErinUPN  = "erin@contoso.example"  // member of 250 groups
 	CarolUPN = "carol@contoso.example" // member a conditional access policy requires MFA for
+	BobUPN   = "bob@contoso.example"   // member a conditional access policy blocks from the MCP API
 
 	fabrikamTenantID = "0b05c0de-fab0-4000-8000-000000000099"
 	mfaPolicyID      = "0b05c0de-ca00-4000-8000-0000000000c1"
+	blockPolicyID    = "0b05c0de-ca00-4000-8000-0000000000c2"
 )
 
 // User is a person in (or, for the guest, outside) the directory.
@@ -44,6 +46,9 @@ type User struct {
 	HomeTenant  string
 	InTenant    bool     // false: the account exists only in its home tenant (never invited)
 	Groups      []string // group object IDs
+	// NoMFAMethod: the user has registered no MFA method, so a policy requiring MFA asks them
+	// to enroll (AADSTS50079) instead of to use MFA (AADSTS50076).
+	NoMFAMethod bool
 }
 
 // Scope is a delegated permission an API exposes (oauth2PermissionScopes).
@@ -114,13 +119,14 @@ type RoleAssignment struct {
 	Role       string
 }
 
-// Policy is a conditional access policy requiring MFA for a resource.
+// Policy is a conditional access policy for a resource: it requires MFA or blocks access.
 type Policy struct {
 	ID         string
 	Name       string
 	ResourceID string
 	Users      []string // user IDs, or "All"
 	Enabled    bool
+	Block      bool // grant control "block access"; otherwise "require multifactor authentication"
 }
 
 // Directory is the sandbox tenant's state. Every answer of the authority is decided from it.
@@ -173,8 +179,9 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 	d.Users = []*User{
 		{ID: "0b05c0de-0000-4000-8000-000000000101", UPN: AliceUPN, DisplayName: "Alice Wilson", GivenName: "Alice", Surname: "Wilson", HomeTenant: TenantID, InTenant: true, Groups: groups(1, 3)},
 		{ID: "0b05c0de-0000-4000-8000-000000000102", UPN: DanaUPN, DisplayName: "Dana Guest", GivenName: "Dana", Surname: "Guest", HomeTenant: fabrikamTenantID, InTenant: false},
-		{ID: "0b05c0de-0000-4000-8000-000000000103", UPN: ErinUPN, DisplayName: "Erin Groups", GivenName: "Erin", Surname: "Groups", HomeTenant: TenantID, InTenant: true, Groups: groups(3, 250)},
+		{ID: "0b05c0de-0000-4000-8000-000000000103", UPN: ErinUPN, DisplayName: "Erin Groups", GivenName: "Erin", Surname: "Groups", HomeTenant: TenantID, InTenant: true, Groups: groups(3, 250), NoMFAMethod: true},
 		{ID: "0b05c0de-0000-4000-8000-000000000104", UPN: CarolUPN, DisplayName: "Carol MFA", GivenName: "Carol", Surname: "MFA", HomeTenant: TenantID, InTenant: true, Groups: groups(4, 2)},
+		{ID: "0b05c0de-0000-4000-8000-000000000105", UPN: BobUPN, DisplayName: "Bob Blocked", GivenName: "Bob", Surname: "Blocked", HomeTenant: TenantID, InTenant: true, Groups: groups(5, 1)},
 	}
 	d.Apps = []*App{
 		{
@@ -230,10 +237,16 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		{ClientID: AgentIdentityID, ResourceID: GraphAppID, Scopes: []string{"User.Read"}},
 	}
 	d.Roles = []RoleAssignment{{ClientID: ClientAppID, ResourceID: AgentAppID, Role: "Agent.Invoke"}}
-	d.Policies = []Policy{{
-		ID: mfaPolicyID, Name: "Require MFA for Contoso MCP Server", ResourceID: MCPAppID,
-		Users: []string{"0b05c0de-0000-4000-8000-000000000104"}, Enabled: true,
-	}}
+	d.Policies = []Policy{
+		{
+			ID: mfaPolicyID, Name: "Require MFA for Contoso MCP Server", ResourceID: MCPAppID,
+			Users: []string{"0b05c0de-0000-4000-8000-000000000104"}, Enabled: true,
+		},
+		{
+			ID: blockPolicyID, Name: "Block Bob from Contoso MCP Server", ResourceID: MCPAppID,
+			Users: []string{"0b05c0de-0000-4000-8000-000000000105"}, Enabled: true, Block: true,
+		},
+	}
 	return d
 }
 
@@ -342,9 +355,14 @@ func (d *Directory) rolesFor(client, resource *App) []string {
 }
 
 // mfaPolicy returns the enabled policy requiring MFA of user for resource, or nil.
-func (d *Directory) mfaPolicy(resource *App, user *User) *Policy {
+func (d *Directory) mfaPolicy(resource *App, user *User) *Policy { return d.policy(resource, user, false) }
+
+// blockPolicy returns the enabled policy blocking user from resource, or nil.
+func (d *Directory) blockPolicy(resource *App, user *User) *Policy { return d.policy(resource, user, true) }
+
+func (d *Directory) policy(resource *App, user *User, block bool) *Policy {
 	for i, p := range d.Policies {
-		if !p.Enabled || !strings.EqualFold(p.ResourceID, resource.AppID) || user == nil {
+		if !p.Enabled || p.Block != block || !strings.EqualFold(p.ResourceID, resource.AppID) || user == nil {
 			continue
 		}
 		if slices.Contains(p.Users, "All") || slices.Contains(p.Users, user.ID) {

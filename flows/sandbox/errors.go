@@ -26,7 +26,7 @@ func (e *entraError) Error() string { return fmt.Sprintf("AADSTS%d: %s", e.Code,
 // newError builds an entraError with the status Entra uses for the OAuth error code.
 func newError(oauthErr string, code int, format string, args ...any) *entraError {
 	status := http.StatusBadRequest
-	if oauthErr == "invalid_client" && code != 650053 && code != 700016 {
+	if oauthErr == "invalid_client" && code != 650053 && code != 700016 && code != 65005 {
 		status = http.StatusUnauthorized
 	}
 	return &entraError{Status: status, Err: oauthErr, Code: code, Message: fmt.Sprintf(format, args...)}

@@ -220,6 +220,8 @@ func (s *Sandbox) pageUsers() []pageUser {
 			note = "guest from another tenant, not invited"
 		case len(u.Groups) > 200:
 			note = fmt.Sprintf("member of %d groups", len(u.Groups))
+		case s.dir.blockPolicy(s.dir.app(MCPAppID), u) != nil:
+			note = "blocked from the MCP server by conditional access"
 		case s.dir.mfaPolicy(s.dir.app(MCPAppID), u) != nil:
 			note = "MFA required for the MCP server"
 		}

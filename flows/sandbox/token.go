@@ -302,6 +302,11 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 	if q.isDefault {
 		scopes = s.dir.consentedScopes(d.client, q.resource, d.user, d.via)
 		if len(scopes) == 0 {
+			if _, listed := d.client.RequiredAccess[q.resource.AppID]; !listed && d.via != "" {
+				// Static consent (.default) for an API the middle tier never listed.
+				return nil, newError("invalid_client", 65005,
+					"Misconfigured application. The client app '%s' has requested access to resource '%s', which isn't specified in its required resource access list.", d.client.AppID, q.resource.AppID)
+			}
 			return nil, errConsent(d.client)
 		}
 	}
@@ -310,7 +315,17 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 			return nil, errConsent(d.client)
 		}
 	}
+	if pol := s.dir.blockPolicy(q.resource, d.user); pol != nil {
+		return nil, newError("invalid_grant", 53003,
+			"Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.")
+	}
 	if pol := s.dir.mfaPolicy(q.resource, d.user); pol != nil && !slices.Contains(d.amr, "mfa") {
+		if d.user.NoMFAMethod {
+			e := newError("interaction_required", 50079,
+				"Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '%s'.", q.resource.AppID)
+			e.Suberror, e.Claims = "basic_action", s.mfaError(q.resource, pol).Claims
+			return nil, e
+		}
 		return nil, s.mfaError(q.resource, pol)
 	}
 	tok, exp, err := s.mintAccess(accessGrant{user: d.user, client: d.client, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent})
