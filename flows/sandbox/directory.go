@@ -355,10 +355,14 @@ func (d *Directory) rolesFor(client, resource *App) []string {
 }
 
 // mfaPolicy returns the enabled policy requiring MFA of user for resource, or nil.
-func (d *Directory) mfaPolicy(resource *App, user *User) *Policy { return d.policy(resource, user, false) }
+func (d *Directory) mfaPolicy(resource *App, user *User) *Policy {
+	return d.policy(resource, user, false)
+}
 
 // blockPolicy returns the enabled policy blocking user from resource, or nil.
-func (d *Directory) blockPolicy(resource *App, user *User) *Policy { return d.policy(resource, user, true) }
+func (d *Directory) blockPolicy(resource *App, user *User) *Policy {
+	return d.policy(resource, user, true)
+}
 
 func (d *Directory) policy(resource *App, user *User, block bool) *Policy {
 	for i, p := range d.Policies {
