@@ -144,3 +144,19 @@ func BenchmarkOBO(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }
+
+// BenchmarkStartClose measures starting and stopping a sandbox once the process's keys exist
+// (what a scenario switch in the TUI costs).
+func BenchmarkStartClose(b *testing.B) {
+	if _, err := processKeys(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := Start(context.Background(), Options{Scenario: "healthy", AutoApprove: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = s.Close()
+	}
+}
