@@ -74,8 +74,7 @@ type recorder struct {
 	now       func() time.Time
 	onDone    func(Exchange)
 	label     string
-	dates     []time.Time // server Date headers seen, for clock-skew detection
-	dateAt    []time.Time // our clock when each Date was received
+	dates     []serverDate // server Date headers seen, for clock-skew detection
 }
 
 func newRecorder(now func() time.Time, extra []string, onDone func(Exchange)) *recorder {
@@ -122,11 +121,17 @@ func (r *recorder) snapshot() []Exchange {
 	return append([]Exchange(nil), r.exchanges...)
 }
 
-// serverDates returns the Date headers seen and our clock when each arrived.
-func (r *recorder) serverDates() ([]time.Time, []time.Time) {
+// serverDate is a server's Date header, our clock when it arrived, and the server's host.
+type serverDate struct {
+	date, local time.Time
+	host        string
+}
+
+// serverDates returns the Date headers seen so far.
+func (r *recorder) serverDates() []serverDate {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]time.Time(nil), r.dates...), append([]time.Time(nil), r.dateAt...)
+	return append([]serverDate(nil), r.dates...)
 }
 
 // client returns an http.Client sending through base and recording into r.
@@ -194,8 +199,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x.ResponseHeaders = RedactHeaders(resp.Header, r.extra)
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		r.mu.Lock()
-		r.dates = append(r.dates, d)
-		r.dateAt = append(r.dateAt, r.now())
+		r.dates = append(r.dates, serverDate{date: d, local: r.now(), host: req.URL.Host})
 		r.mu.Unlock()
 	}
 	rb := &recordingBody{rc: resp.Body, rec: r, x: x, ct: resp.Header.Get("Content-Type")}

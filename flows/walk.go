@@ -303,13 +303,13 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 func (w *Walk) finish(h *hopRun) {
 	res := h.res
 	res.Exchanges = h.rec.flush()
-	dates, at := h.rec.serverDates()
+	dates := h.rec.serverDates()
 	w.mu.Lock()
 	skewAt := w.st.skewReported
 	w.mu.Unlock()
 	if skewAt == "" || skewAt == h.id {
-		for i := range dates {
-			if f, ok := inspect.ClockSkew(string(h.id), hostOf(res.Exchanges, i), dates[i], at[i], 0); ok {
+		for _, d := range dates {
+			if f, ok := inspect.ClockSkew(string(h.id), d.host, d.date, d.local, 0); ok {
 				h.add(f)
 				w.mu.Lock()
 				w.st.skewReported = h.id
@@ -346,19 +346,6 @@ func (w *Walk) finish(h *hopRun) {
 	snap := *res
 	w.mu.Unlock()
 	h.em.send(Event{Kind: EventHopFinished, Hop: h.id, Result: &snap})
-}
-
-func hostOf(xs []Exchange, i int) string {
-	if i < len(xs) {
-		if j := strings.Index(xs[i].URL, "://"); j >= 0 {
-			rest := xs[i].URL[j+3:]
-			if k := strings.IndexByte(rest, '/'); k >= 0 {
-				rest = rest[:k]
-			}
-			return rest
-		}
-	}
-	return "the server"
 }
 
 func hasSeverity(fs []inspect.Finding, s inspect.Severity) bool {
