@@ -84,6 +84,9 @@ func (s *Sandbox) WriteConfig(path string) (string, error) {
 		return "", fmt.Errorf("sandbox: --write-config %q: the file must end in .yaml, .yml or .json", path)
 	}
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("sandbox: --write-config: %w", err)
+	}
 	caPath := filepath.Join(dir, CAFileName)
 	if err := s.writeFiles(dir); err != nil {
 		return "", err
