@@ -26,16 +26,18 @@ type ConfigError struct {
 	Problem string
 }
 
-func (e *ConfigError) Error() string {
+func (e *ConfigError) Error() string { return "config: " + e.detail() }
+
+func (e *ConfigError) detail() string {
 	switch {
 	case e.Key != "" && e.Line > 0:
-		return fmt.Sprintf("config: %s (line %d): %s", e.Key, e.Line, e.Problem)
+		return fmt.Sprintf("%s (line %d): %s", e.Key, e.Line, e.Problem)
 	case e.Key != "":
-		return fmt.Sprintf("config: %s: %s", e.Key, e.Problem)
+		return fmt.Sprintf("%s: %s", e.Key, e.Problem)
 	case e.Line > 0:
-		return fmt.Sprintf("config: line %d: %s", e.Line, e.Problem)
+		return fmt.Sprintf("line %d: %s", e.Line, e.Problem)
 	default:
-		return "config: " + e.Problem
+		return e.Problem
 	}
 }
 
@@ -45,9 +47,9 @@ type ConfigErrors []*ConfigError
 func (es ConfigErrors) Error() string {
 	parts := make([]string, len(es))
 	for i, e := range es {
-		parts[i] = e.Error()
+		parts[i] = e.detail()
 	}
-	return strings.Join(parts, "; ")
+	return "config: " + strings.Join(parts, "; ")
 }
 
 // LoadConfig reads a YAML (.yaml, .yml) or JSON (.json) config file, fills what it leaves out from
