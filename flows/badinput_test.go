@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -37,6 +39,14 @@ func fakeJWT(t *testing.T, over map[string]any) string {
 	h, _ := json.Marshal(map[string]any{"alg": "RS256", "typ": "JWT", "kid": "k1"})
 	p, _ := json.Marshal(claims)
 	return base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p) + ".c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+}
+
+// quietTLSServer is an httptest TLS server that does not log the handshakes the tests make fail.
+func quietTLSServer(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	return srv
 }
 
 func certPEM(srv *httptest.Server) []byte {
@@ -119,7 +129,7 @@ func TestBadAgentAnswers(t *testing.T) {
 	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, otherURL+"/steal", http.StatusFound)
 	})
-	srv := httptest.NewTLSServer(mux)
+	srv := quietTLSServer(mux)
 	defer srv.Close()
 
 	tests := []struct {
@@ -177,7 +187,7 @@ func TestBadAuthority(t *testing.T) {
 			w.Write([]byte(`{"issuer":"https://`))
 		}
 	})
-	srv := httptest.NewTLSServer(mux)
+	srv := quietTLSServer(mux)
 	defer srv.Close()
 	tests := []struct {
 		name, authority string
