@@ -44,11 +44,11 @@ func TestDeviceCodePanel(t *testing.T) {
 			requireWalkGolden(t, m)
 
 			// c copies the code while the panel is up.
-			var copied string
-			m.cfg.clipboard = func(s string) error { copied = s; return nil }
+			clip := make(chan string, 1)
+			m.cfg.clipboard = func(s string) error { clip <- s; return nil }
 			d.key("c")
-			d.until(func() bool { return copied != "" })
 			d.until(func() bool { return strings.Contains(screen(m), "Copied device code") })
+			copied := <-clip
 			if copied != dc.UserCode {
 				t.Fatalf("copied %q, want the user code %q", copied, dc.UserCode)
 			}
