@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -110,6 +111,9 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       60 * time.Second,
+		// net/http's own complaints (a client that drops a TLS handshake) go to the request
+		// log, or nowhere; they never carry request content.
+		ErrorLog: log.New(logWriter(opts.Log), "sandbox: ", 0),
 		// HTTP/1.1 only: an idle HTTP/2 connection of a client would hold Shutdown for up to
 		// a second, and `check --sandbox` stops the sandbox at the end of every run.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
@@ -313,4 +317,12 @@ func (s *Sandbox) middleware(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// logWriter is where the server's own errors go: the request log, or nowhere.
+func logWriter(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
 }
