@@ -113,7 +113,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		IdleTimeout:       60 * time.Second,
 		// net/http's own complaints (a client that drops a TLS handshake) go to the request
 		// log, or nowhere; they never carry request content.
-		ErrorLog: log.New(logWriter(opts.Log), "sandbox: ", 0),
+		ErrorLog: log.New(s.logWriter(), "sandbox: ", 0),
 		// HTTP/1.1 only: an idle HTTP/2 connection of a client would hold Shutdown for up to
 		// a second, and `check --sandbox` stops the sandbox at the end of every run.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
@@ -319,10 +319,23 @@ func (s *Sandbox) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// logWriter is where the server's own errors go: the request log, or nowhere.
-func logWriter(w io.Writer) io.Writer {
-	if w == nil {
+// logWriter is where the server's own errors go: the request log (under the log's lock), or
+// nowhere.
+func (s *Sandbox) logWriter() io.Writer {
+	if s.opts.Log == nil {
 		return io.Discard
 	}
-	return w
+	return lockedWriter{mu: &s.logMu, w: s.opts.Log}
+}
+
+// lockedWriter serializes writes to a shared writer.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
