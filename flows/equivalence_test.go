@@ -102,7 +102,7 @@ func TestEquivalence(t *testing.T) {
 			stop := startSandboxProcess(t, sc.Name, cfgPath)
 			separate, codeB, stderr := runBinary(t, "check", "--config", cfgPath, "--format", "json")
 			stop()
-			a, b := embedded.findingIDs(), separate.findingIDs()
+			a, b := embedded.placedFindings(), separate.placedFindings()
 			if !slices.Equal(a, b) {
 				t.Fatalf("%s: check --sandbox raised %v but sandbox + check --config raised %v (%s)", sc.Name, a, b, stderr)
 			}

@@ -109,6 +109,21 @@ func sandboxCheck(t testing.TB, scenario string, opts sandbox.Options) (checkRep
 	return rep, code, out.String() + errb.String()
 }
 
+// placedFindings returns the sorted, distinct "hop:id" pairs of a report.
+func (r checkReport) placedFindings() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range r.findings() {
+		k := f.Hop + ":" + f.ID
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func TestEveryScenario(t *testing.T) {
 	for _, sc := range sandbox.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
