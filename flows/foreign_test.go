@@ -1,0 +1,56 @@
+package flows_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+type echoOut struct {
+	Hello string `json:"hello"`
+}
+
+// TestForeignMCPServerWithoutAuth points the walk at an MCP server nobody on this project wrote:
+// the go-sdk's plain streamable handler with no authorization at all. The findings must follow
+// from what it does: it serves no metadata, and it takes any token, the user's own included.
+func TestForeignMCPServerWithoutAuth(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "open-server", Version: "1"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "says hello"}, func(ctx context.Context, req *mcp.CallToolRequest, in map[string]any) (*mcp.CallToolResult, echoOut, error) {
+		return nil, echoOut{Hello: "anyone"}, nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
+	mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	})
+	srv := quietTLSServer(mux)
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
+	cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	m := w.Report().Hops[3]
+	var got []string
+	for _, f := range m.Findings {
+		got = append(got, f.ID)
+	}
+	want := map[string]bool{"mcp.no-resource-metadata": true, "mcp.aud-mismatch": true, "mcp.token-passthrough": true, "mcp.accepts-foreign-token": true}
+	if len(got) != len(want) {
+		t.Fatalf("mcp findings %v (story %q, error %q)", got, m.Story, m.Err)
+	}
+	for _, id := range got {
+		if !want[id] {
+			t.Fatalf("unexpected %s in %v", id, got)
+		}
+	}
+}
