@@ -141,12 +141,20 @@ type Directory struct {
 	Policies []Policy
 }
 
-// secretDefaults are the generated (fixed) secret values, keyed like Options.Secrets.
-var secretDefaults = map[string]string{
-	"client":    "Cli8Q~sandbox.client.secret.0b05c0de.0002",
-	"agent":     "Agt8Q~sandbox.agent.secret.0b05c0de.0003",
-	"mcp":       "Mcp8Q~sandbox.mcp.secret.0b05c0de.0004",
-	"blueprint": "Blu8Q~sandbox.blueprint.secret.0b05c0de.0005",
+// defaultSecret is the fixed value of a sandbox secret by name (client, agent, mcp, blueprint);
+// Options.Secrets overrides it. Fixed values keep a written config valid across restarts.
+func defaultSecret(name string) string {
+	switch name {
+	case "client":
+		return "Cli8Q~sandbox.client.secret.0b05c0de.0002"
+	case "agent":
+		return "Agt8Q~sandbox.agent.secret.0b05c0de.0003"
+	case "mcp":
+		return "Mcp8Q~sandbox.mcp.secret.0b05c0de.0004"
+	case "blueprint":
+		return "Blu8Q~sandbox.blueprint.secret.0b05c0de.0005"
+	}
+	return ""
 }
 
 // The key IDs of the secrets above (what the portal shows as "Secret ID").
@@ -165,7 +173,7 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		if v := secrets[name]; v != "" {
 			return v
 		}
-		return secretDefaults[name]
+		return defaultSecret(name)
 	}
 	validTo := now.AddDate(1, 0, 0)
 	groups := func(user, n int) []string {

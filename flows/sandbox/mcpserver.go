@@ -58,7 +58,7 @@ func (c *components) buildMCP() http.Handler {
 	mcp.AddTool(server, &mcp.Tool{
 		Name:         "graph_me",
 		Description:  "Call Microsoft Graph /me on behalf of the caller (the server's own OBO) and report what it obtained, redacted.",
-		OutputSchema: graphMeSchema,
+		OutputSchema: graphMeSchema(),
 	}, c.toolGraphMe)
 	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
@@ -141,14 +141,16 @@ func (c *components) toolWhoami(_ context.Context, req *mcp.CallToolRequest, _ m
 // graphMeSchema is graph_me's output schema, written out: a schema inferred from graphMeOut would
 // hold boolean `true` sub-schemas (for its free-form fields), which strict clients such as the
 // TypeScript MCP SDK reject.
-var graphMeSchema = map[string]any{
-	"type":     "object",
-	"required": []string{"me", "downstream"},
-	"properties": map[string]any{
-		"me":         map[string]any{"type": []string{"object", "null"}, "description": "Graph's /me, or null when the call failed"},
-		"downstream": map[string]any{"type": "object", "description": "the server's own exchange: kind obo|passthrough, grant_type, token_endpoint, status, error, token (signature removed), passthrough"},
-		"graph":      map[string]any{"type": "object", "description": "the Graph request: url, status, error"},
-	},
+func graphMeSchema() map[string]any {
+	return map[string]any{
+		"type":     "object",
+		"required": []string{"me", "downstream"},
+		"properties": map[string]any{
+			"me":         map[string]any{"type": []string{"object", "null"}, "description": "Graph's /me, or null when the call failed"},
+			"downstream": map[string]any{"type": "object", "description": "the server's own exchange: kind obo|passthrough, grant_type, token_endpoint, status, error, token (signature removed), passthrough"},
+			"graph":      map[string]any{"type": "object", "description": "the Graph request: url, status, error"},
+		},
+	}
 }
 
 // graphMeOut is the graph_me tool's structured result.

@@ -236,7 +236,7 @@ func (s *Sandbox) Secret(name string) string {
 	if v := s.opts.Secrets[name]; v != "" {
 		return v
 	}
-	return secretDefaults[name]
+	return defaultSecret(name)
 }
 
 // RotateSigningKey makes the other signing key the active one, as Entra's key rollover does:

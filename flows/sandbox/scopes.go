@@ -4,8 +4,14 @@ import (
 	"strings"
 )
 
-// oidcScopes are the OpenID Connect scopes that name no resource.
-var oidcScopes = map[string]bool{"openid": true, "profile": true, "offline_access": true, "email": true}
+// isOIDCScope reports the OpenID Connect scopes, which name no resource.
+func isOIDCScope(s string) bool {
+	switch strings.ToLower(s) {
+	case "openid", "profile", "offline_access", "email":
+		return true
+	}
+	return false
+}
 
 // scopeRequest is a requested scope string resolved against the directory.
 type scopeRequest struct {
@@ -39,7 +45,7 @@ func (s *Sandbox) resolveScopes(client *App, raw string, flow scopeFlow) (*scope
 	q := &scopeRequest{}
 	var resourceID string
 	for _, f := range fields {
-		if oidcScopes[strings.ToLower(f)] {
+		if isOIDCScope(f) {
 			q.oidc = append(q.oidc, f)
 			continue
 		}
