@@ -132,6 +132,7 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	code := randomID(120)
 	s.mu.Lock()
+	s.sweepLocked()
 	s.authCodes[code] = &authCode{
 		client: client, redirectURI: redirect, challenge: p.Get("code_challenge"), method: p.Get("code_challenge_method"),
 		scope: q, user: u, amr: amr, nonce: p.Get("nonce"), expires: s.now().Add(10 * time.Minute),

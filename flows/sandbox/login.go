@@ -99,6 +99,7 @@ func (s *Sandbox) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 		claims: form.Get("claims"), expires: s.now().Add(15 * time.Minute), state: "pending",
 	}
 	s.mu.Lock()
+	s.sweepLocked()
 	s.deviceCodes[dc.device] = dc
 	s.userCodes[dc.user] = dc
 	s.mu.Unlock()
@@ -228,4 +229,30 @@ func (s *Sandbox) pageUsers() []pageUser {
 		out = append(out, pageUser{UPN: u.UPN, Name: u.DisplayName, Note: note, Default: u.UPN == s.beh.signinUser})
 	}
 	return out
+}
+
+// sweepLocked forgets expired device codes and authorization codes every 256 calls, so a sandbox
+// serving for days does not grow without bound. s.mu must be held.
+func (s *Sandbox) sweepLocked() {
+	s.sweeps++
+	if s.sweeps%256 != 0 {
+		return
+	}
+	now := s.now()
+	for k, dc := range s.deviceCodes {
+		if now.After(dc.expires) {
+			delete(s.deviceCodes, k)
+			delete(s.userCodes, dc.user)
+		}
+	}
+	for k, ac := range s.authCodes {
+		if now.After(ac.expires) {
+			delete(s.authCodes, k)
+		}
+	}
+	for k, g := range s.refresh {
+		if now.After(g.expires) {
+			delete(s.refresh, k)
+		}
+	}
 }

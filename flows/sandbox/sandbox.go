@@ -53,6 +53,7 @@ type Sandbox struct {
 	userCodes   map[string]*deviceCode // by user_code
 	authCodes   map[string]*authCode
 	refresh     map[string]*refreshGrant
+	sweeps      int // calls of sweepLocked
 
 	logMu sync.Mutex
 
