@@ -1,8 +1,13 @@
 package sandbox
 
 import (
+	"html"
+	"io"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 )
 
 // signInAs runs MSAL's device code flow and approves the code as username, the way a person at
@@ -80,4 +85,66 @@ func TestDirectoryErrors(t *testing.T) {
 		_, err := confidentialClient(t, s, "11111111-2222-3333-4444-555555555555", secretCred(t, "x")).AcquireTokenByCredential(testCtx(t), []string{MCPAppIDURI + "/.default"})
 		checkEntraShape(t, entraBody(t, err), "unauthorized_client", 700016)
 	})
+}
+
+// TestSignInPagesByHand drives the pages a person uses: the device login page, and the authorize
+// page's user picker (no auto-approve) feeding MSAL's interactive flow.
+func TestSignInPagesByHand(t *testing.T) {
+	s := startSandbox(t, "healthy", func(o *Options) { o.AutoApprove = false })
+	resp, err := s.HTTPClient().Get(s.DeviceLoginURL() + "?code=ABC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"Enter code", `value="ABC"`, AliceUPN, DanaUPN, "not invited", "Complete multi-factor authentication"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("device login page lacks %q", want)
+		}
+	}
+	ctx := testCtx(t)
+	open := func(u string) error {
+		go func() {
+			resp, err := s.HTTPClient().Get(u)
+			if err != nil {
+				t.Errorf("authorize: %v", err)
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			// The picker page: post its hidden fields back with the chosen user.
+			form := url.Values{"sandbox_user": {CarolUPN}, "sandbox_mfa": {"on"}}
+			for _, h := range hiddenRe.FindAllStringSubmatch(string(b), -1) {
+				form.Set(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+			}
+			action := formActionRe.FindStringSubmatch(string(b))
+			if action == nil {
+				t.Errorf("no picker form: %.300s", b)
+				return
+			}
+			post, err := s.HTTPClient().PostForm(s.BaseURL()+html.UnescapeString(action[1]), form)
+			if err != nil {
+				t.Errorf("pick: %v", err)
+				return
+			}
+			defer post.Body.Close()
+			if err := submitFormPost(s, post); err != nil {
+				t.Errorf("form_post: %v", err)
+			}
+		}()
+		return nil
+	}
+	res, err := publicClient(t, s).AcquireTokenInteractive(ctx, agentScope, public.WithOpenURL(open))
+	if err != nil {
+		t.Fatalf("interactive: %v", err)
+	}
+	c := verifyJWT(t, s, res.AccessToken)
+	amr, _ := c["amr"].([]any)
+	if c["preferred_username"] != CarolUPN || len(amr) != 2 {
+		t.Errorf("claims = %v", c)
+	}
+	// Carol completed MFA, so the policy on the MCP API is satisfied.
+	if _, err := confidentialClient(t, s, AgentAppID, secretCred(t, s.Secret("agent"))).AcquireTokenOnBehalfOf(ctx, res.AccessToken, []string{mcpScope}); err != nil {
+		t.Errorf("OBO after MFA: %v", err)
+	}
 }
