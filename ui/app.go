@@ -121,6 +121,7 @@ func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
 	ws.gen++
 	ws.starting, ws.running = true, true
 	ws.runHop = ""
+	ws.lastRun = "walk"
 	ws.started = m.c.now()
 	ws.finished = time.Time{}
 	ws.reset()

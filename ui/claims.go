@@ -235,11 +235,13 @@ func (p claimsPane) View() string {
 	nameW = min(nameW, 22) + 2
 	rest := w - nameW - 3
 	valW := rest * 45 / 100
-	if w < 110 {
-		valW = rest * 55 / 100
+	meanHead := "  MEANING"
+	if w < 100 {
+		// Narrow: the value gets the room; the meaning is in full below the table.
+		valW, meanHead = rest, ""
 	}
-	meanW := rest - valW - 2
-	lines = append(lines, s.Faint.Render(fit("   "+fit("CLAIM", nameW)+fit("VALUE", valW)+"  MEANING", w)))
+	meanW := max(rest-valW-2, 0)
+	lines = append(lines, s.Faint.Render(fit("   "+fit("CLAIM", nameW)+fit("VALUE", valW)+meanHead, w)))
 	from, to := p.list.window()
 	for i := from; i < to; i++ {
 		r := p.rows[i]
@@ -249,13 +251,20 @@ func (p claimsPane) View() string {
 			mark = s.Highlight.Render("! ")
 			name = s.Highlight.Render(fit(r.ex.Claim, nameW))
 		}
-		line := " " + mark + name + fit(r.short, valW) + "  " + s.Muted.Render(fit(r.ex.Meaning, meanW))
+		line := " " + mark + name + fit(r.short, valW)
+		if meanW > 0 {
+			line += "  " + s.Muted.Render(fit(r.ex.Meaning, meanW))
+		}
 		if i == p.list.cursor {
 			sel := "▸ "
 			if len(r.involved) > 0 {
 				sel = "! "
 			}
-			line = s.Selected.Render(fit(" "+sel+fit(r.ex.Claim, nameW)+fit(r.short, valW)+"  "+fit(r.ex.Meaning, meanW), w))
+			plain := " " + sel + fit(r.ex.Claim, nameW) + fit(r.short, valW)
+			if meanW > 0 {
+				plain += "  " + fit(r.ex.Meaning, meanW)
+			}
+			line = s.Selected.Render(fit(plain, w))
 		}
 		lines = append(lines, line)
 	}

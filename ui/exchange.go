@@ -28,8 +28,19 @@ type httpPane struct {
 func newHTTPPane(c *common) httpPane { return httpPane{c: c} }
 
 func (p *httpPane) setExchanges(xs []flows.Exchange) {
+	fresh := len(p.exchanges) == 0 || len(xs) < len(p.exchanges)
 	p.exchanges = xs
 	p.list.setLen(len(xs))
+	if fresh {
+		// Start on the first exchange that went wrong: that is what the person came for.
+		for i, x := range xs {
+			if x.Err != "" || x.Status >= 400 {
+				p.list.to(i)
+				p.detail.offset = 0
+				break
+			}
+		}
+	}
 	p.setSize(p.width, p.height)
 }
 

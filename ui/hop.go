@@ -66,6 +66,10 @@ func (h *hopScreen) setSize(w, hh int) {
 
 // open shows hop i, on the tab given (or the Summary tab when tab < 0).
 func (h *hopScreen) open(ws *walkState, i, tab int) {
+	if h.hop != i {
+		h.http = newHTTPPane(h.c)
+		h.setSize(h.width, h.height)
+	}
 	h.hop = i
 	if tab >= 0 {
 		h.tab = tab

@@ -169,6 +169,8 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	}
 	ws.running = true
 	ws.runHop = flows.Hops[i]
+	ws.lastRun = fmt.Sprintf("hop %d re-run", i+1)
+	ws.started, ws.finished = m.c.now(), time.Time{}
 	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, flows.Hops[i]), m.spin.Tick,
 		m.notify("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID), toastInfo))
 }
@@ -188,6 +190,7 @@ func (m *Model) retryClaims() tea.Cmd {
 	ws.reset()
 	ws.walk, ws.cfg, ws.stop, ws.names = w, cfg, stop, names
 	ws.running = true
+	ws.lastRun = "retry with claims"
 	ws.started, ws.finished = m.c.now(), time.Time{}
 	m.hop.loadedRes = ""
 	return tea.Batch(retryWithClaims(m.cfg.ctx, ws.gen, w), m.spin.Tick,

@@ -156,10 +156,14 @@ func (m *Model) statusBar() string {
 		if !ws.finished.IsZero() && !ws.started.IsZero() && ws.finished.After(ws.started) {
 			took = " in " + durationText(ws.finished.Sub(ws.started))
 		}
+		what := ws.lastRun
+		if what == "" {
+			what = "walk"
+		}
 		if _, hop, bad := ws.firstError(); bad {
-			state = s.StatusErr.Render(" ✗ walk complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
+			state = s.StatusErr.Render(" ✗ "+what+" complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
 		} else {
-			state = s.StatusOK.Render(" ✓ walk complete"+took) + s.StatusBar.Render(" · no error")
+			state = s.StatusOK.Render(" ✓ "+what+" complete"+took) + s.StatusBar.Render(" · no error")
 		}
 	}
 	right := ""

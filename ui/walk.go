@@ -19,7 +19,9 @@ type walkState struct {
 	starting bool // the sandbox or the walk is being started
 	running  bool // events are arriving
 	runHop   flows.HopID
-	err      string
+	// lastRun names what ran last for the status bar: "walk", "hop 3 re-run", "sign-in with claims".
+	lastRun string
+	err     string
 	hops     []flows.HopResult
 	device   *flows.DeviceCode
 	report   *flows.Report
