@@ -151,3 +151,14 @@ func TestLoadConfigJSON(t *testing.T) {
 		t.Fatalf("authority %q", cfg.Authority())
 	}
 }
+
+// TestExampleConfig keeps the README's example configuration valid.
+func TestExampleConfig(t *testing.T) {
+	cfg, err := flows.LoadConfig(filepath.Join("testdata", "example.yaml"), envOf(map[string]string{"OBOSCOPE_OBO_SECRET": "from-env"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Authority() != "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000" || cfg.IsSandboxAuthority() || cfg.OBOMode() != "secret" {
+		t.Fatalf("%+v", cfg)
+	}
+}
