@@ -177,34 +177,11 @@ func (st TextStyle) when(ts, now time.Time) string {
 	d := ts.Sub(now)
 	switch {
 	case d > 0:
-		return s + " (in " + inspHumanDuration(d) + ")"
+		return s + " (in " + inspect.HumanDuration(d) + ")"
 	case d < 0:
-		return s + " (" + inspHumanDuration(-d) + " ago)"
+		return s + " (" + inspect.HumanDuration(-d) + " ago)"
 	}
 	return s + " (now)"
-}
-
-// humanDuration renders d coarsely: "42s", "5m", "3h20m", "2d4h".
-func inspHumanDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h := int(d.Hours())
-		m := int(d.Minutes()) % 60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	}
-	days := int(d.Hours()) / 24
-	if days > 3650 {
-		return fmt.Sprintf("%d years", days/365)
-	}
-	return fmt.Sprintf("%dd%dh", days, int(d.Hours())%24)
 }
 
 func inspTruncateList(xs []string, max int) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -27,14 +28,23 @@ type DecodeError struct {
 	Segment string // "token", "header", "payload" or "signature"
 	Reason  string // a short, human sentence fragment
 	Err     error  // the underlying error, if any
+	Index   int    // 1-based position of the broken segment; 0 for the token as a whole
+	Count   int    // how many dot-separated segments the token has; 0 when not split
 }
 
-// Error implements error.
+// Error implements error: one line that names the broken part as a person would.
 func (e *DecodeError) Error() string {
-	if e.Segment == "token" {
+	if e.Segment == "token" || e.Segment == "" {
 		return "inspect: token " + e.Reason
 	}
-	return "inspect: token " + e.Segment + " " + e.Reason
+	where := "the token's " + e.Segment
+	if e.Index > 0 && e.Count > 0 {
+		where += fmt.Sprintf(" (segment %d of %d)", e.Index, e.Count)
+	}
+	if e.Count == 2 {
+		return "inspect: a JWT has 3 segments (header.payload.signature), this one has 2, and " + where + " " + e.Reason
+	}
+	return "inspect: " + where + " " + e.Reason
 }
 
 // Unwrap returns the underlying error.
@@ -52,6 +62,32 @@ func (e *DecodeError) Finding(hop string) Finding {
 // segment). It trims whitespace, surrounding quotes, a "Bearer " prefix and URL encoding, and
 // tolerates base64 padding. Anything else returns a *DecodeError naming the broken segment.
 func DecodeUnverified(raw string) (*Token, error) {
+	t, err := decodeUnverified(raw)
+	var de *DecodeError
+	if err != nil && errors.As(err, &de) && de.Segment != "token" {
+		de.Count = strings.Count(strings.TrimSuffix(mustClean(raw), "."+signatureRemovedMarker), ".") + 1
+		switch de.Segment {
+		case "header":
+			de.Index = 1
+		case "payload":
+			de.Index = 2
+		case "signature":
+			de.Index = 3
+		}
+	}
+	return t, err
+}
+
+// mustClean returns the cleaned input, or raw when cleaning fails.
+func mustClean(raw string) string {
+	s, err := cleanTokenInput(raw)
+	if err != nil {
+		return raw
+	}
+	return s
+}
+
+func decodeUnverified(raw string) (*Token, error) {
 	s, err := cleanTokenInput(raw)
 	if err != nil {
 		return nil, err
@@ -196,18 +232,16 @@ func unmarshalObject(name string, b []byte) (map[string]any, error) {
 		return nil, &DecodeError{Segment: name, Reason: "decodes to nothing"}
 	}
 	if trimmed[0] != '{' {
-		what := "not JSON"
-		switch trimmed[0] {
-		case '[':
-			what = "a JSON array"
-		case '"':
-			what = "a JSON string"
-		default:
-			if json.Valid(trimmed) {
-				what = "a JSON value"
-			}
+		reason := "is not JSON"
+		switch {
+		case trimmed[0] == '[':
+			reason = "is a JSON array, not a JSON object"
+		case trimmed[0] == '"':
+			reason = "is a JSON string, not a JSON object"
+		case json.Valid(trimmed):
+			reason = "is a JSON value, not a JSON object"
 		}
-		return nil, &DecodeError{Segment: name, Reason: "is " + what + ", not a JSON object"}
+		return nil, &DecodeError{Segment: name, Reason: reason}
 	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -371,14 +405,14 @@ func numericDate(c map[string]any, name string) (time.Time, error) {
 	case string:
 		p, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
 		if err != nil {
-			return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("claim %s is %q, not a NumericDate (seconds since 1970)", name, x)}
+			return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("has claim %s = %q, which is not a NumericDate (seconds since 1970)", name, x)}
 		}
 		f = p
 	default:
-		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("claim %s is a JSON %s, not a NumericDate (seconds since 1970)", name, jsonType(v))}
+		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("has claim %s as a JSON %s, not a NumericDate (seconds since 1970)", name, jsonType(v))}
 	}
 	if math.IsNaN(f) || f < 0 || f > maxNumericDate {
-		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("claim %s is %v, not a time between 1970 and 9999", name, v)}
+		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("has claim %s = %v, which is not a time between 1970 and 9999", name, v)}
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil

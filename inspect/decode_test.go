@@ -102,11 +102,12 @@ func TestDecodeBadInput(t *testing.T) {
 		{"JSON string payload", h + "." + base64.RawURLEncoding.EncodeToString([]byte(`"x"`)) + ".sig", "payload", "a JSON string"},
 		{"numbers as strings", h + "." + segment(t, map[string]any{"exp": "1748779200", "iat": "1748775600", "aud": "x"}) + ".sig", "", ""},
 		{"time not a number", h + "." + segment(t, map[string]any{"exp": "tomorrow"}) + ".sig", "payload", "not a NumericDate"},
-		{"time is object", h + "." + segment(t, map[string]any{"nbf": map[string]any{}}) + ".sig", "payload", "JSON object, not a NumericDate"},
+		{"time is object", h + "." + segment(t, map[string]any{"nbf": map[string]any{}}) + ".sig", "payload", "as a JSON object, not a NumericDate"},
 		{"huge exp", h + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"exp":1e300}`)) + ".sig", "payload", "not a time between 1970 and 9999"},
 		{"negative exp", h + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"exp":-5}`)) + ".sig", "payload", "not a time"},
 		{"header without alg", segment(t, map[string]any{"typ": "JWT"}) + "." + parts[1] + ".sig", "header", "has no alg"},
 		{"header not JSON", base64.RawURLEncoding.EncodeToString([]byte("hello")) + "." + parts[1] + ".sig", "header", "not JSON"},
+		{"bearer abc.def", "Bearer abc.def", "header", "is not JSON"},
 		{"empty payload", h + "..sig", "payload", "is empty"},
 		{"bad signature base64", h + "." + parts[1] + ".a", "signature", "not base64url"},
 		{"jwe", h + ".a.b.c.d", "", ""},
@@ -131,10 +132,27 @@ func TestDecodeBadInput(t *testing.T) {
 			if de.Segment != tc.segment || !strings.Contains(de.Reason, tc.reason) {
 				t.Errorf("segment %q reason %q; want %q containing %q", de.Segment, de.Reason, tc.segment, tc.reason)
 			}
-			if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "inspect: token") {
+			if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "inspect: ") {
 				t.Errorf("error must be one line prefixed by the package: %q", err.Error())
 			}
 		})
+	}
+}
+
+func TestDecodeErrorMessages(t *testing.T) {
+	h := segment(t, v2Header())
+	for in, want := range map[string]string{
+		"Bearer abc.def":       "inspect: a JWT has 3 segments (header.payload.signature), this one has 2, and the token's header (segment 1 of 2) is not JSON",
+		"abc!.def.ghi":         "inspect: the token's header (segment 1 of 3) is not base64url: illegal base64 data at input byte 3",
+		h + ".W10.c2ln":        "inspect: the token's payload (segment 2 of 3) is a JSON array, not a JSON object",
+		h + ".W10":             "inspect: a JWT has 3 segments (header.payload.signature), this one has 2, and the token's payload (segment 2 of 2) is a JSON array, not a JSON object",
+		h + ".e30.a":           "inspect: the token's signature (segment 3 of 3) is not base64url: illegal base64 data at input byte 0",
+		"a.b.c.d":              "inspect: token has 4 dot-separated segments; a JWT has 3 (header.payload.signature) and an encrypted one 5",
+		h + ".eyJleHAiOjF9XQ.": "inspect: the token's payload (segment 2 of 3) is not valid JSON: invalid character ']' after top-level value",
+	} {
+		if _, err := DecodeUnverified(in); err == nil || err.Error() != want {
+			t.Errorf("%q:\n got %v\nwant %s", in, err, want)
+		}
 	}
 }
 

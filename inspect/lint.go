@@ -81,9 +81,12 @@ func LintToken(t *Token, hop string, exp Expectations) []Finding {
 		fs = append(fs, NewFinding("token.graph-token", hop, "This is a Microsoft Graph token: "+why+".",
 			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
 	}
-	if t.IssuerTenant != "" && t.TenantID != "" && !strings.EqualFold(t.IssuerTenant, t.TenantID) {
-		fs = append(fs, NewFinding("token.issuer-tenant-mismatch", hop,
-			fmt.Sprintf("iss names tenant %s but tid is %s.", t.IssuerTenant, t.TenantID),
+	if seg, isGUID := issuerTenantSegment(t); seg != "" && t.TenantID != "" && !strings.EqualFold(seg, t.TenantID) {
+		detail := fmt.Sprintf("iss names tenant %s but tid is %s.", seg, t.TenantID)
+		if !isGUID {
+			detail = fmt.Sprintf("iss names tenant %q, which is not even a GUID, but tid is %s.", seg, t.TenantID)
+		}
+		fs = append(fs, NewFinding("token.issuer-tenant-mismatch", hop, detail,
 			map[string]string{"claim": "iss", "value": t.Issuer, "tid": t.TenantID}))
 	}
 	if exp.Version != "" && t.Version != "" && t.Version != exp.Version {
@@ -162,23 +165,46 @@ var entraHosts = []string{
 // IsEntraIssuer reports whether t's issuer is Entra ID: a Microsoft login host, a B2C or External
 // ID host, or any issuer that names the token's own tenant in its path (as the sandbox does).
 func IsEntraIssuer(t *Token) bool {
-	iss := strings.ToLower(t.Issuer)
-	host := iss
-	if i := strings.Index(host, "://"); i >= 0 {
-		host = host[i+3:]
+	return isEntraHost(t.Issuer) || t.IssuerTenant != "" && strings.EqualFold(t.IssuerTenant, t.TenantID)
+}
+
+// splitIssuer returns the lower-cased host of iss and its first path segment.
+func splitIssuer(iss string) (host, first string) {
+	rest := iss
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
 	}
-	if i := strings.IndexByte(host, '/'); i >= 0 {
-		host = host[:i]
+	host = rest
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host, first = rest[:i], rest[i+1:]
+		if j := strings.IndexByte(first, '/'); j >= 0 {
+			first = first[:j]
+		}
 	}
+	return strings.ToLower(host), first
+}
+
+func isEntraHost(iss string) bool {
+	host, _ := splitIssuer(iss)
 	for _, h := range entraHosts {
 		if host == h {
 			return true
 		}
 	}
-	if strings.HasSuffix(host, ".b2clogin.com") || strings.HasSuffix(host, ".ciamlogin.com") {
-		return true
+	return strings.HasSuffix(host, ".b2clogin.com") || strings.HasSuffix(host, ".ciamlogin.com")
+}
+
+// issuerTenantSegment returns the tenant the issuer names: the GUID in its path, or for an
+// Entra-shaped issuer whatever its first path segment holds (isGUID false then).
+func issuerTenantSegment(t *Token) (seg string, isGUID bool) {
+	if t.IssuerTenant != "" {
+		return t.IssuerTenant, true
 	}
-	return t.IssuerTenant != "" && strings.EqualFold(t.IssuerTenant, t.TenantID)
+	if !isEntraHost(t.Issuer) {
+		return "", false
+	}
+	_, first := splitIssuer(t.Issuer)
+	return first, false
 }
 
 func lintTimes(fs []Finding, t *Token, hop string, exp Expectations, skew time.Duration) []Finding {
@@ -191,12 +217,12 @@ func lintTimes(fs []Finding, t *Token, hop string, exp Expectations, skew time.D
 		switch left := t.ExpiresAt.Sub(now); {
 		case left < -skew:
 			fs = append(fs, NewFinding("token.expired", hop,
-				fmt.Sprintf("exp is %s, %s before now (%s); allowed skew %s.", ts(t.ExpiresAt), roundDuration(-left), ts(now), skew),
+				fmt.Sprintf("exp is %s, %s before now (%s); allowed skew %s.", ts(t.ExpiresAt), roundDuration(-left), ts(now), HumanDuration(skew)),
 				map[string]string{"claim": "exp", "value": ts(t.ExpiresAt), "now": ts(now)}))
 		case left < DefaultSkew:
 			detail := fmt.Sprintf("exp is %s, %s from now (%s).", ts(t.ExpiresAt), roundDuration(left), ts(now))
 			if left < 0 {
-				detail = fmt.Sprintf("exp is %s, %s ago, within the allowed skew of %s.", ts(t.ExpiresAt), roundDuration(-left), skew)
+				detail = fmt.Sprintf("exp is %s, %s ago, within the allowed skew of %s.", ts(t.ExpiresAt), roundDuration(-left), HumanDuration(skew))
 			}
 			fs = append(fs, NewFinding("token.near-expiry", hop, detail,
 				map[string]string{"claim": "exp", "value": ts(t.ExpiresAt), "now": ts(now)}))
@@ -204,7 +230,7 @@ func lintTimes(fs []Finding, t *Token, hop string, exp Expectations, skew time.D
 	}
 	if !t.NotBefore.IsZero() && t.NotBefore.Sub(now) > skew {
 		fs = append(fs, NewFinding("token.not-yet-valid", hop,
-			fmt.Sprintf("nbf is %s, %s after now (%s); allowed skew %s.", ts(t.NotBefore), roundDuration(t.NotBefore.Sub(now)), ts(now), skew),
+			fmt.Sprintf("nbf is %s, %s after now (%s); allowed skew %s.", ts(t.NotBefore), roundDuration(t.NotBefore.Sub(now)), ts(now), HumanDuration(skew)),
 			map[string]string{"claim": "nbf", "value": ts(t.NotBefore), "now": ts(now)}))
 	}
 	if !exp.ServerTime.IsZero() {
@@ -221,17 +247,40 @@ func lintTimes(fs []Finding, t *Token, hop string, exp Expectations, skew time.D
 	return fs
 }
 
-// roundDuration renders d to the second, without zero units ("1h2m", "45s").
-func roundDuration(d time.Duration) string {
+func roundDuration(d time.Duration) string { return HumanDuration(d) }
+
+// HumanDuration renders the length of d for people, with at most two units: "45s", "4m 30s",
+// "54m", "3h 20m", "2d 4h", "12d", "5mo", "5y 3mo". Months are 30 days and years 365.
+func HumanDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
 	d = d.Round(time.Second)
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
+	const day = 24 * time.Hour
+	two := func(a int, ua string, b int, ub string) string {
+		if b == 0 {
+			return fmt.Sprintf("%d%s", a, ua)
+		}
+		return fmt.Sprintf("%d%s %d%s", a, ua, b, ub)
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < 10*time.Minute:
+		return two(int(d/time.Minute), "m", int(d%time.Minute/time.Second), "s")
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < day:
+		return two(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "m")
+	case d < 3*day:
+		return two(int(d/day), "d", int(d%day/time.Hour), "h")
+	case d < 60*day:
+		return fmt.Sprintf("%dd", int(d/day))
+	case d < 365*day:
+		return fmt.Sprintf("%dmo", int(d/(30*day)))
 	}
-	return s
+	years := int(d / (365 * day))
+	return two(years, "y", int((d-time.Duration(years)*365*day)/(30*day)), "mo")
 }
 
 func lintExpectations(fs []Finding, t *Token, hop string, exp Expectations) []Finding {

@@ -24,7 +24,7 @@ func TestLintTokenRules(t *testing.T) {
 		{"alg none", makeToken(t, map[string]any{"alg": "none"}, v2Claims()), exp, []string{"token.unsigned"}, `alg is "none"`},
 		{"HS256 from Entra", makeToken(t, hs, v2Claims()), exp, []string{"token.unsigned"}, "HS256"},
 		{"HS256 from elsewhere", makeToken(t, hs, map[string]any{"iss": "https://example.com", "sub": "x"}), exp, nil, ""},
-		{"expired", makeToken(t, v2Header(), with(v2Claims(), "exp", fixedNow.Add(-time.Hour).Unix())), exp, []string{"token.expired"}, "exp is 2025-06-01T11:00:00Z, 1h before now"},
+		{"expired", makeToken(t, v2Header(), with(v2Claims(), "exp", fixedNow.Add(-time.Hour).Unix())), exp, []string{"token.expired"}, "exp is 2025-06-01T11:00:00Z, 1h before now (2025-06-01T12:00:00Z); allowed skew 5m."},
 		{"expired within skew", makeToken(t, v2Header(), with(v2Claims(), "exp", fixedNow.Add(-2*time.Minute).Unix())), exp, []string{"token.near-expiry"}, "2m ago, within the allowed skew"},
 		{"expired with zero skew allowance", makeToken(t, v2Header(), with(v2Claims(), "exp", fixedNow.Add(-2*time.Minute).Unix())), Expectations{Now: fixedNow, Skew: time.Second}, []string{"token.expired"}, "2m before now"},
 		{"near expiry", makeToken(t, v2Header(), with(v2Claims(), "exp", fixedNow.Add(4*time.Minute).Unix())), exp, []string{"token.near-expiry"}, "4m from now"},
@@ -39,7 +39,8 @@ func TestLintTokenRules(t *testing.T) {
 		{"graph by aud", makeToken(t, v2Header(), with(v2Claims(), "aud", "https://graph.microsoft.com")), exp, []string{"token.graph-token"}, "aud is Microsoft Graph"},
 		{"graph by header nonce", makeToken(t, map[string]any{"alg": "RS256", "nonce": "abc"}, with(v2Claims(), "aud", "00000003-0000-0000-c000-000000000000")), exp, []string{"token.graph-token"}, "aud is Microsoft Graph and the header carries a nonce"},
 		{"issuer tenant mismatch", makeToken(t, v2Header(), with(v2Claims(), "tid", "99999999-2222-3333-4444-555555555555")), exp, []string{"token.issuer-tenant-mismatch"}, "iss names tenant " + testTenant + " but tid is 99999999"},
-		{"issuer names no tenant", makeToken(t, v2Header(), with(v2Claims(), "iss", "https://login.microsoftonline.com/common/v2.0")), exp, nil, ""},
+		{"issuer tenant not a GUID", makeToken(t, v2Header(), with(v2Claims(), "iss", "https://sts.windows.net/fa15d692-e9c7-4460-a743-29f29522229/")), exp, []string{"token.issuer-tenant-mismatch"}, `iss names tenant "fa15d692-e9c7-4460-a743-29f29522229", which is not even a GUID, but tid is ` + testTenant},
+		{"non-Entra issuer names no tenant", makeToken(t, v2Header(), with(v2Claims(), "iss", "https://issuer.example/common/v2.0")), exp, nil, ""},
 		{"version mismatch", makeToken(t, v2Header(), with(v2Claims(), "ver", "1.0", "iss", "https://sts.windows.net/"+testTenant+"/")), Expectations{Now: fixedNow, Version: "2.0"}, []string{"token.version-mismatch"}, "v1.0"},
 		{"version as expected", makeToken(t, v2Header(), v2Claims()), Expectations{Now: fixedNow, Version: "2.0"}, nil, ""},
 		{"groups overage", makeToken(t, v2Header(), with(v2Claims(), "_claim_names", map[string]any{"groups": "src1"}, "_claim_sources", map[string]any{"src1": map[string]any{"endpoint": "https://graph.microsoft.com/v1.0/users/x/getMemberObjects"}})), exp, []string{"token.groups-overage"}, "no groups claim"},
@@ -68,6 +69,19 @@ func TestLintTokenRules(t *testing.T) {
 				t.Errorf("detail %q lacks %q", fs[0].Detail, tc.detail)
 			}
 		})
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	day := 24 * time.Hour
+	for d, want := range map[time.Duration]string{
+		0: "0s", 45 * time.Second: "45s", -4*time.Minute - 30*time.Second: "4m 30s", 5 * time.Minute: "5m", 54*time.Minute + 10*time.Second: "54m",
+		3 * time.Hour: "3h", 3*time.Hour + 20*time.Minute: "3h 20m", 2*day + 4*time.Hour: "2d 4h", 12 * day: "12d", 150 * day: "5mo",
+		5*365*day + 95*day: "5y 3mo", 46341 * time.Hour: "5y 3mo", 365 * day: "1y",
+	} {
+		if got := HumanDuration(d); got != want {
+			t.Errorf("HumanDuration(%v) = %q; want %q", d, got, want)
+		}
 	}
 }
 
