@@ -24,6 +24,7 @@ type refreshGrant struct {
 	user    *User
 	amr     []string
 	via     string // the client app the user signed in with (for OBO refresh tokens)
+	agent   *agentClaims
 	expires time.Time
 }
 
@@ -214,7 +215,7 @@ func (s *Sandbox) grantRefresh(req *tokenRequest) (map[string]any, *entraError) 
 			return nil, s.mfaError(q.resource, pol)
 		}
 	}
-	return s.issueDelegated(delegated{client: req.auth.app, user: g.user, scope: q, amr: amr, via: g.via})
+	return s.issueDelegated(delegated{client: req.auth.app, user: g.user, scope: q, amr: amr, via: g.via, agent: g.agent})
 }
 
 // grantClientCredentials issues app-only tokens; with fmi_path to api://AzureADTokenExchange it
@@ -345,7 +346,7 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 	if q.has("offline_access") {
 		rt := "1.AQ" + randomID(180)
 		s.mu.Lock()
-		s.refresh[rt] = &refreshGrant{client: d.client, user: d.user, amr: d.amr, via: d.via, expires: s.now().Add(refreshTokenLifetime)}
+		s.refresh[rt] = &refreshGrant{client: d.client, user: d.user, amr: d.amr, via: d.via, agent: d.agent, expires: s.now().Add(refreshTokenLifetime)}
 		s.mu.Unlock()
 		resp["refresh_token"] = rt
 	}
