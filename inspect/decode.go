@@ -102,6 +102,11 @@ func decodeUnverified(raw string) (*Token, error) {
 		t.Format = FormatOpaque
 		return t, nil
 	case 2, 3:
+		if len(parts) == 2 && looksLikeRefreshToken(parts[0]) && isOpaqueToken(s) {
+			// Entra refresh tokens are opaque and start with a version digit and a dot ("0.A…").
+			t.Format = FormatOpaque
+			return t, nil
+		}
 		t.Format = FormatJWS
 	case 5:
 		t.Format = FormatJWE
@@ -194,6 +199,20 @@ func isOpaqueToken(s string) bool {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		case strings.IndexByte("-_.~+/=!*$:|", c) >= 0:
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeRefreshToken reports whether the first dot-separated part of a token is the one- or
+// two-digit version prefix of an Entra refresh token.
+func looksLikeRefreshToken(first string) bool {
+	if first == "" || len(first) > 2 {
+		return false
+	}
+	for i := 0; i < len(first); i++ {
+		if first[i] < '0' || first[i] > '9' {
 			return false
 		}
 	}

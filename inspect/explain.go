@@ -165,6 +165,9 @@ func (t *Token) valueMeaning(name string, v any) string {
 	s := stringOf(v)
 	switch name {
 	case "aud":
+		if t.Kind == KindID {
+			return "the client application this ID token was issued to (ID tokens are for the client, never for APIs)"
+		}
 		var parts []string
 		for _, a := range stringsOf(v) {
 			parts = append(parts, describeAudience(a))
@@ -315,6 +318,9 @@ func describeAudience(a string) string {
 func describeIssuer(iss, tid string) string {
 	tn := issuerTenant(iss)
 	if tn == "" {
+		if _, first := splitIssuer(iss); first != "" && isEntraHost(iss) {
+			return fmt.Sprintf("an Entra issuer whose tenant segment %q is not a GUID", first)
+		}
 		return ""
 	}
 	ver := ""

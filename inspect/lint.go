@@ -57,7 +57,11 @@ func LintToken(t *Token, hop string, exp Expectations) []Finding {
 		return append(fs, NewFinding("token.encrypted", hop,
 			fmt.Sprintf("The token is a JWE (alg %s, enc %s): only its audience can decrypt it.", orNone(stringOf(t.Header["alg"])), orNone(stringOf(t.Header["enc"]))), nil))
 	case FormatOpaque:
-		return append(fs, NewFinding("token.opaque", hop, fmt.Sprintf("The token is a single opaque value of %d characters, not a JWT.", len(strings.TrimSpace(t.Raw))), nil))
+		detail := fmt.Sprintf("The token is a single opaque value of %d characters, not a JWT.", len(strings.TrimSpace(t.Raw)))
+		if parts := strings.SplitN(strings.TrimSpace(t.Raw), ".", 2); len(parts) == 2 && looksLikeRefreshToken(parts[0]) {
+			detail = fmt.Sprintf("The value looks like an Entra refresh token (it starts with %q): only Entra can read it, and it must never be sent to an API.", parts[0]+".")
+		}
+		return append(fs, NewFinding("token.opaque", hop, detail, nil))
 	}
 	skew := exp.Skew
 	if skew == 0 {

@@ -21,6 +21,7 @@ func TestLintTokenRules(t *testing.T) {
 		{"healthy v2 token", makeToken(t, v2Header(), v2Claims()), exp, nil, ""},
 		{"encrypted", segment(t, map[string]any{"alg": "RSA-OAEP", "enc": "A256GCM"}) + ".a.b.c.d", exp, []string{"token.encrypted"}, "alg RSA-OAEP, enc A256GCM"},
 		{"opaque", "EwBwA8l6BAAUkj1oiJ0123456789abcdef", exp, []string{"token.opaque"}, "34 characters"},
+		{"refresh token", "0.AXEAiXCnPrivateRefreshTokenLooking", exp, []string{"token.opaque"}, `looks like an Entra refresh token (it starts with "0.")`},
 		{"alg none", makeToken(t, map[string]any{"alg": "none"}, v2Claims()), exp, []string{"token.unsigned"}, `alg is "none"`},
 		{"HS256 from Entra", makeToken(t, hs, v2Claims()), exp, []string{"token.unsigned"}, "HS256"},
 		{"HS256 from elsewhere", makeToken(t, hs, map[string]any{"iss": "https://example.com", "sub": "x"}), exp, nil, ""},
