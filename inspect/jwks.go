@@ -17,9 +17,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// DefaultAllowedAlgs are the asymmetric signature algorithms VerifySignature accepts when no
+// DefaultAllowedAlgs returns the asymmetric signature algorithms VerifySignature accepts when no
 // allow-list is given. Entra uses RS256.
-var DefaultAllowedAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+func DefaultAllowedAlgs() []string {
+	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+}
 
 // JWK is one key of a JSON Web Key Set (RFC 7517), with the fields Entra publishes.
 type JWK struct {
@@ -143,7 +145,7 @@ func SignatureFinding(err error, hop string) (Finding, bool) {
 }
 
 // VerifySignature checks t's signature against keys, accepting only the algorithms in
-// allowedAlgs (DefaultAllowedAlgs when nil). It is pure: the caller fetches the issuer's JWKS.
+// allowedAlgs (DefaultAllowedAlgs() when nil). It is pure: the caller fetches the issuer's JWKS.
 // The key is chosen by kid (or x5t); a token without either is tried against every key.
 // Microsoft Graph tokens (header nonce) are verified the way Graph does, over the SHA-256 of the
 // nonce.
@@ -160,7 +162,7 @@ func VerifySignature(t *Token, keys *JWKS, allowedAlgs []string) error {
 		return &VerifyError{FindingID: "token.unsigned", Alg: alg, Kid: kid, Reason: "alg " + alg + " is a shared-secret HMAC, which an issuer's public key set cannot verify"}
 	}
 	if allowedAlgs == nil {
-		allowedAlgs = DefaultAllowedAlgs
+		allowedAlgs = DefaultAllowedAlgs()
 	}
 	if !algAllowed(allowedAlgs, alg) {
 		return &VerifyError{FindingID: "token.signature-invalid", Alg: alg, Kid: kid, Reason: fmt.Sprintf("alg %s is not allowed (allowed: %s)", alg, strings.Join(allowedAlgs, ", "))}
