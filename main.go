@@ -104,15 +104,15 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().StringVar(&configPath, "config", "", "config file (YAML or JSON) for a live tenant; default ./oboscope.yaml if present, else the sandbox")
 	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see `oboscope scenarios`)")
 	root.SetVersionTemplate("oboscope {{.Version}}\n")
-	root.AddCommand(newCheck(stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
+	root.AddCommand(newCheck(stdin, stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
 		newScenarios(stdout, stderr), newExplain(stdout, stderr))
 	return root
 }
 
-func newCheck(stdout, stderr io.Writer) *cobra.Command {
+func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var useSandbox bool
 	var configPath string
-	opts := flows.CheckOptions{}
+	opts := flows.CheckOptions{Stdin: stdin}
 	cmd := &cobra.Command{
 		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown]",
 		Short: "Run the walk headless and print a report (for CI and support tickets)",
