@@ -20,8 +20,8 @@ type walkState struct {
 	running  bool // events are arriving
 	runHop   flows.HopID
 	// lastRun names what ran last for the status bar: "walk", "hop 3 re-run", "sign-in with claims".
-	lastRun string
-	err     string
+	lastRun  string
+	err      string
 	hops     []flows.HopResult
 	device   *flows.DeviceCode
 	report   *flows.Report
