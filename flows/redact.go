@@ -111,8 +111,9 @@ func RedactURL(raw string, extra []string) string {
 func redactForm(q url.Values, extra []string) url.Values {
 	out := make(url.Values, len(q))
 	for k, vs := range q {
+		rk := RedactText(k, extra) // a malformed body can carry a token where a key should be
 		for _, v := range vs {
-			out[k] = append(out[k], redactValue(k, v, extra))
+			out[rk] = append(out[rk], redactValue(k, v, extra))
 		}
 	}
 	return out
@@ -178,7 +179,7 @@ func redactJSON(key string, v any, extra []string) any {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
-			out[k] = redactJSON(k, x, extra)
+			out[RedactText(k, extra)] = redactJSON(k, x, extra)
 		}
 		return out
 	case []any:
