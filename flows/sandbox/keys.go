@@ -31,9 +31,11 @@ type keyMaterial struct {
 	caPEM   []byte
 	tlsCert tls.Certificate
 
-	// signing is the token signing key made at start; next is the key a rotation switches to,
-	// made on first use (nextMade tells whether it exists, so the JWKS can publish it).
-	signing  *signingKey
+	// signing is the token signing key. Its generation starts with the process's key material
+	// and runs in the background: the first discovery and device code requests do not wait for
+	// it, the first token (or JWKS) does. next is the key a rotation switches to, made on first
+	// use (nextMade tells whether it exists, so the JWKS can publish it).
+	signing  func() (*signingKey, error)
 	next     func() (*signingKey, error)
 	nextMade atomic.Bool
 
@@ -64,20 +66,20 @@ type credentialCert struct {
 // is never changed after it is made).
 var processKeys = sync.OnceValues(generateKeyMaterial)
 
-// generateKeyMaterial makes the CA (ECDSA P-256, fast), the TLS certificate and one RSA-2048
-// token signing key; the second signing key and the agent's certificate credential are made on
-// first use, so starting a sandbox costs one RSA key generation per process.
+// generateKeyMaterial makes the CA (ECDSA P-256, fast) and the TLS certificate, and starts the
+// RSA-2048 token signing key in the background; the second signing key and the agent's
+// certificate credential are made on first use. A process pays for one RSA key generation, and
+// not before its first token.
 func generateKeyMaterial() (*keyMaterial, error) {
-	type rsaResult struct {
-		key *rsa.PrivateKey
-		err error
-	}
-	rsaCh := make(chan rsaResult, 1)
-	go func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		rsaCh <- rsaResult{k, err}
-	}()
 	km := &keyMaterial{}
+	km.signing = sync.OnceValues(func() (*signingKey, error) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: RSA key: %w", err)
+		}
+		return newSigningKey(k, "oboscope sandbox token signing 1", time.Now())
+	})
+	go func() { _, _ = km.signing() }()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: CA key: %w", err)
@@ -120,13 +122,6 @@ func generateKeyMaterial() (*keyMaterial, error) {
 	}
 	km.tlsCert = tls.Certificate{Certificate: [][]byte{srvDER, caDER}, PrivateKey: srvKey}
 
-	r := <-rsaCh
-	if r.err != nil {
-		return nil, fmt.Errorf("sandbox: RSA key: %w", r.err)
-	}
-	if km.signing, err = newSigningKey(r.key, "oboscope sandbox token signing 1", now); err != nil {
-		return nil, err
-	}
 	km.next = sync.OnceValues(func() (*signingKey, error) {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -159,7 +154,10 @@ func newSigningKey(key *rsa.PrivateKey, cn string, now time.Time) (*signingKey, 
 
 // publishedKeys are the signing keys in the JWKS: the first, and the second once it exists.
 func (km *keyMaterial) publishedKeys() []*signingKey {
-	keys := []*signingKey{km.signing}
+	var keys []*signingKey
+	if k, err := km.signing(); err == nil {
+		keys = append(keys, k)
+	}
 	if km.nextMade.Load() {
 		if k, err := km.next(); err == nil {
 			keys = append(keys, k)

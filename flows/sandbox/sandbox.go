@@ -243,6 +243,9 @@ func (s *Sandbox) Secret(name string) string {
 // RotateSigningKey makes the other signing key the active one, as Entra's key rollover does:
 // both keys are then in the JWKS, and new tokens carry the new kid.
 func (s *Sandbox) RotateSigningKey() error {
+	if _, err := s.km.signing(); err != nil {
+		return err
+	}
 	if _, err := s.km.next(); err != nil {
 		return err
 	}
@@ -255,13 +258,11 @@ func (s *Sandbox) RotateSigningKey() error {
 }
 
 // activeKey is the key new tokens are signed with.
-func (s *Sandbox) activeKey() *signingKey {
+func (s *Sandbox) activeKey() (*signingKey, error) {
 	if s.active.Load() == 1 {
-		if k, err := s.km.next(); err == nil {
-			return k
-		}
+		return s.km.next()
 	}
-	return s.km.signing
+	return s.km.signing()
 }
 
 // statusRecorder captures the status for the request log.

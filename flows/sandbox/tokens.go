@@ -80,7 +80,10 @@ func (c *claimSet) MarshalJSON() ([]byte, error) {
 // sign serializes and RS256-signs a token with the active signing key. extraHeader adds header
 // fields (Graph's nonce).
 func (s *Sandbox) sign(claims *claimSet, extraHeader map[string]string) (string, error) {
-	key := s.activeKey()
+	key, err := s.activeKey()
+	if err != nil {
+		return "", err
+	}
 	header := func(nonce string) string {
 		hdr := newClaims().set("typ", "JWT").set("nonce", nonce)
 		hdr.set("alg", "RS256").set("x5t", key.kid).set("kid", key.kid)
