@@ -110,9 +110,19 @@ func ParseConfig(data []byte, ext string) (Config, error) {
 var yamlUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type flows\.(\w+)`)
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
 
-// yamlSections maps the Go type yaml names in its errors to the config section.
-var yamlSections = map[string]string{
-	"Config": "", "SigninConfig": "signin.", "AgentConfig": "agent.", "OBOConfig": "obo.", "MCPConfig": "mcp.",
+// yamlSection maps the Go type yaml names in its errors to the config section's key prefix.
+func yamlSection(typeName string) string {
+	switch typeName {
+	case "SigninConfig":
+		return "signin."
+	case "AgentConfig":
+		return "agent."
+	case "OBOConfig":
+		return "obo."
+	case "MCPConfig":
+		return "mcp."
+	}
+	return ""
 }
 
 func yamlConfigError(err error) error {
@@ -123,7 +133,7 @@ func yamlConfigError(err error) error {
 			if m := yamlUnknownField.FindStringSubmatch(msg); m != nil {
 				var line int
 				fmt.Sscan(m[1], &line)
-				out = append(out, &ConfigError{Key: yamlSections[m[3]] + m[2], Line: line, Problem: "unknown key"})
+				out = append(out, &ConfigError{Key: yamlSection(m[3]) + m[2], Line: line, Problem: "unknown key"})
 				continue
 			}
 			if m := yamlLine.FindStringSubmatch(msg); m != nil {

@@ -11,7 +11,9 @@ import (
 )
 
 // allowedAlgs are the signature algorithms accepted for Entra-issued tokens.
-var allowedAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
+func allowedAlgs() []string {
+	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
+}
 
 // verifyIfConfigured verifies t's signature against its issuer's JWKS when t is meant for one of
 // audiences (an API of the configuration). Tokens for others (Graph above all: header nonce) are
@@ -30,12 +32,12 @@ func (w *Walk) verifyIfConfigured(ctx context.Context, h *hopRun, t *inspect.Tok
 	if err != nil {
 		return false, "not verified: " + err.Error()
 	}
-	err = inspect.VerifySignature(t, keys, allowedAlgs)
+	err = inspect.VerifySignature(t, keys, allowedAlgs())
 	var ve *inspect.VerifyError
 	if err != nil && errors.As(err, &ve) && ve.FindingID == "token.kid-unknown" {
 		// Keys rotate: fetch the set again once before concluding.
 		if keys, ferr := w.jwksFor(ctx, h, t, true); ferr == nil {
-			err = inspect.VerifySignature(t, keys, allowedAlgs)
+			err = inspect.VerifySignature(t, keys, allowedAlgs())
 		}
 	}
 	if err != nil {

@@ -13,22 +13,35 @@ import (
 // Redacted replaces a secret value in every recorded exchange and report.
 const Redacted = "[redacted]"
 
-// secretFields are form fields, query parameters and JSON keys whose value is a secret, a code or
-// a token. Their values never reach an exchange, an event or a report.
-var secretFields = map[string]bool{
-	"client_secret": true, "client_assertion": true, "assertion": true, "code": true,
-	"device_code": true, "code_verifier": true, "refresh_token": true, "password": true,
-	"access_token": true, "id_token": true, "subject_token": true, "actor_token": true,
-	"token": true, "secret": true, "client_info": false, "session_state": true,
-	"user_code": false,
+// isSecretField reports whether a form field, query parameter or JSON key holds a secret, a code
+// or a token. Such values never reach an exchange, an event or a report.
+func isSecretField(k string) bool {
+	switch k {
+	case "client_secret", "client_assertion", "assertion", "code", "device_code", "code_verifier", "refresh_token",
+		"password", "access_token", "id_token", "subject_token", "actor_token", "token", "secret", "session_state":
+		return true
+	}
+	return strings.Contains(k, "secret") || strings.Contains(k, "password")
 }
 
-// tokenFields are redacted keeping the header and payload of a JWT (signature removed), so a
-// person can still read what was issued; anything else in them becomes [redacted].
-var tokenFields = map[string]bool{"access_token": true, "id_token": true, "assertion": true, "subject_token": true, "token": true}
+// isTokenField reports whether a field holds a token that is redacted keeping its header and
+// payload (signature removed), so a person can still read what was issued.
+func isTokenField(k string) bool {
+	switch k {
+	case "access_token", "id_token", "assertion", "subject_token", "token":
+		return true
+	}
+	return false
+}
 
-// secretHeaders are request and response headers redacted whole (but the Authorization scheme).
-var secretHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Set-Cookie": true, "Proxy-Authorization": true, "X-Ms-Client-Secret": true}
+// isSecretHeader reports whether a header is redacted whole (Authorization keeps its scheme).
+func isSecretHeader(k string) bool {
+	switch k {
+	case "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Ms-Client-Secret":
+		return true
+	}
+	return false
+}
 
 // jwtRE finds anything that looks like a compact JWS (three base64url segments, the first two
 // JSON objects starting with '{"'), wherever it is.
@@ -77,7 +90,7 @@ func RedactHeaders(h http.Header, extra []string) http.Header {
 				} else {
 					v = scheme + " " + Redacted
 				}
-			case secretHeaders[ck]:
+			case isSecretHeader(ck):
 				v = Redacted
 			default:
 				v = RedactText(v, extra)
@@ -121,10 +134,10 @@ func redactForm(q url.Values, extra []string) url.Values {
 
 func redactValue(key, v string, extra []string) string {
 	k := strings.ToLower(key)
-	if tokenFields[k] {
+	if isTokenField(k) {
 		return StripSignature(v)
 	}
-	if secretFields[k] || strings.Contains(k, "secret") || strings.Contains(k, "password") {
+	if isSecretField(k) {
 		return Redacted
 	}
 	return RedactText(v, extra)

@@ -22,10 +22,6 @@ const DefaultTimeout = 15 * time.Second
 // maxRecordedBody caps how much of a body an exchange keeps.
 const maxRecordedBody = 64 << 10
 
-// ErrRedirect is returned for any redirect: oboscope never follows one, so a token is never
-// carried to another host.
-var ErrRedirect = errors.New("redirect not followed")
-
 // NewHTTPClient builds the walk's HTTP client: TLS verified against the system roots plus the
 // config's CA (ca_file or the in-memory sandbox CA) — never skipped — a per-request timeout, and
 // redirects never followed.

@@ -81,18 +81,26 @@ func NewWalk(cfg Config, opts WalkOptions) *Walk {
 		w.ownBase = true
 	}
 	for _, id := range Hops {
-		w.results[id] = &HopResult{ID: id, Title: hopTitles[id], Status: StatusPending}
+		w.results[id] = &HopResult{ID: id, Title: hopTitle(id), Status: StatusPending}
 	}
 	return w
 }
 
-// hopTitles are the hops' display titles.
-var hopTitles = map[HopID]string{
-	HopSignin:     "User sign-in",
-	HopAgent:      "Call the agent API",
-	HopOBO:        "On-Behalf-Of exchange",
-	HopMCP:        "Call the MCP server",
-	HopDownstream: "MCP server's downstream exchange",
+// hopTitle is a hop's display title.
+func hopTitle(id HopID) string {
+	switch id {
+	case HopSignin:
+		return "User sign-in"
+	case HopAgent:
+		return "Call the agent API"
+	case HopOBO:
+		return "On-Behalf-Of exchange"
+	case HopMCP:
+		return "Call the MCP server"
+	case HopDownstream:
+		return "MCP server's downstream exchange"
+	}
+	return string(id)
 }
 
 // Close releases the walk's idle connections (when it built its own HTTP client). A walk may run
@@ -266,10 +274,10 @@ func (w *Walk) secrets() []string {
 
 func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string) {
 	started := w.opts.Now()
-	res := &HopResult{ID: id, Title: hopTitles[id], Status: StatusRunning, Started: started}
+	res := &HopResult{ID: id, Title: hopTitle(id), Status: StatusRunning, Started: started}
 	w.mu.Lock()
 	// The hop builds res on its own; readers of Report see this placeholder until it finishes.
-	w.results[id] = &HopResult{ID: id, Title: hopTitles[id], Status: StatusRunning, Started: started}
+	w.results[id] = &HopResult{ID: id, Title: hopTitle(id), Status: StatusRunning, Started: started}
 	w.mu.Unlock()
 	em.send(Event{Kind: EventHopStarted, Hop: id})
 

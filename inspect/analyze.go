@@ -11,12 +11,15 @@ import (
 // AnalyzeMCP, AnalyzeDownstream) are pure functions of an observation — only values the hop saw
 // on the wire — and the expectations derived from the configuration.
 
-// oidcScopes are the OpenID Connect scopes that need no resource prefix.
-var oidcScopes = map[string]bool{"openid": true, "profile": true, "email": true, "offline_access": true}
-
 // IsOIDCScope reports whether s is one of the OpenID Connect scopes (openid, profile, email,
 // offline_access), which MSAL adds by itself and which belong to no resource.
-func IsOIDCScope(s string) bool { return oidcScopes[strings.ToLower(s)] }
+func IsOIDCScope(s string) bool {
+	switch strings.ToLower(s) {
+	case "openid", "profile", "email", "offline_access":
+		return true
+	}
+	return false
+}
 
 // ScopeResource returns the resource part of a fully qualified scope ("api://contoso-agent" for
 // "api://contoso-agent/access_as_user", "https://graph.microsoft.com" for

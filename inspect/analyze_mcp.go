@@ -163,7 +163,7 @@ func AnalyzeDownstream(obs DownstreamObservation) []Finding {
 		}
 		fs = append(fs, NewFinding("mcp.downstream-passthrough", "downstream", detail, map[string]string{"kind": r.Kind}))
 	}
-	fs = anaAddOnce(fs, anaFromEntraError(r.Error, "downstream", oboCodes, "Entra (as the MCP server reports)")...)
+	fs = anaAddOnce(fs, anaFromEntraError(r.Error, "downstream", oboCodes(), "Entra (as the MCP server reports)")...)
 	return fs
 }
 

@@ -53,24 +53,29 @@ type OBOExpectations struct {
 	DownstreamAudiences []string // the MCP server's client id and App ID URI
 }
 
-var oboCodes = codeFindings{
-	50013:   "obo.assertion-aud-mismatch",
-	500131:  "obo.assertion-aud-mismatch",
-	65001:   "obo.consent-required",
-	7000215: "obo.invalid-client-secret",
-	7000222: "obo.client-secret-expired",
-	7000218: "obo.missing-client-credential",
-	50076:   "obo.claims-challenge",
-	50079:   "obo.claims-challenge",
-	70003:   "obo.wrong-grant",
-	500011:  "obo.scope-not-found",
-	65005:   "obo.scope-not-found",
-	70011:   "obo.scope-not-found",
-	700229:  "agentid.user-token-as-credential",
+// oboCodes maps Entra codes at the OBO exchange to findings.
+func oboCodes() codeFindings {
+	return codeFindings{
+		50013:   "obo.assertion-aud-mismatch",
+		500131:  "obo.assertion-aud-mismatch",
+		65001:   "obo.consent-required",
+		7000215: "obo.invalid-client-secret",
+		7000222: "obo.client-secret-expired",
+		7000218: "obo.missing-client-credential",
+		50076:   "obo.claims-challenge",
+		50079:   "obo.claims-challenge",
+		70003:   "obo.wrong-grant",
+		500011:  "obo.scope-not-found",
+		65005:   "obo.scope-not-found",
+		70011:   "obo.scope-not-found",
+		700229:  "agentid.user-token-as-credential",
+	}
 }
 
 // agentCodes overrides oboCodes in agent_identity mode.
-var agentCodes = codeFindings{50013: "agentid.assertion-aud-not-blueprint", 500131: "agentid.assertion-aud-not-blueprint"}
+func agentCodes() codeFindings {
+	return codeFindings{50013: "agentid.assertion-aud-not-blueprint", 500131: "agentid.assertion-aud-not-blueprint"}
+}
 
 func (c codeFindings) with(over codeFindings) codeFindings {
 	out := codeFindings{}
@@ -87,14 +92,13 @@ func (c codeFindings) with(over codeFindings) codeFindings {
 func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 	var fs []Finding
 	agentMode := obs.Mode == "agent_identity"
-	table := oboCodes
+	table := oboCodes()
 	if agentMode {
-		table = oboCodes.with(agentCodes)
+		table = table.with(agentCodes())
 	}
 	// AADSTS50013 names the assertion's audience; when the observed assertion is for the middle
 	// tier, the code says something else went wrong with it and the audience finding would be false.
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS && len(anaNonEmpty(exp.MiddleTier)) > 0 && anaAudienceOK(a, exp.MiddleTier) {
-		table = table.with(codeFindings{})
 		delete(table, 50013)
 		delete(table, 500131)
 	}

@@ -14,19 +14,21 @@ type SigninObservation struct {
 }
 
 // signinCodes maps Entra codes at sign-in to findings.
-var signinCodes = codeFindings{
-	7000218: "signin.public-client-disabled",
-	50011:   "signin.redirect-uri-mismatch",
-	650053:  "signin.scope-unqualified",
-	28000:   "signin.scopes-span-resources",
-	700022:  "signin.scopes-span-resources",
-	700016:  "signin.app-not-found",
-	500011:  "signin.resource-not-found",
-	50020:   "signin.user-not-in-tenant",
-	53003:   "signin.conditional-access",
-	50076:   "signin.conditional-access",
-	50079:   "signin.conditional-access",
-	65001:   "signin.consent-required",
+func signinCodes() codeFindings {
+	return codeFindings{
+		7000218: "signin.public-client-disabled",
+		50011:   "signin.redirect-uri-mismatch",
+		650053:  "signin.scope-unqualified",
+		28000:   "signin.scopes-span-resources",
+		700022:  "signin.scopes-span-resources",
+		700016:  "signin.app-not-found",
+		500011:  "signin.resource-not-found",
+		50020:   "signin.user-not-in-tenant",
+		53003:   "signin.conditional-access",
+		50076:   "signin.conditional-access",
+		50079:   "signin.conditional-access",
+		65001:   "signin.consent-required",
+	}
 }
 
 // AnalyzeSignin applies every signin.* rule to what the signin hop observed.
@@ -50,6 +52,6 @@ func AnalyzeSignin(obs SigninObservation) []Finding {
 			fmt.Sprintf("one request asks for scopes of %d resources: %s", len(rs), strings.Join(rs, ", ")),
 			map[string]string{"scopes": strings.Join(obs.RequestedScopes, " ")}))
 	}
-	fs = anaAddOnce(fs, anaFromEntraError(obs.Error, "signin", signinCodes, "Entra's token endpoint")...)
+	fs = anaAddOnce(fs, anaFromEntraError(obs.Error, "signin", signinCodes(), "Entra's token endpoint")...)
 	return fs
 }
