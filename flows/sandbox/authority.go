@@ -39,11 +39,25 @@ func (s *Sandbox) routes() http.Handler {
 // invalid_tenant error and returns false.
 func (s *Sandbox) tenantOK(w http.ResponseWriter, r *http.Request) bool {
 	t := r.PathValue("tenant")
-	if strings.EqualFold(t, TenantID) || strings.EqualFold(t, TenantDomain) {
+	if strings.EqualFold(t, TenantID) || strings.EqualFold(t, TenantDomain) || isMultiTenant(t) {
 		return true
 	}
 	s.writeError(w, r, errTenantNotFound(t))
 	return false
+}
+
+// isMultiTenant reports Entra's multi-tenant authorities; the sandbox has one tenant, so they
+// sign users in to it, and their discovery documents carry Entra's "{tenantid}" issuer template.
+func isMultiTenant(t string) bool {
+	return strings.EqualFold(t, "common") || strings.EqualFold(t, "organizations")
+}
+
+// discoveryBase returns the authority the endpoints hang off and the issuers' tenant segment.
+func (s *Sandbox) discoveryBase(r *http.Request) (authority, tenant string) {
+	if t := r.PathValue("tenant"); isMultiTenant(t) {
+		return s.base + "/" + strings.ToLower(t), "{tenantid}"
+	}
+	return s.AuthorityURL(), TenantID
 }
 
 // handleDiscoveryV2 serves the v2 OpenID Connect discovery document.
@@ -51,8 +65,8 @@ func (s *Sandbox) handleDiscoveryV2(w http.ResponseWriter, r *http.Request) {
 	if !s.tenantOK(w, r) {
 		return
 	}
-	a := s.AuthorityURL()
-	writeJSON(w, http.StatusOK, s.discovery(s.issuerV2(), a+"/oauth2/v2.0", a+"/discovery/v2.0/keys"))
+	a, t := s.discoveryBase(r)
+	writeJSON(w, http.StatusOK, s.discovery(s.base+"/"+t+"/v2.0", a+"/oauth2/v2.0", a+"/discovery/v2.0/keys"))
 }
 
 // handleDiscoveryV1 serves the v1 OpenID Connect discovery document (issuer in the sts shape).
@@ -60,8 +74,8 @@ func (s *Sandbox) handleDiscoveryV1(w http.ResponseWriter, r *http.Request) {
 	if !s.tenantOK(w, r) {
 		return
 	}
-	a := s.AuthorityURL()
-	writeJSON(w, http.StatusOK, s.discovery(s.issuerV1(), a+"/oauth2", a+"/discovery/keys"))
+	a, t := s.discoveryBase(r)
+	writeJSON(w, http.StatusOK, s.discovery(s.base+"/"+t+"/", a+"/oauth2", a+"/discovery/keys"))
 }
 
 // discovery builds an OpenID Provider Metadata document in Entra's shape, with every field OIDC

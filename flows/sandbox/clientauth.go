@@ -150,7 +150,7 @@ func (s *Sandbox) isTokenEndpoint(aud, tokenURL string) bool {
 	if aud == tokenURL {
 		return true
 	}
-	for _, t := range []string{TenantID, TenantDomain} {
+	for _, t := range []string{TenantID, TenantDomain, "common", "organizations"} {
 		for _, p := range []string{"/oauth2/v2.0/token", "/oauth2/token"} {
 			if strings.EqualFold(aud, s.base+"/"+t+p) {
 				return true

@@ -333,3 +333,27 @@ func TestV1EndpointAndUnknownParams(t *testing.T) {
 		t.Errorf("claims = %v", c)
 	}
 }
+
+// TestMultiTenantAuthorities signs in through /organizations and /common, as multi-tenant apps
+// and tools that default to them do: the single sandbox tenant answers.
+func TestMultiTenantAuthorities(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	for _, tenant := range []string{"organizations", "common"} {
+		d := fetchJSON(t, s, s.BaseURL()+"/"+tenant+"/v2.0/.well-known/openid-configuration")
+		if d["issuer"] != s.BaseURL()+"/{tenantid}/v2.0" {
+			t.Errorf("%s issuer = %v", tenant, d["issuer"])
+		}
+		pc, err := public.New(ClientAppID, public.WithAuthority(s.BaseURL()+"/"+tenant),
+			public.WithInstanceDiscovery(false), public.WithHTTPClient(s.HTTPClient()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := deviceCodeSignIn(testCtx(t), pc, agentScope)
+		if err != nil {
+			t.Fatalf("%s: %v", tenant, err)
+		}
+		if c := verifyJWT(t, s, res.AccessToken); c["tid"] != TenantID || c["iss"] != s.issuerV2() {
+			t.Errorf("%s claims = %v", tenant, c)
+		}
+	}
+}
