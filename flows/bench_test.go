@@ -54,7 +54,11 @@ func (s *syncBuffer) Reset() {
 var tokenIssued = regexp.MustCompile(`(?m) POST /[^ ]*/oauth2/v2\.0/token 200 `)
 
 func runWalk(b *testing.B, cfg flows.Config, client *http.Client) flows.Report {
-	w := flows.NewWalk(cfg, flows.WalkOptions{Mode: "sandbox", AutoApproved: true, HTTPClient: client})
+	return runWalkOpts(b, cfg, flows.WalkOptions{Mode: "sandbox", AutoApproved: true, HTTPClient: client})
+}
+
+func runWalkOpts(b *testing.B, cfg flows.Config, opts flows.WalkOptions) flows.Report {
+	w := flows.NewWalk(cfg, opts)
 	var rep flows.Report
 	for ev := range w.Run(context.Background()) {
 		if ev.Kind == flows.EventWalkDone {
@@ -81,6 +85,24 @@ func BenchmarkWalk(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		runWalk(b, cfg, nil)
+	}
+}
+
+// BenchmarkWalkBrowser is BenchmarkWalk with the browser sign-in (auth code + PKCE, the browser
+// played by formPost): the same chain without MSAL's fixed device-code poll wait.
+func BenchmarkWalkBrowser(b *testing.B) {
+	s, err := sandbox.Start(context.Background(), sandbox.Options{AutoApprove: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	cfg := s.Config("")
+	cfg.Signin.Flow = "browser"
+	opts := flows.WalkOptions{Mode: "sandbox", OpenURL: formPost(s.HTTPClient())}
+	runWalkOpts(b, cfg, opts)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runWalkOpts(b, cfg, opts)
 	}
 }
 
