@@ -105,6 +105,10 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if username == "" && s.opts.AutoApprove {
 		username = s.beh.signinUser
 	}
+	if username == "" && p.Get("prompt") == "none" {
+		fail(newError("login_required", 50058, "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD."))
+		return
+	}
 	if username == "" {
 		// Show the sign-in page; it posts the same parameters back with the chosen user.
 		hidden := map[string]string{}
@@ -113,7 +117,7 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 		renderPage(w, http.StatusOK, pageData{
 			Title: "Sign in", Lead: "Sign in to " + client.DisplayName + " — pick a sandbox user.",
-			Users: s.pageUsers(), Hidden: hidden, Action: r.URL.Path, Authorize: true,
+			Users: s.pageUsers(p.Get("login_hint")), Hidden: hidden, Action: r.URL.Path, Authorize: true,
 		})
 		return
 	}

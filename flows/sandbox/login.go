@@ -167,7 +167,7 @@ func errUserNotInTenant(u *User) *entraError {
 func (s *Sandbox) handleDeviceLoginPage(w http.ResponseWriter, r *http.Request) {
 	renderPage(w, http.StatusOK, pageData{
 		Title: "Enter code", Lead: "Enter the code displayed on your app or device, then pick who signs in.",
-		Form: true, Code: r.URL.Query().Get("code"), Users: s.pageUsers(),
+		Form: true, Code: r.URL.Query().Get("code"), Users: s.pageUsers(""),
 	})
 }
 
@@ -191,13 +191,16 @@ func (s *Sandbox) handleDeviceLoginPost(w http.ResponseWriter, r *http.Request) 
 		err = s.approve(code, user, r.PostForm.Get("mfa") != "")
 	}
 	if err != nil {
-		e, _ := err.(*entraError)
+		e, ok := err.(*entraError)
+		if !ok {
+			e = errMalformed(err.Error())
+		}
 		if wantsJSON {
 			s.writeError(w, r, e)
 			return
 		}
 		renderPage(w, http.StatusBadRequest, pageData{
-			Title: "Sign-in failed", Error: e.Error(), Form: true, Code: code, Users: s.pageUsers(),
+			Title: "Sign-in failed", Error: e.Error(), Form: true, Code: code, Users: s.pageUsers(""),
 		})
 		return
 	}
@@ -211,8 +214,13 @@ func (s *Sandbox) handleDeviceLoginPost(w http.ResponseWriter, r *http.Request) 
 	})
 }
 
-// pageUsers lists the sandbox users for the pickers.
-func (s *Sandbox) pageUsers() []pageUser {
+// pageUsers lists the sandbox users for the pickers; hint (a login_hint) preselects a user,
+// otherwise the scenario's user is preselected.
+func (s *Sandbox) pageUsers(hint string) []pageUser {
+	preselect := s.beh.signinUser
+	if hint != "" && s.dir.userByName(hint) != nil {
+		preselect = s.dir.userByName(hint).UPN
+	}
 	out := make([]pageUser, 0, len(s.dir.Users))
 	for _, u := range s.dir.Users {
 		note := "member"
@@ -226,7 +234,7 @@ func (s *Sandbox) pageUsers() []pageUser {
 		case s.dir.mfaPolicy(s.dir.app(MCPAppID), u) != nil:
 			note = "MFA required for the MCP server"
 		}
-		out = append(out, pageUser{UPN: u.UPN, Name: u.DisplayName, Note: note, Default: u.UPN == s.beh.signinUser})
+		out = append(out, pageUser{UPN: u.UPN, Name: u.DisplayName, Note: note, Default: u.UPN == preselect})
 	}
 	return out
 }
