@@ -109,7 +109,13 @@ func RunScenarios(asJSON bool, stdout, stderr io.Writer) int {
 // returns the Config pointing at it (CAPEM set) and a stop function that shuts it down and removes
 // any file it wrote.
 func StartForWalk(ctx context.Context, scenario string) (cfg flows.Config, stop func(), err error) {
-	s, err := Start(ctx, Options{Scenario: scenario, AutoApprove: true})
+	return StartForWalkWith(ctx, Options{Scenario: scenario, AutoApprove: true})
+}
+
+// StartForWalkWith is StartForWalk with every option open: a fixed Addr (so rendered output
+// holding URLs is stable, e.g. golden files), a fixed clock, a request log.
+func StartForWalkWith(ctx context.Context, opts Options) (cfg flows.Config, stop func(), err error) {
+	s, err := Start(ctx, opts)
 	if err != nil {
 		return cfg, func() {}, err
 	}
