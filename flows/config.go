@@ -28,6 +28,8 @@ type Config struct {
 // itself) obtains the token sent to the agent.
 type SigninConfig struct {
 	ClientID string `yaml:"client_id" json:"client_id"`
+	// DisplayName names the client app in stories ("Contoso Chat Client"); optional.
+	DisplayName string `yaml:"display_name,omitempty" json:"display_name,omitempty"`
 	// Flow is device_code (default), browser, token (a token the user brings) or
 	// client_credentials (app-only; this is what the app-only-token scenario shows going wrong).
 	Flow      string   `yaml:"flow,omitempty" json:"flow,omitempty"`
@@ -41,8 +43,10 @@ type SigninConfig struct {
 
 // AgentConfig describes the agent API the user token is sent to.
 type AgentConfig struct {
-	URL            string   `yaml:"url" json:"url"`
-	Kind           string   `yaml:"kind,omitempty" json:"kind,omitempty"` // generic | foundry
+	URL  string `yaml:"url" json:"url"`
+	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"` // generic | foundry
+	// DisplayName names the agent API in stories ("Contoso Agent API"); optional.
+	DisplayName    string   `yaml:"display_name,omitempty" json:"display_name,omitempty"`
 	ClientID       string   `yaml:"client_id" json:"client_id"`
 	AppIDURI       string   `yaml:"app_id_uri,omitempty" json:"app_id_uri,omitempty"`
 	RequiredScopes []string `yaml:"required_scopes,omitempty" json:"required_scopes,omitempty"`
@@ -53,7 +57,9 @@ type AgentConfig struct {
 
 // OBOConfig describes the middle tier's On-Behalf-Of exchange, performed by oboscope as the agent.
 type OBOConfig struct {
-	Mode                string   `yaml:"mode,omitempty" json:"mode,omitempty"` // secret | certificate | agent_identity | passthrough | none
+	Mode string `yaml:"mode,omitempty" json:"mode,omitempty"` // secret | certificate | agent_identity | passthrough | none
+	// DisplayName names the middle tier (or agent identity) in stories; optional.
+	DisplayName         string   `yaml:"display_name,omitempty" json:"display_name,omitempty"`
 	ClientID            string   `yaml:"client_id,omitempty" json:"client_id,omitempty"`
 	ClientSecret        string   `yaml:"client_secret,omitempty" json:"client_secret,omitempty"` // sandbox authority only
 	ClientSecretEnv     string   `yaml:"client_secret_env,omitempty" json:"client_secret_env,omitempty"`
@@ -69,11 +75,13 @@ type OBOConfig struct {
 
 // MCPConfig describes the MCP server the exchanged token is sent to.
 type MCPConfig struct {
-	URL       string         `yaml:"url" json:"url"`
-	ClientID  string         `yaml:"client_id,omitempty" json:"client_id,omitempty"`
-	AppIDURI  string         `yaml:"app_id_uri,omitempty" json:"app_id_uri,omitempty"`
-	Tool      string         `yaml:"tool,omitempty" json:"tool,omitempty"`
-	Arguments map[string]any `yaml:"arguments,omitempty" json:"arguments,omitempty"`
+	URL string `yaml:"url" json:"url"`
+	// DisplayName names the MCP server in stories ("Contoso MCP Server"); optional.
+	DisplayName string         `yaml:"display_name,omitempty" json:"display_name,omitempty"`
+	ClientID    string         `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	AppIDURI    string         `yaml:"app_id_uri,omitempty" json:"app_id_uri,omitempty"`
+	Tool        string         `yaml:"tool,omitempty" json:"tool,omitempty"`
+	Arguments   map[string]any `yaml:"arguments,omitempty" json:"arguments,omitempty"`
 	// DownstreamTool is a tool that reports the server's own downstream OBO (the sandbox's
 	// graph_me). Empty: the downstream hop is skipped.
 	DownstreamTool string `yaml:"downstream_tool,omitempty" json:"downstream_tool,omitempty"`

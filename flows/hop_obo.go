@@ -111,7 +111,9 @@ func oboActor(cfg Config, mode string, names map[string]string) string {
 	if mode == OBOModeAgentIdentity {
 		id = cfg.OBO.AgentIdentityID
 	}
-	if n := names[strings.ToLower(id)]; n != "" {
+	if n := names[strings.ToLower(id)]; n != "" && !strings.HasPrefix(n, "the ") {
+		return n
+	} else if n != "" {
 		return n + " (" + id + ")"
 	}
 	return "the middle tier " + id

@@ -245,41 +245,52 @@ func nonEmpty(xs ...string) []string {
 	return out
 }
 
-// appName names an app ID or App ID URI: the configuration's role for it ("the agent API"), else
-// the well-known name (Microsoft Graph), always followed by the ID itself.
+// appName names an app ID or App ID URI: its configured display name, else its well-known name
+// (Microsoft Graph), else its role in the configuration with the ID ("the agent API (…)"), else
+// the ID itself.
 func appName(t *inspect.Token, id string, names map[string]string) string {
 	if id == "" {
 		return "(unknown app)"
 	}
 	n := names[strings.ToLower(id)]
-	if n == "" {
-		n = t.AppName(id)
+	if n != "" && !strings.HasPrefix(n, "the ") {
+		return n
 	}
-	if n == "" || n == id {
-		return id
+	if wk := t.AppName(id); wk != "" && wk != id {
+		return wk
 	}
-	return n + " (" + id + ")"
+	if n != "" {
+		return n + " (" + id + ")"
+	}
+	return id
 }
 
-// appNames maps the configuration's app IDs and App ID URIs to their roles.
+// appNames maps the configuration's app IDs and App ID URIs to their display names, or to their
+// roles ("the agent API") when no display name is configured.
 func (w *Walk) appNames() map[string]string {
 	c := w.cfg
 	m := map[string]string{}
-	set := func(name string, ids ...string) {
+	set := func(display, role string, ids ...string) {
+		name := display
+		if name == "" {
+			name = role
+		}
 		for _, id := range ids {
 			if id != "" {
 				m[strings.ToLower(id)] = name
 			}
 		}
 	}
-	set("the MCP server", c.MCP.ClientID, c.MCP.AppIDURI)
-	set("the agent API", c.Agent.ClientID, c.Agent.AppIDURI)
+	set(c.MCP.DisplayName, "the MCP server", c.MCP.ClientID, c.MCP.AppIDURI)
+	set(c.Agent.DisplayName, "the agent API", c.Agent.ClientID, c.Agent.AppIDURI)
 	if c.OBO.BlueprintClientID != "" {
-		set("the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
+		set("", "the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
 	}
 	if c.OBO.AgentIdentityID != "" {
-		set("the agent identity", c.OBO.AgentIdentityID)
+		set(c.OBO.DisplayName, "the agent identity", c.OBO.AgentIdentityID)
+	} else if c.OBO.DisplayName != "" && !strings.EqualFold(c.OBO.ClientID, c.Agent.ClientID) {
+		set(c.OBO.DisplayName, "the middle tier", c.OBO.ClientID)
 	}
-	set("the client app", c.Signin.ClientID)
+	set(c.Signin.DisplayName, "the client app", c.Signin.ClientID)
 	return m
 }
