@@ -82,7 +82,7 @@ func newModel(mc modelConfig) *Model {
 	}
 	c := newCommon(mc.isDark, mc.now, mc.loc)
 	m := &Model{c: c, cfg: mc, help: help.New()}
-	m.help.Styles = help.DefaultStyles(mc.isDark)
+	m.help.Styles = helpStyles(c.styles, mc.isDark)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.token = newTokenScreen(c, mc.inspectOpts)
 	m.overview = newOverviewScreen(c)
@@ -215,7 +215,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.c.styles = NewStyles(msg.IsDark())
-		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		m.help.Styles = helpStyles(m.c.styles, msg.IsDark())
 		m.refresh()
 		return m, nil
 	case tea.KeyPressMsg:
@@ -331,6 +331,14 @@ func (m *Model) reloadHop() {
 	if m.cfg.mode != "inspect" {
 		m.hop.load(&m.walk)
 	}
+}
+
+// helpStyles are bubbles' help styles with oboscope's key and description colours.
+func helpStyles(s *Styles, isDark bool) help.Styles {
+	h := help.DefaultStyles(isDark)
+	h.ShortKey, h.FullKey = s.HelpKey, s.HelpKey
+	h.ShortDesc, h.FullDesc = s.HelpDesc, s.HelpDesc
+	return h
 }
 
 // keyHelp is the help.KeyMap of the screen in front.

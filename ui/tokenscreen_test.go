@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oboscope/oboscope/flows"
@@ -157,4 +159,21 @@ func TestCopyTokenAndValue(t *testing.T) {
 		t.Fatalf("clipboard got %d writes; want the token", len(got))
 	}
 	mustContain(t, screen(m), "Copied the token", "OSC 52")
+}
+
+func TestLightBackground(t *testing.T) {
+	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{ExpectAud: "api://other"}, 120, 36)
+	dark := m.render()
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if m.c.styles.IsDark {
+		t.Fatal("a white background did not switch to the light styles")
+	}
+	light := m.render()
+	// The error red is #FF5F87 on dark backgrounds and #C0002A on light ones.
+	if !strings.Contains(dark, "255;95;135") || !strings.Contains(light, "192;0;42") || strings.Contains(light, "255;95;135") {
+		t.Fatal("the error colour does not follow the background")
+	}
+	if ansi.Strip(dark) != ansi.Strip(light) {
+		t.Fatal("the text differs between light and dark")
+	}
 }
