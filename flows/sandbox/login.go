@@ -149,6 +149,7 @@ func (s *Sandbox) approve(userCode, username string, mfa bool) error {
 	}
 	dc.state = "approved"
 	dc.approved = u
+	s.logf("device code for %s approved as %s", dc.client.DisplayName, u.UPN)
 	dc.amr = []string{"pwd"}
 	if mfa || dc.claims != "" {
 		// A claims challenge asks for the policy to be satisfied: the person completes MFA.
