@@ -69,7 +69,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		return
 	}
 	cfg := w.cfg
-	obs := inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL}
+	obs := inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL, KnownProblems: w.knownTokenProblems(HopSignin)}
 	exp := inspect.AgentExpectations{
 		Audiences:         w.agentAudiences(),
 		RequiredScopes:    cfg.Agent.RequiredScopes,
@@ -140,12 +140,16 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		if reply != "" {
 			h.res.Story += ": " + RedactText(reply, nil)
 		}
-	case resp.StatusCode == 401 || resp.StatusCode == 403:
+	case resp.StatusCode == 401 && inspect.IsClaimsChallenge(obs.WWWAuthenticate):
 		if claims := challengeClaims(obs.WWWAuthenticate); claims != "" {
 			w.mu.Lock()
 			w.st.agentClaims = claims
 			w.mu.Unlock()
 		}
+		// The documented middle-tier behaviour: the user must sign in again with the claims.
+		h.res.Status = StatusWarning
+		h.res.Story = "the agent API relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims (offered)"
+	case resp.StatusCode == 401 || resp.StatusCode == 403:
 		h.res.Story = fmt.Sprintf("the agent API rejected the %s with %d", tokenNoun(tok), resp.StatusCode)
 		if c := challengeError(obs.WWWAuthenticate); c != "" {
 			h.res.Story += " (" + c + ")"
@@ -209,4 +213,19 @@ func challengeClaims(h string) string {
 		}
 	}
 	return ""
+}
+
+// knownTokenProblems returns the IDs of error and warning token.* findings (other than the
+// clock's) raised at hop: they are about the token that hop obtained, and explain its rejection
+// later on.
+func (w *Walk) knownTokenProblems(hop HopID) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var ids []string
+	for _, f := range w.results[hop].Findings {
+		if strings.HasPrefix(f.ID, "token.") && f.ID != "token.clock-skew" && f.Severity != inspect.SeverityInfo {
+			ids = append(ids, f.ID)
+		}
+	}
+	return ids
 }

@@ -85,6 +85,24 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 			obs.ForeignProbeSent, obs.ForeignProbeToken, obs.ForeignProbeStatus = true, user, st
 		}
 	}
+	// What earlier hops (and this one) already said about the presented token explains a rejection.
+	if fromUser {
+		obs.KnownProblems = w.knownTokenProblems(HopSignin)
+	} else {
+		obs.KnownProblems = w.knownTokenProblems(HopOBO)
+		w.mu.Lock()
+		for _, f := range w.results[HopOBO].Findings {
+			if f.ID == "obo.scope-missing" {
+				obs.KnownProblems = append(obs.KnownProblems, f.ID)
+			}
+		}
+		w.mu.Unlock()
+	}
+	for _, f := range h.res.Findings {
+		if f.Severity != inspect.SeverityInfo {
+			obs.KnownProblems = append(obs.KnownProblems, f.ID)
+		}
+	}
 	h.add(inspect.AnalyzeMCP(obs, exp)...)
 	h.res.Story = mcpStory(obs, prmURL, asIssuers, toolNote)
 	if oboRaw == "" && len(h.res.Findings) == 0 && h.res.Err == "" {

@@ -12,6 +12,9 @@ type AgentObservation struct {
 	Refused         bool   // oboscope refused to send the token (http:// to a non-loopback host)
 	Status          int    // the agent's HTTP status; 0 when no answer arrived
 	WWWAuthenticate string // the raw WWW-Authenticate header of the answer
+	// KnownProblems are the IDs of findings already raised about this token at earlier hops
+	// (token.expired at sign-in …): they explain a rejection, so it is not reported again.
+	KnownProblems []string
 }
 
 // AgentExpectations come from the configuration of the agent API.
@@ -70,13 +73,30 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 			fs = append(fs, NewFinding("agent.no-challenge", "agent",
 				"the agent answered 401 without a WWW-Authenticate header, so a client cannot tell what to fix", nil))
 		}
-		detail := fmt.Sprintf("the agent answered %d", obs.Status)
-		if challenge != "" {
-			detail += " with WWW-Authenticate: " + anaFirstLine(challenge)
+		// A relayed claims challenge is the documented behaviour of a middle tier whose own
+		// exchange needs more from the user; a rejection already explained is not reported twice.
+		explained := len(obs.KnownProblems) > 0 || IsClaimsChallenge(challenge)
+		for _, f := range fs {
+			if f.ID != "agent.no-challenge" && f.Severity != SeverityInfo {
+				explained = true
+			}
 		}
-		fs = append(fs, NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
+		if !explained {
+			detail := fmt.Sprintf("the agent answered %d", obs.Status)
+			if challenge != "" {
+				detail += " with WWW-Authenticate: " + anaFirstLine(challenge)
+			}
+			fs = append(fs, NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
+		}
 	}
 	return fs
+}
+
+// IsClaimsChallenge reports whether a WWW-Authenticate header is a Bearer claims challenge
+// (error="insufficient_claims" with claims), the way a middle tier relays Entra's.
+func IsClaimsChallenge(header string) bool {
+	c, ok := anaBearer(header)
+	return ok && strings.EqualFold(c.Param("error"), "insufficient_claims") && c.Param("claims") != ""
 }
 
 func anaNonEmpty(xs []string) []string {

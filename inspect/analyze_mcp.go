@@ -34,6 +34,10 @@ type MCPObservation struct {
 	ForeignProbeSent   bool
 	ForeignProbeToken  *Token
 	ForeignProbeStatus int
+
+	// KnownProblems are the IDs of findings already raised about the presented token (at this
+	// hop or earlier: obo.downstream-aud, token.version-mismatch …): they explain a rejection.
+	KnownProblems []string
 }
 
 // MCPExpectations come from the configuration (and what earlier hops already reported).
@@ -127,7 +131,14 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 				map[string]string{"status": fmt.Sprint(obs.Status)}))
 		}
 	}
-	if obs.Status == 401 || obs.Status == 403 {
+	explained := len(obs.KnownProblems) > 0 || exp.AudienceReported
+	for _, f := range fs {
+		switch f.ID {
+		case "mcp.aud-mismatch", "mcp.token-passthrough", "mcp.prm-issuer-mismatch", "mcp.insufficient-scope-status":
+			explained = true
+		}
+	}
+	if (obs.Status == 401 || obs.Status == 403) && !explained {
 		detail := fmt.Sprintf("the MCP server answered %d to the exchanged token", obs.Status)
 		if obs.TokenIsUserToken {
 			detail = fmt.Sprintf("the MCP server answered %d to the token presented", obs.Status)

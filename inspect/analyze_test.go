@@ -101,8 +101,8 @@ func TestAnalyzeAgent(t *testing.T) {
 	}{
 		{"healthy", inspect.AgentObservation{Token: mkToken(t, nil), Status: 200}, exp, []string{}},
 		{"v1 aud app id uri", inspect.AgentObservation{Token: mkToken(t, map[string]any{"aud": "api://contoso-agent"}), Status: 200}, exp, []string{}},
-		{"graph aud", inspect.AgentObservation{Token: mkToken(t, map[string]any{"aud": "00000003-0000-0000-c000-000000000000", "scp": "User.Read"}), Status: 401, WWWAuthenticate: `Bearer error="invalid_token"`}, exp, []string{"agent.aud-mismatch", "agent.rejected"}},
-		{"missing scope", inspect.AgentObservation{Token: mkToken(t, map[string]any{"scp": "other"}), Status: 403, WWWAuthenticate: `Bearer error="insufficient_scope"`}, exp, []string{"agent.missing-scope", "agent.rejected"}},
+		{"graph aud", inspect.AgentObservation{Token: mkToken(t, map[string]any{"aud": "00000003-0000-0000-c000-000000000000", "scp": "User.Read"}), Status: 401, WWWAuthenticate: `Bearer error="invalid_token"`}, exp, []string{"agent.aud-mismatch"}},
+		{"missing scope", inspect.AgentObservation{Token: mkToken(t, map[string]any{"scp": "other"}), Status: 403, WWWAuthenticate: `Bearer error="insufficient_scope"`}, exp, []string{"agent.missing-scope"}},
 		{"app only", inspect.AgentObservation{Token: mkToken(t, map[string]any{"scp": nil, "roles": []string{"Agent.Invoke"}, "idtyp": "app"}), Status: 200}, exp, []string{"agent.app-only-token"}},
 		{"client not authorized", inspect.AgentObservation{Token: mkToken(t, map[string]any{"azp": "11111111-1111-1111-1111-111111111111"}), Status: 200},
 			inspect.AgentExpectations{Audiences: exp.Audiences, AuthorizedClients: []string{clientID}}, []string{"agent.client-not-authorized"}},
@@ -110,6 +110,9 @@ func TestAnalyzeAgent(t *testing.T) {
 		{"tenant", inspect.AgentObservation{Token: mkToken(t, map[string]any{"tid": "0b05c0de-fab0-4000-8000-000000000099"}), Status: 200}, exp, []string{"agent.tenant-not-allowed"}},
 		{"tenant domain not checked", inspect.AgentObservation{Token: mkToken(t, map[string]any{"tid": "0b05c0de-fab0-4000-8000-000000000099"}), Status: 200}, inspect.AgentExpectations{Audiences: exp.Audiences, TenantID: "contoso.example"}, []string{}},
 		{"401 no challenge", inspect.AgentObservation{Token: mkToken(t, nil), Status: 401}, exp, []string{"agent.no-challenge", "agent.rejected"}},
+		{"401 explained by an earlier finding", inspect.AgentObservation{Token: mkToken(t, nil), Status: 401, WWWAuthenticate: `Bearer error="invalid_token"`, KnownProblems: []string{"token.expired"}}, exp, []string{}},
+		{"relayed claims challenge", inspect.AgentObservation{Token: mkToken(t, nil), Status: 401, WWWAuthenticate: `Bearer error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnt9fQ=="`}, exp, []string{}},
+		{"401 unexplained", inspect.AgentObservation{Token: mkToken(t, nil), Status: 401, WWWAuthenticate: `Bearer error="invalid_token"`}, exp, []string{"agent.rejected"}},
 		{"403 no challenge is only rejected", inspect.AgentObservation{Token: mkToken(t, nil), Status: 403}, exp, []string{"agent.rejected"}},
 		{"insecure", inspect.AgentObservation{Token: mkToken(t, nil), Refused: true, URL: "http://agent.example/"}, exp, []string{"agent.insecure-transport"}},
 		{"500 is not a rejection", inspect.AgentObservation{Token: mkToken(t, nil), Status: 502}, exp, []string{}},
@@ -216,17 +219,21 @@ func TestAnalyzeMCP(t *testing.T) {
 		}), exp, []string{"mcp.prm-unqualified-scopes"}},
 		{"passthrough rejected", base(func(o *inspect.MCPObservation) {
 			o.Token, o.TokenIsUserToken, o.Status, o.WWWAuthenticate, o.ForeignProbeSent = user, true, 401, `Bearer error="invalid_token"`, false
-		}), exp, []string{"mcp.aud-mismatch", "mcp.rejected", "mcp.token-passthrough"}},
+		}), exp, []string{"mcp.aud-mismatch", "mcp.token-passthrough"}},
 		{"aud already reported at obo", base(func(o *inspect.MCPObservation) {
 			o.Token, o.Status = user, 401
-		}), inspect.MCPExpectations{Audiences: exp.Audiences, AudienceReported: true}, []string{"mcp.rejected"}},
+		}), inspect.MCPExpectations{Audiences: exp.Audiences, AudienceReported: true}, []string{}},
+		{"rejected, explained by a known problem", base(func(o *inspect.MCPObservation) {
+			o.Status, o.KnownProblems = 401, []string{"token.version-mismatch"}
+		}), exp, []string{}},
+		{"rejected, unexplained", base(func(o *inspect.MCPObservation) { o.Status = 401 }), exp, []string{"mcp.rejected"}},
 		{"accepts foreign token (probe)", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 200 }), exp, []string{"mcp.accepts-foreign-token"}},
 		{"foreign token answered 403: authenticated", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 403 }), exp, []string{"mcp.accepts-foreign-token"}},
 		{"accepts foreign token (main)", base(func(o *inspect.MCPObservation) { o.Token, o.ForeignProbeSent = user, false }), exp, []string{"mcp.accepts-foreign-token", "mcp.aud-mismatch"}},
 		{"missing scope answered 401", base(func(o *inspect.MCPObservation) {
 			o.Token = mkToken(t, map[string]any{"aud": mcpID, "scp": "other"})
 			o.Status, o.WWWAuthenticate = 401, `Bearer error="invalid_token"`
-		}), exp, []string{"mcp.insufficient-scope-status", "mcp.rejected"}},
+		}), exp, []string{"mcp.insufficient-scope-status"}},
 		{"missing scope answered 403 insufficient_scope", base(func(o *inspect.MCPObservation) {
 			o.Token = mkToken(t, map[string]any{"aud": mcpID, "scp": "other"})
 			o.Status, o.WWWAuthenticate = 403, `Bearer error="insufficient_scope", scope="tools.call"`
