@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -48,7 +50,7 @@ func describeFailure(hop string, err error, xs []Exchange) string {
 		last = &xs[len(xs)-1]
 	}
 	if e := entraErrorFrom(xs, err); e != nil {
-		return fmt.Sprintf("%s: Entra answered %s: %s", hop, valueOr(e.Err, "an error"), firstLine(e.Description))
+		return fmt.Sprintf("%s: Entra answered %s: %s", hop, valueOr(e.Err, "an error"), clip(firstLine(e.Description), 200))
 	}
 	if last != nil {
 		if s := describeExchange(*last); s != "" {
@@ -56,7 +58,7 @@ func describeFailure(hop string, err error, xs []Exchange) string {
 		}
 	}
 	if err != nil {
-		return hop + ": " + RedactText(oneLine(DescribeNetError(err)), nil)
+		return hop + ": " + clip(noTokens(RedactText(oneLine(DescribeNetError(err)), nil)), 240)
 	}
 	return hop + ": failed"
 }
@@ -108,15 +110,49 @@ func htmlTitle(body string) string {
 	return "no title"
 }
 
+// shortBody summarises a response body for a one-line error: Entra's code and description, an
+// error or message field of other JSON, or the start of a text body — never a token, not even
+// one whose signature was removed.
 func shortBody(b string) string {
-	b = oneLine(strings.TrimSpace(b))
+	b = strings.TrimSpace(b)
 	if b == "" {
 		return "with an empty body"
 	}
-	if len(b) > 160 {
-		b = b[:160] + "…"
+	if e, err := inspect.ParseEntraError([]byte(b)); err == nil && isEntra(e) {
+		return "— " + clip(firstLine(e.Description), 160)
 	}
-	return "— " + b
+	var obj map[string]any
+	if json.Unmarshal([]byte(b), &obj) == nil {
+		for _, k := range []string{"error_description", "message", "detail", "error", "title"} {
+			switch v := obj[k].(type) {
+			case string:
+				return "— " + k + ": " + clip(noTokens(oneLine(v)), 120)
+			case map[string]any:
+				if m, ok := v["message"].(string); ok {
+					return "— " + k + ": " + clip(noTokens(oneLine(m)), 120)
+				}
+			}
+		}
+		return fmt.Sprintf("with a JSON body (%d bytes)", len(b))
+	}
+	return "— " + clip(noTokens(oneLine(b)), 100)
+}
+
+// tokenLike matches anything shaped like a JWT, whole or with its signature removed.
+var tokenLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_()\- ]*)?`)
+
+// noTokens replaces every token-shaped string with [token].
+func noTokens(s string) string { return tokenLike.ReplaceAllString(s, "[token]") }
+
+// clip shortens s to n bytes (on a rune boundary) with an ellipsis.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func oneLine(s string) string {

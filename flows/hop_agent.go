@@ -157,7 +157,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 	case rep != nil && rep.Error != nil:
 		// The agent took the token but its own exchange failed: the obo hop says why.
 		e := rep.Error
-		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, valueOr(firstLine(e.Description), e.Err)))
+		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, clip(valueOr(firstLine(e.Description), e.Err), 160)))
 		h.res.Story = fmt.Sprintf("the agent API accepted the %s, but its own exchange failed (see the obo hop)", tokenNoun(tok))
 	default:
 		h.fail(describeFailure("agent", nil, h.rec.snapshot()))

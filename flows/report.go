@@ -165,7 +165,7 @@ func textReport(r Report, color bool) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%s %d errors, %d warnings, %d infos\n", a.bold("summary:"), r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos)
+	fmt.Fprintf(&b, "%s %s\n", a.bold("summary:"), r.Summary.String())
 	return b.String()
 }
 
@@ -189,7 +189,7 @@ func markdownReport(r Report) string {
 	if r.Scenario != "" {
 		fmt.Fprintf(&b, "- **Scenario:** %s\n", r.Scenario)
 	}
-	fmt.Fprintf(&b, "- **Result:** %d errors, %d warnings, %d infos\n\n", r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos)
+	fmt.Fprintf(&b, "- **Result:** %s\n\n", r.Summary.String())
 	b.WriteString("Tokens below are decoded with their signatures removed; secrets, codes and refresh tokens are redacted.\n\n")
 	b.WriteString("| # | Hop | Status | What happened |\n|---|---|---|---|\n")
 	for i, h := range r.Hops {
@@ -263,4 +263,15 @@ func markdownReport(r Report) string {
 		fmt.Fprintf(&b, "Finding IDs: %s — `oboscope explain ID` prints the full explanation.\n", strings.Join(list, ", "))
 	}
 	return b.String()
+}
+
+// String says "1 error, 2 warnings, 0 info".
+func (s Summary) String() string {
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return plural(s.Errors, "error", "errors") + ", " + plural(s.Warnings, "warning", "warnings") + ", " + fmt.Sprintf("%d info", s.Infos)
 }
