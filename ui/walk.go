@@ -150,17 +150,23 @@ func (w *walkState) exitCode() int {
 // of the app, so the rail can say "MCP server" instead of a GUID.
 func audienceNames(cfg flows.Config) map[string]string {
 	names := map[string]string{}
-	add := func(name string, ids ...string) {
+	add := func(display, role string, ids ...string) {
+		name := display
+		if name == "" {
+			name = role
+		}
 		for _, id := range ids {
-			if id != "" {
+			if id != "" && names[id] == "" {
 				names[id] = name
 			}
 		}
 	}
-	add("client app", cfg.Signin.ClientID)
-	add("agent API", cfg.Agent.ClientID, cfg.Agent.AppIDURI)
-	add("MCP server", cfg.MCP.ClientID, cfg.MCP.AppIDURI)
-	add("agent blueprint", cfg.OBO.BlueprintClientID)
+	add(cfg.Signin.DisplayName, "client app", cfg.Signin.ClientID)
+	add(cfg.Agent.DisplayName, "agent API", cfg.Agent.ClientID, cfg.Agent.AppIDURI)
+	add(cfg.MCP.DisplayName, "MCP server", cfg.MCP.ClientID, cfg.MCP.AppIDURI)
+	add(cfg.OBO.DisplayName, "middle tier", cfg.OBO.ClientID)
+	add("", "agent blueprint", cfg.OBO.BlueprintClientID)
+	add(cfg.OBO.DisplayName, "agent identity", cfg.OBO.AgentIdentityID)
 	return names
 }
 

@@ -208,7 +208,7 @@ func TestWalkScreens(t *testing.T) {
 		}},
 		{"wrong-audience", []step{
 			{"overview", nil, []string{"First error", "agent.aud-mismatch", "✗ 2 Agent call", "aud Microsoft Graph"}},
-			{"agent_findings", []string{"enter", "3"}, []string{"agent.aud-mismatch", "agent.rejected", "Fix:"}},
+			{"agent_findings", []string{"enter", "3"}, []string{"agent.aud-mismatch", "Fix:"}},
 			{"agent_explain", []string{"enter"}, []string{"Explain", "What it means", "Observed at hop agent"}},
 			{"obo_findings", []string{"esc", "]", "3"}, []string{"obo.assertion-aud-mismatch", "AADSTS50013"}},
 		}},
