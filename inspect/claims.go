@@ -147,6 +147,20 @@ var directoryRoles = map[string]string{
 	"f28a1f50-f6e7-4571-818b-6a12f2af6b6c": "SharePoint Administrator",
 	"69091246-20e8-4a56-aa4d-066075b2a7a8": "Teams Administrator",
 	"cf1c38e5-3621-4004-a7cb-879624dced7c": "Application Developer",
+	"4a5d8f65-41da-4de4-8968-e035b65339cf": "Reports Reader",
+	"75934031-6c7e-415a-99d7-48dbd49e875e": "Usage Summary Reports Reader",
+	"11648597-926c-4cf3-9c36-bcebb0ba8dcc": "Power Platform Administrator",
+	"3a2c62db-5318-420d-8d74-23affee5d9d5": "Intune Administrator",
+	"b0f54661-2d74-4c50-afa3-1ec803f12efe": "Billing Administrator",
+	"5d6b6bb7-de71-4623-b4af-96380a352509": "Security Reader",
+	"fdd7a751-b60b-444a-984c-02652fe8fa1c": "Groups Administrator",
+	"966707d0-3269-4727-9be2-8c3a10f19b9d": "Password Administrator",
+	"4d6ac14f-3453-41d0-bef9-a3e0c569773a": "License Administrator",
+	"c4e39bd9-1100-46d3-8c65-fb160da0071f": "Authentication Administrator",
+	"8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2": "Hybrid Identity Administrator",
+	"d29b2b05-8046-44ba-8758-1e26182fcf32": "Directory Synchronization Accounts",
+	"17315797-102d-40b4-93e0-432062caca18": "Compliance Administrator",
+	"f023fd81-a637-4b56-95fd-791ac0226033": "Service Support Administrator",
 }
 
 // amrMeanings explains the values of amr. Read-only.
