@@ -94,6 +94,9 @@ func decodeUnverified(raw string) (*Token, error) {
 	switch len(parts) {
 	case 1:
 		if !isOpaqueToken(s) {
+			if len(s) < 8 {
+				return nil, &DecodeError{Segment: "token", Reason: fmt.Sprintf("is only %d characters long: not a JWT (no dots) and too short for any token", len(s))}
+			}
 			return nil, &DecodeError{Segment: "token", Reason: "is not a JWT (no dots) and contains characters no token uses"}
 		}
 		t.Format = FormatOpaque

@@ -112,6 +112,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"bad signature base64", h + "." + parts[1] + ".a", "signature", "not base64url"},
 		{"jwe", h + ".a.b.c.d", "", ""},
 		{"opaque", "EwBwA8l6BAAUkj1oiJ0123456789abcdef", "", ""},
+		{"too short", "abc", "token", "is only 3 characters long: not a JWT (no dots) and too short for any token"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
