@@ -62,12 +62,11 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	if oboRaw != "" {
 		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
 		h.token(presentedName(fromUser), oboRaw, obo, false, "")
-		s, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
+		_, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
 		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
 		if err != nil {
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		}
-		_ = s
 		// The version the server's metadata promises (v2.0 issuer → v2 tokens).
 		if v := expectedVersion(prm); v != "" && obo != nil {
 			for _, f := range inspect.LintToken(obo, "mcp", inspect.Expectations{Version: v, Now: w.opts.Now()}) {
