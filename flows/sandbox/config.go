@@ -41,19 +41,20 @@ func (s *Sandbox) Config(caFile string) flows.Config {
 		CAFile:        caFile,
 		CAPEM:         s.CAPEM(),
 		Signin: flows.SigninConfig{
-			ClientID: ClientAppID, Flow: "device_code", Scopes: []string{AgentAppIDURI + "/access_as_user"},
+			ClientID: ClientAppID, DisplayName: s.dir.app(ClientAppID).DisplayName,
+			Flow: "device_code", Scopes: []string{AgentAppIDURI + "/access_as_user"},
 		},
 		Agent: flows.AgentConfig{
-			URL: s.AgentURL(), Kind: "generic", ClientID: AgentAppID, AppIDURI: AgentAppIDURI,
+			URL: s.AgentURL(), Kind: "generic", ClientID: AgentAppID, DisplayName: agent.DisplayName, AppIDURI: AgentAppIDURI,
 			RequiredScopes: []string{"access_as_user"}, AuthorizedClients: authorized,
 		},
 		OBO: flows.OBOConfig{
-			Mode: "secret", ClientID: AgentAppID, ClientSecret: agentSecret,
+			Mode: "secret", ClientID: AgentAppID, DisplayName: agent.DisplayName, ClientSecret: agentSecret,
 			Scopes: []string{MCPAppIDURI + "/tools.call"},
 		},
 		MCP: flows.MCPConfig{
-			URL: s.MCPURL(), ClientID: MCPAppID, AppIDURI: MCPAppIDURI, Tool: "whoami",
-			Arguments: map[string]any{}, DownstreamTool: "graph_me",
+			URL: s.MCPURL(), ClientID: MCPAppID, DisplayName: s.dir.app(MCPAppID).DisplayName, AppIDURI: MCPAppIDURI,
+			Tool: "whoami", Arguments: map[string]any{}, DownstreamTool: "graph_me",
 		},
 	}
 	if s.scenario.config != nil {

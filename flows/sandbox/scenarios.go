@@ -47,11 +47,13 @@ const userTokenFile = "oboscope-sandbox-user-token.jwt"
 func agentIdentityConfig(c *flows.Config, s *Sandbox) {
 	c.Signin.Scopes = []string{"api://" + BlueprintAppID + "/access_as_user"}
 	c.Agent.ClientID = BlueprintAppID
+	c.Agent.DisplayName = s.dir.app(BlueprintAppID).DisplayName
 	c.Agent.AppIDURI = "api://" + BlueprintAppID
 	c.Agent.AuthorizedClients = []string{ClientAppID}
 	c.OBO = flows.OBOConfig{
-		Mode: "agent_identity", ClientID: AgentIdentityID, BlueprintClientID: BlueprintAppID,
-		BlueprintSecret: s.Secret("blueprint"), AgentIdentityID: AgentIdentityID,
+		Mode: "agent_identity", ClientID: AgentIdentityID, DisplayName: s.dir.app(AgentIdentityID).DisplayName,
+		BlueprintClientID: BlueprintAppID,
+		BlueprintSecret:   s.Secret("blueprint"), AgentIdentityID: AgentIdentityID,
 		Scopes: []string{MCPAppIDURI + "/tools.call"},
 	}
 }
@@ -139,7 +141,7 @@ func scenarioDefs() []*scenarioDef {
 				Expect: []string{"mcp.aud-mismatch", "mcp.token-passthrough"}},
 			apply: func(_ *Directory, b *behaviour) { b.agentGrant = "passthrough" },
 			config: func(c *flows.Config, _ *Sandbox, _ string) {
-				c.OBO = flows.OBOConfig{Mode: "passthrough"}
+				c.OBO = flows.OBOConfig{Mode: "passthrough", DisplayName: c.OBO.DisplayName}
 			},
 		},
 		{
