@@ -22,7 +22,9 @@ type Options struct {
 	Scenario    string           // "" = "healthy"
 	AutoApprove bool             // approve every device code at once, as the scenario's user
 	Now         func() time.Time // nil = time.Now; the clock-skew scenario shifts it +10 min
-	Secrets     map[string]string
+	// Secrets overrides the fixed secret values by app name (client, agent, mcp, blueprint),
+	// e.g. canary values for tests that check nothing leaks them.
+	Secrets map[string]string
 	// Log receives one line per request: method, path (never the query), status, duration.
 	// Bodies, tokens and secrets are never logged.
 	Log io.Writer
