@@ -357,3 +357,25 @@ func TestMultiTenantAuthorities(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretOverrides runs the chain with canary secrets: they are the ones the directory checks,
+// and neither the request log nor the agent's report carries them.
+func TestSecretOverrides(t *testing.T) {
+	canary := "CANARY~agent.secret.7f3a"
+	var log safeBuffer
+	s := startSandbox(t, "healthy", func(o *Options) {
+		o.Secrets = map[string]string{"agent": canary}
+		o.Log = &log
+	})
+	o := runChain(t, s)
+	if o.cfg.OBO.ClientSecret != canary || o.oboErr != nil || o.agentStatus != 200 {
+		t.Fatalf("obo secret %q, obo err %v, agent %d", o.cfg.OBO.ClientSecret, o.oboErr, o.agentStatus)
+	}
+	report, _ := json.Marshal(o.agentBody)
+	if strings.Contains(log.String(), canary) || strings.Contains(string(report), canary) {
+		t.Error("the canary secret leaked into the log or the agent report")
+	}
+	if _, err := confidentialClient(t, s, AgentAppID, secretCred(t, defaultSecret("agent"))).AcquireTokenByCredential(testCtx(t), []string{MCPAppIDURI + "/.default"}); err == nil {
+		t.Error("the default secret still works after an override")
+	}
+}
