@@ -174,6 +174,7 @@ func TestInspectExitCodesAndErrors(t *testing.T) {
 		{"malformed json", InspectOptions{Token: "a.b.c.d", JSON: true}, 2, "oboscope: inspect: token has 4 dot-separated segments; a JWT has 3 (header.payload.signature) and an encrypted one 5\n", `"id": "token.malformed"`},
 		{"bad --now", InspectOptions{Token: fresh, Now: "yesterday"}, 2, "oboscope: inspect: --now must be an RFC 3339 time such as 2025-01-02T15:04:05Z, not \"yesterday\"\n", ""},
 		{"bad --expect-tenant", InspectOptions{Token: fresh, ExpectTenant: "contoso.com"}, 2, "oboscope: inspect: --expect-tenant must be a tenant ID (GUID), not \"contoso.com\"\n", ""},
+		{"empty stdin", InspectOptions{Token: "-", Stdin: strings.NewReader("\n"), JSON: true}, 2, "oboscope: inspect: token is empty\n", `"id": "token.malformed"`},
 		{"no token", InspectOptions{}, 2, "oboscope: inspect: no token given: pass it as an argument, '-' to read standard input, --file FILE or --clipboard\n", ""},
 		{"two sources", InspectOptions{Token: fresh, File: "x"}, 2, "oboscope: inspect: give the token one way only: an argument, '-', --file or --clipboard\n", ""},
 		{"clock injected", InspectOptions{Token: expired, Clock: func() time.Time { return inspNow.Add(-2 * time.Hour) }}, 0, "", "No findings"},
@@ -219,12 +220,12 @@ func TestReadTokenInput(t *testing.T) {
 	}{
 		{"argument", InspectOptions{Token: "eyJarg"}, "eyJarg", ""},
 		{"stdin", InspectOptions{Token: "-", Stdin: strings.NewReader("eyJstdin\n")}, "eyJstdin\n", ""},
-		{"empty stdin", InspectOptions{Token: "-", Stdin: strings.NewReader(" \n")}, "", "inspect: standard input is empty"},
+		{"empty stdin", InspectOptions{Token: "-", Stdin: strings.NewReader(" \n")}, " \n", ""},
 		{"file", InspectOptions{File: file}, "  eyJfile.x.y\n", ""},
 		{"missing file", InspectOptions{File: filepath.Join(dir, "nope")}, "", "inspect: --file: open"},
-		{"huge file", InspectOptions{File: big}, "", "holds more than 262144 bytes: that is not a token"},
+		{"huge file stops reading after the limit", InspectOptions{File: big}, strings.Repeat("a", inspect.MaxTokenLength+1), ""},
 		{"clipboard", InspectOptions{Clipboard: true, ReadClipboard: clip("eyJclip", nil)}, "eyJclip", ""},
-		{"clipboard empty", InspectOptions{Clipboard: true, ReadClipboard: clip("", nil)}, "", "inspect: --clipboard: the clipboard is empty"},
+		{"clipboard empty", InspectOptions{Clipboard: true, ReadClipboard: clip("", nil)}, "", ""},
 		{"clipboard unavailable", InspectOptions{Clipboard: true, ReadClipboard: clip("", errors.New("no xclip"))}, "", "cannot read the clipboard"},
 	}
 	for _, tc := range tests {

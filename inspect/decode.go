@@ -157,7 +157,7 @@ func decodeUnverified(raw string) (*Token, error) {
 // cleanTokenInput strips what commonly surrounds a pasted token and rejects what cannot be one.
 func cleanTokenInput(raw string) (string, error) {
 	if len(raw) > MaxTokenLength {
-		return "", &DecodeError{Segment: "token", Reason: fmt.Sprintf("is %d bytes long; tokens are at most a few tens of kilobytes (limit %d)", len(raw), MaxTokenLength)}
+		return "", &DecodeError{Segment: "token", Reason: fmt.Sprintf("is more than %d bytes long; tokens are at most a few tens of kilobytes", MaxTokenLength)}
 	}
 	s := strings.TrimSpace(raw)
 	for _, p := range []string{"Authorization:", "authorization:"} {
@@ -174,6 +174,11 @@ func cleanTokenInput(raw string) (string, error) {
 	if strings.ContainsAny(s, " \t\r\n") {
 		// A token wrapped over several lines: JWTs contain no whitespace, so joining is safe.
 		s = strings.Join(strings.Fields(s), "")
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e {
+			return "", &DecodeError{Segment: "token", Reason: fmt.Sprintf("contains binary or non-ASCII data (byte 0x%02x at offset %d); tokens are plain ASCII", c, i)}
+		}
 	}
 	if strings.Contains(s, "%") {
 		u, err := url.QueryUnescape(s)
