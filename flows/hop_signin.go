@@ -20,6 +20,10 @@ func (w *Walk) hopSignin(ctx context.Context, h *hopRun) {
 	cfg := w.cfg
 	flow := cfg.FlowName()
 	obs := inspect.SigninObservation{Flow: flow}
+	// Later hops use this sign-in's token, or none when it fails: never a stale one.
+	w.mu.Lock()
+	w.st.userRaw, w.st.user = "", nil
+	w.mu.Unlock()
 	var raw string
 	var err error
 	switch flow {
