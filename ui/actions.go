@@ -60,9 +60,9 @@ func copyCmd(write ClipboardWriter, what, text string) tea.Cmd {
 
 // copiedText is the toast for a finished copy.
 func copiedText(m copiedMsg) string {
-	where := "terminal clipboard (OSC 52) and system clipboard"
+	where := "terminal (OSC 52) and system clipboards"
 	if m.err != nil {
-		where = "terminal clipboard (OSC 52) only; no system clipboard here"
+		where = "terminal clipboard (OSC 52)"
 	}
 	return fmt.Sprintf("Copied %s (%d chars) to the %s", m.what, m.length, where)
 }

@@ -67,5 +67,5 @@ func TestEndToEndSandboxOBOClaims(t *testing.T) {
 	if final.hop.hop != hopIndex("obo") || final.hop.tab != hopTabClaims || final.screen != screenHop {
 		t.Fatalf("not on the OBO hop's Claims tab: screen %d hop %d tab %d", final.screen, final.hop.hop, final.hop.tab)
 	}
-	mustContain(t, view, "OBO token", "= MCP server")
+	mustContain(t, view, "OBO token", "= "+final.walk.names[want])
 }

@@ -158,7 +158,7 @@ func TestCopyTokenAndValue(t *testing.T) {
 	if len(got) != 1 || got[0] != raw {
 		t.Fatalf("clipboard got %d writes; want the token", len(got))
 	}
-	mustContain(t, screen(m), "Copied the token", "OSC 52")
+	mustContain(t, screen(m), "Copied the token", "(OSC 52)")
 }
 
 func TestLightBackground(t *testing.T) {

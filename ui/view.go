@@ -172,7 +172,8 @@ func (m *Model) statusBar() string {
 		if m.toast.level == toastError {
 			st = s.StatusErr
 		}
-		right = st.Render(trunc(m.toast.text, m.c.width*2/3) + " ")
+		room := max(m.c.width-lipgloss.Width(state)-2, m.c.width*2/3)
+		right = st.Render(trunc(m.toast.text, room-1) + " ")
 	}
 	return s.StatusBar.Render(joinLR(state, right, m.c.width))
 }
