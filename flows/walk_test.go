@@ -87,8 +87,8 @@ func TestWalkEvents(t *testing.T) {
 			t.Fatalf("hop %s has no story", h.ID)
 		}
 	}
-	if !strings.Contains(rep.Hops[0].Story, "alice@contoso.example signed in to the client app") ||
-		!strings.Contains(rep.Hops[0].Story, "token for the agent API") || !strings.Contains(rep.Hops[0].Story, "scp access_as_user") {
+	wantStory := "alice@contoso.example signed in to " + valueOr(s.Config("").Signin.DisplayName, "the client app") + "; token for " + valueOr(s.Config("").Agent.DisplayName, "the agent API")
+	if !strings.HasPrefix(rep.Hops[0].Story, wantStory) || !strings.Contains(rep.Hops[0].Story, "scp access_as_user") {
 		t.Fatalf("signin story %q", rep.Hops[0].Story)
 	}
 	if !rep.Hops[0].Tokens[0].Verified || !rep.Hops[2].Tokens[0].Verified {
@@ -320,4 +320,11 @@ func TestAgentClaimsChallengeRetry(t *testing.T) {
 	if a := w.Report().Hops[1]; a.Status != flows.StatusOK {
 		t.Fatalf("after the re-sign-in with the agent's claims the agent hop is %s: %s", a.Status, a.Err)
 	}
+}
+
+func valueOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
