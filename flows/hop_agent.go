@@ -136,7 +136,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		if len(reply) > 80 {
 			reply = reply[:80] + "…"
 		}
-		h.res.Story = fmt.Sprintf("the agent API accepted the %s and answered %d", tokenNoun(tok), resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s accepted the %s and answered %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
 		if reply != "" {
 			h.res.Story += ": " + RedactText(reply, nil)
 		}
@@ -148,9 +148,9 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		}
 		// The documented middle-tier behaviour: the user must sign in again with the claims.
 		h.res.Status = StatusWarning
-		h.res.Story = "the agent API relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims (offered)"
+		h.res.Story = w.agentName() + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims (offered)"
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
-		h.res.Story = fmt.Sprintf("the agent API rejected the %s with %d", tokenNoun(tok), resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s rejected the %s with %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
 		if c := challengeError(obs.WWWAuthenticate); c != "" {
 			h.res.Story += " (" + c + ")"
 		}
@@ -158,10 +158,10 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		// The agent took the token but its own exchange failed: the obo hop says why.
 		e := rep.Error
 		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, clip(valueOr(firstLine(e.Description), e.Err), 160)))
-		h.res.Story = fmt.Sprintf("the agent API accepted the %s, but its own exchange failed (see the obo hop)", tokenNoun(tok))
+		h.res.Story = fmt.Sprintf("%s accepted the %s, but its own exchange failed (see the obo hop)", w.agentName(), tokenNoun(tok))
 	default:
 		h.fail(describeFailure("agent", nil, h.rec.snapshot()))
-		h.res.Story = fmt.Sprintf("the agent API answered %d", resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s answered %d", w.agentName(), resp.StatusCode)
 	}
 }
 
@@ -229,3 +229,6 @@ func (w *Walk) knownTokenProblems(hop HopID) []string {
 	}
 	return ids
 }
+
+// agentName is the agent API's display name, or "the agent API".
+func (w *Walk) agentName() string { return valueOr(w.cfg.Agent.DisplayName, "the agent API") }

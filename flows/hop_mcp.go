@@ -1,9 +1,7 @@
 package flows
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -148,29 +146,41 @@ func expectedVersion(p *inspect.ResourceMetadata) string {
 
 func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote string) string {
 	var parts []string
-	c := obs.ProbeWWWAuthenticate
 	switch {
-	case obs.ProbeStatus == 401 && c != "":
-		parts = append(parts, "unauthenticated: 401 with a challenge")
+	case obs.ProbeStatus == 401 && obs.ProbeWWWAuthenticate != "":
+		parts = append(parts, "without a token: 401 with a challenge")
 	case obs.ProbeStatus != 0:
-		parts = append(parts, fmt.Sprintf("unauthenticated: %d", obs.ProbeStatus))
+		parts = append(parts, fmt.Sprintf("without a token: %d", obs.ProbeStatus))
 	}
 	if obs.PRM != nil {
-		parts = append(parts, "metadata at "+prmURL)
+		parts = append(parts, "metadata at "+prmPath(prmURL))
 	}
 	if len(as) > 0 {
 		parts = append(parts, "issuer "+strings.Join(as, ", "))
 	}
 	if obs.Status != 0 {
-		parts = append(parts, fmt.Sprintf("with the token: %d", obs.Status))
-	}
-	if toolNote != "" {
-		parts = append(parts, toolNote)
+		s := fmt.Sprintf("with the token: %d", obs.Status)
+		if toolNote != "" {
+			s += ", " + toolNote
+		}
+		parts = append(parts, s)
 	}
 	if obs.ForeignProbeSent {
-		parts = append(parts, fmt.Sprintf("user token probe: %d", obs.ForeignProbeStatus))
+		verdict := "rejected"
+		if obs.ForeignProbeStatus < 400 || obs.ForeignProbeStatus == 403 {
+			verdict = "accepted"
+		}
+		parts = append(parts, fmt.Sprintf("the user's own token %s (%d)", verdict, obs.ForeignProbeStatus))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// prmPath shortens a metadata URL to its path for a story.
+func prmPath(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Path != "" {
+		return p.Path
+	}
+	return u
 }
 
 // postInitialize sends one JSON-RPC initialize, with bearer when non-empty, and returns the status
@@ -337,15 +347,6 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		return res.StructuredContent, status, challenge, note, fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))
 	}
 	note = strings.TrimPrefix(note+"; "+tool+" answered", "; ")
-	if sc := res.StructuredContent; sc != nil {
-		if b, err := json.Marshal(sc); err == nil {
-			s := string(bytes.TrimSpace(b))
-			if len(s) > 120 {
-				s = s[:120] + "…"
-			}
-			note += " " + RedactText(s, nil)
-		}
-	}
 	return res.StructuredContent, status, challenge, note, nil
 }
 
