@@ -54,3 +54,35 @@ func TestForeignMCPServerWithoutAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestFoundryAgentAudience: a Foundry agent expects tokens for https://ai.azure.com.
+func TestFoundryAgentAudience(t *testing.T) {
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		aud      string
+		mismatch bool
+	}{{"https://ai.azure.com", false}, {testAgent, true}} {
+		cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+		cfg.Agent = flows.AgentConfig{URL: srv.URL + "/agent", Kind: "foundry"}
+		cfg.Signin.TokenFile = writeFile(t, t.TempDir(), "t.jwt", fakeJWT(t, map[string]any{"aud": tt.aud}))
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		w := flows.NewWalk(cfg, flows.WalkOptions{})
+		collect(w.Run(context.Background()))
+		w.Close()
+		got := false
+		for _, f := range w.Report().Hops[1].Findings {
+			if f.ID == "agent.aud-mismatch" {
+				got = true
+			}
+		}
+		if got != tt.mismatch {
+			t.Errorf("aud %s: agent.aud-mismatch %v, want %v", tt.aud, got, tt.mismatch)
+		}
+	}
+}
