@@ -191,6 +191,8 @@ func hopSummaryLines(c *common, ws *walkState, r flows.HopResult, w int) []strin
 			}
 		}
 		out = append(out, "")
+	} else if r.Status == flows.StatusFailed {
+		out = append(out, " "+s.Muted.Render("No findings at this hop: the error above is the cause."), "")
 	} else if r.Status != flows.StatusPending && r.Status != flows.StatusRunning {
 		out = append(out, " "+s.OK.Render("✓ No findings at this hop."), "")
 	}
