@@ -141,7 +141,7 @@ func textReport(r Report, color bool) string {
 	}
 	b.WriteString(a.bold(head) + "\n\n")
 	for i, h := range r.Hops {
-		fmt.Fprintf(&b, "%d. %s  %-10s %s\n", i+1, a.status(h.Status), h.ID, a.bold(h.Title))
+		fmt.Fprintf(&b, "%d. %s  %-10s %s%s\n", i+1, a.status(h.Status), h.ID, a.bold(h.Title), a.dim(exchangeSummary(h.Exchanges)))
 		if h.Story != "" {
 			fmt.Fprintf(&b, "   %s\n", h.Story)
 		}
@@ -274,4 +274,20 @@ func (s Summary) String() string {
 		return fmt.Sprintf("%d %s", n, many)
 	}
 	return plural(s.Errors, "error", "errors") + ", " + plural(s.Warnings, "warning", "warnings") + ", " + fmt.Sprintf("%d info", s.Infos)
+}
+
+// exchangeSummary says how many HTTP exchanges a hop made and how long they took.
+func exchangeSummary(xs []Exchange) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	var ms float64
+	for _, x := range xs {
+		ms += x.DurationMS
+	}
+	noun := "requests"
+	if len(xs) == 1 {
+		noun = "request"
+	}
+	return fmt.Sprintf("  (%d HTTP %s, %.0f ms)", len(xs), noun, ms)
 }
