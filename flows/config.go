@@ -50,6 +50,9 @@ type AgentConfig struct {
 	ClientID       string   `yaml:"client_id" json:"client_id"`
 	AppIDURI       string   `yaml:"app_id_uri,omitempty" json:"app_id_uri,omitempty"`
 	RequiredScopes []string `yaml:"required_scopes,omitempty" json:"required_scopes,omitempty"`
+	// Body is the JSON body POSTed to the agent (default {"message": "…"}), for agents that expect
+	// another shape.
+	Body map[string]any `yaml:"body,omitempty" json:"body,omitempty"`
 	// AuthorizedClients are the client app IDs the agent API knows or pre-authorizes
 	// (knownClientApplications / preAuthorizedApplications). Empty: not checked.
 	AuthorizedClients []string `yaml:"authorized_clients,omitempty" json:"authorized_clients,omitempty"`

@@ -86,3 +86,25 @@ func TestFoundryAgentAudience(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentBody: an agent that expects its own JSON shape gets agent.body as configured.
+func TestAgentBody(t *testing.T) {
+	got := make(chan string, 1)
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 256)
+		n, _ := r.Body.Read(b)
+		got <- string(b[:n])
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	}))
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg.Agent.Body = map[string]any{"input": []any{map[string]any{"role": "user", "content": "hi"}}}
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.RunHop(context.Background(), flows.HopSignin))
+	collect(w.RunHop(context.Background(), flows.HopAgent))
+	if b := <-got; b != `{"input":[{"content":"hi","role":"user"}]}` {
+		t.Fatalf("body sent: %s", b)
+	}
+}

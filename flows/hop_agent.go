@@ -88,7 +88,15 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 	if msg == "" {
 		msg = DefaultAgentMessage
 	}
-	body, _ := json.Marshal(map[string]string{"message": msg})
+	var payload any = map[string]string{"message": msg}
+	if cfg.Agent.Body != nil {
+		payload = cfg.Agent.Body
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		h.fail("agent: agent.body cannot be sent as JSON: " + err.Error())
+		return
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.Agent.URL, bytes.NewReader(body))
 	if err != nil {
 		h.fail("agent: " + err.Error())
