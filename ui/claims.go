@@ -299,6 +299,12 @@ func (p claimsPane) detail(w, h int) []string {
 	var out []string
 	if t, ok := claimTime(r.ex); ok {
 		out = append(out, " "+s.Bold.Render(r.ex.Claim)+"  "+localTime(t, p.c.loc)+s.Muted.Render(" · "+relative(r.ex.Claim, t, p.c.now())+fmt.Sprintf(" · %v", r.ex.Display)))
+	} else if list, ok := r.ex.Value.([]any); ok && len(list) > 1 {
+		pre := " " + s.Bold.Render(r.ex.Claim) + "  "
+		out = append(out, pre+s.Muted.Render(fmt.Sprintf("%d values", len(list))))
+		for _, l := range grid(list, w-4) {
+			out = append(out, "   "+l)
+		}
 	} else {
 		for i, l := range wrap(fullValue(r.ex), w-len(r.ex.Claim)-4) {
 			if i == 0 {
@@ -327,6 +333,30 @@ func (p claimsPane) detail(w, h int) []string {
 	if len(out) > h {
 		more := s.Faint.Render(fmt.Sprintf(" … %d more lines (y copies the value)", len(out)-h+1))
 		out = append(out[:h-1], more)
+	}
+	return out
+}
+
+// grid lays list items out in aligned columns, as many per line as w holds.
+func grid(list []any, w int) []string {
+	items := make([]string, len(list))
+	cw := 1
+	for i, v := range list {
+		items[i] = fmt.Sprint(v)
+		cw = max(cw, lipgloss.Width(items[i]))
+	}
+	cw += 2
+	per := max(w/cw, 1)
+	var out []string
+	for i := 0; i < len(items); i += per {
+		var b strings.Builder
+		for j, it := range items[i:min(i+per, len(items))] {
+			if j > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(fit(it, cw-2))
+		}
+		out = append(out, trunc(b.String(), w))
 	}
 	return out
 }
