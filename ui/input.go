@@ -65,6 +65,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.openHop(m.overview.list.cursor, hopTabSummary)
 			return nil
 		}
+		if key.Matches(msg, k.Explain) {
+			if f, _, bad := m.walk.firstError(); bad && f.ID != "" {
+				m.explain = newExplainView(m.c, f)
+				m.overlay = overlayExplain
+				return nil
+			}
+			return m.notify("No error to explain", toastInfo)
+		}
 		var cmd tea.Cmd
 		m.overview, cmd = m.overview.Update(msg)
 		return cmd

@@ -229,3 +229,43 @@ func TestWalkScreens(t *testing.T) {
 		}
 	}
 }
+
+func TestWalkMouse(t *testing.T) {
+	m := sandboxModel(t, "wrong-audience", 120, 36)
+	runWalk(t, m)
+	// A click on the third hop's row selects it; a second click opens it.
+	y := 1 + railTop + 2*2
+	m.Update(tea.MouseClickMsg{X: 10, Y: y, Button: tea.MouseLeft})
+	if m.overview.list.cursor != 2 || m.screen != screenOverview {
+		t.Fatalf("first click: cursor %d screen %d", m.overview.list.cursor, m.screen)
+	}
+	m.Update(tea.MouseClickMsg{X: 10, Y: y, Button: tea.MouseLeft})
+	if m.screen != screenHop || m.hop.hop != 2 {
+		t.Fatalf("second click: screen %d hop %d", m.screen, m.hop.hop)
+	}
+	screen(m) // lays out the tab and hop spans
+	tab := m.hop.tabSpans[hopTabHTTP]
+	m.Update(tea.MouseClickMsg{X: tab.from + 1, Y: 1 + 1, Button: tea.MouseLeft})
+	if m.hop.tab != hopTabHTTP {
+		t.Fatalf("click on the HTTP tab: tab %d", m.hop.tab)
+	}
+	hop := m.hop.hopSpans[0]
+	m.Update(tea.MouseClickMsg{X: hop.from + 2, Y: 1, Button: tea.MouseLeft})
+	if m.hop.hop != 0 || m.hop.tab != hopTabHTTP {
+		t.Fatalf("click on the first hop in the strip: hop %d tab %d", m.hop.hop, m.hop.tab)
+	}
+	m.Update(tea.MouseWheelMsg{X: 10, Y: 20, Button: tea.MouseWheelDown})
+	if m.hop.http.list.cursor == 0 && len(m.hop.http.exchanges) > 1 {
+		t.Fatal("the wheel does not move through the exchanges")
+	}
+	m.Update(keyMsg("esc"))
+	m.Update(keyMsg("x"))
+	if m.overlay != overlayExplain {
+		t.Fatal("x on the overview does not explain the first error")
+	}
+	mustContain(t, screen(m), "Explain", "agent.aud-mismatch")
+	m.Update(tea.MouseClickMsg{X: 1, Y: 1, Button: tea.MouseLeft})
+	if m.overlay != overlayNone {
+		t.Fatal("a click outside does not close the overlay")
+	}
+}
