@@ -59,6 +59,11 @@ func Run(ctx context.Context, opts Options, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if mc.cfg.Signin.TokenFile == "-" {
+		fmt.Fprintln(stderr, "oboscope: signin.token_file '-' reads standard input, which the interface needs for the keyboard; use `oboscope check`, or a token_file path")
+		return 2
+	}
+	mc.walkOpts.OpenURL = openBrowser
 	return runProgram(ctx, mc, stderr)
 }
 
