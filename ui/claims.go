@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -302,8 +303,18 @@ func (p claimsPane) detail(w, h int) []string {
 	} else if list, ok := r.ex.Value.([]any); ok && len(list) > 1 {
 		pre := " " + s.Bold.Render(r.ex.Claim) + "  "
 		out = append(out, pre+s.Muted.Render(fmt.Sprintf("%d values", len(list))))
-		for _, l := range grid(list, w-4) {
+		// Lay out only the lines that can show; the rest is counted, not rendered.
+		cw := 1
+		for _, v := range list {
+			cw = max(cw, len(fmt.Sprint(v)))
+		}
+		per := max((w-4)/(cw+2), 1)
+		shown := min(len(list), per*max(h-2, 1))
+		for _, l := range grid(list[:shown], w-4) {
 			out = append(out, "   "+l)
+		}
+		if rest := len(list) - shown; rest > 0 {
+			out = append(out, s.Faint.Render(fmt.Sprintf("   … %d more values (y copies them all)", rest)))
 		}
 	} else {
 		for i, l := range wrap(fullValue(r.ex), w-len(r.ex.Claim)-4) {
@@ -343,7 +354,7 @@ func grid(list []any, w int) []string {
 	cw := 1
 	for i, v := range list {
 		items[i] = fmt.Sprint(v)
-		cw = max(cw, lipgloss.Width(items[i]))
+		cw = max(cw, ansi.StringWidth(items[i]))
 	}
 	cw += 2
 	per := max(w/cw, 1)
@@ -354,9 +365,12 @@ func grid(list []any, w int) []string {
 			if j > 0 {
 				b.WriteString("  ")
 			}
-			b.WriteString(fit(it, cw-2))
+			b.WriteString(it)
+			if pad := cw - 2 - ansi.StringWidth(it); pad > 0 && j < per-1 {
+				b.WriteString(strings.Repeat(" ", pad))
+			}
 		}
-		out = append(out, trunc(b.String(), w))
+		out = append(out, b.String())
 	}
 	return out
 }

@@ -130,7 +130,7 @@ func (p httpPane) View() string {
 	for _, x := range p.exchanges {
 		labelW = max(labelW, len(x.Label))
 	}
-	labelW = min(labelW, 30) + 2
+	labelW = min(labelW, max(w/3, 24)) + 2
 	from, to := p.list.window()
 	for i := from; i < to; i++ {
 		x := p.exchanges[i]

@@ -14,11 +14,13 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if lipgloss.Width(s) > w {
+	sw := ansi.StringWidth(s)
+	if sw > w {
 		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
 	}
-	if pad := w - lipgloss.Width(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
 	}
 	return s
 }
@@ -28,7 +30,7 @@ func trunc(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if lipgloss.Width(s) > w {
+	if ansi.StringWidth(s) > w {
 		return ansi.Truncate(s, w, "…")
 	}
 	return s
