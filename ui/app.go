@@ -269,7 +269,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			ws.running = false
 			ws.err = msg.err.Error()
-			return m.notify("Could not start the walk", toastError)
+			return nil
 		}
 		ws.cfg, ws.stop, ws.walk, ws.cancel = msg.cfg, msg.stop, msg.walk, msg.cancel
 		ws.names = audienceNames(msg.cfg)

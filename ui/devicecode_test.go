@@ -126,3 +126,42 @@ func TestScenarioSwitch(t *testing.T) {
 	view := screen(m)
 	mustContain(t, view, "scenario passthrough", "First error", "mcp.aud-mismatch")
 }
+
+// TestStartFailure shows what the sandbox's own error looks like when it cannot start: the
+// sandbox refuses an address that is not loopback.
+func TestStartFailure(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			start := func(ctx context.Context, scenario string) (flows.Config, func(), error) {
+				s, err := sandbox.Start(ctx, sandbox.Options{Addr: "192.0.2.1:443", Scenario: scenario})
+				if err != nil {
+					return flows.Config{}, nil, err
+				}
+				return s.Config(""), func() { _ = s.Close() }, nil
+			}
+			m := newTestModel(t, modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start}, sz.w, sz.h)
+			d := newDriver(t, m)
+			d.exec(m.Init())
+			d.until(func() bool { return m.walk.err != "" })
+			view := screen(m)
+			mustContain(t, view, "Could not run the walk", "loopback", "could not run the walk")
+			checkFrame(t, view, sz.w, sz.h)
+			requireWalkGolden(t, m)
+			if got := m.exitCode(); got != 2 {
+				t.Fatalf("exit code %d, want 2 (could not run)", got)
+			}
+		})
+	}
+}
+
+// TestPasteOverWalk inspects a pasted token on top of the walk; esc returns to it.
+func TestPasteOverWalk(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	runWalk(t, m)
+	m.Update(tea.PasteMsg{Content: userToken(t, nil)})
+	view := screen(m)
+	mustContain(t, view, "pasted token · esc returns to the walk", "1 Claims", "alice@contoso.example")
+	requireWalkGolden(t, m)
+	m.Update(keyMsg("esc"))
+	mustContain(t, screen(m), "The chain")
+}

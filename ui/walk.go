@@ -140,6 +140,9 @@ func (w *walkState) firstError() (inspect.Finding, flows.HopResult, bool) {
 
 // exitCode is the walk's exit code as DESIGN.md defines it: 1 when an error finding was seen.
 func (w *walkState) exitCode() int {
+	if w.err != "" && w.report == nil {
+		return 2 // could not run
+	}
 	if _, _, bad := w.firstError(); bad {
 		return 1
 	}
