@@ -58,7 +58,7 @@ func NewStyles(isDark bool) *Styles {
 	s.Title = base.Bold(true).Foreground(purple)
 	s.Muted = base.Foreground(muted)
 	s.Faint = base.Foreground(faint)
-	s.Bold = base.Bold(true)
+	s.Bold = base.Bold(true).Foreground(fg)
 	s.Error = base.Foreground(red).Bold(true)
 	s.Warning = base.Foreground(yellow).Bold(true)
 	s.Info = base.Foreground(blue)
