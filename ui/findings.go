@@ -163,7 +163,12 @@ func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 		for i, k := range keys {
 			parts[i] = s.Claim.Render(k) + "=" + f.Evidence[k]
 		}
-		out = append(out, trunc("   "+s.Muted.Render("Evidence: ")+strings.Join(parts, "  "), w))
+		for i, l := range wrap(s.Muted.Render("Evidence: ")+strings.Join(parts, "  "), w-4) {
+			if i > 0 {
+				l = "          " + l
+			}
+			out = append(out, "   "+l)
+		}
 	}
 	var meta []string
 	if f.AADSTS != 0 {

@@ -25,6 +25,15 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		if m.overlay != overlayNone {
 			return m.overlayKey(press)
 		}
+		// Over the HTTP tab's exchange detail the wheel scrolls the detail, not the list.
+		if m.screen == screenHop && m.hop.tab == hopTabHTTP && mouse.Y-1-hopPaneTop >= m.hop.http.listHeight()+2 {
+			d := 3
+			if wheel.Button == tea.MouseWheelUp {
+				d = -3
+			}
+			m.hop.http.detail.scroll(d)
+			return nil
+		}
 		return m.screenUpdate(press)
 	}
 	click, ok := msg.(tea.MouseClickMsg)

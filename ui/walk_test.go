@@ -254,9 +254,14 @@ func TestWalkMouse(t *testing.T) {
 	if m.hop.hop != 0 || m.hop.tab != hopTabHTTP {
 		t.Fatalf("click on the first hop in the strip: hop %d tab %d", m.hop.hop, m.hop.tab)
 	}
-	m.Update(tea.MouseWheelMsg{X: 10, Y: 20, Button: tea.MouseWheelDown})
-	if m.hop.http.list.cursor == 0 && len(m.hop.http.exchanges) > 1 {
-		t.Fatal("the wheel does not move through the exchanges")
+	cur := m.hop.http.list.cursor
+	m.Update(tea.MouseWheelMsg{X: 10, Y: 1 + hopPaneTop + 1, Button: tea.MouseWheelDown})
+	if m.hop.http.list.cursor == cur && cur < len(m.hop.http.exchanges)-1 {
+		t.Fatal("the wheel over the list does not move through the exchanges")
+	}
+	m.Update(tea.MouseWheelMsg{X: 10, Y: 30, Button: tea.MouseWheelDown})
+	if m.hop.http.detail.offset == 0 && len(m.hop.http.detail.lines) > m.hop.http.detail.height+3 {
+		t.Fatal("the wheel over the detail does not scroll it")
 	}
 	m.Update(keyMsg("esc"))
 	m.Update(keyMsg("x"))
@@ -267,5 +272,27 @@ func TestWalkMouse(t *testing.T) {
 	m.Update(tea.MouseClickMsg{X: 1, Y: 1, Button: tea.MouseLeft})
 	if m.overlay != overlayNone {
 		t.Fatal("a click outside does not close the overlay")
+	}
+}
+
+// TestLiveMode walks a config the way `oboscope --config FILE` does: no sandbox is started by
+// the interface; the config points at a tenant (here a sandbox the test runs, as
+// `oboscope sandbox --write-config` would).
+func TestLiveMode(t *testing.T) {
+	s, err := sandbox.Start(context.Background(), sandbox.Options{Scenario: "healthy", AutoApprove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	cfg := s.Config("")
+	m := newTestModel(t, modelConfig{mode: "live", ctx: context.Background(), cfg: cfg}, 120, 36)
+	t.Cleanup(m.shutdown)
+	runWalk(t, m)
+	view := screen(m)
+	mustContain(t, view, "live tenant "+cfg.TenantID, "walk complete", "✓ 5 Downstream OBO")
+	press(m, "s")
+	mustContain(t, screen(m), "Scenarios need the sandbox")
+	if m.exitCode() != 0 {
+		t.Fatalf("exit code %d on a healthy live walk", m.exitCode())
 	}
 }
