@@ -86,6 +86,8 @@ func newModel(mc modelConfig) *Model {
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.token = newTokenScreen(c, mc.inspectOpts)
 	m.overview = newOverviewScreen(c)
+	m.overview.sandbox = mc.mode == "sandbox"
+	m.token.overWalk = mc.mode != "inspect"
 	m.hop = newHopScreen(c)
 	m.walk.mode = mc.mode
 	m.walk.scenario = mc.scenario

@@ -423,12 +423,6 @@ func (p claimsPane) rowAt(y int) (int, bool) {
 	return from + y, true
 }
 
-// ShortHelp lists the pane's main keys.
-func (p claimsPane) ShortHelp() []key.Binding {
-	k := p.c.keys
-	return []key.Binding{k.Filter, k.CopyValue, k.CopyToken}
-}
-
 // noClaimsText says why a token shows no claims.
 func noClaimsText(tok *inspect.Token) string {
 	switch tok.Format {

@@ -342,6 +342,26 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 	return head + "\n" + body
 }
 
+// ShortHelp is the hop screen's key line for the tab in front (help.KeyMap).
+func (h hopScreen) ShortHelp() []key.Binding {
+	k := h.c.keys
+	short := []key.Binding{k.NextTab, k.NextHop, k.Back}
+	switch h.tab {
+	case hopTabClaims:
+		short = append(short, k.Filter, k.CopyValue, k.NextToken)
+	case hopTabFindings:
+		short = append(short, k.Explain, k.CopyValue)
+	case hopTabHTTP:
+		short = append(short, k.PageDown, k.CopyValue)
+	default:
+		short = append(short, k.NextToken)
+	}
+	return append(short, k.CopyToken, k.RerunHop)
+}
+
+// FullHelp groups the hop screen's keys (help.KeyMap).
+func (h hopScreen) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
+
 // nextToken selects the hop's next token.
 func (h *hopScreen) nextToken(ws *walkState) {
 	if len(h.res.Tokens) < 2 {

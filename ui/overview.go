@@ -16,10 +16,11 @@ import (
 // overviewScreen is the chain as a rail of hops with their live status and, between two hops,
 // the token that travelled; below it the first error, or the device code while signing in.
 type overviewScreen struct {
-	c      *common
-	list   scroller
-	width  int
-	height int
+	c       *common
+	sandbox bool // the scenario picker is available
+	list    scroller
+	width   int
+	height  int
 }
 
 func newOverviewScreen(c *common) overviewScreen {
@@ -30,6 +31,19 @@ func newOverviewScreen(c *common) overviewScreen {
 }
 
 func (o *overviewScreen) setSize(w, h int) { o.width, o.height = w, h }
+
+// ShortHelp is the overview's key line (help.KeyMap).
+func (o overviewScreen) ShortHelp() []key.Binding {
+	k := o.c.keys
+	short := []key.Binding{k.Up, k.Open, k.Explain, k.CopyToken}
+	if o.sandbox {
+		short = append(short, k.Scenarios)
+	}
+	return append(short, k.Rerun, k.ExportMarkdown, k.Quit)
+}
+
+// FullHelp groups the overview's keys (help.KeyMap).
+func (o overviewScreen) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
 
 // railTop is the first line of the rail inside the screen.
 const railTop = 1

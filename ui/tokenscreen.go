@@ -22,6 +22,7 @@ const (
 // token replaces the one shown.
 type tokenScreen struct {
 	c        *common
+	overWalk bool // shown over the walk: esc returns to it
 	opts     flows.InspectOptions
 	tok      *inspect.Token
 	err      error
@@ -166,6 +167,26 @@ func (t *tokenScreen) View() string {
 	}
 	return block(lines, w, 2) + "\n" + body
 }
+
+// ShortHelp is the token screen's key line for the tab in front (help.KeyMap).
+func (t tokenScreen) ShortHelp() []key.Binding {
+	k := t.c.keys
+	short := []key.Binding{k.NextTab}
+	switch t.tab {
+	case tokTabClaims:
+		short = append(short, k.Filter, k.CopyValue)
+	case tokTabFindings:
+		short = append(short, k.Explain)
+	}
+	short = append(short, k.CopyToken)
+	if t.overWalk {
+		short = append(short, k.Back)
+	}
+	return append(short, k.Quit)
+}
+
+// FullHelp groups the token screen's keys (help.KeyMap).
+func (t tokenScreen) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
 
 // tokenSummary is the one-line description of a token: kind, version, audience, principal,
 // scopes and expiry.

@@ -207,37 +207,11 @@ func (m *Model) keyHelp() keyHelp {
 	walk = append(walk, k.Help, k.Quit)
 	switch m.screen {
 	case screenOverview:
-		short = []key.Binding{k.Up, k.Open, k.CopyToken}
-		if m.cfg.mode == "sandbox" {
-			short = append(short, k.Scenarios)
-		}
-		short = append(short, k.Rerun, k.ExportMarkdown, k.Help, k.Quit)
+		short = m.overview.ShortHelp()
 	case screenHop:
-		short = []key.Binding{k.NextTab, k.NextHop, k.Back}
-		switch m.hop.tab {
-		case hopTabClaims:
-			short = append(short, k.Filter, k.CopyValue, k.NextToken)
-		case hopTabFindings:
-			short = append(short, k.Explain, k.CopyValue)
-		case hopTabHTTP:
-			short = append(short, k.PageDown, k.CopyValue)
-		default:
-			short = append(short, k.NextToken)
-		}
-		short = append(short, k.CopyToken, k.RerunHop, k.Help)
+		short = m.hop.ShortHelp()
 	default:
-		short = []key.Binding{k.NextTab}
-		switch m.token.tab {
-		case tokTabClaims:
-			short = append(short, k.Filter, k.CopyValue)
-		case tokTabFindings:
-			short = append(short, k.Explain)
-		}
-		short = append(short, k.CopyToken)
-		if walkMode {
-			short = append(short, k.Back)
-		}
-		short = append(short, k.Help, k.Quit)
+		short = m.token.ShortHelp()
 	}
 	return keyHelp{short: short, full: [][]key.Binding{nav, screens, actions, walk}}
 }
