@@ -165,3 +165,22 @@ func TestPasteOverWalk(t *testing.T) {
 	m.Update(keyMsg("esc"))
 	mustContain(t, screen(m), "The chain")
 }
+
+// TestSwitchWhileWalking switches scenarios before the first walk ends: the old walk's events
+// are dropped and only the last scenario's results show.
+func TestSwitchWhileWalking(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := newDriver(t, m)
+	d.exec(m.Init())
+	d.until(func() bool { return m.walk.hops[0].Status == flows.StatusRunning })
+	_, cmd := m.Update(scenarioChosenMsg{name: "wrong-audience"})
+	d.exec(cmd)
+	_, cmd = m.Update(scenarioChosenMsg{name: "missing-scope"})
+	d.exec(cmd)
+	d.until(func() bool { return m.walk.scenario == "missing-scope" && d.walkDone() })
+	view := screen(m)
+	mustContain(t, view, "scenario missing-scope", "agent.missing-scope")
+	if strings.Contains(view, "agent.aud-mismatch") {
+		t.Fatalf("a replaced walk's finding shows:\n%s", view)
+	}
+}
