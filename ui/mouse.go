@@ -10,7 +10,6 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	mouse := msg.Mouse()
-	k := m.c.keys
 	if wheel, ok := msg.(tea.MouseWheelMsg); ok {
 		var press tea.KeyPressMsg
 		switch wheel.Button {
@@ -21,7 +20,6 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		default:
 			return nil
 		}
-		_ = k
 		if m.overlay != overlayNone {
 			return m.overlayKey(press)
 		}
