@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -94,7 +95,9 @@ func newModel(mc modelConfig) *Model {
 	m.walk.reset()
 	if mc.mode == "inspect" {
 		m.screen = screenToken
-		m.token.load(mc.rawToken)
+		if strings.TrimSpace(mc.rawToken) != "" {
+			m.token.load(mc.rawToken)
+		}
 	} else {
 		m.screen = screenOverview
 		m.walk.names = audienceNames(mc.cfg)

@@ -143,7 +143,9 @@ func (t *tokenScreen) View() string {
 		return block(lines, w, t.height)
 	}
 	if t.tok == nil {
-		return block([]string{"", "  " + s.Muted.Render("Paste a token to inspect it.")}, w, t.height)
+		return block([]string{"", "  " + s.Header.Render("Paste a token to inspect it"), "",
+			"  " + s.Muted.Render("Use your terminal's paste (it arrives as one bracketed paste); a leading \"Bearer \" is fine."),
+			"  " + s.Muted.Render("The token is decoded here, never sent anywhere, and its signature is never shown.")}, w, t.height)
 	}
 	e, _, _ := inspect.CountBySeverity(t.findings)
 	badge := ""

@@ -177,3 +177,13 @@ func TestLightBackground(t *testing.T) {
 		t.Fatal("the text differs between light and dark")
 	}
 }
+
+func TestInspectWaitsForPaste(t *testing.T) {
+	m := inspectModel(t, "", flows.InspectOptions{}, 80, 24)
+	mustContain(t, screen(m), "Paste a token to inspect it")
+	if got := m.exitCode(); got != 0 {
+		t.Fatalf("exit code %d with no token yet", got)
+	}
+	m.Update(tea.PasteMsg{Content: userToken(t, nil)})
+	mustContain(t, screen(m), "1 Claims", "alice@contoso.example")
+}
