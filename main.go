@@ -175,9 +175,13 @@ func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			}
 			opts.Color = colorFor(stdout)
 			if !opts.JSON && isTTY(stdout) && isTTY(stderr) && opts.Token != "-" {
-				raw, err := flows.ReadTokenInput(opts)
-				if err != nil {
-					return err
+				// On a terminal with nothing given, the interactive view waits for a paste.
+				raw := ""
+				if opts.Token != "" || opts.File != "" || opts.Clipboard {
+					var err error
+					if raw, err = flows.ReadTokenInput(opts); err != nil {
+						return err
+					}
 				}
 				return exit(ui.RunInspect(cmd.Context(), raw, opts, stderr))
 			}
