@@ -93,8 +93,12 @@ func (c *components) verifyMCPToken(_ context.Context, raw string, _ *http.Reque
 	if !s.beh.mcpPRM && s.beh.mcpCheckAudience && !containsFold(scopes, mcpScope) {
 		return nil, fmt.Errorf("%w: the token lacks %s", auth.ErrInvalidToken, mcpScope)
 	}
+	// The go-sdk compares Expiration with the real clock, while exp was judged (in validateBearer)
+	// on the sandbox's clock, which a scenario or a test may shift: carry the time left over to
+	// the real clock so both agree.
+	expiration := time.Now().Add(p.time("exp").Sub(s.now()))
 	return &auth.TokenInfo{
-		Scopes: scopes, Expiration: p.time("exp"), UserID: p.str("oid"),
+		Scopes: scopes, Expiration: expiration, UserID: p.str("oid"),
 		Extra: map[string]any{"claims": p.claims, "raw": raw},
 	}, nil
 }
