@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/sandbox"
@@ -22,7 +24,7 @@ func TestDeviceCodePanel(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			var sb *sandbox.Sandbox
 			start := func(ctx context.Context, scenario string) (flows.Config, func(), error) {
-				s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, Now: fixedNow})
+				s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, Now: walkNow})
 				if err != nil {
 					return flows.Config{}, nil, err
 				}
@@ -30,7 +32,7 @@ func TestDeviceCodePanel(t *testing.T) {
 				return s.Config(""), func() { _ = s.Close() }, nil
 			}
 			mc := modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start,
-				walkOpts: flows.WalkOptions{Now: fixedNow}, exportDir: t.TempDir()}
+				walkOpts: flows.WalkOptions{Now: walkNow}, exportDir: t.TempDir(), now: walkNow}
 			mc.mode = "sandbox"
 			m := newTestModel(t, mc, sz.w, sz.h)
 			t.Cleanup(m.shutdown)
@@ -139,7 +141,7 @@ func TestStartFailure(t *testing.T) {
 				}
 				return s.Config(""), func() { _ = s.Close() }, nil
 			}
-			m := newTestModel(t, modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start}, sz.w, sz.h)
+			m := newTestModel(t, modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start, now: walkNow}, sz.w, sz.h)
 			d := newDriver(t, m)
 			d.exec(m.Init())
 			d.until(func() bool { return m.walk.err != "" })
@@ -158,7 +160,9 @@ func TestStartFailure(t *testing.T) {
 func TestPasteOverWalk(t *testing.T) {
 	m := sandboxModel(t, "healthy", 120, 36)
 	runWalk(t, m)
-	m.Update(tea.PasteMsg{Content: userToken(t, nil)})
+	now := walkNow()
+	m.Update(tea.PasteMsg{Content: userToken(t, jwt.MapClaims{"iat": now.Add(-6 * time.Minute).Unix(),
+		"nbf": now.Add(-6 * time.Minute).Unix(), "exp": now.Add(54 * time.Minute).Unix()})})
 	view := screen(m)
 	mustContain(t, view, "pasted token · esc returns to the walk", "1 Claims", "alice@contoso.example")
 	requireWalkGolden(t, m)

@@ -22,6 +22,13 @@ var testNow = time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)
 
 func fixedNow() time.Time { return testNow }
 
+// walkStart is when this test binary started, to the second. Walks on the sandbox run on a
+// clock frozen there rather than on testNow: parts of the chain (MSAL, the MCP SDK) read the
+// real clock, so the sandbox's clock must stay close to it. Goldens mask dates and times.
+var walkStart = time.Now().UTC().Truncate(time.Second)
+
+func walkNow() time.Time { return walkStart }
+
 var (
 	keyOnce sync.Once
 	testKey *rsa.PrivateKey
@@ -89,7 +96,9 @@ func groupsToken(t testing.TB) string {
 // newTestModel builds a model on the fixed clock and sizes it.
 func newTestModel(t testing.TB, mc modelConfig, w, h int) *Model {
 	t.Helper()
-	mc.now = fixedNow
+	if mc.now == nil {
+		mc.now = fixedNow
+	}
 	mc.loc = time.UTC
 	mc.isDark = true
 	m := newModel(mc)

@@ -19,7 +19,7 @@ import (
 // are the same on every run.
 func fixedSandbox(t testing.TB) SandboxStarter {
 	return func(ctx context.Context, scenario string) (flows.Config, func(), error) {
-		s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, AutoApprove: true, Now: fixedNow})
+		s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, AutoApprove: true, Now: walkNow})
 		if err != nil {
 			return flows.Config{}, nil, err
 		}
@@ -35,10 +35,11 @@ func sandboxModel(t testing.TB, scenario string, w, h int) *Model {
 		ctx:          context.Background(),
 		scenario:     scenario,
 		startSandbox: fixedSandbox(t),
-		walkOpts:     flows.WalkOptions{Now: fixedNow},
+		walkOpts:     flows.WalkOptions{Now: walkNow},
 		scenarios:    sandboxScenarios(),
 		exportDir:    t.TempDir(),
 		autoApprove:  true,
+		now:          walkNow,
 	}
 	m := newTestModel(t, mc, w, h)
 	t.Cleanup(m.shutdown)
@@ -122,7 +123,9 @@ var volatile = []struct {
 	{regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`), "*"},
 	{regexp.MustCompile(` *\d+\.\d+ (ms|s)\b`), " N ms"},
 	{regexp.MustCompile(`\b\d+d\d+h\b|\b\d+h(\d+m)?\b|\b\d+m\b|\b\d+s\b`), "T"},
+	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`), "YYYY-MM-DD"},
 	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`), "hh:mm:ss"},
+	{regexp.MustCompile(`\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4}\b`), "DAY"},
 	{regexp.MustCompile(`\b1[789]\d{8}\b`), "UNIXTIME"},
 	{regexp.MustCompile(`(code\s+(?:\x1b\[[0-9;]*\x07)?)[A-Z0-9]{2,12}\b`), "${1}USERCODE"},
 	{regexp.MustCompile(`(Also changed, as in every new token: (?:\x1b\[[0-9;]*\x07)*)[a-z_, ]+`), "${1}ROUTINE"},
@@ -285,7 +288,7 @@ func TestLiveMode(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	cfg := s.Config("")
-	m := newTestModel(t, modelConfig{mode: "live", ctx: context.Background(), cfg: cfg}, 120, 36)
+	m := newTestModel(t, modelConfig{mode: "live", ctx: context.Background(), cfg: cfg, now: walkNow}, 120, 36)
 	t.Cleanup(m.shutdown)
 	runWalk(t, m)
 	view := screen(m)
