@@ -143,9 +143,12 @@ func (t *tokenScreen) View() string {
 		return block(lines, w, t.height)
 	}
 	if t.tok == nil {
-		return block([]string{"", "  " + s.Header.Render("Paste a token to inspect it"), "",
-			"  " + s.Muted.Render("Use your terminal's paste (it arrives as one bracketed paste); a leading \"Bearer \" is fine."),
-			"  " + s.Muted.Render("The token is decoded here, never sent anywhere, and its signature is never shown.")}, w, t.height)
+		lines := []string{"", "  " + s.Header.Render("Paste a token to inspect it"), ""}
+		for _, l := range wrap("Use your terminal's paste (it arrives as one bracketed paste); a leading \"Bearer \" is fine. "+
+			"The token is decoded here, never sent anywhere, and its signature is never shown.", w-4) {
+			lines = append(lines, "  "+s.Muted.Render(l))
+		}
+		return block(lines, w, t.height)
 	}
 	e, _, _ := inspect.CountBySeverity(t.findings)
 	badge := ""
