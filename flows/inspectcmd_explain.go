@@ -25,18 +25,19 @@ func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
 	if code, ok := inspParseAADSTS(q); ok {
 		entry, found := inspect.LookupAADSTS(code)
 		if !found {
-			fmt.Fprintf(stderr, "oboscope: AADSTS%d is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=%d\n", code, code)
+			fmt.Fprintf(stderr, "oboscope: explain: AADSTS%d is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=%d\n", code, code)
 			return 2
 		}
 		inspWriteAADSTS(w, entry, st)
 		return 0
 	}
-	if r, ok := inspect.LookupRule(q); ok {
+	// Finding IDs are lower case; accept any case a person types ("token.EXPIRED", "OBO").
+	if r, ok := inspect.LookupRule(strings.ToLower(q)); ok {
 		inspWriteRule(w, r, st)
 		return 0
 	}
 	if rules := inspRulesInSection(q); len(rules) > 0 {
-		fmt.Fprintf(w, "%s findings (oboscope explain ID for one):\n", strings.TrimSuffix(q, "."))
+		fmt.Fprintf(w, "%s findings (oboscope explain ID for one):\n", strings.TrimSuffix(strings.ToLower(q), "."))
 		for _, r := range rules {
 			fmt.Fprintf(w, "  %-38s %-7s  %s\n", r.ID, r.Severity, r.Title)
 		}

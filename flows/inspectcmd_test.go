@@ -252,7 +252,7 @@ func TestInspectTextOutput(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Access token v2.0 · for a user · audience api://contoso-agent\n",
-		"  subject    Alice <alice@contoso.example> oid o\n",
+		"  subject    Alice <alice@contoso.example> · oid o\n",
 		"  client     04b07795-8ddb-461a-bbee-02f9e1bf7b46 (Azure CLI)\n",
 		"  expires    2025-06-01 11:00:00 UTC (1h ago)\n",
 		"  azpacr              0  → public client: no client credential was used\n",
@@ -275,6 +275,33 @@ func TestInspectTextOutput(t *testing.T) {
 	}
 }
 
+// TestInspectTextIsTerminalSafe: claim values are attacker-controlled text; escape sequences,
+// control characters and bidi overrides in them must reach the terminal as visible escapes, and
+// an opaque token shows no empty header.
+func TestInspectTextIsTerminalSafe(t *testing.T) {
+	claims := inspClaims(inspNow.Add(time.Hour))
+	claims["name"] = "\u202eevil\a\x1b[31mred\x1b]52;c;aGk=\a"
+	claims["aud"] = "api://x\x1b[2J"
+	_, plain, _ := runInspect(t, InspectOptions{Token: inspToken(t, claims), Now: "2025-06-01T12:00:00Z", Color: true})
+	for _, bad := range []string{"\x1b[31mred", "\x1b]52", "\x1b[2J", "\a", "\u202e"} {
+		if strings.Contains(plain, bad) {
+			t.Errorf("output passes %q to the terminal:\n%q", bad, plain)
+		}
+	}
+	for _, want := range []string{
+		"  subject    \\u202eevil\\x07\\x1b[31mred\\x1b]52;c;aGk=\\x07 <alice@contoso.example> · oid o\n",
+		"audience api://x\\x1b[2J",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("output lacks %q:\n%q", want, plain)
+		}
+	}
+	_, opaque, _ := runInspect(t, InspectOptions{Token: "EwBwA8l6BAAURSN/FHlDW5xN74t6GzbtsBBeBUYAAQ", Now: "2025-06-01T12:00:00Z"})
+	if want := "Opaque token — not a JWT\n\nFindings: 0 errors, 0 warnings, 1 info\n"; !strings.HasPrefix(opaque, want) {
+		t.Errorf("opaque output starts %q; want %q", opaque, want)
+	}
+}
+
 func TestRunExplain(t *testing.T) {
 	tests := []struct {
 		id       string
@@ -293,7 +320,9 @@ func TestRunExplain(t *testing.T) {
 		{"obo.aud-mismatch", 2, nil, "oboscope: explain: no finding \"obo.aud-mismatch\"; did you mean mcp.aud-mismatch, agent.aud-mismatch, obo.assertion-aud-mismatch?\n"},
 		{"token.expird", 2, nil, "oboscope: explain: no finding \"token.expird\"; did you mean token.expired, token.encrypted, token.near-expiry?\n"},
 		{"zzzzzzzzzzzzzzzzzzzzzzzz", 2, nil, "oboscope: explain: no finding \"zzzzzzzzzzzzzzzzzzzzzzzz\"; sections are token, signin, agent, obo, agentid and mcp\n"},
-		{"AADSTS1", 2, nil, "oboscope: AADSTS1 is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=1\n"},
+		{"OBO", 0, []string{"obo findings (oboscope explain ID for one):\n"}, ""},
+		{"token.EXPIRED", 0, []string{"token.expired — "}, ""},
+		{"AADSTS1", 2, nil, "oboscope: explain: AADSTS1 is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=1\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.id, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -67,7 +68,7 @@ func WriteInspectText(w io.Writer, res InspectResult, st TextStyle) error {
 	if t == nil {
 		return fmt.Errorf("inspect: no token to render")
 	}
-	fmt.Fprintln(bw, st.paint(inspAnsiBold, inspHeadline(t)))
+	fmt.Fprintln(bw, st.paint(inspAnsiBold, inspSafe(inspHeadline(t))))
 	inspWriteSummary(bw, t, res.Now, st)
 	if len(t.Claims) > 0 {
 		fmt.Fprintln(bw)
@@ -121,11 +122,14 @@ func inspHeadline(t *inspect.Token) string {
 func inspWriteSummary(w io.Writer, t *inspect.Token, now time.Time, st TextStyle) {
 	row := func(label, value string) {
 		if value != "" {
-			fmt.Fprintf(w, "  %-10s %s\n", label, value)
+			fmt.Fprintf(w, "  %-10s %s\n", label, inspSafe(value))
 		}
 	}
 	if t.Format != inspect.FormatJWS {
-		row("header", inspect.DisplayValue(t.Header))
+		// An opaque token has no header at all; a JWE's header is the only readable part.
+		if len(t.Header) > 0 {
+			row("header", inspect.DisplayValue(t.Header))
+		}
 		return
 	}
 	who := t.Name
@@ -133,7 +137,10 @@ func inspWriteSummary(w io.Writer, t *inspect.Token, now time.Time, st TextStyle
 		who = strings.TrimSpace(who + " <" + t.Username + ">")
 	}
 	if t.ObjectID != "" {
-		who = strings.TrimSpace(who + " oid " + t.ObjectID)
+		if who != "" {
+			who += " · "
+		}
+		who += "oid " + t.ObjectID
 	}
 	row("subject", who)
 	client := t.ClientAppID
@@ -203,7 +210,7 @@ func inspWriteClaims(w io.Writer, t *inspect.Token, now time.Time, st TextStyle)
 	}
 	indent := strings.Repeat(" ", nameWidth+4)
 	for _, c := range explained {
-		value := c.Display
+		value := inspSafe(c.Display)
 		if arr, ok := c.Value.([]any); ok && len(arr) > 10 {
 			value = inspTruncateList(strings.Split(c.Display, ", "), 10)
 		}
@@ -212,9 +219,9 @@ func inspWriteClaims(w io.Writer, t *inspect.Token, now time.Time, st TextStyle)
 				value += "  " + st.when(ts, now)
 			}
 		} else if c.ValueMeaning != "" {
-			value += "  " + st.paint(inspAnsiGreen, "→ "+c.ValueMeaning)
+			value += "  " + st.paint(inspAnsiGreen, "→ "+inspSafe(c.ValueMeaning))
 		}
-		fmt.Fprintf(w, "  %s  %s\n", st.paint(inspAnsiCyan, inspPad(c.Claim, nameWidth)), value)
+		fmt.Fprintf(w, "  %s  %s\n", st.paint(inspAnsiCyan, inspPad(inspSafe(c.Claim), nameWidth)), value)
 		meaning := c.Meaning
 		for _, line := range inspWrap(meaning, st.width()-len(indent)) {
 			fmt.Fprintf(w, "%s%s\n", indent, st.paint(inspAnsiDim, line))
@@ -261,7 +268,7 @@ func inspWriteFindings(w io.Writer, fs []inspect.Finding, st TextStyle) {
 	fmt.Fprintln(w, st.paint(inspAnsiBold, fmt.Sprintf("Findings: %d error%s, %d warning%s, %d info", e, inspPlural(e), wn, inspPlural(wn), in)))
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %s  %s  %s\n", st.severityMark(f.Severity), st.paint(inspAnsiBold, f.ID), f.Title)
-		for _, line := range inspWrap(f.Detail, st.width()-13) {
+		for _, line := range inspWrap(inspSafe(f.Detail), st.width()-13) {
 			fmt.Fprintf(w, "             %s\n", line)
 		}
 		for i, line := range inspWrap("fix: "+f.Fix, st.width()-13) {
@@ -285,4 +292,44 @@ func inspPlural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// inspSafe makes text taken from a token safe to print on a terminal: control characters (ESC,
+// BEL, carriage return …), C1 controls and the bidirectional overrides that can disguise text are
+// shown as Go escapes (\x1b, \u202e) instead of being interpreted by the terminal.
+func inspSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if inspUnsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !inspUnsafeRune(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func inspUnsafeRune(r rune) bool {
+	switch {
+	case r == unicode.ReplacementChar:
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
 }
