@@ -195,9 +195,10 @@ func TestWriteConfig(t *testing.T) {
 	}
 }
 
-// TestStartRefusesNonLoopback checks --addr is loopback only.
+// TestStartRefusesNonLoopback checks --addr is loopback only, and only the loopback addresses the
+// TLS certificate names (127.0.0.2 is loopback, but no client could verify it).
 func TestStartRefusesNonLoopback(t *testing.T) {
-	for _, addr := range []string{"0.0.0.0:0", "10.1.2.3:8443", "example.com:443", "nonsense"} {
+	for _, addr := range []string{"0.0.0.0:0", "10.1.2.3:8443", "example.com:443", "nonsense", "127.0.0.2:0", "[::ffff:7f00:2]:0"} {
 		if s, err := Start(context.Background(), Options{Addr: addr}); err == nil {
 			_ = s.Close()
 			t.Errorf("Start(%q) succeeded", addr)

@@ -135,8 +135,10 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	return s, nil
 }
 
-// loopbackAddr checks that addr is a loopback address ("" means 127.0.0.1:0; "localhost" is
-// served as 127.0.0.1 so token issuers and the authority name the same host).
+// loopbackAddr checks that addr is 127.0.0.1 or ::1 ("" means 127.0.0.1:0; "localhost" and an
+// empty host are served as 127.0.0.1 so token issuers and the authority name the same host).
+// Other loopback addresses (127.0.0.2 …) are refused too: the TLS certificate names only
+// 127.0.0.1, ::1 and localhost, so no client could verify them.
 func loopbackAddr(addr string) (string, error) {
 	if addr == "" {
 		return "127.0.0.1:0", nil
@@ -151,7 +153,10 @@ func loopbackAddr(addr string) (string, error) {
 	default:
 		ip := net.ParseIP(host)
 		if ip == nil || !ip.IsLoopback() {
-			return "", fmt.Errorf("sandbox: --addr %q is not a loopback address: the sandbox serves only 127.0.0.1 (it hands out tokens and secrets)", addr)
+			return "", fmt.Errorf("sandbox: --addr %q is not a loopback address: the sandbox serves only 127.0.0.1, ::1 or localhost (it hands out tokens and secrets)", addr)
+		}
+		if !ip.Equal(net.IPv4(127, 0, 0, 1)) && !ip.Equal(net.IPv6loopback) {
+			return "", fmt.Errorf("sandbox: --addr %q: use 127.0.0.1, ::1 or localhost (its TLS certificate names only those)", addr)
 		}
 	}
 	return net.JoinHostPort(host, port), nil
