@@ -153,7 +153,7 @@ func loopbackAddr(addr string) (string, error) {
 	default:
 		ip := net.ParseIP(host)
 		if ip == nil || !ip.IsLoopback() {
-			return "", fmt.Errorf("sandbox: --addr %q is not a loopback address: the sandbox serves only 127.0.0.1, ::1 or localhost (it hands out tokens and secrets)", addr)
+			return "", fmt.Errorf("sandbox: --addr %q is not a loopback address: the sandbox serves only 127.0.0.1 (it hands out tokens and secrets)", addr)
 		}
 		if !ip.Equal(net.IPv4(127, 0, 0, 1)) && !ip.Equal(net.IPv6loopback) {
 			return "", fmt.Errorf("sandbox: --addr %q: use 127.0.0.1, ::1 or localhost (its TLS certificate names only those)", addr)
