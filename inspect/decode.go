@@ -90,6 +90,10 @@ func decodeUnverified(raw string) (*Token, error) {
 		return nil, err
 	}
 	t := &Token{Raw: raw, Kind: KindUnknown, Principal: PrincipalUnknown}
+	if strings.HasPrefix(strings.TrimSpace(raw), "{") {
+		// The token came out of a JSON token response: Raw is the token, not the whole document.
+		t.Raw = s
+	}
 	parts := strings.Split(s, ".")
 	switch len(parts) {
 	case 1:
@@ -160,6 +164,13 @@ func cleanTokenInput(raw string) (string, error) {
 		return "", &DecodeError{Segment: "token", Reason: fmt.Sprintf("is more than %d bytes long; tokens are at most a few tens of kilobytes", MaxTokenLength)}
 	}
 	s := strings.TrimSpace(raw)
+	if strings.HasPrefix(s, "{") {
+		tok, err := tokenFromJSON(s)
+		if err != nil {
+			return "", err
+		}
+		s = strings.TrimSpace(tok)
+	}
 	for _, p := range []string{"Authorization:", "authorization:"} {
 		s = strings.TrimSpace(strings.TrimPrefix(s, p))
 	}
@@ -191,6 +202,26 @@ func cleanTokenInput(raw string) (string, error) {
 		return "", &DecodeError{Segment: "token", Reason: "is empty"}
 	}
 	return s, nil
+}
+
+// tokenResponseKeys are the fields that hold the access token in the JSON people paste: `az
+// account get-access-token` (accessToken), an OAuth token response (access_token), and a few
+// tools' {"token": …}.
+var tokenResponseKeys = []string{"accessToken", "access_token", "token"}
+
+// tokenFromJSON returns the access token held by a JSON token response such as the output of
+// `az account get-access-token` without `--query accessToken -o tsv`.
+func tokenFromJSON(s string) (string, error) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		return "", &DecodeError{Segment: "token", Reason: "starts with { but is not a JSON token response; paste the token itself (header.payload.signature)", Err: err}
+	}
+	for _, k := range tokenResponseKeys {
+		if v, ok := doc[k].(string); ok && strings.TrimSpace(v) != "" {
+			return v, nil
+		}
+	}
+	return "", &DecodeError{Segment: "token", Reason: "is a JSON object without an accessToken or access_token field; paste the token itself (header.payload.signature)"}
 }
 
 // isOpaqueToken reports whether s looks like an opaque token: printable token characters only.

@@ -114,6 +114,10 @@ func TestDecodeBadInput(t *testing.T) {
 		{"jwe", h + ".a.b.c.d", "", ""},
 		{"opaque", "EwBwA8l6BAAUkj1oiJ0123456789abcdef", "", ""},
 		{"too short", "abc", "token", "is only 3 characters long: not a JWT (no dots) and too short for any token"},
+		{"az account get-access-token JSON", "{\n  \"accessToken\": \"" + good + "\",\n  \"expiresOn\": \"2025-06-01 13:00:00.000000\",\n  \"tokenType\": \"Bearer\"\n}\n", "", ""},
+		{"OAuth token response", `{"token_type":"Bearer","expires_in":3599,"access_token":"` + good + `","refresh_token":"0.AAA"}`, "", ""},
+		{"JSON without a token", `{"error":"invalid_grant"}`, "token", "is a JSON object without an accessToken or access_token field"},
+		{"truncated JSON", `{"accessToken": "` + good, "token", "starts with { but is not a JSON token response"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,6 +142,23 @@ func TestDecodeBadInput(t *testing.T) {
 				t.Errorf("error must be one line prefixed by the package: %q", err.Error())
 			}
 		})
+	}
+}
+
+// TestDecodeTokenFromJSONResponse: a token taken out of a pasted token response decodes to the
+// same claims, and Raw (what reports redact and the TUI copies) is the token, not the document.
+func TestDecodeTokenFromJSONResponse(t *testing.T) {
+	good := makeToken(t, v2Header(), v2Claims())
+	tok, err := DecodeUnverified(`{"accessToken": "` + good + `", "tenant": "x"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Raw != good {
+		t.Errorf("Raw = %q; want the token", tok.Raw)
+	}
+	want := mustDecode(t, good)
+	if !reflect.DeepEqual(tok.Claims, want.Claims) {
+		t.Errorf("claims %v; want %v", tok.Claims, want.Claims)
 	}
 }
 
