@@ -85,7 +85,8 @@ func InspectToken(raw string, opts InspectOptions) (InspectResult, error) {
 		return InspectResult{}, fmt.Errorf("inspect: --expect-tenant must be a tenant ID (GUID), not %q", opts.ExpectTenant)
 	}
 	res := InspectResult{Now: now}
-	tok, err := inspect.DecodeUnverified(raw)
+	// A pasted token response (`az account get-access-token` without -o tsv) holds the token.
+	tok, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(raw))
 	if err != nil {
 		res.Err = err
 		var de *inspect.DecodeError

@@ -302,6 +302,32 @@ func TestInspectTextIsTerminalSafe(t *testing.T) {
 	}
 }
 
+// TestInspectTokenResponse: `az account get-access-token | oboscope inspect -` (the JSON, not
+// -o tsv) inspects the access token inside; raw_redacted is that token, never the document.
+func TestInspectTokenResponse(t *testing.T) {
+	raw := inspToken(t, inspClaims(inspNow.Add(time.Hour)))
+	doc := "{\n  \"accessToken\": \"" + raw + "\",\n  \"expiresOn\": \"2025-06-01 13:00:00.000000\",\n  \"refreshToken\": \"0.secret\"\n}\n"
+	code, out, errs := runInspect(t, InspectOptions{Token: doc, Now: "2025-06-01T12:00:00Z", JSON: true})
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d stderr %q", code, errs)
+	}
+	var got struct {
+		Token struct {
+			Kind        string `json:"kind"`
+			RawRedacted string `json:"raw_redacted"`
+		} `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := inspect.RedactToken(raw); got.Token.Kind != "access" || got.Token.RawRedacted != want {
+		t.Errorf("kind %q raw_redacted %q; want access %q", got.Token.Kind, got.Token.RawRedacted, want)
+	}
+	if strings.Contains(out, "0.secret") {
+		t.Error("the token response's refresh token reached the output")
+	}
+}
+
 func TestRunExplain(t *testing.T) {
 	tests := []struct {
 		id       string

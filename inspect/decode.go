@@ -90,10 +90,6 @@ func decodeUnverified(raw string) (*Token, error) {
 		return nil, err
 	}
 	t := &Token{Raw: raw, Kind: KindUnknown, Principal: PrincipalUnknown}
-	if strings.HasPrefix(strings.TrimSpace(raw), "{") {
-		// The token came out of a JSON token response: Raw is the token, not the whole document.
-		t.Raw = s
-	}
 	parts := strings.Split(s, ".")
 	switch len(parts) {
 	case 1:
@@ -165,11 +161,14 @@ func cleanTokenInput(raw string) (string, error) {
 	}
 	s := strings.TrimSpace(raw)
 	if strings.HasPrefix(s, "{") {
-		tok, err := tokenFromJSON(s)
-		if err != nil {
-			return "", err
+		// A whole token response (e.g. `az account get-access-token` without -o tsv). The caller
+		// decides whether to take the token out of it (UnwrapTokenResponse): a walk must never
+		// send the document — with its refresh token — as a bearer token.
+		reason := "is a JSON document, not a token; pass the value of its accessToken or access_token field"
+		if _, err := tokenFromJSON(s); err != nil {
+			reason = "starts with { but is not a token; pass the token itself (header.payload.signature)"
 		}
-		s = strings.TrimSpace(tok)
+		return "", &DecodeError{Segment: "token", Reason: reason}
 	}
 	for _, p := range []string{"Authorization:", "authorization:"} {
 		s = strings.TrimSpace(strings.TrimPrefix(s, p))
@@ -209,8 +208,23 @@ func cleanTokenInput(raw string) (string, error) {
 // tools' {"token": …}.
 var tokenResponseKeys = []string{"accessToken", "access_token", "token"}
 
-// tokenFromJSON returns the access token held by a JSON token response such as the output of
-// `az account get-access-token` without `--query accessToken -o tsv`.
+// UnwrapTokenResponse returns the access token held by raw when raw is a JSON token response —
+// the output of `az account get-access-token` without `--query accessToken -o tsv`, or an OAuth
+// token response ({"access_token": …}) — and raw unchanged otherwise. DecodeUnverified itself
+// refuses a JSON document, so that nothing sends a whole token response as a bearer token.
+func UnwrapTokenResponse(raw string) string {
+	s := strings.TrimSpace(raw)
+	if !strings.HasPrefix(s, "{") || len(s) > MaxTokenLength {
+		return raw
+	}
+	tok, err := tokenFromJSON(s)
+	if err != nil {
+		return raw
+	}
+	return tok
+}
+
+// tokenFromJSON returns the access token held by a JSON token response.
 func tokenFromJSON(s string) (string, error) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(s), &doc); err != nil {

@@ -114,10 +114,9 @@ func TestDecodeBadInput(t *testing.T) {
 		{"jwe", h + ".a.b.c.d", "", ""},
 		{"opaque", "EwBwA8l6BAAUkj1oiJ0123456789abcdef", "", ""},
 		{"too short", "abc", "token", "is only 3 characters long: not a JWT (no dots) and too short for any token"},
-		{"az account get-access-token JSON", "{\n  \"accessToken\": \"" + good + "\",\n  \"expiresOn\": \"2025-06-01 13:00:00.000000\",\n  \"tokenType\": \"Bearer\"\n}\n", "", ""},
-		{"OAuth token response", `{"token_type":"Bearer","expires_in":3599,"access_token":"` + good + `","refresh_token":"0.AAA"}`, "", ""},
-		{"JSON without a token", `{"error":"invalid_grant"}`, "token", "is a JSON object without an accessToken or access_token field"},
-		{"truncated JSON", `{"accessToken": "` + good, "token", "starts with { but is not a JSON token response"},
+		{"az account get-access-token JSON", "{\n  \"accessToken\": \"" + good + "\",\n  \"tokenType\": \"Bearer\"\n}\n", "token", "is a JSON document, not a token; pass the value of its accessToken or access_token field"},
+		{"JSON without a token", `{"error":"invalid_grant"}`, "token", "starts with { but is not a token"},
+		{"truncated JSON", `{"accessToken": "` + good, "token", "starts with { but is not a token"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,20 +144,24 @@ func TestDecodeBadInput(t *testing.T) {
 	}
 }
 
-// TestDecodeTokenFromJSONResponse: a token taken out of a pasted token response decodes to the
-// same claims, and Raw (what reports redact and the TUI copies) is the token, not the document.
-func TestDecodeTokenFromJSONResponse(t *testing.T) {
+// TestUnwrapTokenResponse: the token is taken out of a pasted token response; anything else is
+// returned unchanged (DecodeUnverified then judges it).
+func TestUnwrapTokenResponse(t *testing.T) {
 	good := makeToken(t, v2Header(), v2Claims())
-	tok, err := DecodeUnverified(`{"accessToken": "` + good + `", "tenant": "x"}`)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct{ name, in, want string }{
+		{"az JSON", "{\n  \"accessToken\": \"" + good + "\",\n  \"expiresOn\": \"2025-06-01 13:00:00.000000\"\n}\n", good},
+		{"OAuth token response", `{"token_type":"Bearer","access_token":"` + good + `","refresh_token":"0.AAA"}`, good},
+		{"token field", ` {"token": "` + good + `"}`, good},
+		{"no token field", `{"error":"invalid_grant"}`, `{"error":"invalid_grant"}`},
+		{"empty access_token", `{"access_token":""}`, `{"access_token":""}`},
+		{"not JSON", `{"accessToken": "` + good, `{"accessToken": "` + good},
+		{"plain token", good, good},
+		{"bearer", "Bearer " + good, "Bearer " + good},
 	}
-	if tok.Raw != good {
-		t.Errorf("Raw = %q; want the token", tok.Raw)
-	}
-	want := mustDecode(t, good)
-	if !reflect.DeepEqual(tok.Claims, want.Claims) {
-		t.Errorf("claims %v; want %v", tok.Claims, want.Claims)
+	for _, tc := range tests {
+		if got := UnwrapTokenResponse(tc.in); got != tc.want {
+			t.Errorf("%s: got %q; want %q", tc.name, got, tc.want)
+		}
 	}
 }
 
