@@ -154,6 +154,13 @@ func decodeUnverified(raw string) (*Token, error) {
 	return t, nil
 }
 
+// NormalizeToken returns the token DecodeUnverified would read in raw: without surrounding
+// whitespace, quotes, "Authorization:"/"Bearer " prefixes, line breaks or URL encoding. Whoever
+// sends a token it decoded must send this form — the server would reject the pasted one.
+func NormalizeToken(raw string) (string, error) {
+	return cleanTokenInput(raw)
+}
+
 // cleanTokenInput strips what commonly surrounds a pasted token and rejects what cannot be one.
 func cleanTokenInput(raw string) (string, error) {
 	if len(raw) > MaxTokenLength {

@@ -165,6 +165,21 @@ func TestUnwrapTokenResponse(t *testing.T) {
 	}
 }
 
+// TestNormalizeToken: the form to send is the bare token, whatever surrounded the pasted one.
+func TestNormalizeToken(t *testing.T) {
+	good := makeToken(t, v2Header(), v2Claims())
+	parts := strings.Split(good, ".")
+	for _, in := range []string{good, "Bearer " + good, "Authorization: Bearer " + good + "\r\n", `"` + good + `"`,
+		parts[0] + ".\n" + parts[1] + "\n." + parts[2], strings.ReplaceAll(good, ".", "%2E")} {
+		if got, err := NormalizeToken(in); err != nil || got != good {
+			t.Errorf("NormalizeToken(%q) = %q, %v; want the bare token", in, got, err)
+		}
+	}
+	if _, err := NormalizeToken(" "); err == nil {
+		t.Error("an empty input normalised without error")
+	}
+}
+
 func TestDecodeErrorMessages(t *testing.T) {
 	h := segment(t, v2Header())
 	for in, want := range map[string]string{
