@@ -213,6 +213,10 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 		}
 		s, err := read()
 		if err != nil {
+			if strings.Contains(err.Error(), "No clipboard utilities") {
+				// atotto/clipboard's own sentence repeats ours; say it once, with a way out.
+				return "", errors.New("inspect: --clipboard: no clipboard tool found: install xclip, xsel or wl-clipboard, or pipe the token in (… | oboscope inspect -)")
+			}
 			return "", fmt.Errorf("inspect: --clipboard: cannot read the clipboard (needs xclip, xsel or wl-clipboard on Linux): %w", err)
 		}
 		return s, nil

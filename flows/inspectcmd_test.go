@@ -227,6 +227,7 @@ func TestReadTokenInput(t *testing.T) {
 		{"clipboard", InspectOptions{Clipboard: true, ReadClipboard: clip("eyJclip", nil)}, "eyJclip", ""},
 		{"clipboard empty", InspectOptions{Clipboard: true, ReadClipboard: clip("", nil)}, "", ""},
 		{"clipboard unavailable", InspectOptions{Clipboard: true, ReadClipboard: clip("", errors.New("no xclip"))}, "", "cannot read the clipboard"},
+		{"no clipboard tool", InspectOptions{Clipboard: true, ReadClipboard: clip("", errors.New("No clipboard utilities available. Please install xsel, xclip, wl-clipboard or Termux:API add-on for termux-clipboard-get/set."))}, "", "inspect: --clipboard: no clipboard tool found: install xclip, xsel or wl-clipboard, or pipe the token in (… | oboscope inspect -)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
