@@ -55,13 +55,13 @@ func LintToken(t *Token, hop string, exp Expectations) []Finding {
 	switch t.Format {
 	case FormatJWE:
 		return append(fs, NewFinding("token.encrypted", hop,
-			fmt.Sprintf("The token is a JWE (alg %s, enc %s): only its audience can decrypt it.", orNone(stringOf(t.Header["alg"])), orNone(stringOf(t.Header["enc"]))), nil))
+			fmt.Sprintf("The token is a JWE (alg %s, enc %s): only its audience can decrypt it.", orNone(stringOf(t.Header["alg"])), orNone(stringOf(t.Header["enc"])))+uncheckedExpectations(exp), nil))
 	case FormatOpaque:
 		detail := fmt.Sprintf("The token is a single opaque value of %d characters, not a JWT.", len(strings.TrimSpace(t.Raw)))
 		if parts := strings.SplitN(strings.TrimSpace(t.Raw), ".", 2); len(parts) == 2 && looksLikeRefreshToken(parts[0]) {
 			detail = fmt.Sprintf("The value looks like an Entra refresh token (it starts with %q): only Entra can read it, and it must never be sent to an API.", parts[0]+".")
 		}
-		return append(fs, NewFinding("token.opaque", hop, detail, nil))
+		return append(fs, NewFinding("token.opaque", hop, detail+uncheckedExpectations(exp), nil))
 	}
 	skew := exp.Skew
 	if skew == 0 {
@@ -339,4 +339,26 @@ func HasPermission(t *Token, want string) bool {
 		}
 	}
 	return false
+}
+
+// uncheckedExpectations says which expectations a token without readable claims could not be held
+// against, so that a person (or a CI job) does not read "no error" as "the audience was right".
+func uncheckedExpectations(exp Expectations) string {
+	var names []string
+	if len(exp.Audiences) > 0 {
+		names = append(names, "audience")
+	}
+	if len(exp.Scopes) > 0 {
+		names = append(names, "scopes")
+	}
+	if exp.TenantID != "" {
+		names = append(names, "tenant")
+	}
+	if exp.Version != "" {
+		names = append(names, "version")
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " Its claims cannot be read, so the expected " + strings.Join(names, ", ") + " could not be checked."
 }

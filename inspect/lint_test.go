@@ -93,3 +93,27 @@ func TestLintExpiredCarriesAADSTS(t *testing.T) {
 		t.Errorf("got %+v", fs)
 	}
 }
+
+// TestLintUnreadableTokenNamesUncheckedExpectations: a JWE or opaque token cannot be held against
+// --expect-*; the finding says so instead of letting "no error" pass for "as expected".
+func TestLintUnreadableTokenNamesUncheckedExpectations(t *testing.T) {
+	jwe := mustDecode(t, segment(t, map[string]any{"alg": "RSA-OAEP", "enc": "A256GCM"})+".a.b.c.d")
+	opaque := mustDecode(t, "EwBwA8l6BAAUkj1oiJ0123456789abcdef")
+	exp := Expectations{Audiences: []string{"api://x"}, Scopes: []string{"s"}, TenantID: testTenant, Now: fixedNow}
+	tests := []struct {
+		name string
+		tok  *Token
+		exp  Expectations
+		want string
+	}{
+		{"jwe with expectations", jwe, exp, "The token is a JWE (alg RSA-OAEP, enc A256GCM): only its audience can decrypt it. Its claims cannot be read, so the expected audience, scopes, tenant could not be checked."},
+		{"jwe without", jwe, Expectations{Now: fixedNow}, "The token is a JWE (alg RSA-OAEP, enc A256GCM): only its audience can decrypt it."},
+		{"opaque with audience", opaque, Expectations{Audiences: []string{"api://x"}}, "The token is a single opaque value of 34 characters, not a JWT. Its claims cannot be read, so the expected audience could not be checked."},
+	}
+	for _, tc := range tests {
+		fs := LintToken(tc.tok, "token", tc.exp)
+		if len(fs) != 1 || fs[0].Detail != tc.want {
+			t.Errorf("%s: got %+v; want detail %q", tc.name, fs, tc.want)
+		}
+	}
+}
