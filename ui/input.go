@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // handleKey routes a key: overlays first, then a text field being typed, then global keys,
@@ -231,7 +232,11 @@ func (m *Model) copyToken() tea.Cmd {
 		}
 	case screenToken:
 		if m.token.tok != nil {
-			return copyCmd(m.cfg.clipboard, "the token", strings.TrimSpace(m.token.tok.Raw))
+			bare, err := inspect.NormalizeToken(m.token.tok.Raw)
+			if err != nil {
+				bare = strings.TrimSpace(m.token.tok.Raw)
+			}
+			return copyCmd(m.cfg.clipboard, "the token", bare)
 		}
 	}
 	return m.notify("No token here to copy", toastError)

@@ -64,9 +64,8 @@ func (p *rawPane) rebuild() {
 // segmentJSON decodes segment i of a compact JWS to keep the issuer's key order, and falls back
 // to the decoded map when that is not possible.
 func segmentJSON(s *Styles, raw string, i int, fallback map[string]any, note func(string) string) []string {
-	raw = strings.TrimSpace(raw)
-	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
-		raw = strings.TrimSpace(raw[7:])
+	if bare, err := inspect.NormalizeToken(raw); err == nil {
+		raw = bare
 	}
 	parts := strings.Split(raw, ".")
 	if len(parts) >= 2 && i < len(parts) {

@@ -56,7 +56,8 @@ func (t tokenScreen) expectations() inspect.Expectations {
 
 // load decodes raw (unverified) and lints it; a token that cannot be decoded shows its error.
 func (t *tokenScreen) load(raw string) {
-	tok, err := inspect.DecodeUnverified(raw)
+	// A pasted JSON token response (az account get-access-token) holds the token to inspect.
+	tok, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(raw))
 	t.tok, t.err, t.findings = tok, err, nil
 	if err == nil {
 		t.findings = inspect.LintToken(tok, "token", t.expectations())

@@ -85,6 +85,9 @@ func TestInspectPasteReplacesToken(t *testing.T) {
 	other := userToken(t, jwt.MapClaims{"preferred_username": "bob@contoso.example", "name": "Bob"})
 	m.Update(tea.PasteMsg{Content: "Bearer " + other + "\n"})
 	mustContain(t, screen(m), "bob@contoso.example")
+	azJSON := `{"accessToken": "` + other + `", "expiresOn": "2026-11-25 23:00:00.000000", "subscription": "x", "tenant": "` + testTenant + `", "tokenType": "Bearer"}`
+	m.Update(tea.PasteMsg{Content: azJSON})
+	mustContain(t, screen(m), "bob@contoso.example", "1 Claims")
 	m.Update(tea.PasteMsg{Content: "not-a-jwt-just-an-opaque-string"})
 	mustContain(t, screen(m), "opaque token", "not a JWT", "token.opaque")
 	m.Update(tea.PasteMsg{Content: "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"})
