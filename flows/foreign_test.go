@@ -16,7 +16,8 @@ type echoOut struct {
 
 // TestForeignMCPServerWithoutAuth points the walk at an MCP server nobody on this project wrote:
 // the go-sdk's plain streamable handler with no authorization at all. The findings must follow
-// from what it does: it serves no metadata, and it takes any token, the user's own included.
+// from what it does: it serves no metadata and answers without any token (W2: that is not
+// "accepts a foreign token", it is "requires no token").
 func TestForeignMCPServerWithoutAuth(t *testing.T) {
 	server := mcp.NewServer(&mcp.Implementation{Name: "open-server", Version: "1"}, nil)
 	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "says hello"}, func(ctx context.Context, req *mcp.CallToolRequest, in map[string]any) (*mcp.CallToolResult, echoOut, error) {
@@ -44,7 +45,7 @@ func TestForeignMCPServerWithoutAuth(t *testing.T) {
 	for _, f := range m.Findings {
 		got = append(got, f.ID)
 	}
-	want := map[string]bool{"mcp.no-resource-metadata": true, "mcp.aud-mismatch": true, "mcp.token-passthrough": true, "mcp.accepts-foreign-token": true}
+	want := map[string]bool{"mcp.no-resource-metadata": true, "mcp.aud-mismatch": true, "mcp.token-passthrough": true, "mcp.no-www-authenticate": true}
 	if len(got) != len(want) {
 		t.Fatalf("mcp findings %v (story %q, error %q)", got, m.Story, m.Err)
 	}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,13 +40,13 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 
 	// 1. Unauthenticated probe.
 	h.rec.setLabel("unauthenticated probe")
-	status, hdr, err := w.postInitialize(ctx, h, "")
+	status, hdr, probeMCP, err := w.postInitialize(ctx, h, "")
 	if err != nil {
 		h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		h.res.Story = "the MCP server did not answer"
 		return
 	}
-	obs.ProbeStatus, obs.ProbeWWWAuthenticate = status, hdr.Get("WWW-Authenticate")
+	obs.ProbeStatus, obs.ProbeWWWAuthenticate, obs.ProbeMCPAnswer = status, hdr.Get("WWW-Authenticate"), probeMCP
 
 	// 2. Protected Resource Metadata, 3. authorization server metadata.
 	prm, prmURL, tried := w.fetchPRM(ctx, h, obs.ProbeWWWAuthenticate)
@@ -62,6 +63,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 		h.token(presentedName(fromUser), oboRaw, obo, false, "")
 		_, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
 		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
+		obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
 		if err != nil {
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		}
@@ -77,9 +79,9 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	// 5. The passthrough probe: the user's token (for another audience) must be rejected.
 	if userRaw != "" && !obs.TokenIsUserToken && user != nil && !inspect.AudienceMatches(user.Audiences, w.mcpAudiences()) {
 		h.rec.setLabel("passthrough probe (user token, must be rejected)")
-		st, _, err := w.postInitialize(ctx, h, userRaw)
+		st, _, answered, err := w.postInitialize(ctx, h, userRaw)
 		if err == nil {
-			obs.ForeignProbeSent, obs.ForeignProbeToken, obs.ForeignProbeStatus = true, user, st
+			obs.ForeignProbeSent, obs.ForeignProbeToken, obs.ForeignProbeStatus, obs.ForeignProbeMCPAnswer = true, user, st, answered
 		}
 	}
 	// What earlier hops (and this one) already said about the presented token explains a rejection.
@@ -166,11 +168,14 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 		parts = append(parts, s)
 	}
 	if obs.ForeignProbeSent {
-		verdict := "rejected"
-		if obs.ForeignProbeStatus < 400 || obs.ForeignProbeStatus == 403 {
-			verdict = "accepted"
+		switch fp := obs.ForeignProbeStatus; {
+		case fp == 401:
+			parts = append(parts, "the user's own token rejected (401)")
+		case fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer:
+			parts = append(parts, fmt.Sprintf("the user's own token accepted (%d)", fp))
+		default:
+			parts = append(parts, fmt.Sprintf("the user's own token answered %d", fp))
 		}
-		parts = append(parts, fmt.Sprintf("the user's own token %s (%d)", verdict, obs.ForeignProbeStatus))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -184,11 +189,11 @@ func prmPath(u string) string {
 }
 
 // postInitialize sends one JSON-RPC initialize, with bearer when non-empty, and returns the status
-// and headers of the answer.
-func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.Header, error) {
+// and headers of the answer and whether it carried a JSON-RPC result (a real MCP answer).
+func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.Header, bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.MCP.URL, strings.NewReader(initializeProbe))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
@@ -198,10 +203,11 @@ func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (in
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
+	answered := resp.StatusCode >= 200 && resp.StatusCode < 300 && isJSONRPCResult(resp.Header.Get("Content-Type"), body)
 	// A session the probe may have opened is closed again.
 	if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" && resp.StatusCode < 300 {
 		if del, err := http.NewRequestWithContext(ctx, http.MethodDelete, w.cfg.MCP.URL, nil); err == nil {
@@ -215,7 +221,28 @@ func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (in
 			}
 		}
 	}
-	return resp.StatusCode, resp.Header, nil
+	return resp.StatusCode, resp.Header, answered, nil
+}
+
+// isJSONRPCResult reports whether body (JSON, or an SSE stream of JSON events) holds a JSON-RPC
+// answer with a result.
+func isJSONRPCResult(contentType string, body []byte) bool {
+	isResult := func(b []byte) bool {
+		var m struct {
+			JSONRPC string          `json:"jsonrpc"`
+			Result  json.RawMessage `json:"result"`
+		}
+		return json.Unmarshal(b, &m) == nil && m.JSONRPC == "2.0" && len(m.Result) > 0 && string(m.Result) != "null"
+	}
+	if !strings.HasPrefix(strings.ToLower(contentType), "text/event-stream") {
+		return isResult(body)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if d, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), "data:"); ok && isResult([]byte(strings.TrimSpace(d))) {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchPRM looks for RFC 9728 metadata: the challenge's resource_metadata URL, then
@@ -298,18 +325,19 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 	hc := *h.client
 	hc.Transport = &bearerTransport{token: token, next: h.client.Transport}
 	h.rec.setLabel("MCP initialize")
-	before := len(h.rec.snapshot())
+	before := h.rec.headCount()
 	client := mcp.NewClient(&mcp.Implementation{Name: "oboscope", Version: "1"}, nil)
 	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint: w.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
 	}, nil)
-	xs := h.rec.snapshot()
+	// The initialize answer's status comes from the response head, recorded when it arrived: the
+	// exchange itself completes only when the SDK closes the (possibly SSE) body.
 	status, challenge := 0, ""
-	for _, x := range xs[before:] {
+	for _, x := range h.rec.headsSince(before) {
 		if x.Method == http.MethodPost {
 			status = x.Status
-			if x.ResponseHeaders != nil {
-				challenge = x.ResponseHeaders.Get("WWW-Authenticate")
+			if x.Header != nil {
+				challenge = x.Header.Get("WWW-Authenticate")
 			}
 			break
 		}
@@ -329,7 +357,11 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		for _, t := range list.Tools {
 			names = append(names, t.Name)
 		}
-		note = fmt.Sprintf("%d tools (%s)", len(names), strings.Join(names, ", "))
+		noun := "tools"
+		if len(names) == 1 {
+			noun = "tool"
+		}
+		note = fmt.Sprintf("%d %s (%s)", len(names), noun, strings.Join(names, ", "))
 	}
 	if tool == "" {
 		return nil, status, challenge, note, nil

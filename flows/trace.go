@@ -70,7 +70,33 @@ type recorder struct {
 	now       func() time.Time
 	onDone    func(Exchange)
 	label     string
-	dates     []serverDate // server Date headers seen, for clock-skew detection
+	dates     []serverDate   // server Date headers seen, for clock-skew detection
+	heads     []responseHead // every answer's status line and headers, recorded at RoundTrip time
+}
+
+// responseHead is what a response said before its body was read: callers that need a status do
+// not depend on when (or whether) the body is closed — an SSE body may stay open long after.
+type responseHead struct {
+	Method string
+	Status int
+	Header http.Header
+}
+
+// headCount returns how many answers have arrived so far.
+func (r *recorder) headCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.heads)
+}
+
+// headsSince returns the answers that arrived after the first n.
+func (r *recorder) headsSince(n int) []responseHead {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if n > len(r.heads) {
+		return nil
+	}
+	return append([]responseHead(nil), r.heads[n:]...)
 }
 
 func newRecorder(now func() time.Time, extra []string, onDone func(Exchange)) *recorder {
@@ -193,6 +219,9 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	x.Status = resp.StatusCode
 	x.ResponseHeaders = RedactHeaders(resp.Header, r.extra)
+	r.mu.Lock()
+	r.heads = append(r.heads, responseHead{Method: req.Method, Status: resp.StatusCode, Header: x.ResponseHeaders})
+	r.mu.Unlock()
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		r.mu.Lock()
 		r.dates = append(r.dates, serverDate{date: d, local: r.now(), host: req.URL.Host})

@@ -19,6 +19,9 @@ type MCPObservation struct {
 	// The unauthenticated probe: status and WWW-Authenticate of the answer (0: no answer).
 	ProbeStatus          int
 	ProbeWWWAuthenticate string
+	// ProbeMCPAnswer is set when the unauthenticated probe got a JSON-RPC result: the server
+	// requires no token at all.
+	ProbeMCPAnswer bool
 	// PRM is the Protected Resource Metadata found (nil: none at the challenge URL nor the
 	// well-known paths); PRMTried lists the URLs tried.
 	PRM      *ResourceMetadata
@@ -29,11 +32,15 @@ type MCPObservation struct {
 	// Status and WWWAuthenticate of the first authenticated MCP request (initialize).
 	Status          int
 	WWWAuthenticate string
+	// SessionOK is set when the MCP session with the token initialized (a real MCP answer).
+	SessionOK bool
 
 	// The passthrough probe: the user token (another audience) presented to the server.
 	ForeignProbeSent   bool
 	ForeignProbeToken  *Token
 	ForeignProbeStatus int
+	// ForeignProbeMCPAnswer is set when the passthrough probe got a JSON-RPC result.
+	ForeignProbeMCPAnswer bool
 
 	// KnownProblems are the IDs of findings already raised about the presented token (at this
 	// hop or earlier: obo.downstream-aud, token.version-mismatch …): they explain a rejection.
@@ -61,6 +68,22 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		}
 		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp", detail, map[string]string{"status": "401"}))
 	}
+	// A server that answers an unauthenticated initialize with an MCP result requires no token;
+	// one that answers 403 sends no challenge a client could follow.
+	openServer := obs.ProbeStatus >= 200 && obs.ProbeStatus < 300 && obs.ProbeMCPAnswer
+	switch {
+	case openServer:
+		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp",
+			fmt.Sprintf("the unauthenticated request was answered %d with an MCP result: the server requires no token at all", obs.ProbeStatus),
+			map[string]string{"status": fmt.Sprint(obs.ProbeStatus)}))
+	case obs.ProbeStatus == 403 && !hasChallenge:
+		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp",
+			"the unauthenticated request was answered 403 without a WWW-Authenticate header (expected 401 with a Bearer challenge)",
+			map[string]string{"status": "403"}))
+	}
+	// Only a server that refuses a request without a token shows, by taking a token for another
+	// audience, that it does not check aud; the foreign token must get a real MCP answer.
+	refusesAnonymous := obs.ProbeStatus == 401
 	if obs.PRM == nil && obs.ProbeStatus != 0 {
 		fs = append(fs, NewFinding("mcp.no-resource-metadata", "mcp",
 			"no Protected Resource Metadata at "+anaOrNone(strings.Join(obs.PRMTried, ", ")), nil))
@@ -98,13 +121,13 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		fs = append(fs, NewFinding("mcp.token-passthrough", "mcp",
 			"the token sent to the MCP server is the user's own token, passed through without an exchange", nil))
 	}
-	if t != nil && !audOK && obs.Status >= 200 && obs.Status < 300 {
+	if t != nil && !audOK && refusesAnonymous && obs.SessionOK && obs.Status >= 200 && obs.Status < 300 {
 		fs = append(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
 			fmt.Sprintf("the server answered %d to a token whose aud is %s", obs.Status, anaAudList(t)), map[string]string{"status": fmt.Sprint(obs.Status)}))
 	}
 	// 401 means "not authenticated"; a 2xx, or a 403 (authenticated but short of a permission,
 	// RFC 6750 insufficient_scope), means the server took the foreign token as one of its own.
-	if fp := obs.ForeignProbeStatus; obs.ForeignProbeSent && ((fp >= 200 && fp < 300) || fp == 403) {
+	if fp := obs.ForeignProbeStatus; obs.ForeignProbeSent && refusesAnonymous && ((fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer) || fp == 403) {
 		how := "accepted it"
 		if fp == 403 {
 			how = "authenticated it and only lacked a permission (a server that validates aud answers 401 invalid_token)"

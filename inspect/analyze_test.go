@@ -188,7 +188,7 @@ func TestAnalyzeMCP(t *testing.T) {
 	user := mkToken(t, nil)
 	exp := inspect.MCPExpectations{Audiences: []string{mcpID, "api://contoso-mcp"}, RequiredScopes: []string{"api://contoso-mcp/tools.call"}}
 	base := func(mod func(o *inspect.MCPObservation)) inspect.MCPObservation {
-		o := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: chal, PRM: okPRM, Token: mcpTok, Status: 200,
+		o := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: chal, PRM: okPRM, Token: mcpTok, Status: 200, SessionOK: true,
 			ForeignProbeSent: true, ForeignProbeToken: user, ForeignProbeStatus: 401}
 		if mod != nil {
 			mod(&o)
@@ -227,7 +227,19 @@ func TestAnalyzeMCP(t *testing.T) {
 			o.Status, o.KnownProblems = 401, []string{"token.version-mismatch"}
 		}), exp, []string{}},
 		{"rejected, unexplained", base(func(o *inspect.MCPObservation) { o.Status = 401 }), exp, []string{"mcp.rejected"}},
-		{"accepts foreign token (probe)", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 200 }), exp, []string{"mcp.accepts-foreign-token"}},
+		{"accepts foreign token (probe)", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus, o.ForeignProbeMCPAnswer = 200, true }), exp, []string{"mcp.accepts-foreign-token"}},
+		// W2: a server that takes nothing, or needs nothing, proves nothing about aud checking.
+		{"foreign probe 200 but no MCP answer (HTML page)", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 200 }), exp, []string{}},
+		{"403 to everything, probe included", base(func(o *inspect.MCPObservation) {
+			o.ProbeStatus, o.ProbeWWWAuthenticate, o.PRM, o.Status, o.SessionOK, o.ForeignProbeStatus = 403, "", nil, 403, false, 403
+		}), exp, []string{"mcp.no-resource-metadata", "mcp.no-www-authenticate", "mcp.rejected"}},
+		{"HTML 200 to everything", base(func(o *inspect.MCPObservation) {
+			o.ProbeStatus, o.ProbeWWWAuthenticate, o.PRM, o.Token, o.SessionOK, o.ForeignProbeStatus = 200, "", nil, user, false, 200
+		}), exp, []string{"mcp.aud-mismatch", "mcp.no-resource-metadata"}},
+		{"open server: no token needed", base(func(o *inspect.MCPObservation) {
+			o.ProbeStatus, o.ProbeMCPAnswer, o.ProbeWWWAuthenticate, o.PRM, o.Token = 200, true, "", nil, user
+			o.ForeignProbeSent = false
+		}), exp, []string{"mcp.aud-mismatch", "mcp.no-resource-metadata", "mcp.no-www-authenticate"}},
 		{"foreign token answered 403: authenticated", base(func(o *inspect.MCPObservation) { o.ForeignProbeStatus = 403 }), exp, []string{"mcp.accepts-foreign-token"}},
 		{"accepts foreign token (main)", base(func(o *inspect.MCPObservation) { o.Token, o.ForeignProbeSent = user, false }), exp, []string{"mcp.accepts-foreign-token", "mcp.aud-mismatch"}},
 		{"missing scope answered 401", base(func(o *inspect.MCPObservation) {

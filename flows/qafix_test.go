@@ -1,0 +1,117 @@
+package flows_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// slowCloseSSE wraps a stateless streamable handler (it answers text/event-stream) and keeps each
+// POST's body open for a while after the JSON-RPC answer was flushed, as a proxy or a slow server
+// may: the SDK has its answer long before the body reaches EOF.
+func slowCloseSSE(inner http.Handler, hold time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.ServeHTTP(w, r)
+		if r.Method == http.MethodPost {
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			time.Sleep(hold)
+		}
+	})
+}
+
+func whoamiServer() *mcp.Server {
+	server := mcp.NewServer(&mcp.Implementation{Name: "third-party", Version: "1"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "says hello"}, func(ctx context.Context, req *mcp.CallToolRequest, in map[string]any) (*mcp.CallToolResult, echoOut, error) {
+		return nil, echoOut{Hello: "anyone"}, nil
+	})
+	return server
+}
+
+// TestMCPStatusFromResponseHead (W1): the MCP session's initialize status comes from the response
+// as it arrived, not from the exchange completed when the SDK closes the SSE body.
+func TestMCPStatusFromResponseHead(t *testing.T) {
+	server := whoamiServer()
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", slowCloseSSE(h, 300*time.Millisecond))
+	mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	})
+	srv := quietTLSServer(mux)
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
+	cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	m := w.Report().Hops[3]
+	if !strings.Contains(m.Story, "with the token: 200, 1 tool (whoami); whoami answered") {
+		t.Fatalf("mcp story %q (error %q)", m.Story, m.Err)
+	}
+}
+
+// TestServersThatAcceptNothing (W2): an MCP URL that answers every request — the unauthenticated
+// probe included — with an HTML page, an empty 200 or a 403 has not shown that it takes a token
+// for another audience; mcp.accepts-foreign-token needs a 401 without a token and an MCP answer
+// with the foreign one.
+func TestServersThatAcceptNothing(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status int
+		ct     string
+		body   string
+		want   string // a finding the mcp hop must raise ("" none in particular)
+	}{
+		{"html 200", 200, "text/html", "<html><body>Welcome to nginx!</body></html>", ""},
+		{"empty 200", 200, "application/json", "", ""},
+		{"truncated json", 200, "application/json", `{"jsonrpc":"2.0","id":1,"resu`, ""},
+		{"403 to everything", 403, "application/json", `{"error":"forbidden"}`, "mcp.no-www-authenticate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.ct)
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			})
+			mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"reply":"ok"}`))
+			})
+			srv := quietTLSServer(mux)
+			defer srv.Close()
+			cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+			cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
+			w := flows.NewWalk(cfg, flows.WalkOptions{})
+			defer w.Close()
+			collect(w.Run(context.Background()))
+			m := w.Report().Hops[3]
+			found := false
+			for _, f := range m.Findings {
+				if f.ID == "mcp.accepts-foreign-token" {
+					t.Fatalf("mcp.accepts-foreign-token raised: %s", f.Detail)
+				}
+				found = found || f.ID == tt.want
+			}
+			if tt.want != "" && !found {
+				t.Fatalf("want %s in %+v", tt.want, m.Findings)
+			}
+			if strings.Contains(m.Story, "accepted") {
+				t.Fatalf("story %q", m.Story)
+			}
+		})
+	}
+}
