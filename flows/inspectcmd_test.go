@@ -329,6 +329,25 @@ func TestInspectTokenResponse(t *testing.T) {
 	}
 }
 
+// TestInspectTextWrapsLists: a long list claim wraps in the value column within the width.
+func TestInspectTextWrapsLists(t *testing.T) {
+	claims := inspClaims(inspNow.Add(time.Hour))
+	var groups []any
+	for i := 0; i < 12; i++ {
+		groups = append(groups, strings.Repeat(string(rune('a'+i)), 8)+"-1111-2222-3333-444444444444")
+	}
+	claims["groups"] = groups
+	_, out, _ := runInspect(t, InspectOptions{Token: inspToken(t, claims), Now: "2025-06-01T12:00:00Z"})
+	want := "  groups              aaaaaaaa-1111-2222-3333-444444444444, bbbbbbbb-1111-2222-3333-444444444444,\n" +
+		"                      cccccccc-1111-2222-3333-444444444444, dddddddd-1111-2222-3333-444444444444,\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("groups not wrapped as %q:\n%s", want, out)
+	}
+	if !strings.Contains(out, "jjjjjjjj-1111-2222-3333-444444444444 … (+2 more)") {
+		t.Errorf("no count of the groups left out:\n%s", out)
+	}
+}
+
 func TestRunExplain(t *testing.T) {
 	tests := []struct {
 		id       string

@@ -211,8 +211,14 @@ func inspWriteClaims(w io.Writer, t *inspect.Token, now time.Time, st TextStyle)
 	indent := strings.Repeat(" ", nameWidth+4)
 	for _, c := range explained {
 		value := inspSafe(c.Display)
-		if arr, ok := c.Value.([]any); ok && len(arr) > 10 {
-			value = inspTruncateList(strings.Split(c.Display, ", "), 10)
+		if arr, ok := c.Value.([]any); ok && len(arr) > 1 {
+			// Lists (groups, roles, wids) wrap in the value column instead of running off the
+			// screen; more than 10 items are cut with a count.
+			items := strings.Split(value, ", ")
+			if len(arr) > 10 {
+				items = strings.Split(inspTruncateList(items, 10), ", ")
+			}
+			value = inspWrapList(items, st.width()-len(indent), indent)
 		}
 		if inspTimeClaims[c.Claim] && c.ValueMeaning != "" {
 			if ts, err := time.Parse(time.RFC3339, c.ValueMeaning); err == nil {
@@ -227,6 +233,26 @@ func inspWriteClaims(w io.Writer, t *inspect.Token, now time.Time, st TextStyle)
 			fmt.Fprintf(w, "%s%s\n", indent, st.paint(inspAnsiDim, line))
 		}
 	}
+}
+
+// inspWrapList joins items with ", " into lines of at most width characters; continuation lines
+// start with indent.
+func inspWrapList(items []string, width int, indent string) string {
+	var b strings.Builder
+	lineLen := 0
+	for i, it := range items {
+		sep := ""
+		if i > 0 {
+			sep = ", "
+		}
+		if lineLen > 0 && lineLen+len(sep)+len(it) > width {
+			b.WriteString(",\n" + indent)
+			lineLen, sep = 0, ""
+		}
+		b.WriteString(sep + it)
+		lineLen += len(sep) + len(it)
+	}
+	return b.String()
 }
 
 func inspPad(s string, n int) string {
