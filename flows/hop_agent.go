@@ -158,6 +158,9 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		h.res.Status = StatusWarning
 		h.res.Story = w.agentName() + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims (offered)"
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
+		// A rejection fails the hop even when an earlier finding explains it (and agent.rejected
+		// is therefore not raised again).
+		h.res.Status = StatusFailed
 		h.res.Story = fmt.Sprintf("%s rejected the %s with %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
 		if c := challengeError(obs.WWWAuthenticate); c != "" {
 			h.res.Story += " (" + c + ")"

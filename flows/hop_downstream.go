@@ -18,10 +18,14 @@ func (w *Walk) hopDownstream(ctx context.Context, h *hopRun) {
 		return
 	}
 	w.mu.Lock()
-	oboRaw, obo := w.st.oboRaw, w.st.obo
+	oboRaw, obo, unreachable := w.st.oboRaw, w.st.obo, w.st.mcpUnreachable
 	w.mu.Unlock()
 	if oboRaw == "" {
 		h.skip("skipped: no token for the MCP server")
+		return
+	}
+	if unreachable != "" {
+		h.skip("skipped: " + unreachable + " (see the mcp hop)")
 		return
 	}
 	if !sendable(cfg.MCP.URL) {

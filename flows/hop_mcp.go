@@ -31,6 +31,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	audReported := w.results[HopOBO] != nil && hasFinding(w.results[HopOBO].Findings, "obo.downstream-aud")
 	w.mu.Unlock()
 
+	w.setMCPUnreachable("")
 	obs := inspect.MCPObservation{URL: cfg.MCP.URL}
 	exp := inspect.MCPExpectations{Audiences: w.mcpAudiences(), RequiredScopes: cfg.OBO.Scopes, AudienceReported: audReported}
 	if !sendable(cfg.MCP.URL) {
@@ -44,6 +45,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	if err != nil {
 		h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		h.res.Story = "the MCP server did not answer"
+		w.setMCPUnreachable("the MCP server did not answer")
 		return
 	}
 	obs.ProbeStatus, obs.ProbeWWWAuthenticate, obs.ProbeMCPAnswer = status, hdr.Get("WWW-Authenticate"), probeMCP
@@ -64,6 +66,9 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 		_, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
 		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
 		obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
+		if !obs.SessionOK {
+			w.setMCPUnreachable("the MCP session did not start")
+		}
 		if err != nil {
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		}
@@ -107,6 +112,13 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	if oboRaw == "" && len(h.res.Findings) == 0 && h.res.Err == "" {
 		h.skip("discovery only: no token for the MCP server (the exchange produced none); " + h.res.Story)
 	}
+}
+
+// setMCPUnreachable records why the mcp hop got no session ("" when it did).
+func (w *Walk) setMCPUnreachable(why string) {
+	w.mu.Lock()
+	w.st.mcpUnreachable = why
+	w.mu.Unlock()
 }
 
 func presentedName(fromUser bool) string {

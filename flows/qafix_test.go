@@ -10,6 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
 // slowCloseSSE wraps a stateless streamable handler (it answers text/event-stream) and keeps each
@@ -114,4 +115,72 @@ func TestServersThatAcceptNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDownstreamSkippedWhenMCPFailed (W3): when the mcp hop got no MCP session going (a hanging
+// server, an HTML 500), the downstream hop does not knock again (no second timeout, no duplicate
+// error): it is skipped and points at the mcp hop.
+func TestDownstreamSkippedWhenMCPFailed(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		h    http.HandlerFunc
+	}{
+		{"hangs", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(time.Second):
+			}
+		}},
+		{"html 500", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(500)
+			w.Write([]byte("<html><h1>500 Internal Server Error</h1></html>"))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/mcp", tt.h)
+			mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"reply":"ok"}`))
+			})
+			srv := quietTLSServer(mux)
+			defer srv.Close()
+			cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+			cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
+			cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami", DownstreamTool: "graph_me"}
+			w := flows.NewWalk(cfg, flows.WalkOptions{Timeout: 300 * time.Millisecond})
+			defer w.Close()
+			collect(w.Run(context.Background()))
+			rep := w.Report()
+			if rep.Hops[3].Err == "" {
+				t.Fatalf("mcp hop has no error: %+v", rep.Hops[3])
+			}
+			d := rep.Hops[4]
+			if d.Status != flows.StatusSkipped || !strings.HasSuffix(d.Story, "(see the mcp hop)") || d.Err != "" || len(d.Exchanges) != 0 {
+				t.Fatalf("downstream: status %s, story %q, error %q, %d exchanges", d.Status, d.Story, d.Err, len(d.Exchanges))
+			}
+		})
+	}
+}
+
+// TestRejectedHopStatus (W4): an agent API that rejects the user token fails the agent hop, even
+// when an earlier finding (token.expired) explains the rejection and agent.rejected is not raised.
+func TestRejectedHopStatus(t *testing.T) {
+	rep, _, _ := sandboxCheck(t, "expired-user-token", sandbox.Options{})
+	for _, h := range rep.Hops {
+		if h.ID != "agent" {
+			continue
+		}
+		if h.Status != "failed" {
+			t.Fatalf("agent hop status %q, want failed", h.Status)
+		}
+		for _, f := range h.Findings {
+			if f.ID == "agent.rejected" {
+				t.Fatalf("agent.rejected raised although token.expired explains it")
+			}
+		}
+		return
+	}
+	t.Fatal("no agent hop")
 }

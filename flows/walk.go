@@ -59,6 +59,9 @@ type walkState struct {
 	agentClaims  string // the claims challenge the agent API returned (WWW-Authenticate claims=, decoded)
 	agentReport  *inspect.ExchangeReport
 	skewReported HopID // the hop token.clock-skew was reported at, "" when none
+	// mcpUnreachable says why the last mcp hop got no MCP session going ("" when it did or did
+	// not try): the downstream hop does not knock on the same door again.
+	mcpUnreachable string
 }
 
 // NewWalk prepares a walk of cfg; nothing runs until Run or RunHop.
