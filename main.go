@@ -102,7 +102,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	root.Flags().StringVar(&configPath, "config", "", "config file (YAML or JSON) for a live tenant; default ./oboscope.yaml if present, else the sandbox")
-	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see `oboscope scenarios`)")
+	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see: oboscope scenarios)")
 	root.SetVersionTemplate("oboscope {{.Version}}\n")
 	root.AddCommand(newCheck(stdin, stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
 		newScenarios(stdout, stderr), newExplain(stdout, stderr))
@@ -157,7 +157,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&useSandbox, "sandbox", false, "walk the embedded sandbox tenant")
 	f.StringVar(&configPath, "config", "", "config file (YAML or JSON) of a live tenant or a running sandbox")
-	f.StringVar(&opts.Scenario, "scenario", "healthy", "sandbox scenario (see `oboscope scenarios`)")
+	f.StringVar(&opts.Scenario, "scenario", "healthy", "sandbox scenario (see: oboscope scenarios)")
 	f.StringVar(&opts.Format, "format", "text", "report format: text, json or markdown")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
 	return cmd
@@ -168,7 +168,12 @@ func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect [TOKEN | -]",
 		Short: "Decode one token, explain every claim and list what is wrong with it",
-		Args:  cobra.MaximumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return fmt.Errorf("inspect: give one token (or - to read it from standard input), not %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Token = args[0]
@@ -211,7 +216,7 @@ func newSandbox(stdout, stderr io.Writer) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "loopback address to listen on")
-	f.StringVar(&opts.Scenario, "scenario", "healthy", "scenario to serve (see `oboscope scenarios`)")
+	f.StringVar(&opts.Scenario, "scenario", "healthy", "scenario to serve (see: oboscope scenarios)")
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve device codes at once, as the scenario's user")
 	f.StringVar(&opts.WriteConfig, "write-config", "", "write a config (YAML or JSON by extension) pointing at this sandbox, with its CA beside it")
 	return cmd
