@@ -48,8 +48,8 @@ func RunCheck(ctx context.Context, cfg Config, opts CheckOptions, stdout, stderr
 		switch ev.Kind {
 		case EventDeviceCode:
 			if !ev.DeviceCode.AutoApproved {
-				fmt.Fprintf(stderr, "%s\n", oneLine(valueOr(ev.DeviceCode.Message,
-					fmt.Sprintf("To sign in, open %s and enter the code %s", ev.DeviceCode.VerificationURL, ev.DeviceCode.UserCode))))
+				fmt.Fprintf(stderr, "%s\n", termSafe(oneLine(valueOr(ev.DeviceCode.Message,
+					fmt.Sprintf("To sign in, open %s and enter the code %s", ev.DeviceCode.VerificationURL, ev.DeviceCode.UserCode)))))
 			}
 		case EventWalkDone:
 			rep = *ev.Report

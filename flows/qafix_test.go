@@ -184,3 +184,57 @@ func TestRejectedHopStatus(t *testing.T) {
 	}
 	t.Fatal("no agent hop")
 }
+
+// TestReportsAreTerminalSafe (W12): an agent's reply and a token's claims are attacker-controlled;
+// no report format carries their escape sequences, C1 controls or bidi overrides raw.
+func TestReportsAreTerminalSafe(t *testing.T) {
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"hi \u001b[31mRED\u001b[0m \u001b]0;pwned\u0007 \u202eevil"}`))
+	}))
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg.Signin.TokenFile = writeFile(t, t.TempDir(), "t.jwt", fakeJWT(t, map[string]any{"name": "\u202eevil\a\x1b[2J\u009b31m", "preferred_username": "x\x1b[31m@contoso.example"}))
+	for _, format := range []string{"text", "markdown", "json"} {
+		var out, errb strings.Builder
+		flows.RunCheck(context.Background(), cfg, flows.CheckOptions{Format: format}, &out, &errb)
+		all := out.String() + errb.String()
+		if i := strings.IndexFunc(all, func(r rune) bool {
+			return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+		}); i >= 0 {
+			t.Fatalf("%s report carries %q at %d:\n%s", format, all[i:min(i+12, len(all))], i, all)
+		}
+		if format == "text" && !strings.Contains(all, `answered 200: hi \x1b[31mRED\x1b[0m \x1b]0;pwned\x07 \u202eevil`) {
+			t.Fatalf("text report does not show the reply escaped:\n%s", all)
+		}
+	}
+}
+
+// sandboxText runs `check --sandbox --scenario S` in-process and returns the text report.
+func sandboxText(t *testing.T, scenario string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, AutoApprove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out, errb strings.Builder
+	flows.RunCheck(ctx, s.Config(""), flows.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: "text"}, &out, &errb)
+	return out.String() + errb.String()
+}
+
+// TestTextReportSaysErrorOnce (W6): the hop's error line is left out when its story already says
+// it (same text or same AADSTS code); the finding keeps the detail.
+func TestTextReportSaysErrorOnce(t *testing.T) {
+	for _, scenario := range []string{"wrong-audience", "consent-missing"} {
+		out := sandboxText(t, scenario)
+		if strings.Contains(out, "error: obo:") {
+			t.Errorf("%s: the obo error repeats the story:\n%s", scenario, out)
+		}
+		if !strings.Contains(out, "Entra refused the exchange: AADSTS") {
+			t.Errorf("%s: the story no longer tells the Entra error:\n%s", scenario, out)
+		}
+	}
+}

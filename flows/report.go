@@ -1,9 +1,11 @@
 package flows
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -78,10 +80,15 @@ func WriteReport(w io.Writer, r Report, format string) error {
 func writeReport(w io.Writer, r Report, format string, color bool) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(toJSONReport(r))
+		if err := enc.Encode(toJSONReport(r)); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, jsonTermSafe(buf.String()))
+		return err
 	case "markdown", "md":
 		_, err := io.WriteString(w, markdownReport(r))
 		return err
@@ -143,24 +150,27 @@ func textReport(r Report, color bool) string {
 	for i, h := range r.Hops {
 		fmt.Fprintf(&b, "%d. %s  %-10s %s%s\n", i+1, a.status(h.Status), h.ID, a.bold(h.Title), a.dim(exchangeSummary(h.Exchanges)))
 		if h.Story != "" {
-			fmt.Fprintf(&b, "   %s\n", h.Story)
+			fmt.Fprintf(&b, "   %s\n", termSafe(h.Story))
 		}
-		if h.Err != "" {
-			fmt.Fprintf(&b, "   %s %s\n", a.red("error:"), h.Err)
+		if h.Err != "" && !storySaysError(h) {
+			fmt.Fprintf(&b, "   %s %s\n", a.red("error:"), termSafe(h.Err))
 		}
 		for _, t := range h.Tokens {
 			if t.Token == nil {
 				continue
 			}
-			fmt.Fprintf(&b, "   %s %s\n", a.dim("token:"), t.Name+" — "+tokenSummary(t.Token, r.AppNames)+verifyNote(t))
+			fmt.Fprintf(&b, "   %s %s\n", a.dim("token:"), termSafe(t.Name+" — "+tokenSummary(t.Token, r.AppNames)+verifyNote(t)))
 		}
 		for _, f := range h.Findings {
-			fmt.Fprintf(&b, "   %s %s — %s\n", a.severity(f.Severity), a.bold(f.ID), f.Title)
+			fmt.Fprintf(&b, "   %s %s — %s\n", a.severity(f.Severity), a.bold(f.ID), termSafe(f.Title))
 			if f.Detail != "" {
-				fmt.Fprintf(&b, "           %s\n", f.Detail)
+				fmt.Fprintf(&b, "           %s\n", termSafe(f.Detail))
 			}
 			if f.Fix != "" {
-				fmt.Fprintf(&b, "           %s %s\n", a.dim("fix:"), f.Fix)
+				fmt.Fprintf(&b, "           %s %s\n", a.dim("fix:"), termSafe(f.Fix))
+			}
+			if f.Docs != "" {
+				fmt.Fprintf(&b, "           %s %s\n", a.dim("docs:"), termSafe(f.Docs))
 			}
 		}
 		b.WriteString("\n")
@@ -182,7 +192,33 @@ func mdEscape(s string) string {
 	return s
 }
 
-func markdownReport(r Report) string {
+// storySaysError reports whether a hop's story already tells its error (the same text, or the
+// same AADSTS code): the report then does not print the error line again.
+func storySaysError(h HopResult) bool {
+	if h.Story == "" || h.Err == "" {
+		return false
+	}
+	e := strings.TrimPrefix(h.Err, string(h.ID)+": ")
+	if strings.Contains(h.Story, e) || strings.Contains(h.Story, clip(e, 60)) {
+		return true
+	}
+	if len(e) > 60 && strings.Contains(h.Story, strings.TrimSuffix(clip(e, 60), "…")) {
+		return true
+	}
+	for _, code := range aadstsRe.FindAllString(e, -1) {
+		if strings.Contains(h.Story, code) {
+			return true
+		}
+	}
+	return false
+}
+
+var aadstsRe = regexp.MustCompile(`AADSTS\d+`)
+
+// markdownReport is the Markdown report, made terminal-safe as a whole (it is often cat'ed).
+func markdownReport(r Report) string { return termSafeLines(markdownBody(r)) }
+
+func markdownBody(r Report) string {
 	var b strings.Builder
 	b.WriteString("# oboscope report\n\n")
 	fmt.Fprintf(&b, "- **Mode:** %s\n", r.Mode)
@@ -205,7 +241,7 @@ func markdownReport(r Report) string {
 		if h.Story != "" {
 			b.WriteString(h.Story + "\n\n")
 		}
-		if h.Err != "" {
+		if h.Err != "" && !storySaysError(h) {
 			fmt.Fprintf(&b, "**Error:** %s\n\n", h.Err)
 		}
 		if len(h.Findings) > 0 {

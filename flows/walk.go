@@ -344,11 +344,21 @@ func (w *Walk) finish(h *hopRun) {
 	if res.Err != "" && !strings.HasPrefix(res.Err, string(h.id)+":") {
 		res.Err = string(h.id) + ": " + res.Err
 	}
-	res.Err = RedactText(res.Err, h.rec.extra)
+	// Stories, errors and details quote servers and claims: escape what could drive a terminal,
+	// once, for the screen and every report format.
+	res.Err = termSafe(RedactText(res.Err, h.rec.extra))
+	res.Story = termSafe(res.Story)
 	res.Finished = w.opts.Now()
 	for i := range res.Findings {
 		f := res.Findings[i]
-		f.Detail = RedactText(f.Detail, h.rec.extra)
+		f.Detail = termSafe(RedactText(f.Detail, h.rec.extra))
+		if len(f.Evidence) > 0 {
+			ev := make(map[string]string, len(f.Evidence))
+			for k, v := range f.Evidence {
+				ev[k] = termSafe(v)
+			}
+			f.Evidence = ev
+		}
 		res.Findings[i] = f
 		h.em.send(Event{Kind: EventFinding, Hop: h.id, Finding: &f})
 	}
