@@ -290,7 +290,7 @@ func HumanDuration(d time.Duration) string {
 func lintExpectations(fs []Finding, t *Token, hop string, exp Expectations) []Finding {
 	if len(exp.Audiences) > 0 && !AudienceMatches(t.Audiences, exp.Audiences) {
 		fs = append(fs, NewFinding("token.unexpected-audience", hop,
-			fmt.Sprintf("aud is %s; expected %s.", orNone(strings.Join(t.Audiences, " ")), strings.Join(exp.Audiences, " or ")),
+			fmt.Sprintf("aud is %s; expected %s.", orNone(strings.Join(t.Audiences, " ")), strings.Join(exp.Audiences, " or "))+audienceShapeHint(t.Audiences, exp.Audiences),
 			map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(exp.Audiences, " ")}))
 	}
 	for _, want := range exp.Scopes {
@@ -361,4 +361,33 @@ func uncheckedExpectations(exp Expectations) string {
 		return ""
 	}
 	return " Its claims cannot be read, so the expected " + strings.Join(names, ", ") + " could not be checked."
+}
+
+// audienceShapeHint explains a mismatch that may only be one of form: the token names the API by
+// its client ID (GUID) and the expectation by an App ID URI, or the reverse. oboscope cannot tell
+// whether both name the same registration, so it says how to check.
+func audienceShapeHint(got, want []string) string {
+	allGUID := func(xs []string) bool {
+		for _, x := range xs {
+			if !IsGUID(x) {
+				return false
+			}
+		}
+		return len(xs) > 0
+	}
+	noGUID := func(xs []string) bool {
+		for _, x := range xs {
+			if IsGUID(x) {
+				return false
+			}
+		}
+		return len(xs) > 0
+	}
+	switch {
+	case allGUID(got) && noGUID(want):
+		return " The token names its API by client ID (as v2 tokens do) and the expectation is an App ID URI: if that URI is this API's, expect its client ID instead."
+	case noGUID(got) && allGUID(want):
+		return " The token names its API by App ID URI (as v1 tokens may) and the expectation is a client ID: if that ID is this API's, expect its App ID URI too."
+	}
+	return ""
 }

@@ -117,3 +117,26 @@ func TestLintUnreadableTokenNamesUncheckedExpectations(t *testing.T) {
 		}
 	}
 }
+
+// TestUnexpectedAudienceShapeHint: a client ID against an App ID URI (or the reverse) gets a hint
+// that it may be the same API named two ways; two URIs get none.
+func TestUnexpectedAudienceShapeHint(t *testing.T) {
+	const guid = "0b05c0de-a9e1-4000-8000-000000000003"
+	tests := []struct{ aud, expect, want string }{
+		{guid, "api://contoso-agent", "aud is " + guid + "; expected api://contoso-agent. The token names its API by client ID (as v2 tokens do) and the expectation is an App ID URI: if that URI is this API's, expect its client ID instead."},
+		{"api://contoso-agent", guid, "aud is api://contoso-agent; expected " + guid + ". The token names its API by App ID URI (as v1 tokens may) and the expectation is a client ID: if that ID is this API's, expect its App ID URI too."},
+		{"api://a", "api://b", "aud is api://a; expected api://b."},
+	}
+	for _, tc := range tests {
+		tok := mustDecode(t, makeToken(t, v2Header(), with(v2Claims(), "aud", tc.aud)))
+		var got string
+		for _, f := range LintToken(tok, "token", Expectations{Audiences: []string{tc.expect}, Now: fixedNow}) {
+			if f.ID == "token.unexpected-audience" {
+				got = f.Detail
+			}
+		}
+		if got != tc.want {
+			t.Errorf("aud %s expect %s:\n got %q\nwant %q", tc.aud, tc.expect, got, tc.want)
+		}
+	}
+}
