@@ -86,13 +86,20 @@ func RunCheck(ctx context.Context, cfg Config, opts CheckOptions, stdout, stderr
 	return ExitCode(rep)
 }
 
-// ExitCode is a finished walk's exit code: 2 when nothing could run (no hop obtained a token or
-// raised a finding), 1 when there is an error finding or a failed hop, 0 otherwise.
+// ExitCode is a finished walk's exit code: 2 when nothing could run (no hop obtained a token,
+// and no hop both got an answer from a server and raised a finding about it — findings about the
+// configuration alone, with nothing reachable, do not count), 1 when there is an error finding or
+// a failed hop, 0 otherwise.
 func ExitCode(r Report) int {
 	ran := false
 	for _, h := range r.Hops {
-		if len(h.Tokens) > 0 || len(h.Findings) > 0 {
+		if len(h.Tokens) > 0 {
 			ran = true
+		}
+		for _, x := range h.Exchanges {
+			if x.Status != 0 && len(h.Findings) > 0 {
+				ran = true
+			}
 		}
 	}
 	if !ran {

@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/sandbox"
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // slowCloseSSE wraps a stateless streamable handler (it answers text/event-stream) and keeps each
@@ -236,5 +238,57 @@ func TestTextReportSaysErrorOnce(t *testing.T) {
 		if !strings.Contains(out, "Entra refused the exchange: AADSTS") {
 			t.Errorf("%s: the story no longer tells the Entra error:\n%s", scenario, out)
 		}
+	}
+}
+
+// TestExitCodeConfigFindingsOnly (W11): findings about the configuration (an unqualified scope)
+// do not make a walk that reached nothing "ran": the exit code stays 2.
+func TestExitCodeConfigFindingsOnly(t *testing.T) {
+	for _, scopes := range [][]string{{"access_as_user"}, {"api://contoso-agent/access_as_user"}} {
+		cfg := flows.Config{TenantID: testTenant, AuthorityHost: "https://127.0.0.1:1",
+			Signin: flows.SigninConfig{ClientID: testClient, Scopes: scopes},
+			Agent:  flows.AgentConfig{URL: "https://127.0.0.1:1/agent", ClientID: testAgent}, OBO: flows.OBOConfig{Mode: "none"}}
+		if _, code, _ := runCheck(t, cfg, 2*time.Second); code != 2 {
+			t.Fatalf("scopes %v: exit code %d, want 2 (nothing could run)", scopes, code)
+		}
+	}
+	tests := []struct {
+		name string
+		rep  flows.Report
+		want int
+	}{
+		{"config finding only", flows.Report{Hops: []flows.HopResult{{ID: flows.HopSignin, Status: flows.StatusFailed,
+			Findings:  []inspect.Finding{inspect.NewFinding("signin.scope-unqualified", "signin", "x", nil)},
+			Exchanges: []flows.Exchange{{Method: "GET", Err: "unreachable"}}}}, Summary: flows.Summary{Warnings: 1}}, 2},
+		{"an answer without a finding (truncated discovery)", flows.Report{Hops: []flows.HopResult{{ID: flows.HopSignin, Status: flows.StatusFailed,
+			Exchanges: []flows.Exchange{{Method: "GET", Status: 200}}}}}, 2},
+		{"an Entra error answered", flows.Report{Hops: []flows.HopResult{{ID: flows.HopSignin, Status: flows.StatusFailed,
+			Findings:  []inspect.Finding{inspect.NewFinding("signin.scope-unqualified", "signin", "x", nil)},
+			Exchanges: []flows.Exchange{{Method: "POST", Status: 400}}}}, Summary: flows.Summary{Warnings: 1}}, 1},
+		{"a token, no problem", flows.Report{Hops: []flows.HopResult{{ID: flows.HopSignin, Status: flows.StatusOK,
+			Tokens: []flows.NamedToken{{Name: "user token"}}}}}, 0},
+	}
+	for _, tt := range tests {
+		if got := flows.ExitCode(tt.rep); got != tt.want {
+			t.Errorf("%s: exit code %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestGroupsOverageOnce (W7): the user's group overage is reported at the hop that first saw it
+// (signin), not again for the OBO token of the same user.
+func TestGroupsOverageOnce(t *testing.T) {
+	rep, _, _ := sandboxCheck(t, "groups-overage", sandbox.Options{})
+	if got := rep.placedFindings(); !slices.Contains(got, "signin:token.groups-overage") {
+		t.Fatalf("no signin:token.groups-overage in %v", got)
+	}
+	n := 0
+	for _, f := range rep.findings() {
+		if f.ID == "token.groups-overage" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("token.groups-overage reported %d times: %v", n, rep.placedFindings())
 	}
 }

@@ -329,7 +329,7 @@ func (w *Walk) finish(h *hopRun) {
 			}
 		}
 	}
-	res.Findings = dedupe(res.Findings)
+	res.Findings = dedupe(w.dropReportedUserFindings(h.id, res.Findings))
 	inspect.SortFindings(res.Findings)
 	if res.Status == StatusRunning {
 		switch {
@@ -367,6 +367,34 @@ func (w *Walk) finish(h *hopRun) {
 	snap := *res
 	w.mu.Unlock()
 	h.em.send(Event{Kind: EventHopFinished, Hop: h.id, Result: &snap})
+}
+
+// userFindings are token findings about the signed-in user rather than one token: every later
+// token for the same user repeats them, so they are reported at the first hop that saw them.
+func isUserFinding(id string) bool { return id == "token.groups-overage" }
+
+// dropReportedUserFindings removes from fs the user findings an earlier hop already reported.
+func (w *Walk) dropReportedUserFindings(id HopID, fs []inspect.Finding) []inspect.Finding {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	earlier := map[string]bool{}
+	for _, hid := range Hops {
+		if hid == id {
+			break
+		}
+		if r := w.results[hid]; r != nil {
+			for _, f := range r.Findings {
+				earlier[f.ID] = true
+			}
+		}
+	}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if !(isUserFinding(f.ID) && earlier[f.ID]) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func hasSeverity(fs []inspect.Finding, s inspect.Severity) bool {
