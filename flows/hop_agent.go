@@ -131,11 +131,24 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 			w.st.agentReport = rep
 			w.mu.Unlock()
 			if rep.Token != nil {
-				h.token("agent's own exchanged token (reported, signature removed)", "", rep.Token, false, "reported by the agent without its signature")
+				name := "agent's own exchanged token (reported, signature removed)"
+				if rep.Passthrough || strings.EqualFold(rep.Kind, "passthrough") {
+					name = "token the agent forwarded without an exchange (reported, signature removed)"
+				}
+				h.token(name, "", rep.Token, false, "reported by the agent without its signature")
 			}
 		}
 	}
 	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && len(bytes.TrimSpace(respBody)) == 0:
+		// Not broken JSON: no answer at all. Whether the token was accepted is unknown.
+		h.res.Status = StatusWarning
+		h.res.Story = fmt.Sprintf("%s answered %d with an empty body, not the agent's JSON", w.agentName(), resp.StatusCode)
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && jsonErr != nil && looksHTML(Exchange{ResponseHeaders: resp.Header, ResponseBody: string(respBody)}):
+		// A web server's or proxy's page: the agent API itself may never have seen the token.
+		h.res.Status = StatusWarning
+		h.res.Story = fmt.Sprintf("%s answered %d with an HTML page (%s), not the agent's JSON: is a proxy or web server answering at agent.url?",
+			w.agentName(), resp.StatusCode, htmlTitle(string(respBody)))
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if jsonErr != nil && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json") {
 			h.fail(fmt.Sprintf("agent: %s answered %d with invalid or truncated JSON", hostOfURL(cfg.Agent.URL), resp.StatusCode))
@@ -156,7 +169,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		}
 		// The documented middle-tier behaviour: the user must sign in again with the claims.
 		h.res.Status = StatusWarning
-		h.res.Story = w.agentName() + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims (offered)"
+		h.res.Story = w.agentName() + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims"
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
 		// A rejection fails the hop even when an earlier finding explains it (and agent.rejected
 		// is therefore not raised again).
@@ -164,6 +177,9 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		h.res.Story = fmt.Sprintf("%s rejected the %s with %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
 		if c := challengeError(obs.WWWAuthenticate); c != "" {
 			h.res.Story += " (" + c + ")"
+		} else if len(bytes.TrimSpace(respBody)) > 0 {
+			// No challenge to read: the body is all the agent said.
+			h.res.Story += " " + shortBody(string(respBody))
 		}
 	case rep != nil && rep.Error != nil:
 		// The agent took the token but its own exchange failed: the obo hop says why.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -72,10 +73,23 @@ func (w *Walk) hopDownstream(ctx context.Context, h *hopRun) {
 	case rep.Passthrough || rep.Kind == "passthrough":
 		h.res.Story = "the MCP server forwarded the incoming token downstream"
 	case rep.Token != nil:
-		h.res.Story = fmt.Sprintf("the MCP server did its own %s: %s", valueOr(rep.Kind, "exchange"), tokenSummary(rep.Token, w.appNames()))
+		h.res.Story = fmt.Sprintf("the MCP server did its own %s: %s", exchangeKindName(rep.Kind), tokenSummary(rep.Token, w.appNames()))
 	case rep.Error != nil:
 		h.res.Story = "the MCP server's own exchange failed: " + firstLine(rep.Error.Description)
 	default:
 		h.res.Story = fmt.Sprintf("the MCP server reports a %s exchange with status %d", valueOr(rep.Kind, "downstream"), rep.Status)
 	}
+}
+
+// exchangeKindName names a reported exchange kind for a story ("obo" → "On-Behalf-Of exchange").
+func exchangeKindName(kind string) string {
+	switch strings.ToLower(kind) {
+	case "", "exchange":
+		return "exchange"
+	case "obo":
+		return "On-Behalf-Of exchange"
+	case "client_credentials":
+		return "client credentials request"
+	}
+	return kind + " exchange"
 }

@@ -292,3 +292,60 @@ func TestGroupsOverageOnce(t *testing.T) {
 		t.Fatalf("token.groups-overage reported %d times: %v", n, rep.placedFindings())
 	}
 }
+
+// TestAgentNonJSONSuccess (W5): a 200 that is not the agent's JSON is told for what it is — an
+// HTML page (a proxy's) or an empty body — as a warning, never "accepted" nor "truncated JSON".
+func TestAgentNonJSONSuccess(t *testing.T) {
+	for _, tt := range []struct {
+		name, ct, body, want string
+	}{
+		{"html 200", "text/html", "<html><head><title>Welcome to nginx!</title></head></html>", "answered 200 with an HTML page (title: Welcome to nginx!), not the agent's JSON"},
+		{"empty 200 json", "application/json", "", "answered 200 with an empty body, not the agent's JSON"},
+		{"empty 200", "", "", "answered 200 with an empty body, not the agent's JSON"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.ct != "" {
+					w.Header().Set("Content-Type", tt.ct)
+				}
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+			w := flows.NewWalk(cfg, flows.WalkOptions{})
+			defer w.Close()
+			collect(w.Run(context.Background()))
+			a := w.Report().Hops[1]
+			if a.Status != flows.StatusWarning || !strings.Contains(a.Story, tt.want) || a.Err != "" {
+				t.Fatalf("agent hop: %s, story %q, error %q; want warning with %q", a.Status, a.Story, a.Err, tt.want)
+			}
+		})
+	}
+}
+
+// TestStoryWording (W8): the reported exchange kind in words, nothing "offered" by check, a
+// forwarded token not called exchanged, and the body of a challenge-less 401 shown.
+func TestStoryWording(t *testing.T) {
+	if out := sandboxText(t, "healthy"); !strings.Contains(out, "the MCP server did its own On-Behalf-Of exchange: ") {
+		t.Errorf("healthy: downstream story:\n%s", out)
+	}
+	if out := sandboxText(t, "mfa-required"); strings.Contains(out, "(offered)") {
+		t.Errorf("mfa-required: check offers nothing:\n%s", out)
+	}
+	if out := sandboxText(t, "passthrough"); strings.Contains(out, "own exchanged token") || !strings.Contains(out, "token the agent forwarded without an exchange") {
+		t.Errorf("passthrough: the forwarded user token is not an exchanged one:\n%s", out)
+	}
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		w.Write([]byte(`{"error":"unauthorized"}`))
+	}))
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	if a := w.Report().Hops[1]; !strings.HasSuffix(a.Story, "with 401 — error: unauthorized") {
+		t.Fatalf("agent story %q", a.Story)
+	}
+}
