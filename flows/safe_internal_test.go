@@ -1,6 +1,11 @@
 package flows
 
-import "testing"
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
 
 func TestTermSafe(t *testing.T) {
 	tests := []struct{ in, want, lines string }{
@@ -27,5 +32,38 @@ func TestJSONTermSafe(t *testing.T) {
 	got := jsonTermSafe(in)
 	if want := "{\n\t\"name\": \"\\u202eevil\\u0085\"\n}"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// TestRequestLabel (W9): MSAL's discovery GETs are named for what they are, not for the step.
+func TestRequestLabel(t *testing.T) {
+	tests := []struct{ step, method, url, want string }{
+		{"device code", "GET", "https://login.example/t/v2.0/.well-known/openid-configuration?", "authority discovery (OpenID configuration)"},
+		{"OBO (jwt-bearer)", "GET", "https://login.example/common/discovery/instance?api-version=1.1", "instance discovery"},
+		{"OBO (jwt-bearer)", "POST", "https://login.example/t/oauth2/v2.0/token", "OBO (jwt-bearer)"},
+		{"issuer metadata", "GET", "https://login.example/t/v2.0/.well-known/openid-configuration", "issuer metadata"},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, tt.url, nil)
+		if got := requestLabel(tt.step, req); got != tt.want {
+			t.Errorf("%s %s (%s): %q, want %q", tt.method, tt.url, tt.step, got, tt.want)
+		}
+	}
+}
+
+// TestTraceURLNoStrayQuestionMark (W9): a URL with an empty query is recorded without its "?".
+func TestTraceURLNoStrayQuestionMark(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	rec := newRecorder(time.Now, nil, nil)
+	req, _ := http.NewRequest("GET", srv.URL+"/x/.well-known/openid-configuration?", nil)
+	resp, err := rec.client(srv.Client()).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	xs := rec.flush()
+	if len(xs) != 1 || xs[0].URL != srv.URL+"/x/.well-known/openid-configuration" || xs[0].Status != 200 {
+		t.Fatalf("recorded %+v", xs)
 	}
 }

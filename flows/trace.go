@@ -180,9 +180,9 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	label := r.label
 	r.mu.Unlock()
 	x := Exchange{
-		Label:          label,
+		Label:          requestLabel(label, req),
 		Method:         req.Method,
-		URL:            RedactURL(req.URL.String(), r.extra),
+		URL:            strings.TrimSuffix(RedactURL(req.URL.String(), r.extra), "?"),
 		RequestHeaders: RedactHeaders(req.Header, r.extra),
 		Started:        r.now(),
 	}
@@ -233,6 +233,20 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Unlock()
 	resp.Body = rb
 	return resp, nil
+}
+
+// requestLabel names an exchange: MSAL's own discovery requests get their own name whatever step
+// of the hop sent them (the step's label otherwise).
+func requestLabel(step string, req *http.Request) string {
+	switch p := req.URL.Path; {
+	case req.Method != http.MethodGet || strings.Contains(step, "metadata"):
+		return step
+	case strings.HasSuffix(p, "/.well-known/openid-configuration"):
+		return "authority discovery (OpenID configuration)"
+	case strings.HasSuffix(p, "/discovery/instance"):
+		return "instance discovery"
+	}
+	return step
 }
 
 func truncate(b []byte) []byte {
