@@ -58,9 +58,35 @@ func describeFailure(hop string, err error, xs []Exchange) string {
 		}
 	}
 	if err != nil {
+		if s := issuerMismatch(err.Error()); s != "" {
+			return hop + ": " + s
+		}
 		return hop + ": " + clip(noTokens(RedactText(oneLine(DescribeNetError(err)), nil)), 240)
 	}
 	return hop + ": failed"
+}
+
+// msalIssuerMismatch matches MSAL's refusal of an authority whose metadata names another issuer.
+var msalIssuerMismatch = regexp.MustCompile(`issuer '([^']*)' does not match authority '([^']*)'`)
+
+// issuerMismatch explains MSAL's "TenantDiscoveryResponse: issuer … does not match authority …"
+// in one line naming both hosts and the fix, or returns "" for other errors.
+func issuerMismatch(msg string) string {
+	m := msalIssuerMismatch.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	iss, auth := m[1], m[2]
+	iu, err1 := url.Parse(iss)
+	au, err2 := url.Parse(auth)
+	if err1 != nil || err2 != nil || iu.Host == "" {
+		return fmt.Sprintf("the authority's metadata names issuer %s, which does not match the authority %s", iss, auth)
+	}
+	if !strings.EqualFold(iu.Host, au.Host) {
+		return fmt.Sprintf("the authority's metadata names issuer host %s but authority_host is %s://%s: use authority_host %s://%s",
+			iu.Host, au.Scheme, au.Host, iu.Scheme, iu.Host)
+	}
+	return fmt.Sprintf("the authority's metadata names issuer %s, which does not match the authority %s: check tenant_id", iss, auth)
 }
 
 // describeExchange explains an exchange that went wrong, or returns "" when it looks fine.

@@ -349,3 +349,26 @@ func TestStoryWording(t *testing.T) {
 		t.Fatalf("agent story %q", a.Story)
 	}
 }
+
+// TestAuthorityHostAlias (W10): authority_host https://localhost:PORT for a sandbox whose issuer
+// says 127.0.0.1 — MSAL refuses the metadata; the sign-in error names both hosts and the fix.
+func TestAuthorityHostAlias(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := sandbox.Start(ctx, sandbox.Options{AutoApprove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cfg := s.Config("")
+	cfg.AuthorityHost = strings.Replace(cfg.AuthorityHost, "127.0.0.1", "localhost", 1)
+	issuerHost := strings.TrimPrefix(s.BaseURL(), "https://")
+	w := flows.NewWalk(cfg, flows.WalkOptions{Mode: "sandbox", AutoApproved: true})
+	defer w.Close()
+	collect(w.RunHop(ctx, flows.HopSignin))
+	got := w.Report().Hops[0].Err
+	want := "signin: the authority's metadata names issuer host " + issuerHost + " but authority_host is " + cfg.AuthorityHost + ": use authority_host " + s.BaseURL()
+	if got != want {
+		t.Fatalf("signin error\n got %q\nwant %q", got, want)
+	}
+}
