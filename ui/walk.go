@@ -138,10 +138,14 @@ func (w *walkState) firstError() (inspect.Finding, flows.HopResult, bool) {
 	return inspect.Finding{}, flows.HopResult{}, false
 }
 
-// exitCode is the walk's exit code as DESIGN.md defines it: 1 when an error finding was seen.
+// exitCode is the walk's exit code as DESIGN.md defines it: 2 when it could not run, 1 when an
+// error finding was seen, 0 otherwise.
 func (w *walkState) exitCode() int {
 	if w.err != "" && w.report == nil {
 		return 2 // could not run
+	}
+	if w.report != nil {
+		return flows.ExitCode(*w.report) // the same code `oboscope check` returns
 	}
 	if _, _, bad := w.firstError(); bad {
 		return 1
