@@ -71,7 +71,16 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"unknown key yaml", "c.yaml", strings.Replace(goodYAML, "  tool: whoami", "  tool: whoami\n  tols: x", 1), map[string]string{"OBOSCOPE_TEST_SECRET": "x"},
 			[]string{"mcp.tols", "line 21", "unknown key"}},
 		{"unknown top key yaml", "c.yaml", "tenant: x\n" + goodYAML, nil, []string{"tenant", "line 1", "unknown key"}},
-		{"unknown key json", "c.json", `{"tenant_id":"0b05c0de-7e4a-4000-8000-000000000001","signin":{"client_id":"x","scopez":[]}}`, nil, []string{"scopez", "unknown key"}},
+		{"unknown key json", "c.json", `{"tenant_id":"0b05c0de-7e4a-4000-8000-000000000001","signin":{"client_id":"x","scopez":[]}}`, nil, []string{"signin.scopez", "unknown key"}},
+		// W13: the key path survives JSON (nested sections, a key named like a known one elsewhere).
+		{"unknown nested key json", "c.json", "{\n\"tenant_id\": \"x\",\n\"signin\": {\"scopes\": [\"a\"], \"client_id\": \"y\"},\n\"mcp\": {\"url\": \"https://x\",\n  \"arguments\": {\"toool\": 1},\n  \"toool\": \"x\"}}", nil,
+			[]string{"config: mcp.toool (line 6): unknown key"}},
+		// W14: no Go type names.
+		{"wrong type json", "c.json", "{\"tenant_id\": \"x\",\n\"signin\": {\"scopes\": \"api://a/b\"}}", nil, []string{"signin.scopes (line 2): must be a list of strings, not a string"}},
+		{"wrong type yaml", "c.yaml", "tenant_id: x\nsignin:\n  client_id: y\n  scopes: api://a/b\n", nil, []string{"signin.scopes (line 4): must be a list of strings, not a string"}},
+		// W15: a certificate file is checked up front.
+		{"certificate file without PEM", "c.yaml", strings.Replace(goodYAML, "mode: secret", "mode: certificate\n  certificate_file: ca.pem", 1), map[string]string{"OBOSCOPE_TEST_SECRET": "x"},
+			[]string{"obo.certificate_file", "ca.pem holds no PEM certificate and private key"}},
 		{"truncated json", "c.json", `{"tenant_id":"0b05c0de`, nil, []string{"invalid JSON"}},
 		{"bad extension", "c.toml", "x", nil, []string{"use .yaml, .yml or .json"}},
 		{"secret env unset", "c.yaml", goodYAML, nil, []string{"obo.client_secret_env", "OBOSCOPE_TEST_SECRET is not set"}},

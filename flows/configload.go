@@ -93,7 +93,7 @@ func ParseConfig(data []byte, ext string) (Config, error) {
 			if errors.Is(err, io.EOF) {
 				return cfg, &ConfigError{Problem: "the file is empty"}
 			}
-			return cfg, yamlConfigError(err)
+			return cfg, yamlConfigError(data, err)
 		}
 	case ".json":
 		dec := json.NewDecoder(bytes.NewReader(data))
@@ -125,7 +125,7 @@ func yamlSection(typeName string) string {
 	return ""
 }
 
-func yamlConfigError(err error) error {
+func yamlConfigError(data []byte, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		var out ConfigErrors
@@ -139,7 +139,11 @@ func yamlConfigError(err error) error {
 			if m := yamlLine.FindStringSubmatch(msg); m != nil {
 				var line int
 				fmt.Sscan(m[1], &line)
-				out = append(out, &ConfigError{Line: line, Problem: m[2]})
+				problem := m[2]
+				if t := yamlTypeMismatch.FindStringSubmatch(problem); t != nil {
+					problem = fmt.Sprintf("must be %s, not %s", jsonTypeName(t[3]), yamlKindName(t[1]))
+				}
+				out = append(out, &ConfigError{Key: yamlKeyAtLine(data, line), Line: line, Problem: problem})
 				continue
 			}
 			out = append(out, &ConfigError{Problem: msg})
@@ -158,6 +162,56 @@ func yamlConfigError(err error) error {
 	return &ConfigError{Problem: msg}
 }
 
+var yamlTypeMismatch = regexp.MustCompile("^cannot unmarshal !!(\\w+) (`.*`|.*) into (\\S+)$")
+
+// yamlKindName says a YAML tag in words.
+func yamlKindName(tag string) string {
+	switch tag {
+	case "str":
+		return "a string"
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping"
+	case "int", "float":
+		return "a number"
+	case "bool":
+		return "true or false"
+	}
+	return tag
+}
+
+// yamlKeyAtLine returns the dotted key whose value starts on line ("" when none does).
+func yamlKeyAtLine(data []byte, line int) string {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return ""
+	}
+	var walk func(n *yaml.Node, prefix string) string
+	walk = func(n *yaml.Node, prefix string) string {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if k := walk(c, prefix); k != "" {
+					return k
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if v.Line == line && (v.Kind != yaml.MappingNode || k.Line == line) {
+					return prefix + k.Value
+				}
+				if r := walk(v, prefix+k.Value+"."); r != "" {
+					return r
+				}
+			}
+		}
+		return ""
+	}
+	return walk(&root, "")
+}
+
 var jsonUnknownField = regexp.MustCompile(`json: unknown field "([^"]+)"`)
 
 func jsonConfigError(data []byte, err error) error {
@@ -167,12 +221,14 @@ func jsonConfigError(data []byte, err error) error {
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
-		return &ConfigError{Key: ute.Field, Line: lineAt(data, ute.Offset), Problem: fmt.Sprintf("must be %s, not %s", ute.Type, ute.Value)}
+		return &ConfigError{Key: ute.Field, Line: lineAt(data, ute.Offset), Problem: fmt.Sprintf("must be %s, not %s", jsonTypeName(ute.Type.String()), jsonValueName(ute.Value))}
 	}
 	if m := jsonUnknownField.FindStringSubmatch(err.Error()); m != nil {
 		key := m[1]
 		line := 0
-		if i := bytes.Index(data, []byte(`"`+lastSegment(key)+`"`)); i >= 0 {
+		if path, off, ok := jsonKeyPath(data, lastSegment(key)); ok {
+			key, line = path, lineAt(data, off)
+		} else if i := bytes.Index(data, []byte(`"`+lastSegment(key)+`"`)); i >= 0 {
 			line = lineAt(data, int64(i))
 		}
 		return &ConfigError{Key: key, Line: line, Problem: "unknown key"}
@@ -184,6 +240,110 @@ func jsonConfigError(data []byte, err error) error {
 		return &ConfigError{Problem: "invalid JSON: the document is truncated"}
 	}
 	return &ConfigError{Problem: "invalid JSON: " + err.Error()}
+}
+
+// jsonKeyPath finds the first object key named key in a JSON document and returns its dotted path
+// ("mcp.toool") and its offset: encoding/json names an unknown field without its section.
+func jsonKeyPath(data []byte, key string) (string, int64, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		object  bool
+		wantKey bool   // in an object: the next string is a key
+		key     string // the key whose value is being read
+	}
+	var stack []frame
+	path := func(last string) string {
+		var parts []string
+		for _, f := range stack {
+			if f.object && f.key != "" && !f.wantKey {
+				parts = append(parts, f.key)
+			}
+		}
+		return strings.Join(append(parts[:len(parts):len(parts)], last), ".")
+	}
+	// valueDone marks the enclosing object's value as read: its next string is a key again.
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	for {
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return "", 0, false
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{object: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				// Keys inside the free-form objects (agent.body, mcp.arguments) are never unknown.
+				if p := path(v); v == key && !strings.HasPrefix(p, "agent.body.") && !strings.HasPrefix(p, "mcp.arguments.") {
+					// Skip the separator and whitespace so the offset is the key's own.
+					for off < int64(len(data)) && data[off] != '"' {
+						off++
+					}
+					return p, off, true
+				}
+				stack[n-1].key, stack[n-1].wantKey = v, false
+				continue
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+// jsonTypeName says a Go type of the config in words.
+func jsonTypeName(t string) string {
+	switch t {
+	case "string":
+		return "a string"
+	case "[]string":
+		return "a list of strings"
+	case "bool":
+		return "true or false"
+	case "int", "int64", "float64":
+		return "a number"
+	case "map[string]interface {}", "map[string]any":
+		return "an object"
+	case "map[string]string":
+		return "an object of strings"
+	}
+	if strings.HasPrefix(t, "flows.") {
+		return "an object"
+	}
+	return t
+}
+
+// jsonValueName says a JSON value kind (as encoding/json reports it) in words.
+func jsonValueName(v string) string {
+	switch v {
+	case "string":
+		return "a string"
+	case "number":
+		return "a number"
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	case "bool":
+		return "true or false"
+	}
+	if strings.HasPrefix(v, "number ") {
+		return "a number"
+	}
+	return v
 }
 
 func lastSegment(key string) string {

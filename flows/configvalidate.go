@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 )
 
 // Validate checks the whole config up front and returns every problem, each naming its key.
@@ -103,8 +105,10 @@ func (c Config) Validate() error {
 			c.checkSecret(bad, env, sandbox, "obo.client_secret", c.OBO.ClientSecret, c.OBO.ClientSecretEnv, c.OBO.ClientSecretFile, true)
 		} else if c.OBO.CertificateFile == "" {
 			bad("obo.certificate_file", "required for mode certificate (PEM with the key and the certificate)")
-		} else if _, err := os.Stat(c.OBO.CertificateFile); err != nil {
+		} else if pem, err := os.ReadFile(c.OBO.CertificateFile); err != nil {
 			bad("obo.certificate_file", "cannot read %s", c.OBO.CertificateFile)
+		} else if certs, key, err := confidential.CertFromPEM(pem, ""); err != nil || len(certs) == 0 || key == nil {
+			bad("obo.certificate_file", "%s holds no PEM certificate and private key", c.OBO.CertificateFile)
 		}
 		if len(c.OBO.Scopes) == 0 {
 			bad("obo.scopes", "required for mode %s (e.g. api://contoso-mcp/tools.call)", mode)
