@@ -209,6 +209,21 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 	}
 }
 
+// TestStartAddressInUse: a busy --addr is named as such, with what to do.
+func TestStartAddressInUse(t *testing.T) {
+	s, err := Start(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	addr := strings.TrimPrefix(s.BaseURL(), "https://")
+	_, err = Start(context.Background(), Options{Addr: addr})
+	want := "sandbox: " + addr + " is already in use (another sandbox?): pick another --addr, or leave it out for a free port: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %v; want prefix %q", err, want)
+	}
+}
+
 // TestStartForWalkAndCommands covers StartForWalk, RunScenarios and RunCommand's shutdown.
 func TestStartForWalkAndCommands(t *testing.T) {
 	cfg, stop, err := StartForWalk(context.Background(), "expired-user-token")

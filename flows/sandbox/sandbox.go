@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -92,6 +93,9 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("sandbox: %s is already in use (another sandbox?): pick another --addr, or leave it out for a free port: %w", addr, err)
+		}
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", addr, err)
 	}
 	s.ln = ln
