@@ -183,6 +183,8 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 		switch fp := obs.ForeignProbeStatus; {
 		case fp == 401:
 			parts = append(parts, "the user's own token rejected (401)")
+		case fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer && obs.ProbeMCPAnswer:
+			parts = append(parts, fmt.Sprintf("the user's own token answered %d too (the server needs no token)", fp))
 		case fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer:
 			parts = append(parts, fmt.Sprintf("the user's own token accepted (%d)", fp))
 		default:
