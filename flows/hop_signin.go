@@ -153,6 +153,12 @@ func (w *Walk) readUserToken() (string, error) {
 	if raw == "" {
 		return "", errors.New("the token file is empty")
 	}
+	// Send exactly the token that is decoded (quotes, line wraps, URL encoding, an
+	// "Authorization: Bearer" prefix removed); what cannot be cleaned is left for the decoder to
+	// explain (a JSON token response is refused there, never sent).
+	if clean, err := inspect.NormalizeToken(raw); err == nil && clean != "" {
+		raw = clean
+	}
 	return raw, nil
 }
 

@@ -372,3 +372,27 @@ func TestAuthorityHostAlias(t *testing.T) {
 		t.Fatalf("signin error\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestTokenFileSentAsDecoded (W17): a token file holding the token in quotes, wrapped, or behind
+// "Authorization: Bearer " is sent to the agent exactly as decoded, not as the file's text.
+func TestTokenFileSentAsDecoded(t *testing.T) {
+	tok := fakeJWT(t, nil)
+	got := make(chan string, 4)
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	}))
+	defer srv.Close()
+	for _, content := range []string{`"` + tok + `"`, tok[:40] + "\n" + tok[40:], "Authorization: Bearer " + tok} {
+		cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+		cfg.Signin.TokenFile = writeFile(t, t.TempDir(), "t.txt", content)
+		w := flows.NewWalk(cfg, flows.WalkOptions{})
+		collect(w.RunHop(context.Background(), flows.HopSignin))
+		collect(w.RunHop(context.Background(), flows.HopAgent))
+		w.Close()
+		if h := <-got; h != "Bearer "+tok {
+			t.Fatalf("file %q: agent got %q", content, h)
+		}
+	}
+}
