@@ -130,7 +130,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`(code\s+(?:\x1b\[[0-9;]*\x07)?)[A-Z0-9]{2,12}\b`), "${1}USERCODE"},
 	{regexp.MustCompile(`(Also changed, as in every new token: (?:\x1b\[[0-9;]*\x07)*)[a-z_, ]+`), "${1}ROUTINE"},
 	{regexp.MustCompile(`(?:[A-Z0-9] ){5,}[A-Z0-9]\b`), "U S E R C O D E"},
-	{regexp.MustCompile(`\b(aio|rh|uti|jti|sid|kid|x5t|nonce)(\W+)[A-Za-z0-9_\-\.]{8,}`), "${1}${2}RANDOM"},
+	{regexp.MustCompile(`\b(aio|rh|uti|jti|sid|kid|x5t|nonce)(\W+?)[A-Za-z0-9_\-\.]{8,}`), "${1}${2}RANDOM"},
 	{regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "GUID"},
 	{regexp.MustCompile(`(Date: ).*GMT`), "${1}DATE"},
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_\-\.…]+`), "JWT"},
