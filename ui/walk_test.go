@@ -134,7 +134,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "GUID"},
 	{regexp.MustCompile(`(Date: ).*GMT`), "${1}DATE"},
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_\-\.…]+`), "JWT"},
-	{regexp.MustCompile(`\b[A-Za-z0-9_\-]{10,}…?`), "MIXED"},
+	{regexp.MustCompile(`[A-Za-z0-9_\-]{10,}…?`), "MIXED"},
 }
 
 // stableGUIDs are the sandbox directory's fixed IDs and Microsoft Graph's, kept in goldens.
