@@ -93,6 +93,10 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 	}
 	h.add(inspect.AnalyzeOBO(obs, exp)...)
 	switch {
+	case obs.Result != nil && agentReportProblem(agentReport) != "":
+		// oboscope's own exchange worked; what the agent API did is another matter: say both.
+		h.res.Story = fmt.Sprintf("oboscope's exchange as %s worked (a %s); but %s",
+			oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()), agentReportProblem(agentReport))
 	case obs.Result != nil:
 		h.res.Story = fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()))
 	case obs.Error != nil && obs.Error.Claims != "":
@@ -221,6 +225,20 @@ func fmiPathSent(xs []Exchange) string {
 			return ""
 		}
 		return q.Get("fmi_path")
+	}
+	return ""
+}
+
+// agentReportProblem says in words what is wrong with the exchange the agent API reports of its
+// own ("" when nothing is).
+func agentReportProblem(r *inspect.ExchangeReport) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Error != nil:
+		return "the agent API reports its own exchange failed: " + clip(valueOr(firstLine(r.Error.Description), r.Error.Err), 160)
+	case r.GrantType != "" && r.GrantType != inspect.GrantJWTBearer:
+		return "the agent API reports it sent grant_type=" + r.GrantType + " (Entra's On-Behalf-Of is jwt-bearer)"
 	}
 	return ""
 }

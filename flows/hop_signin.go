@@ -85,7 +85,10 @@ func signinStory(t *inspect.Token, flow string, names map[string]string) string 
 		who = t.Name
 	}
 	if who == "" && appOnlyToken(t) {
-		who = "app " + t.ClientAppID
+		who = appName(t, t.ClientAppID, names)
+		if who == t.ClientAppID {
+			who = "app " + who
+		}
 	}
 	if who == "" {
 		who = "(unknown principal)"
@@ -294,7 +297,11 @@ func (w *Walk) appNames() map[string]string {
 	set(c.MCP.DisplayName, "the MCP server", c.MCP.ClientID, c.MCP.AppIDURI)
 	set(c.Agent.DisplayName, "the agent API", c.Agent.ClientID, c.Agent.AppIDURI)
 	if c.OBO.BlueprintClientID != "" {
-		set("", "the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
+		display := ""
+		if strings.EqualFold(c.OBO.BlueprintClientID, c.Agent.ClientID) {
+			display = c.Agent.DisplayName // the agent API is the blueprint: one app, one name
+		}
+		set(display, "the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
 	}
 	if c.OBO.AgentIdentityID != "" {
 		set(c.OBO.DisplayName, "the agent identity", c.OBO.AgentIdentityID)

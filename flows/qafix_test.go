@@ -396,3 +396,61 @@ func TestTokenFileSentAsDecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestOBOStoryWithAgentFailure (W16): when oboscope's exchange works but the agent API reports
+// its own failed, the failed obo hop's story says both.
+func TestOBOStoryWithAgentFailure(t *testing.T) {
+	out := sandboxText(t, "token-exchange-grant")
+	if !strings.Contains(out, "oboscope's exchange as Contoso Agent API worked (a token for Contoso MCP Server") ||
+		!strings.Contains(out, "; but the agent API reports its own exchange failed: AADSTS70003") {
+		t.Fatalf("obo story:\n%s", out)
+	}
+}
+
+// TestCancelSaysItOnce (W20): a cancelled walk says "cancelled" at the hop that was running; the
+// hops that never started have no error of their own.
+func TestCancelSaysItOnce(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	ctx, cancel := context.WithCancel(context.Background())
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	ch := w.Run(ctx)
+	<-arrived
+	cancel()
+	collect(ch)
+	var errs []string
+	for _, h := range w.Report().Hops {
+		if h.Err != "" {
+			errs = append(errs, h.Err)
+		}
+	}
+	if len(errs) != 1 || errs[0] != "agent: cancelled" {
+		t.Fatalf("hop errors %q, want only [agent: cancelled]", errs)
+	}
+	if h := w.Report().Hops[2]; h.Status != flows.StatusSkipped || h.Story != "not run: the walk was cancelled" {
+		t.Fatalf("obo hop %s %q", h.Status, h.Story)
+	}
+}
+
+// TestStoryNames (W19, W21): stories name apps by their display names — the app-only client, and
+// the agent blueprint when it is the agent API itself.
+func TestStoryNames(t *testing.T) {
+	if out := sandboxText(t, "app-only-token"); !strings.Contains(out, "Contoso Chat Client obtained an app-only token") {
+		t.Errorf("app-only-token:\n%s", out)
+	}
+	if out := sandboxText(t, "agent-identity"); !strings.Contains(out, "signed in to Contoso Chat Client; token for Contoso Agent Blueprint") {
+		t.Errorf("agent-identity:\n%s", out)
+	}
+}

@@ -177,8 +177,12 @@ func (w *Walk) cancelRest(from HopID, err error) {
 		}
 		if on {
 			r := w.results[id]
-			if r.Status == StatusPending || r.Status == StatusRunning {
+			switch r.Status {
+			case StatusRunning:
 				r.Status, r.Err = StatusSkipped, string(id)+": cancelled"
+			case StatusPending:
+				// Only the hop that was running says "cancelled"; the rest simply did not run.
+				r.Status, r.Story = StatusSkipped, "not run: the walk was cancelled"
 			}
 		}
 	}
