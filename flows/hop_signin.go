@@ -10,6 +10,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+	"github.com/pkg/browser"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -178,10 +179,19 @@ func (w *Walk) signinPublic(ctx context.Context, h *hopRun, flow string) (string
 	}
 	if flow == FlowBrowser {
 		h.rec.setLabel("authorization code + PKCE")
-		opts := []public.AcquireInteractiveOption{}
-		if w.opts.OpenURL != nil {
-			opts = append(opts, public.WithOpenURL(w.opts.OpenURL))
+		open := w.opts.OpenURL
+		if open == nil {
+			open = browser.OpenURL
 		}
+		// When no browser can be opened (no xdg-open on a server), the person opens the URL
+		// themselves: it is shown like a device code, and MSAL keeps waiting for the redirect.
+		opts := []public.AcquireInteractiveOption{public.WithOpenURL(func(u string) error {
+			if err := open(u); err != nil {
+				msg := fmt.Sprintf("signin: could not open a browser (%s); open this URL yourself: %s — or use flow: device_code", shortCause(err), u)
+				h.em.send(Event{Kind: EventDeviceCode, Hop: h.id, DeviceCode: &DeviceCode{VerificationURL: u, Message: msg}})
+			}
+			return nil
+		})}
 		if h.claims != "" {
 			opts = append(opts, public.WithClaims(h.claims))
 		}

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -452,5 +453,33 @@ func TestStoryNames(t *testing.T) {
 	}
 	if out := sandboxText(t, "agent-identity"); !strings.Contains(out, "signed in to Contoso Chat Client; token for Contoso Agent Blueprint") {
 		t.Errorf("agent-identity:\n%s", out)
+	}
+}
+
+// TestBrowserWithoutOpener (W22): when no browser opens, the authorize URL is shown (as a device
+// code event that `check` prints) and the sign-in still completes once someone opens it.
+func TestBrowserWithoutOpener(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	cfg := s.Config("")
+	cfg.Signin.Flow = "browser"
+	w := flows.NewWalk(cfg, flows.WalkOptions{Mode: "sandbox", OpenURL: func(string) error {
+		return errors.New(`exec: "xdg-open": executable file not found in $PATH`)
+	}})
+	defer w.Close()
+	post := formPost(s.HTTPClient())
+	shown := ""
+	for ev := range w.RunHop(context.Background(), flows.HopSignin) {
+		if ev.Kind == flows.EventDeviceCode {
+			shown = ev.DeviceCode.Message
+			if err := post(ev.DeviceCode.VerificationURL); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !strings.HasPrefix(shown, `signin: could not open a browser (exec: "xdg-open": executable file not found in $PATH); open this URL yourself: https://`) {
+		t.Fatalf("message %q", shown)
+	}
+	if in := w.Report().Hops[0]; in.Status != flows.StatusOK || len(in.Tokens) != 1 {
+		t.Fatalf("sign-in: %s %q", in.Status, in.Err)
 	}
 }
