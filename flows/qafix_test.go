@@ -483,3 +483,24 @@ func TestBrowserWithoutOpener(t *testing.T) {
 		t.Fatalf("sign-in: %s %q", in.Status, in.Err)
 	}
 }
+
+// TestMarkdownInert (W18): server text in the Markdown report cannot inject HTML or markup.
+func TestMarkdownInert(t *testing.T) {
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"col1 | col2 <img src=x onerror=alert(1)> ` + "`tick`" + ` **bold** [l](http://x)"}`))
+	}))
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	var out, errb strings.Builder
+	flows.RunCheck(context.Background(), cfg, flows.CheckOptions{Format: "markdown"}, &out, &errb)
+	md := out.String()
+	for _, bad := range []string{"<img", "**bold**", "`tick`", "[l](http"} {
+		if strings.Contains(md, bad) {
+			t.Fatalf("markdown carries %q:\n%s", bad, md)
+		}
+	}
+	if !strings.Contains(md, "&lt;img src=x onerror=alert(1)&gt; \\`tick\\` \\*\\*bold\\*\\* \\[l\\](http://x)") {
+		t.Fatalf("reply not shown escaped:\n%s", md)
+	}
+}

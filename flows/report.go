@@ -187,10 +187,18 @@ func verifyNote(t NamedToken) string {
 }
 
 func mdEscape(s string) string {
-	s = strings.ReplaceAll(s, "|", "\\|")
+	s = strings.ReplaceAll(mdText(s), "|", "\\|")
 	s = strings.ReplaceAll(s, "\n", " ")
 	return s
 }
+
+// mdText makes server- and claim-controlled text inert in Markdown: HTML tags become text and
+// emphasis, code and link markup is escaped.
+func mdText(s string) string {
+	return mdReplacer.Replace(s)
+}
+
+var mdReplacer = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
 
 // storySaysError reports whether a hop's story already tells its error (the same text, or the
 // same AADSTS code): the report then does not print the error line again.
@@ -239,10 +247,10 @@ func markdownBody(r Report) string {
 	for i, h := range r.Hops {
 		fmt.Fprintf(&b, "## %d. %s — %s (%s)\n\n", i+1, h.ID, h.Title, h.Status)
 		if h.Story != "" {
-			b.WriteString(h.Story + "\n\n")
+			b.WriteString(mdText(h.Story) + "\n\n")
 		}
 		if h.Err != "" && !storySaysError(h) {
-			fmt.Fprintf(&b, "**Error:** %s\n\n", h.Err)
+			fmt.Fprintf(&b, "**Error:** %s\n\n", mdText(h.Err))
 		}
 		if len(h.Findings) > 0 {
 			b.WriteString("### Findings\n\n")
@@ -253,7 +261,7 @@ func markdownBody(r Report) string {
 				}
 				b.WriteString("\n")
 				if f.Detail != "" {
-					fmt.Fprintf(&b, "  - Observed: %s\n", f.Detail)
+					fmt.Fprintf(&b, "  - Observed: %s\n", mdText(f.Detail))
 				}
 				if f.Fix != "" {
 					fmt.Fprintf(&b, "  - Fix: %s\n", f.Fix)
@@ -268,7 +276,7 @@ func markdownBody(r Report) string {
 			if t.Token == nil {
 				continue
 			}
-			fmt.Fprintf(&b, "### Token: %s\n\n%s%s\n\n", t.Name, tokenSummary(t.Token, r.AppNames), verifyNote(t))
+			fmt.Fprintf(&b, "### Token: %s\n\n%s%s\n\n", mdText(t.Name), mdText(tokenSummary(t.Token, r.AppNames)), mdText(verifyNote(t)))
 			doc := map[string]any{"header": t.Token.Header, "claims": t.Token.Claims}
 			js, _ := json.MarshalIndent(doc, "", "  ")
 			fmt.Fprintf(&b, "<details><summary>Decoded (signature removed)</summary>\n\n```json\n%s\n```\n\n</details>\n\n", js)
