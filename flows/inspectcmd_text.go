@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -323,39 +322,4 @@ func inspPlural(n int) string {
 // inspSafe makes text taken from a token safe to print on a terminal: control characters (ESC,
 // BEL, carriage return …), C1 controls and the bidirectional overrides that can disguise text are
 // shown as Go escapes (\x1b, \u202e) instead of being interpreted by the terminal.
-func inspSafe(s string) string {
-	clean := true
-	for _, r := range s {
-		if inspUnsafeRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case !inspUnsafeRune(r):
-			b.WriteRune(r)
-		case r < 0x80:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		}
-	}
-	return b.String()
-}
-
-func inspUnsafeRune(r rune) bool {
-	switch {
-	case r == unicode.ReplacementChar:
-		return false
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-		return true
-	}
-	return false
-}
+func inspSafe(s string) string { return inspect.Printable(s, false) }

@@ -3,7 +3,8 @@ package flows
 import (
 	"fmt"
 	"strings"
-	"unicode"
+
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // termSafe returns s with every character that could drive a terminal or reorder text shown as
@@ -16,42 +17,10 @@ func termSafe(s string) string { return escapeUnsafe(s, false) }
 // tabs.
 func termSafeLines(s string) string { return escapeUnsafe(s, true) }
 
-func escapeUnsafe(s string, keepLines bool) string {
-	unsafe := func(r rune) bool {
-		if keepLines && (r == '\n' || r == '\t') {
-			return false
-		}
-		return unsafeRune(r)
-	}
-	if strings.IndexFunc(s, unsafe) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case !unsafe(r):
-			b.WriteRune(r)
-		case r < 0x80:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		}
-	}
-	return b.String()
-}
+func escapeUnsafe(s string, keepLines bool) string { return inspect.Printable(s, keepLines) }
 
-// unsafeRune mirrors inspect's text output (inspUnsafeRune): controls, C1, bidi controls.
-func unsafeRune(r rune) bool {
-	switch {
-	case r == unicode.ReplacementChar:
-		return false
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-		return true
-	}
-	return false
-}
+// unsafeRune is inspect.UnsafeRune: controls, C1, bidi controls.
+func unsafeRune(r rune) bool { return inspect.UnsafeRune(r) }
 
 // jsonTermSafe rewrites the C1 controls and bidi characters encoding/json leaves raw as \uXXXX
 // escapes: the document decodes to the same values, and printing it cannot drive a terminal.
