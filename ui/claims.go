@@ -67,6 +67,9 @@ func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
 		}
 	}
 	for _, ex := range tok.Explain() {
+		// Claim names and values are the token's: shown, never interpreted by the terminal.
+		ex.Claim, ex.Display = inspect.Printable(ex.Claim, false), inspect.Printable(ex.Display, false)
+		ex.Value = safeValue(ex.Value)
 		p.all = append(p.all, claimRow{ex: ex, short: p.shortValue(ex), involved: involved[ex.Claim]})
 	}
 	p.applyFilter()

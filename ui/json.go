@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // prettyJSON indents a JSON document, keeping its key order, and colours it line by line.
@@ -20,6 +22,8 @@ func prettyJSONNote(s *Styles, raw []byte, note func(line string) string) (lines
 		return nil, false
 	}
 	for _, l := range strings.Split(buf.String(), "\n") {
+		// Valid JSON escapes C0 controls, but C1 controls and bidi overrides may stand raw.
+		l = inspect.Printable(l, false)
 		out := colourJSONLine(s, l)
 		if note != nil {
 			if n := note(l); n != "" {

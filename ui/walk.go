@@ -85,19 +85,19 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 		w.device = ev.DeviceCode
 	case flows.EventExchange:
 		if ev.Exchange != nil {
-			w.hops[i].Exchanges = append(w.hops[i].Exchanges, *ev.Exchange)
+			w.hops[i].Exchanges = append(w.hops[i].Exchanges, displayExchange(*ev.Exchange))
 		}
 	case flows.EventToken:
 		if ev.Token != nil {
-			w.hops[i].Tokens = append(w.hops[i].Tokens, *ev.Token)
+			w.hops[i].Tokens = append(w.hops[i].Tokens, displayNamedToken(*ev.Token))
 		}
 	case flows.EventFinding:
 		if ev.Finding != nil {
-			w.hops[i].Findings = append(w.hops[i].Findings, *ev.Finding)
+			w.hops[i].Findings = append(w.hops[i].Findings, displayFinding(*ev.Finding))
 		}
 	case flows.EventHopFinished:
 		if ev.Result != nil {
-			w.hops[i] = *ev.Result
+			w.hops[i] = displayHop(*ev.Result)
 			if w.hops[i].Title == "" {
 				w.hops[i].Title = shortTitles[ev.Hop]
 			}
