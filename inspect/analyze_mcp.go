@@ -90,9 +90,16 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 	}
 	if p := obs.PRM; p != nil {
 		if p.Resource != obs.URL {
-			fs = append(fs, NewFinding("mcp.prm-resource-mismatch", "mcp",
+			f := NewFinding("mcp.prm-resource-mismatch", "mcp",
 				fmt.Sprintf("the metadata's resource is %q but the server URL used is %q", p.Resource, obs.URL),
-				map[string]string{"resource": p.Resource, "url": obs.URL}))
+				map[string]string{"resource": p.Resource, "url": obs.URL})
+			if obs.ProbeStatus == 404 {
+				// Nothing answers at the configured URL while the metadata names another: the
+				// configured URL is what is wrong, not the server's metadata.
+				f.Detail = fmt.Sprintf("the configured URL %q answered 404 (no MCP endpoint there), and the server's metadata names its resource %q", obs.URL, p.Resource)
+				f.Fix = fmt.Sprintf("Set mcp.url to %s, the resource the server's metadata names.", p.Resource)
+			}
+			fs = append(fs, f)
 		}
 		if t := obs.Token; t != nil && t.Issuer != "" && !anaContainsIssuer(p.AuthorizationServers, t.Issuer) {
 			fs = append(fs, NewFinding("mcp.prm-issuer-mismatch", "mcp",
