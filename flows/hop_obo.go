@@ -99,6 +99,9 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 			oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()), agentReportProblem(agentReport))
 	case obs.Result != nil:
 		h.res.Story = fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()))
+		if obs.Result.IsAgent() && obs.Result.ParentAppID != "" {
+			h.res.Story += fmt.Sprintf("; an Agent ID token (xms_par_app_azp %s)", appName(obs.Result, obs.Result.ParentAppID, w.appNames()))
+		}
 	case obs.Error != nil && obs.Error.Claims != "":
 		h.res.Story = "Entra asks for a fresh sign-in satisfying a claims challenge (re-sign-in with the claims is offered)"
 	case obs.Error != nil:

@@ -54,8 +54,13 @@ func TestStoryNames(t *testing.T) {
 	if out := sandboxText(t, "app-only-token"); !strings.Contains(out, "Contoso Chat Client obtained an app-only token") {
 		t.Errorf("app-only-token:\n%s", out)
 	}
-	if out := sandboxText(t, "agent-identity"); !strings.Contains(out, "signed in to Contoso Chat Client; token for Contoso Agent Blueprint") {
+	out := sandboxText(t, "agent-identity")
+	if !strings.Contains(out, "signed in to Contoso Chat Client; token for Contoso Agent Blueprint") {
 		t.Errorf("agent-identity:\n%s", out)
+	}
+	// W21: the obo story says the exchanged token is an Agent ID token, and whose.
+	if !strings.Contains(out, "an Agent ID token (xms_par_app_azp Contoso Agent Blueprint)") {
+		t.Errorf("agent-identity obo story does not name the Agent ID token:\n%s", out)
 	}
 }
 
