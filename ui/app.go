@@ -291,6 +291,9 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.closed {
+			// A re-run of one hop keeps the selection on that hop, so its new result is what
+			// shows; only a run of the whole walk jumps to the first error.
+			wholeWalk := ws.runHop == ""
 			ws.running = false
 			ws.runHop = ""
 			if ws.finished.IsZero() {
@@ -303,7 +306,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 				}
 				ws.claims = ws.walk.ClaimsChallenge()
 			}
-			if _, hop, bad := ws.firstError(); bad && m.screen == screenOverview {
+			if _, hop, bad := ws.firstError(); bad && wholeWalk && m.screen == screenOverview {
 				m.overview.list.to(hopIndex(hop.ID))
 			}
 			m.reloadHop()
