@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // scenarioInfo is a sandbox scenario as the picker lists it (from sandbox.Scenarios).
@@ -98,23 +100,33 @@ func (p scenarioPicker) View() string {
 	}
 	nameW += 2
 	from, to := p.list.window()
+	// The line under the title says how many scenarios are scrolled away above, the rule under
+	// the list how many below, so a scrolled list never hides rows silently.
+	if from > 0 {
+		lines[1] = s.Faint.Render(fmt.Sprintf("  ↑ %d more", from))
+	}
 	for i := from; i < to; i++ {
 		sc := p.scenarios[i]
 		mark := "  "
 		if sc.Name == p.current {
 			mark = "● "
 		}
-		row := mark + fit(sc.Name, nameW) + sc.Change
 		if i == p.list.cursor {
-			lines = append(lines, s.Selected.Render(fit(row, iw)))
+			// ▸ marks the cursor row without colour too (NO_COLOR, a captured pane).
+			lines = append(lines, s.Selected.Render(fit("▸ "+mark+fit(sc.Name, nameW)+sc.Change, iw)))
 		} else {
-			lines = append(lines, fit(s.Accent.Render(mark)+s.Bold.Render(fit(sc.Name, nameW))+s.Muted.Render(sc.Change), iw))
+			lines = append(lines, fit("  "+s.Accent.Render(mark)+s.Bold.Render(fit(sc.Name, nameW))+s.Muted.Render(sc.Change), iw))
 		}
 	}
 	for len(lines) < 2+p.list.height {
 		lines = append(lines, "")
 	}
-	lines = append(lines, s.Rule.Render(strings.Repeat("─", iw)))
+	rule := s.Rule.Render(strings.Repeat("─", iw))
+	if below := len(p.scenarios) - to; below > 0 {
+		hint := fmt.Sprintf(" ↓ %d more ", below)
+		rule = s.Rule.Render("──") + s.Faint.Render(hint) + s.Rule.Render(strings.Repeat("─", max(iw-2-lipgloss.Width(hint), 0)))
+	}
+	lines = append(lines, rule)
 	var detail []string
 	if len(p.scenarios) > 0 {
 		sc := p.scenarios[p.list.cursor]
