@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/oboscope/oboscope/inspect"
 )
 
@@ -317,90 +315,4 @@ func (w *Walk) fetchASMetadata(ctx context.Context, h *hopRun, servers []string)
 		}
 	}
 	return issuers
-}
-
-// bearerTransport adds the Authorization header; it sits above the trace, so the trace records
-// the header (redacted) and the 401's WWW-Authenticate.
-type bearerTransport struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.next.RoundTrip(r)
-}
-
-// mcpSession connects with the MCP go-sdk (streamable HTTP) presenting token, lists the tools
-// (when listTools) and calls tool (when set). It returns the structured content of the tool call,
-// the status and WWW-Authenticate of the initialize answer, and a one-line note of what happened.
-func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any, listTools bool) (any, int, string, string, error) {
-	hc := *h.client
-	hc.Transport = &bearerTransport{token: token, next: h.client.Transport}
-	h.rec.setLabel("MCP initialize")
-	before := h.rec.headCount()
-	client := mcp.NewClient(&mcp.Implementation{Name: "oboscope", Version: "1"}, nil)
-	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-		Endpoint: w.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
-	}, nil)
-	// The initialize answer's status comes from the response head, recorded when it arrived: the
-	// exchange itself completes only when the SDK closes the (possibly SSE) body.
-	status, challenge := 0, ""
-	for _, x := range h.rec.headsSince(before) {
-		if x.Method == http.MethodPost {
-			status = x.Status
-			if x.Header != nil {
-				challenge = x.Header.Get("WWW-Authenticate")
-			}
-			break
-		}
-	}
-	if err != nil {
-		return nil, status, challenge, "", fmt.Errorf("MCP initialize: %w", err)
-	}
-	defer session.Close()
-	note := ""
-	if listTools {
-		h.rec.setLabel("MCP tools/list")
-		list, err := session.ListTools(ctx, nil)
-		if err != nil {
-			return nil, status, challenge, "", fmt.Errorf("MCP tools/list: %w", err)
-		}
-		var names []string
-		for _, t := range list.Tools {
-			names = append(names, t.Name)
-		}
-		noun := "tools"
-		if len(names) == 1 {
-			noun = "tool"
-		}
-		note = fmt.Sprintf("%d %s (%s)", len(names), noun, strings.Join(names, ", "))
-	}
-	if tool == "" {
-		return nil, status, challenge, note, nil
-	}
-	h.rec.setLabel("MCP tools/call " + tool)
-	var a any = args
-	if args == nil {
-		a = map[string]any{}
-	}
-	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: a})
-	if err != nil {
-		return nil, status, challenge, note, fmt.Errorf("MCP tools/call %s: %w", tool, err)
-	}
-	if res.IsError {
-		return res.StructuredContent, status, challenge, note, fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))
-	}
-	note = strings.TrimPrefix(note+"; "+tool+" answered", "; ")
-	return res.StructuredContent, status, challenge, note, nil
-}
-
-func toolText(res *mcp.CallToolResult) string {
-	for _, c := range res.Content {
-		if t, ok := c.(*mcp.TextContent); ok {
-			return oneLine(RedactText(t.Text, nil))
-		}
-	}
-	return "(no text)"
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,8 +79,22 @@ type recorder struct {
 // not depend on when (or whether) the body is closed — an SSE body may stay open long after.
 type responseHead struct {
 	Method string
-	Status int
-	Header http.Header
+	// RPCMethod is the JSON-RPC method of the request ("initialize", "server/discover" …), "" when
+	// the request body was not a JSON-RPC request.
+	RPCMethod string
+	Status    int
+	Header    http.Header
+}
+
+// rpcMethod returns the JSON-RPC method named by a request body, or "".
+func rpcMethod(body string) string {
+	var m struct {
+		Method string `json:"method"`
+	}
+	if json.Unmarshal([]byte(body), &m) != nil {
+		return ""
+	}
+	return m.Method
 }
 
 // headCount returns how many answers have arrived so far.
@@ -220,7 +235,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x.Status = resp.StatusCode
 	x.ResponseHeaders = RedactHeaders(resp.Header, r.extra)
 	r.mu.Lock()
-	r.heads = append(r.heads, responseHead{Method: req.Method, Status: resp.StatusCode, Header: x.ResponseHeaders})
+	r.heads = append(r.heads, responseHead{Method: req.Method, RPCMethod: rpcMethod(x.RequestBody), Status: resp.StatusCode, Header: x.ResponseHeaders})
 	r.mu.Unlock()
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		r.mu.Lock()

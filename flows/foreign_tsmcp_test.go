@@ -1,0 +1,213 @@
+package flows_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/sandbox"
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// tsMCP reproduces, byte for byte where it matters, what an MCP server written with the
+// TypeScript MCP SDK (v1.32: requireBearerAuth, mcpAuthMetadataRouter,
+// getOAuthProtectedResourceMetadataUrl, a stateless StreamableHTTPServerTransport) answers. The
+// fields are the misconfigurations a developer makes with it. The walk was pointed at the real
+// SDK (node) to learn these answers; the tests do not need node.
+type tsMCP struct {
+	audience       string   // the verifier's expected aud ("" = not checked)
+	requiredScopes []string // requireBearerAuth's requiredScopes
+	// prmResource is mcpAuthMetadataRouter's resourceServerUrl ("" = the MCP URL; "-" = no router).
+	prmResource string
+	// challengeMetadata: requireBearerAuth's resourceMetadataUrl (default the MCP URL's
+	// path-specific well-known URL; "-" = none).
+	challengeMetadata string
+	bareUnauthorized  bool // a hand-written middleware answering 401 {"error":"Unauthorized"} without a challenge
+	issuer            string
+	mcpServer         *mcp.Server
+}
+
+// tsMCPServer starts tm on a TLS test server and returns it with its MCP URL.
+func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
+	t.Helper()
+	var srv *httptest.Server
+	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return tm.mcpServer }, &mcp.StreamableHTTPOptions{Stateless: true})
+	mux := http.NewServeMux()
+	mcpURL := func() string { return srv.URL + "/mcp" }
+	wellKnown := func(resource string) string {
+		i := strings.Index(resource[len("https://"):], "/")
+		if i < 0 {
+			return resource + "/.well-known/oauth-protected-resource"
+		}
+		base, path := resource[:len("https://")+i], resource[len("https://")+i:]
+		if path == "/" {
+			path = ""
+		}
+		return base + "/.well-known/oauth-protected-resource" + path
+	}
+	if tm.prmResource != "-" {
+		mux.HandleFunc("/.well-known/", func(w http.ResponseWriter, r *http.Request) {
+			res := tm.prmResource
+			if res == "" {
+				res = mcpURL()
+			}
+			if r.Method != http.MethodGet || srv.URL+r.URL.Path != wellKnown(res) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(404)
+				fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot GET %s</pre>\n</body>\n</html>\n", r.URL.Path)
+				return
+			}
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{tm.issuer},
+				"scopes_supported": []string{"api://contoso-mcp/tools.call"}, "resource_name": "ts mcp"})
+		})
+	}
+	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
+		if tm.bareUnauthorized {
+			if _, ok := tsBearerClaims(r); !ok {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(401)
+				w.Write([]byte(`{"error":"Unauthorized"}`))
+				return
+			}
+		} else if !tm.authorize(w, r, mcpURL, wellKnown) {
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			w.WriteHeader(405)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		var rpc struct {
+			Method string `json:"method"`
+		}
+		json.Unmarshal(body, &rpc)
+		if rpc.Method == "server/discover" || r.Header.Get("Mcp-Protocol-Version") == "2026-07-28" {
+			// The TS SDK knows no protocol after 2025-11-25: the go-sdk's first request is refused.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(400)
+			w.Write([]byte(`{"error":{"code":-32000,"message":"Bad Request: Unsupported protocol version: 2026-07-28 (supported versions: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05, 2024-10-07)"},"id":null,"jsonrpc":"2.0"}`))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mcpHandler.ServeHTTP(w, r)
+	})
+	srv = quietTLSServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, srv.URL + "/mcp"
+}
+
+// authorize is requireBearerAuth with a jose-style verifier: 401 invalid_token (with the SDK's
+// challenge) for a missing or unacceptable token, 403 insufficient_scope for a missing scope.
+func (tm tsMCP) authorize(w http.ResponseWriter, r *http.Request, mcpURL func() string, wellKnown func(string) string) bool {
+	fail := func(status int, code, msg string) bool {
+		h := fmt.Sprintf(`Bearer error="%s", error_description="%s"`, code, msg)
+		if len(tm.requiredScopes) > 0 {
+			h += fmt.Sprintf(`, scope="%s"`, strings.Join(tm.requiredScopes, " "))
+		}
+		switch md := tm.challengeMetadata; md {
+		case "-":
+		case "":
+			h += fmt.Sprintf(`, resource_metadata="%s"`, wellKnown(mcpURL()))
+		default:
+			h += fmt.Sprintf(`, resource_metadata="%s"`, md)
+		}
+		w.Header().Set("WWW-Authenticate", h)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": msg})
+		return false
+	}
+	claims, ok := tsBearerClaims(r)
+	if !ok {
+		return fail(401, "invalid_token", "Missing Authorization header")
+	}
+	if tm.audience != "" && claims["aud"] != tm.audience {
+		return fail(401, "invalid_token", `unexpected "aud" claim value`)
+	}
+	scp, _ := claims["scp"].(string)
+	for _, s := range tm.requiredScopes {
+		if !strings.Contains(" "+scp+" ", " "+s+" ") {
+			return fail(403, "insufficient_scope", "Insufficient scope")
+		}
+	}
+	return true
+}
+
+// tsBearerClaims decodes the bearer token's payload (the sandbox signed it; these tests are about
+// what the server answers, not about its signature check).
+func tsBearerClaims(r *http.Request) (map[string]any, bool) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return nil, false
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, false
+	}
+	var claims map[string]any
+	return claims, json.Unmarshal(b, &claims) == nil
+}
+
+// tsWalk runs the whole walk against the healthy sandbox with mcp.url pointing at a TS-SDK-like
+// server configured by tm, and returns the report.
+func tsWalk(t *testing.T, tm tsMCP, edit func(*flows.Config)) (flows.Report, string) {
+	t.Helper()
+	s := startSandbox(t, "healthy")
+	tm.issuer = s.AuthorityURL() + "/v2.0"
+	if tm.mcpServer == nil {
+		tm.mcpServer = whoamiServer()
+	}
+	srv, mcpURL := tsMCPServer(t, tm)
+	cfg := s.Config("")
+	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
+	cfg.MCP.URL = mcpURL
+	if edit != nil {
+		edit(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	return w.Report(), mcpURL
+}
+
+func findingIDs(fs []inspect.Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID)
+	}
+	return ids
+}
+
+// TestTSSDKInitializeStatus: the go-sdk client first sends server/discover, which a TS SDK server
+// refuses with 400 "Unsupported protocol version", then initializes. The initialize answer (200)
+// is the session's status, not the discovery's 400.
+func TestTSSDKInitializeStatus(t *testing.T) {
+	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}}, nil)
+	m := rep.Hops[3]
+	if m.Status != flows.StatusOK || len(m.Findings) != 0 {
+		t.Fatalf("mcp hop %s, findings %v, error %q", m.Status, findingIDs(m.Findings), m.Err)
+	}
+	if !strings.Contains(m.Story, "with the token: 200, 1 tool (whoami); whoami answered") {
+		t.Fatalf("mcp story %q", m.Story)
+	}
+}
