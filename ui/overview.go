@@ -193,9 +193,9 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 	if room := o.height - len(lines) - 1; room >= 5 && !ws.starting && ws.err == "" {
 		h := ws.hops[o.list.cursor]
 		if h.Status != flows.StatusPending {
-			body := hopSummaryLines(o.c, ws, h, w-4)
+			_, secs := hopSummarySections(o.c, ws, h, w-4)
 			title := s.Header.Render(fmt.Sprintf("Hop %d · %s", o.list.cursor+1, h.Title)) + s.Muted.Render(" · enter for claims, HTTP, diff")
-			lines = append(lines, boxLines(s.Box, w, title, clip(trimBlank(body[1:]), room-2))...)
+			lines = append(lines, boxLines(s.Box, w, title, fitSections(s, secs, room-2, w-4))...)
 		}
 	}
 	return block(lines, w, o.height)
