@@ -211,3 +211,42 @@ func TestTSSDKInitializeStatus(t *testing.T) {
 		t.Fatalf("mcp story %q", m.Story)
 	}
 }
+
+// TestConfiguredToolsTheServerLacks: a third-party server has its own tools. A configured
+// mcp.tool it does not list is a configuration warning (not a failed chain), and a
+// mcp.downstream_tool it does not list leaves nothing to report: the downstream hop is skipped,
+// and a healthy chain exits 0.
+func TestConfiguredToolsTheServerLacks(t *testing.T) {
+	echo := mcp.NewServer(&mcp.Implementation{Name: "ts-like", Version: "1"}, nil)
+	mcp.AddTool(echo, &mcp.Tool{Name: "echo", Description: "echoes"}, func(ctx context.Context, req *mcp.CallToolRequest, in map[string]any) (*mcp.CallToolResult, echoOut, error) {
+		return nil, echoOut{Hello: "echo"}, nil
+	})
+	for _, tt := range []struct {
+		name       string
+		server     *mcp.Server
+		mcpStatus  flows.HopStatus
+		mcpStory   string
+		downstream string
+	}{
+		{"whoami only", whoamiServer(), flows.StatusOK, "1 tool (whoami); whoami answered",
+			"skipped: the MCP server has no tool graph_me (its tools: whoami), so nothing reports its own downstream exchange; set mcp.downstream_tool to the tool that does, or remove it"},
+		{"echo only", echo, flows.StatusWarning, "1 tool (echo); no tool whoami: set mcp.tool to one of them",
+			"skipped: the MCP server has no tool graph_me (its tools: echo), so nothing reports its own downstream exchange; set mcp.downstream_tool to the tool that does, or remove it"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, mcpServer: tt.server}, func(c *flows.Config) {
+				c.MCP.Tool, c.MCP.DownstreamTool = "whoami", "graph_me"
+			})
+			m, d := rep.Hops[3], rep.Hops[4]
+			if m.Status != tt.mcpStatus || len(m.Findings) != 0 || m.Err != "" || !strings.Contains(m.Story, tt.mcpStory) {
+				t.Fatalf("mcp hop %s, findings %v, error %q, story %q", m.Status, findingIDs(m.Findings), m.Err, m.Story)
+			}
+			if d.Status != flows.StatusSkipped || d.Story != tt.downstream {
+				t.Fatalf("downstream %s %q (error %q)", d.Status, d.Story, d.Err)
+			}
+			if code := flows.ExitCode(rep); code != 0 {
+				t.Fatalf("exit code %d", code)
+			}
+		})
+	}
+}

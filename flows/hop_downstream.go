@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/oboscope/oboscope/inspect"
@@ -20,6 +21,7 @@ func (w *Walk) hopDownstream(ctx context.Context, h *hopRun) {
 	}
 	w.mu.Lock()
 	oboRaw, obo, unreachable := w.st.oboRaw, w.st.obo, w.st.mcpUnreachable
+	tools, listed := w.st.mcpTools, w.st.mcpToolsListed
 	w.mu.Unlock()
 	if oboRaw == "" {
 		h.skip("skipped: no token for the MCP server")
@@ -27,6 +29,13 @@ func (w *Walk) hopDownstream(ctx context.Context, h *hopRun) {
 	}
 	if unreachable != "" {
 		h.skip("skipped: " + unreachable + " (see the mcp hop)")
+		return
+	}
+	if listed && !slices.Contains(tools, cfg.MCP.DownstreamTool) {
+		// A server without the tool reports nothing of its own exchange: the hop has nothing to
+		// read, which is not a failure of the chain.
+		h.skip(fmt.Sprintf("skipped: the MCP server has no tool %s (its tools: %s), so nothing reports its own downstream exchange; set mcp.downstream_tool to the tool that does, or remove it",
+			cfg.MCP.DownstreamTool, valueOr(strings.Join(tools, ", "), "none")))
 		return
 	}
 	if !sendable(cfg.MCP.URL) {

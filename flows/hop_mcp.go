@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,6 +31,9 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	w.mu.Unlock()
 
 	w.setMCPUnreachable("")
+	w.mu.Lock()
+	w.st.mcpTools, w.st.mcpToolsListed = nil, false
+	w.mu.Unlock()
 	obs := inspect.MCPObservation{URL: cfg.MCP.URL}
 	exp := inspect.MCPExpectations{Audiences: w.mcpAudiences(), RequiredScopes: cfg.OBO.Scopes, AudienceReported: audReported}
 	if !sendable(cfg.MCP.URL) {
@@ -58,6 +62,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 
 	// 4. The MCP session with the exchanged (or passed-through) token.
 	var toolNote string
+	missingTool := false
 	if oboRaw != "" {
 		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
 		h.token(presentedName(fromUser), oboRaw, obo, false, "")
@@ -67,7 +72,13 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 		if !obs.SessionOK {
 			w.setMCPUnreachable("the MCP session did not start")
 		}
-		if err != nil {
+		var noTool *noSuchToolError
+		switch {
+		case errors.As(err, &noTool):
+			// The server works; the configuration names a tool it does not have.
+			toolNote = fmt.Sprintf("%s; no tool %s: set mcp.tool to one of them", note, noTool.Tool)
+			missingTool = true
+		case err != nil:
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		}
 		// The version the server's metadata promises (v2.0 issuer → v2 tokens).
@@ -107,6 +118,9 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	}
 	h.add(inspect.AnalyzeMCP(obs, exp)...)
 	h.res.Story = mcpStory(obs, prmURL, asIssuers, toolNote)
+	if missingTool && h.res.Err == "" && !hasSeverity(h.res.Findings, inspect.SeverityError) {
+		h.res.Status = StatusWarning
+	}
 	if oboRaw == "" && len(h.res.Findings) == 0 && h.res.Err == "" {
 		h.skip("discovery only: no token for the MCP server (the exchange produced none); " + h.res.Story)
 	}

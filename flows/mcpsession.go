@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -59,6 +60,12 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 			noun = "tool"
 		}
 		note = fmt.Sprintf("%d %s (%s)", len(names), noun, strings.Join(names, ", "))
+		w.mu.Lock()
+		w.st.mcpTools, w.st.mcpToolsListed = names, true
+		w.mu.Unlock()
+		if tool != "" && !slices.Contains(names, tool) {
+			return nil, status, challenge, note, &noSuchToolError{Tool: tool, Tools: names}
+		}
 	}
 	if tool == "" {
 		return nil, status, challenge, note, nil
@@ -77,6 +84,17 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 	}
 	note = strings.TrimPrefix(note+"; "+tool+" answered", "; ")
 	return res.StructuredContent, status, challenge, note, nil
+}
+
+// noSuchToolError says the server's tools/list does not name a configured tool: the server works,
+// the configuration names a tool it does not have.
+type noSuchToolError struct {
+	Tool  string
+	Tools []string
+}
+
+func (e *noSuchToolError) Error() string {
+	return fmt.Sprintf("the MCP server has no tool %s (its tools: %s)", e.Tool, valueOr(strings.Join(e.Tools, ", "), "none"))
 }
 
 // sessionStart returns the status and WWW-Authenticate of the answer that decided whether an MCP

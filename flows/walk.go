@@ -62,6 +62,10 @@ type walkState struct {
 	// mcpUnreachable says why the last mcp hop got no MCP session going ("" when it did or did
 	// not try): the downstream hop does not knock on the same door again.
 	mcpUnreachable string
+	// mcpTools are the tools the server's tools/list named at the last mcp hop (mcpToolsListed:
+	// the list arrived, possibly empty).
+	mcpTools       []string
+	mcpToolsListed bool
 }
 
 // NewWalk prepares a walk of cfg; nothing runs until Run or RunHop.
