@@ -75,7 +75,7 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 	}
 	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
 		if tm.bareUnauthorized {
-			if _, ok := tsBearerClaims(r); !ok {
+			if claims, ok := tsBearerClaims(r); !ok || (tm.audience != "" && claims["aud"] != tm.audience) {
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
 				w.WriteHeader(401)
 				w.Write([]byte(`{"error":"Unauthorized"}`))
@@ -246,6 +246,51 @@ func TestConfiguredToolsTheServerLacks(t *testing.T) {
 			}
 			if code := flows.ExitCode(rep); code != 0 {
 				t.Fatalf("exit code %d", code)
+			}
+		})
+	}
+}
+
+// TestTSSDKMisconfigurations: each misconfiguration a developer makes with the TypeScript MCP SDK
+// raises exactly the mcp findings its answers imply, with a cause and fix true for that server.
+func TestTSSDKMisconfigurations(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		server tsMCP
+		want   []string          // the mcp hop's finding IDs, sorted as reported
+		detail map[string]string // a finding's detail must contain this
+	}{
+		{"correct", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}}, nil, nil},
+		{"no audience check", tsMCP{requiredScopes: []string{"tools.call"}}, []string{"mcp.accepts-foreign-token"},
+			map[string]string{"mcp.accepts-foreign-token": "the server answered 403 to the user's token, whose aud is " + testAgent + ": it authenticated it and only lacked a permission"}},
+		{"agent's audience expected", tsMCP{audience: testAgent, requiredScopes: []string{"tools.call"}}, []string{"mcp.accepts-foreign-token", "mcp.rejected"},
+			map[string]string{"mcp.rejected": "the MCP server answered 401 to a token for itself (aud " + sandbox.MCPAppID + ") but authenticated the user's token for " + testAgent + " (answered 403): it validates aud against " + testAgent}},
+		{"scope the token lacks", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.admin"}}, []string{"mcp.rejected"},
+			map[string]string{"mcp.rejected": `the MCP server answered 403 insufficient_scope: it requires tools.admin (its challenge) and the token presented has scp "tools.call"`}},
+		{"no metadata, challenge without resource_metadata", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "-", challengeMetadata: "-"},
+			[]string{"mcp.no-resource-metadata", "mcp.no-www-authenticate"}, nil},
+		{"401 without WWW-Authenticate", tsMCP{audience: sandbox.MCPAppID, prmResource: "-", bareUnauthorized: true},
+			[]string{"mcp.no-resource-metadata", "mcp.no-www-authenticate"},
+			map[string]string{"mcp.no-www-authenticate": "the unauthenticated request was answered 401 without a WWW-Authenticate header"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, _ := tsWalk(t, tt.server, nil)
+			m := rep.Hops[3]
+			got := findingIDs(m.Findings)
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Fatalf("mcp findings %v, want %v (story %q, error %q)", got, tt.want, m.Story, m.Err)
+			}
+			for _, f := range m.Findings {
+				if want, ok := tt.detail[f.ID]; ok && !strings.Contains(f.Detail, want) {
+					t.Errorf("%s detail %q lacks %q", f.ID, f.Detail, want)
+				}
+			}
+			wantCode := 0
+			if len(tt.want) > 0 {
+				wantCode = 1
+			}
+			if code := flows.ExitCode(rep); code != wantCode {
+				t.Errorf("exit code %d, want %d", code, wantCode)
 			}
 		})
 	}

@@ -143,19 +143,26 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s: it %s", fp, anaAudList(obs.ForeignProbeToken), how),
 			map[string]string{"status": fmt.Sprint(obs.ForeignProbeStatus), "aud": strings.Join(anaTokenAuds(obs.ForeignProbeToken), " ")}))
 	}
+	// The scopes the server requires (its challenge's scope, else the configured ones) that the
+	// presented token lacks.
+	var missing []string
+	requiredFrom := "the configured obo.scopes"
+	c, _ := anaBearer(obs.WWWAuthenticate)
+	scopeRefusal := obs.Status == 403 && strings.EqualFold(c.Param("error"), "insufficient_scope")
 	if t != nil && audOK && obs.Status != 0 {
 		required := exp.RequiredScopes
-		if hasChallenge && probeChallenge.Param("scope") != "" {
-			required = strings.Fields(probeChallenge.Param("scope"))
+		switch {
+		case c.Param("scope") != "":
+			required, requiredFrom = strings.Fields(c.Param("scope")), "its challenge"
+		case hasChallenge && probeChallenge.Param("scope") != "":
+			required, requiredFrom = strings.Fields(probeChallenge.Param("scope")), "its challenge"
 		}
-		var missing []string
 		for _, s := range required {
 			if !IsOIDCScope(s) && ScopeName(s) != ".default" && !anaHasScope(t, s) {
 				missing = append(missing, ScopeName(s))
 			}
 		}
-		c, _ := anaBearer(obs.WWWAuthenticate)
-		if len(missing) > 0 && !(obs.Status == 403 && strings.EqualFold(c.Param("error"), "insufficient_scope")) {
+		if len(missing) > 0 && !scopeRefusal {
 			fs = append(fs, NewFinding("mcp.insufficient-scope-status", "mcp",
 				fmt.Sprintf("the token lacks %s and the server answered %d (not 403 insufficient_scope)", strings.Join(missing, ", "), obs.Status),
 				map[string]string{"status": fmt.Sprint(obs.Status)}))
@@ -176,9 +183,53 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		if obs.WWWAuthenticate != "" {
 			detail += " with WWW-Authenticate: " + anaFirstLine(obs.WWWAuthenticate)
 		}
-		fs = append(fs, NewFinding("mcp.rejected", "mcp", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
+		f := NewFinding("mcp.rejected", "mcp", detail, map[string]string{"status": fmt.Sprint(obs.Status)})
+		switch fp := obs.ForeignProbeStatus; {
+		case scopeRefusal && len(missing) > 0:
+			// The server says what it wants, and the token indeed lacks it.
+			f.Detail = fmt.Sprintf("the MCP server answered 403 insufficient_scope: it requires %s (%s) and the token presented has scp %q",
+				strings.Join(missing, ", "), requiredFrom, strings.Join(t.Scopes, " "))
+			if p := obs.PRM; p != nil && len(p.ScopesSupported) > 0 && !anaListsScopes(p.ScopesSupported, missing) {
+				f.Detail += fmt.Sprintf("; its metadata's scopes_supported (%s) does not list %s", strings.Join(p.ScopesSupported, ", "), strings.Join(missing, ", "))
+			}
+			f.Evidence = map[string]string{"status": "403", "claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}
+			f.Fix = fmt.Sprintf("Either the server requires the wrong scope (make it require what the token carries, %s), or the token needs %s: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
+				anaOrNone(strings.Join(t.Scopes, " ")), strings.Join(missing, ", "))
+		case obs.Status == 401 && t != nil && audOK && len(exp.Audiences) > 0 && obs.ForeignProbeSent && refusesAnonymous &&
+			obs.ForeignProbeToken != nil && obs.ForeignProbeToken.Issuer == t.Issuer && !anaAudienceOK(obs.ForeignProbeToken, exp.Audiences) &&
+			(fp == 403 || (fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer)):
+			// Its own token refused as invalid, another API's token authenticated: the server
+			// validates aud against the other API.
+			other := anaAudList(obs.ForeignProbeToken)
+			f.Detail = fmt.Sprintf("the MCP server answered 401 to a token for itself (aud %s) but authenticated the user's token for %s (answered %d): it validates aud against %s, not its own id",
+				anaAudList(t), other, fp, other)
+			if obs.WWWAuthenticate != "" {
+				f.Detail += " (WWW-Authenticate: " + anaFirstLine(obs.WWWAuthenticate) + ")"
+			}
+			f.Evidence = map[string]string{"status": "401", "claim": "aud", "value": strings.Join(t.Audiences, " "), "accepted_aud": strings.Join(obs.ForeignProbeToken.Audiences, " ")}
+			f.Fix = fmt.Sprintf("Set the audience the MCP server's token validation expects to its own application (%s), not %s.",
+				strings.Join(anaNonEmpty(exp.Audiences), " or "), other)
+		}
+		fs = append(fs, f)
 	}
 	return fs
+}
+
+// anaListsScopes reports whether every scope name in names is among list (bare or fully qualified).
+func anaListsScopes(list, names []string) bool {
+	for _, n := range names {
+		found := false
+		for _, s := range list {
+			if strings.EqualFold(ScopeName(s), ScopeName(n)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // DownstreamObservation is what the downstream hop saw: the MCP server's report of its own

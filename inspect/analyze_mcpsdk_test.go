@@ -1,0 +1,91 @@
+package inspect_test
+
+import (
+	"testing"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// What MCP servers written with the TypeScript MCP SDK answer (requireBearerAuth): the mcp.rejected
+// finding names the cause the answers show, not only "read the challenge".
+func TestAnalyzeMCPRejectedCause(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	md := "https://mcp.contoso.example/.well-known/oauth-protected-resource/mcp"
+	prm := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: []string{"api://contoso-mcp/tools.call"}}
+	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "azp": agentID, "scp": "tools.call"})
+	user := mkToken(t, nil) // aud: the agent API
+	exp := inspect.MCPExpectations{Audiences: []string{mcpID, "api://contoso-mcp"}, RequiredScopes: []string{"api://contoso-mcp/tools.call"}}
+	for _, tt := range []struct {
+		name                    string
+		obs                     inspect.MCPObservation
+		detail, fix, evidenceOf string
+	}{
+		{
+			// requiredScopes: ['tools.admin'] while the app exposes and the agent requests tools.call.
+			name: "403 insufficient_scope for a scope the token lacks",
+			obs: inspect.MCPObservation{URL: url, ProbeStatus: 401, PRM: prm, Token: mcpTok, SessionOK: false,
+				ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", scope="tools.admin", resource_metadata="` + md + `"`,
+				Status:               403, WWWAuthenticate: `Bearer error="insufficient_scope", error_description="Insufficient scope", scope="tools.admin", resource_metadata="` + md + `"`,
+				ForeignProbeSent: true, ForeignProbeToken: user, ForeignProbeStatus: 401},
+			detail:     `the MCP server answered 403 insufficient_scope: it requires tools.admin (its challenge) and the token presented has scp "tools.call"; its metadata's scopes_supported (api://contoso-mcp/tools.call) does not list tools.admin`,
+			fix:        "Either the server requires the wrong scope (make it require what the token carries, tools.call), or the token needs tools.admin: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
+			evidenceOf: "missing",
+		},
+		{
+			// The verifier's audience is the agent API's: its own token is refused, the user's
+			// token (for the agent) is authenticated and refused only for scope.
+			name: "401 to its own token, 403 to the agent's",
+			obs: inspect.MCPObservation{URL: url, ProbeStatus: 401, PRM: prm, Token: mcpTok,
+				ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", scope="tools.call", resource_metadata="` + md + `"`,
+				Status:               401, WWWAuthenticate: `Bearer error="invalid_token", error_description="unexpected \"aud\" claim value", scope="tools.call", resource_metadata="` + md + `"`,
+				ForeignProbeSent: true, ForeignProbeToken: user, ForeignProbeStatus: 403},
+			detail:     "the MCP server answered 401 to a token for itself (aud " + mcpID + ") but authenticated the user's token for " + agentID + " (answered 403): it validates aud against " + agentID + ", not its own id (WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"unexpected \\\"aud\\\" claim value\", scope=\"tools.call\", resource_metadata=\"" + md + "\")",
+			fix:        "Set the audience the MCP server's token validation expects to its own application (" + mcpID + " or api://contoso-mcp), not " + agentID + ".",
+			evidenceOf: "accepted_aud",
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *inspect.Finding
+			fs := inspect.AnalyzeMCP(tt.obs, exp)
+			for i := range fs {
+				if fs[i].ID == "mcp.rejected" {
+					got = &fs[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no mcp.rejected in %v", ids(fs))
+			}
+			if got.Detail != tt.detail {
+				t.Errorf("detail\n got %s\nwant %s", got.Detail, tt.detail)
+			}
+			if got.Fix != tt.fix {
+				t.Errorf("fix\n got %s\nwant %s", got.Fix, tt.fix)
+			}
+			if got.Evidence[tt.evidenceOf] == "" {
+				t.Errorf("evidence %v lacks %s", got.Evidence, tt.evidenceOf)
+			}
+		})
+	}
+}
+
+// A 401 to the exchanged token is not blamed on the server's audience when the foreign token was
+// refused too, or came from another issuer.
+func TestAnalyzeMCPRejectedAudienceNeedsEvidence(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
+	otherIssuer := mkToken(t, map[string]any{"iss": "https://sts.windows.net/" + tid + "/", "ver": "1.0"})
+	exp := inspect.MCPExpectations{Audiences: []string{mcpID}}
+	for _, tt := range []struct {
+		name    string
+		foreign *inspect.Token
+		status  int
+	}{{"foreign refused too", mkToken(t, nil), 401}, {"foreign from another issuer", otherIssuer, 403}} {
+		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`,
+			PRM: &inspect.ResourceMetadata{Resource: url}, Token: mcpTok, Status: 401, ForeignProbeSent: true, ForeignProbeToken: tt.foreign, ForeignProbeStatus: tt.status}
+		for _, f := range inspect.AnalyzeMCP(obs, exp) {
+			if f.ID == "mcp.rejected" && f.Fix != "Read the challenge shown: it names what the server wanted." {
+				t.Errorf("%s: fix %q", tt.name, f.Fix)
+			}
+		}
+	}
+}
