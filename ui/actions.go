@@ -25,6 +25,9 @@ type toast struct {
 	id    int
 	text  string
 	level toastLevel
+	// whileRunning marks a toast that announces a run ("Walking scenario X"): it goes when the
+	// run ends, so it never sits next to "walk complete".
+	whileRunning bool
 }
 
 type (

@@ -182,6 +182,21 @@ func (m *Model) notify(text string, level toastLevel) tea.Cmd {
 	return expireToast(m.toastSeq)
 }
 
+// notifyRun announces a run that starts now (a walk, a hop re-run): the toast goes when the
+// run ends, or after the usual few seconds if that is sooner.
+func (m *Model) notifyRun(text string) tea.Cmd {
+	cmd := m.notify(text, toastInfo)
+	m.toast.whileRunning = true
+	return cmd
+}
+
+// runEnded drops the toast that announced the run that just ended.
+func (m *Model) runEnded() {
+	if m.toast.whileRunning {
+		m.toast = toast{}
+	}
+}
+
 // resize passes the window size on to every screen.
 func (m *Model) resize() {
 	bodyH := max(m.c.height-3, 1)
@@ -251,7 +266,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case scenarioChosenMsg:
 		m.overlay = overlayNone
 		m.screen = screenOverview
-		return m, tea.Batch(m.startSession(msg.name, true), m.notify("Walking scenario "+msg.name, toastInfo))
+		return m, tea.Batch(m.startSession(msg.name, true), m.notifyRun("Walking scenario "+msg.name))
 	}
 	return m, m.handleWalkMsg(msg)
 }
@@ -272,6 +287,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 		}
 		ws.starting = false
 		if msg.err != nil {
+			m.runEnded()
 			ws.running = false
 			ws.err = msg.err.Error()
 			return nil
@@ -296,6 +312,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 			wholeWalk := ws.runHop == ""
 			ws.running = false
 			ws.runHop = ""
+			m.runEnded()
 			if ws.finished.IsZero() {
 				ws.finished = m.c.now()
 			}

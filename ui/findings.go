@@ -90,7 +90,7 @@ func (p findingsPane) View() string {
 	}
 	var lines []string
 	e, wn, in := inspect.CountBySeverity(p.findings)
-	lines = append(lines, " "+s.Faint.Render(fmt.Sprintf("%s · %s · %s", plural(e, "error"), plural(wn, "warning"), plural(in, "info"))))
+	lines = append(lines, " "+s.Faint.Render(fmt.Sprintf("%s · %s · %s", severityCount(e, inspect.SeverityError), severityCount(wn, inspect.SeverityWarning), severityCount(in, inspect.SeverityInfo))))
 	idW := 12
 	for _, f := range p.findings {
 		idW = max(idW, len(f.ID))

@@ -46,7 +46,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.overlay = overlayScenarios
 		return nil
 	case key.Matches(msg, k.Rerun) && walkMode:
-		return tea.Batch(m.startSession(m.walk.scenario, false), m.notify("Walking again", toastInfo))
+		return tea.Batch(m.startSession(m.walk.scenario, false), m.notifyRun("Walking again"))
 	case key.Matches(msg, k.RerunHop) && walkMode:
 		return m.rerunSelectedHop()
 	case key.Matches(msg, k.RetryClaims) && walkMode:
@@ -181,7 +181,7 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	ws.lastRun = fmt.Sprintf("hop %d re-run", i+1)
 	ws.started, ws.finished = m.c.now(), time.Time{}
 	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, flows.Hops[i]), m.spin.Tick,
-		m.notify("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID), toastInfo))
+		m.notifyRun("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID)))
 }
 
 // retryClaims answers the claims challenge of the last walk: sign in again passing it, then walk on.
@@ -203,7 +203,7 @@ func (m *Model) retryClaims() tea.Cmd {
 	ws.started, ws.finished = m.c.now(), time.Time{}
 	m.hop.loadedRes = ""
 	return tea.Batch(retryWithClaims(m.cfg.ctx, ws.gen, w), m.spin.Tick,
-		m.notify("Signing in again with the claims challenge", toastInfo))
+		m.notifyRun("Signing in again with the claims challenge"))
 }
 
 // export writes the last report in format to the export folder.

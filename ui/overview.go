@@ -255,7 +255,7 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 	if e+wn+in == 0 {
 		body = append(body, "Every hop passed and nothing needs fixing.")
 	} else {
-		body = append(body, fmt.Sprintf("%s and %s:", plural(wn, "warning"), plural(in, "note")))
+		body = append(body, fmt.Sprintf("%s and %s:", severityCount(wn, inspect.SeverityWarning), severityCount(in, inspect.SeverityInfo)))
 		for _, f := range all {
 			body = append(body, trunc(severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w-6))
 		}

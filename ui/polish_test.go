@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // selectedRow is the overview's rail row that carries the ▸ marker.
@@ -128,5 +131,84 @@ func TestFitSections(t *testing.T) {
 				t.Fatalf("%d lines for %d", len(got), tt.n)
 			}
 		})
+	}
+}
+
+// TestWordingMatchesReports: counts use the severity names the reports use ("1 info", never
+// "1 note" or "0 infos") and lengths of time are inspect.HumanDuration's (QA U4).
+func TestWordingMatchesReports(t *testing.T) {
+	counts := []struct {
+		n    int
+		sev  inspect.Severity
+		want string
+	}{
+		{1, inspect.SeverityError, "1 error"},
+		{2, inspect.SeverityError, "2 errors"},
+		{0, inspect.SeverityWarning, "0 warnings"},
+		{1, inspect.SeverityWarning, "1 warning"},
+		{0, inspect.SeverityInfo, "0 info"},
+		{1, inspect.SeverityInfo, "1 info"},
+		{3, inspect.SeverityInfo, "3 info"},
+	}
+	for _, c := range counts {
+		if got := severityCount(c.n, c.sev); got != c.want {
+			t.Errorf("severityCount(%d, %s) = %q, want %q", c.n, c.sev, got, c.want)
+		}
+	}
+	times := []struct {
+		claim string
+		d     time.Duration
+		want  string
+	}{
+		{"exp", 63 * time.Minute, "expires in 1h 3m"},
+		{"exp", -(2*time.Hour + 35*time.Minute), "expired 2h 35m ago"},
+		{"exp", 4*time.Minute + 30*time.Second, "expires in 4m 30s"},
+		{"iat", -6 * time.Minute, "6m ago"},
+		{"nbf", 2 * time.Minute, "not valid for another 2m"},
+		{"nbf", -(26 * time.Hour), "valid since 1d 2h"},
+	}
+	for _, c := range times {
+		if got := relative(c.claim, testNow.Add(c.d), testNow); got != c.want {
+			t.Errorf("relative(%s, %v) = %q, want %q", c.claim, c.d, got, c.want)
+		}
+	}
+
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := runWalk(t, m)
+	view := screen(m)
+	title := strings.SplitN(view, "\n", 2)[0]
+	if !strings.HasSuffix(strings.TrimRight(title, " "), "i 1 info") {
+		t.Fatalf("title bar %q does not end in \"i 1 info\"", title)
+	}
+	mustContain(t, view, "│ 0 warnings and 1 info:")
+	d.key("down", "down", "down", "down", "enter", "3")
+	mustContain(t, screen(m), " 0 errors · 0 warnings · 1 info")
+	for _, bad := range []string{"note", "infos"} {
+		if strings.Contains(screen(m), bad) {
+			t.Fatalf("%q on screen:\n%s", bad, screen(m))
+		}
+	}
+}
+
+// TestRunToastEndsWithTheRun: "Walking scenario X" shows while the walk runs and goes when it
+// completes, so it never sits next to "walk complete" (QA U4).
+func TestRunToastEndsWithTheRun(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := runWalk(t, m)
+	d.key("s", "down", "enter")
+	d.until(func() bool { return m.walk.scenario == "wrong-audience" })
+	status := func() string { return strings.Split(screen(m), "\n")[34] }
+	if !strings.HasSuffix(strings.TrimRight(status(), " "), "Walking scenario wrong-audience") {
+		t.Fatalf("while walking, the status line is %q", status())
+	}
+	d.until(d.walkDone)
+	if got := strings.TrimRight(status(), " "); got != " ✗ walk complete · first error at hop 2 Agent call" {
+		t.Fatalf("after the walk, the status line is %q", got)
+	}
+	// A toast that is not about a run stays its few seconds.
+	d.key("e")
+	d.until(func() bool { return strings.Contains(status(), "Report written to ") })
+	if m.walk.running || !strings.Contains(status(), "walk complete") {
+		t.Fatalf("status line %q", status())
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // fit truncates s (which may hold styles) to w cells with an ellipsis and pads it to exactly w.
@@ -66,45 +68,27 @@ func block(lines []string, w, h int) string {
 	return strings.Join(out, "\n")
 }
 
-// humanDuration renders d compactly: "54m", "2h05m", "3d4h", "12s".
-func humanDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h := int(d.Hours())
-		return fmt.Sprintf("%dh%02dm", h, int(d.Minutes())-h*60)
-	default:
-		days := int(d.Hours()) / 24
-		return fmt.Sprintf("%dd%dh", days, int(d.Hours())-days*24)
-	}
-}
-
-// relative says how t stands against now for a given time claim: "expires in 54m",
-// "expired 3m ago", "issued 6m ago", "valid since 6m", "not valid for 2m".
+// relative says how t stands against now for a given time claim: "expires in 1h 3m",
+// "expired 3m 10s ago", "issued 6m ago", "valid since 6m", "not valid for another 2m". Lengths
+// are inspect.HumanDuration's, as in the reports.
 func relative(claim string, t, now time.Time) string {
 	d := t.Sub(now)
 	switch claim {
 	case "exp":
 		if d >= 0 {
-			return "expires in " + humanDuration(d)
+			return "expires in " + inspect.HumanDuration(d)
 		}
-		return "expired " + humanDuration(d) + " ago"
+		return "expired " + inspect.HumanDuration(d) + " ago"
 	case "nbf":
 		if d > 0 {
-			return "not valid for another " + humanDuration(d)
+			return "not valid for another " + inspect.HumanDuration(d)
 		}
-		return "valid since " + humanDuration(d)
+		return "valid since " + inspect.HumanDuration(d)
 	default:
 		if d > 0 {
-			return "in " + humanDuration(d)
+			return "in " + inspect.HumanDuration(d)
 		}
-		return humanDuration(d) + " ago"
+		return inspect.HumanDuration(d) + " ago"
 	}
 }
 
@@ -123,6 +107,15 @@ func durationText(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.2f s", d.Seconds())
 	}
+}
+
+// severityCount counts findings of a severity the way the reports do: "1 error", "2 warnings",
+// "3 info" (info is the severity's name, not a countable noun).
+func severityCount(n int, sev inspect.Severity) string {
+	if sev == inspect.SeverityInfo {
+		return fmt.Sprintf("%d info", n)
+	}
+	return plural(n, string(sev))
 }
 
 // plural returns "1 error" or "3 errors".

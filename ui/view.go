@@ -102,13 +102,13 @@ func (m *Model) titleBar() string {
 	e, wn, in := inspect.CountBySeverity(fs)
 	var counts []string
 	if e > 0 {
-		counts = append(counts, s.Error.Render("✗ "+plural(e, "error")))
+		counts = append(counts, s.Error.Render("✗ "+severityCount(e, inspect.SeverityError)))
 	}
 	if wn > 0 {
-		counts = append(counts, s.Warning.Render("! "+plural(wn, "warning")))
+		counts = append(counts, s.Warning.Render("! "+severityCount(wn, inspect.SeverityWarning)))
 	}
 	if in > 0 {
-		counts = append(counts, s.Info.Render("i "+plural(in, "note")))
+		counts = append(counts, s.Info.Render("i "+severityCount(in, inspect.SeverityInfo)))
 	}
 	right := strings.Join(counts, "  ")
 	if v := m.cfg.version; v != "" {
