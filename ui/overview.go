@@ -35,11 +35,26 @@ func (o *overviewScreen) setSize(w, h int) { o.width, o.height = w, h }
 // ShortHelp is the overview's key line (help.KeyMap).
 func (o overviewScreen) ShortHelp() []key.Binding {
 	k := o.c.keys
-	short := []key.Binding{k.Up, k.Open, k.Explain, k.CopyToken}
+	short := []key.Binding{k.Up, o.openKey(), o.explainKey(), k.CopyToken}
 	if o.sandbox {
 		short = append(short, k.Scenarios)
 	}
 	return append(short, k.Rerun, k.ExportMarkdown, k.Quit)
+}
+
+// openKey is enter as the overview uses it: it opens the selected hop.
+func (o overviewScreen) openKey() key.Binding {
+	b := o.c.keys.Open
+	b.SetHelp("enter", "open hop")
+	return b
+}
+
+// explainKey is x as the overview uses it: it explains the walk's first error (enter does not,
+// here), so the hint line gives each key one meaning.
+func (o overviewScreen) explainKey() key.Binding {
+	b := o.c.keys.Explain
+	b.SetHelp("x", "explain first error")
+	return b
 }
 
 // FullHelp groups the overview's keys (help.KeyMap).

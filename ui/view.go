@@ -208,6 +208,7 @@ func (m *Model) keyHelp() keyHelp {
 	switch m.screen {
 	case screenOverview:
 		short = m.overview.ShortHelp()
+		screens[0], actions[1] = m.overview.openKey(), m.overview.explainKey()
 	case screenHop:
 		short = m.hop.ShortHelp()
 	default:
