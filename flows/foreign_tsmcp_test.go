@@ -27,7 +27,8 @@ import (
 type tsMCP struct {
 	audience       string   // the verifier's expected aud ("" = not checked)
 	requiredScopes []string // requireBearerAuth's requiredScopes
-	// prmResource is mcpAuthMetadataRouter's resourceServerUrl ("" = the MCP URL; "-" = no router).
+	// prmResource is mcpAuthMetadataRouter's resourceServerUrl ("" = the MCP URL; "-" = no router;
+	// "{base}" and "{port}" stand for the server's base URL and port).
 	prmResource string
 	// challengeMetadata: requireBearerAuth's resourceMetadataUrl (default the MCP URL's
 	// path-specific well-known URL; "-" = none).
@@ -61,7 +62,10 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 			if res == "" {
 				res = mcpURL()
 			}
-			if r.Method != http.MethodGet || srv.URL+r.URL.Path != wellKnown(res) {
+			res = strings.NewReplacer("{base}", srv.URL, "{port}", srv.URL[strings.LastIndex(srv.URL, ":")+1:]).Replace(res)
+			// Express matches the mount path alone (host aside), one trailing slash ignored.
+			want := strings.TrimSuffix(wellKnown(res)[strings.Index(wellKnown(res)[len("https://"):], "/")+len("https://"):], "/")
+			if r.Method != http.MethodGet || strings.TrimSuffix(r.URL.Path, "/") != want {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				w.WriteHeader(404)
 				fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot GET %s</pre>\n</body>\n</html>\n", r.URL.Path)
@@ -267,6 +271,17 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 			map[string]string{"mcp.rejected": "the MCP server answered 401 to a token for itself (aud " + sandbox.MCPAppID + ") but authenticated the user's token for " + testAgent + " (answered 403): it validates aud against " + testAgent}},
 		{"scope the token lacks", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.admin"}}, []string{"mcp.rejected"},
 			map[string]string{"mcp.rejected": `the MCP server answered 403 insufficient_scope: it requires tools.admin (its challenge) and the token presented has scp "tools.call"`}},
+		{"metadata only for another path", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/other-mcp"},
+			[]string{"mcp.no-resource-metadata"},
+			map[string]string{"mcp.no-resource-metadata": "/.well-known/oauth-protected-resource/mcp (404), https://127.0.0.1:{port}/.well-known/oauth-protected-resource (404)"}},
+		{"metadata at the root only", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/"},
+			[]string{"mcp.prm-resource-mismatch"},
+			map[string]string{"mcp.prm-resource-mismatch": `the metadata's resource is "https://127.0.0.1:{port}/" but the server URL used is "https://127.0.0.1:{port}/mcp" (found at https://127.0.0.1:{port}/.well-known/oauth-protected-resource; the challenge's resource_metadata https://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp serves none)`}},
+		{"public URL says localhost", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "https://localhost:{port}/mcp"},
+			[]string{"mcp.prm-resource-mismatch"},
+			map[string]string{"mcp.prm-resource-mismatch": `the metadata's resource is "https://localhost:{port}/mcp" but the server URL used is "https://127.0.0.1:{port}/mcp"`}},
+		{"trailing slash", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/mcp/"},
+			[]string{"mcp.prm-resource-mismatch"}, nil},
 		{"no metadata, challenge without resource_metadata", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "-", challengeMetadata: "-"},
 			[]string{"mcp.no-resource-metadata", "mcp.no-www-authenticate"}, nil},
 		{"401 without WWW-Authenticate", tsMCP{audience: sandbox.MCPAppID, prmResource: "-", bareUnauthorized: true},
@@ -274,14 +289,15 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 			map[string]string{"mcp.no-www-authenticate": "the unauthenticated request was answered 401 without a WWW-Authenticate header"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, _ := tsWalk(t, tt.server, nil)
+			rep, mcpURL := tsWalk(t, tt.server, nil)
+			port := mcpURL[strings.LastIndex(mcpURL, ":")+1 : strings.LastIndex(mcpURL, "/")]
 			m := rep.Hops[3]
 			got := findingIDs(m.Findings)
 			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
 				t.Fatalf("mcp findings %v, want %v (story %q, error %q)", got, tt.want, m.Story, m.Err)
 			}
 			for _, f := range m.Findings {
-				if want, ok := tt.detail[f.ID]; ok && !strings.Contains(f.Detail, want) {
+				if want, ok := tt.detail[f.ID]; ok && !strings.Contains(f.Detail, strings.ReplaceAll(want, "{port}", port)) {
 					t.Errorf("%s detail %q lacks %q", f.ID, f.Detail, want)
 				}
 			}

@@ -54,7 +54,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 
 	// 2. Protected Resource Metadata, 3. authorization server metadata.
 	prm, prmURL, tried := w.fetchPRM(ctx, h, obs.ProbeWWWAuthenticate)
-	obs.PRM, obs.PRMTried = prm, tried
+	obs.PRM, obs.PRMURL, obs.PRMTried = prm, prmURL, tried
 	var asIssuers []string
 	if prm != nil {
 		asIssuers = w.fetchASMetadata(ctx, h, prm.AuthorizationServers)
@@ -179,7 +179,20 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 		parts = append(parts, fmt.Sprintf("without a token: %d", obs.ProbeStatus))
 	}
 	if obs.PRM != nil {
-		parts = append(parts, "metadata at "+prmPath(prmURL))
+		// The URLs tried before it (the challenge's own, first) served none.
+		var not []string
+		for _, t := range obs.PRMTried {
+			u, outcome, _ := strings.Cut(t, " (")
+			if u == prmURL {
+				break
+			}
+			not = append(not, prmPath(u)+": "+strings.TrimSuffix(outcome, ")"))
+		}
+		s := "metadata at " + prmPath(prmURL)
+		if len(not) > 0 {
+			s += " (not at " + strings.Join(not, ", ") + ")"
+		}
+		parts = append(parts, s)
 	}
 	if len(as) > 0 {
 		parts = append(parts, "issuer "+strings.Join(as, ", "))
@@ -272,7 +285,8 @@ func isJSONRPCResult(contentType string, body []byte) bool {
 }
 
 // fetchPRM looks for RFC 9728 metadata: the challenge's resource_metadata URL, then
-// /.well-known/oauth-protected-resource/<path>, then the root well-known URL.
+// /.well-known/oauth-protected-resource/<path>, then the root well-known URL. It returns the
+// metadata and the URL it came from, and every URL tried with what it answered ("URL (404)").
 func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*inspect.ResourceMetadata, string, []string) {
 	var candidates []string
 	if cs, err := inspect.ParseWWWAuthenticate(challenge); err == nil {
@@ -295,12 +309,27 @@ func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*insp
 			continue
 		}
 		seen[c] = true
-		tried = append(tried, c)
 		h.rec.setLabel("protected resource metadata")
+		before := h.rec.headCount()
 		var prm inspect.ResourceMetadata
-		if err := w.getJSON(ctx, h, c, &prm); err == nil && prm.Resource != "" {
-			return &prm, c, tried
+		err := w.getJSON(ctx, h, c, &prm)
+		if err == nil && prm.Resource != "" {
+			return &prm, c, append(tried, c+" (200)")
 		}
+		outcome := "no answer"
+		for _, x := range h.rec.headsSince(before) {
+			if x.Method == http.MethodGet {
+				outcome = fmt.Sprint(x.Status)
+			}
+		}
+		switch {
+		case outcome != "200":
+		case err != nil:
+			outcome = "200, not JSON"
+		default:
+			outcome = "200, no resource"
+		}
+		tried = append(tried, c+" ("+outcome+")")
 	}
 	return nil, "", tried
 }

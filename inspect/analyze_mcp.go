@@ -23,8 +23,10 @@ type MCPObservation struct {
 	// requires no token at all.
 	ProbeMCPAnswer bool
 	// PRM is the Protected Resource Metadata found (nil: none at the challenge URL nor the
-	// well-known paths); PRMTried lists the URLs tried.
+	// well-known paths) and PRMURL the URL it came from; PRMTried lists the URLs tried in order,
+	// each with what it answered ("https://…/.well-known/oauth-protected-resource/mcp (404)").
 	PRM      *ResourceMetadata
+	PRMURL   string
 	PRMTried []string
 
 	Token            *Token // the token presented with the MCP requests
@@ -93,6 +95,10 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			f := NewFinding("mcp.prm-resource-mismatch", "mcp",
 				fmt.Sprintf("the metadata's resource is %q but the server URL used is %q", p.Resource, obs.URL),
 				map[string]string{"resource": p.Resource, "url": obs.URL})
+			if chURL := probeChallenge.Param("resource_metadata"); chURL != "" && obs.PRMURL != "" && chURL != obs.PRMURL {
+				// The URL the challenge names served nothing: the metadata came from a fallback.
+				f.Detail += fmt.Sprintf(" (found at %s; the challenge's resource_metadata %s serves none)", obs.PRMURL, chURL)
+			}
 			if obs.ProbeStatus == 404 {
 				// Nothing answers at the configured URL while the metadata names another: the
 				// configured URL is what is wrong, not the server's metadata.

@@ -89,3 +89,21 @@ func TestAnalyzeMCPRejectedAudienceNeedsEvidence(t *testing.T) {
 		}
 	}
 }
+
+// Metadata found only by falling back past the challenge's resource_metadata URL: the mismatch
+// says where it was found and that the challenge's URL serves none.
+func TestAnalyzeMCPMetadataFoundPastTheChallenge(t *testing.T) {
+	const url = "http://127.0.0.1:7001/mcp"
+	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401,
+		ProbeWWWAuthenticate: `Bearer error="invalid_token", resource_metadata="http://127.0.0.1:7001/.well-known/oauth-protected-resource/mcp"`,
+		PRM:                  &inspect.ResourceMetadata{Resource: "http://127.0.0.1:7001/"}, PRMURL: "http://127.0.0.1:7001/.well-known/oauth-protected-resource",
+		PRMTried: []string{"http://127.0.0.1:7001/.well-known/oauth-protected-resource/mcp (404)", "http://127.0.0.1:7001/.well-known/oauth-protected-resource (200)"}}
+	fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{})
+	if len(fs) != 1 || fs[0].ID != "mcp.prm-resource-mismatch" {
+		t.Fatalf("findings %v", ids(fs))
+	}
+	want := `the metadata's resource is "http://127.0.0.1:7001/" but the server URL used is "http://127.0.0.1:7001/mcp" (found at http://127.0.0.1:7001/.well-known/oauth-protected-resource; the challenge's resource_metadata http://127.0.0.1:7001/.well-known/oauth-protected-resource/mcp serves none)`
+	if fs[0].Detail != want {
+		t.Fatalf("detail\n got %s\nwant %s", fs[0].Detail, want)
+	}
+}
