@@ -311,3 +311,24 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 		})
 	}
 }
+
+// TestTSSDKPassthroughToServerWithoutAudienceCheck: the user's token forwarded as-is (obo.mode
+// passthrough) to a server that checks no aud gets 403 insufficient_scope: the server
+// authenticated a token for the agent API. To a server that checks aud it gets 401.
+func TestTSSDKPassthroughToServerWithoutAudienceCheck(t *testing.T) {
+	for _, tt := range []struct {
+		audience string
+		want     string
+	}{
+		{"", "mcp.accepts-foreign-token mcp.aud-mismatch mcp.token-passthrough"},
+		{sandbox.MCPAppID, "mcp.aud-mismatch mcp.token-passthrough"},
+	} {
+		rep, _ := tsWalk(t, tsMCP{audience: tt.audience, requiredScopes: []string{"tools.call"}}, func(c *flows.Config) {
+			c.OBO = flows.OBOConfig{Mode: "passthrough"}
+		})
+		m := rep.Hops[3]
+		if got := strings.Join(findingIDs(m.Findings), " "); got != tt.want {
+			t.Errorf("audience %q: mcp findings %s, want %s (story %q)", tt.audience, got, tt.want, m.Story)
+		}
+	}
+}

@@ -138,6 +138,13 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		fs = append(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
 			fmt.Sprintf("the server answered %d to a token whose aud is %s", obs.Status, anaAudList(t)), map[string]string{"status": fmt.Sprint(obs.Status)}))
 	}
+	// As with the passthrough probe below: a 403 says the token was authenticated and only lacked
+	// a permission.
+	if t != nil && !audOK && refusesAnonymous && obs.Status == 403 {
+		fs = append(fs, NewFinding("mcp.accepts-foreign-token", "mcp",
+			fmt.Sprintf("the server answered 403 to a token whose aud is %s: it authenticated it and only lacked a permission (a server that validates aud answers 401 invalid_token)", anaAudList(t)),
+			map[string]string{"status": "403", "aud": strings.Join(t.Audiences, " ")}))
+	}
 	// 401 means "not authenticated"; a 2xx, or a 403 (authenticated but short of a permission,
 	// RFC 6750 insufficient_scope), means the server took the foreign token as one of its own.
 	if fp := obs.ForeignProbeStatus; obs.ForeignProbeSent && refusesAnonymous && ((fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer) || fp == 403) {

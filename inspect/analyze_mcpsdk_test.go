@@ -1,6 +1,7 @@
 package inspect_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/oboscope/oboscope/inspect"
@@ -105,5 +106,17 @@ func TestAnalyzeMCPMetadataFoundPastTheChallenge(t *testing.T) {
 	want := `the metadata's resource is "http://127.0.0.1:7001/" but the server URL used is "http://127.0.0.1:7001/mcp" (found at http://127.0.0.1:7001/.well-known/oauth-protected-resource; the challenge's resource_metadata http://127.0.0.1:7001/.well-known/oauth-protected-resource/mcp serves none)`
 	if fs[0].Detail != want {
 		t.Fatalf("detail\n got %s\nwant %s", fs[0].Detail, want)
+	}
+}
+
+// A token for another API answered 403 (not 401) was authenticated by the server.
+func TestAnalyzeMCPForeignTokenAnswered403(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	user := mkToken(t, nil)
+	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{user.Issuer}},
+		Token: user, TokenIsUserToken: true, Status: 403, WWWAuthenticate: `Bearer error="insufficient_scope", scope="tools.call"`}
+	got := ids(inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}}))
+	if strings.Join(got, " ") != "mcp.accepts-foreign-token mcp.aud-mismatch mcp.token-passthrough" {
+		t.Fatalf("findings %v", got)
 	}
 }
