@@ -122,7 +122,8 @@ var volatile = []struct {
 	{regexp.MustCompile(`expires in \d+:\d\d`), "expires in MM:SS"},
 	{regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`), "*"},
 	{regexp.MustCompile(` *\d+\.\d+ (ms|s)\b`), " N ms"},
-	{regexp.MustCompile(`\b\d+(y|mo|d|h|m|s)( \d+(mo|d|h|m|s))?\b`), "T"},
+	// A length of time ("1h 15m", "4m 30s", "2d"), not a part of a GUID such as "-123d-".
+	{regexp.MustCompile(`(^|[^\w-])\d+(?:y|mo|d|h|m|s)(?: \d+(?:mo|d|h|m|s))?([^\w-]|$)`), "${1}T${2}"},
 	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`), "YYYY-MM-DD"},
 	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`), "hh:mm:ss"},
 	{regexp.MustCompile(`\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4}\b`), "DAY"},
