@@ -56,16 +56,24 @@ func deviceCodePanel(c *common, ws *walkState, w int) []string {
 	return boxLines(s.FocusBox, w, s.Title.Render("Sign in with a device code"), body)
 }
 
-// deviceSummary is the device code as the sign-in hop's Summary tab shows it afterwards.
+// deviceSummary is the device code as the sign-in hop's summary shows it: waiting for approval
+// while the sign-in runs, approved once it succeeded.
 func deviceSummary(c *common, ws *walkState) []string {
 	if ws.device == nil {
 		return nil
 	}
 	s := c.styles
 	dc := ws.device
-	how := "approved by you"
-	if dc.AutoApproved {
+	var how string
+	switch st := ws.hops[0].Status; {
+	case dc.AutoApproved:
 		how = "auto-approved by the sandbox"
+	case st == flows.StatusOK || st == flows.StatusWarning:
+		how = "approved by you"
+	case st == flows.StatusFailed:
+		how = "the sign-in did not complete"
+	default:
+		how = "waiting for approval"
 	}
 	return []string{
 		s.Accent.Render("Device code"),

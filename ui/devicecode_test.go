@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oboscope/oboscope/flows"
@@ -44,6 +45,13 @@ func TestDeviceCodePanel(t *testing.T) {
 			spaced := strings.Join(strings.Split(dc.UserCode, ""), " ")
 			mustContain(t, view, "Sign in with a device code", dc.VerificationURL, spaced, "expires in ")
 			requireWalkGolden(t, m)
+			// Until the sign-in succeeds, the hop says the code waits for approval (QA U7).
+			if got, want := ansi.Strip(deviceSummary(m.c, &m.walk)[1]), "  code "+dc.UserCode+" at "+dc.VerificationURL+" (waiting for approval)"; got != want {
+				t.Fatalf("while waiting, the device code line is %q, want %q", got, want)
+			}
+			if strings.Contains(view, "approved by you") {
+				t.Fatalf("\"approved by you\" before the approval:\n%s", view)
+			}
 
 			// c copies the code while the panel is up.
 			clip := make(chan string, 1)
@@ -60,6 +68,8 @@ func TestDeviceCodePanel(t *testing.T) {
 			}
 			d.until(d.walkDone)
 			mustContain(t, screen(m), "walk complete", "✓ 1 Sign-in")
+			d.key("g", "enter")
+			mustContain(t, screen(m), "  code "+dc.UserCode+" at "+dc.VerificationURL+" (approved by you)")
 		})
 	}
 }
