@@ -130,15 +130,17 @@ func (p httpPane) View() string {
 	for _, x := range p.exchanges {
 		labelW = max(labelW, len(x.Label))
 	}
+	// The label column ends in two spaces before the path, also when a long label is cut.
 	labelW = min(labelW, max(w/3, 24)) + 2
+	label := func(x flows.Exchange) string { return fit(trunc(x.Label, labelW-2), labelW) }
 	from, to := p.list.window()
 	for i := from; i < to; i++ {
 		x := p.exchanges[i]
 		row := fmt.Sprintf(" %3d  %-6s ", i+1, x.Method) + fit(statusText(s, x), 6) + fmt.Sprintf(" %9s  ", exchangeDuration(x))
-		rest := fit(x.Label, labelW) + s.Muted.Render(urlPath(x.URL))
+		rest := label(x) + s.Muted.Render(urlPath(x.URL))
 		if i == p.list.cursor {
 			plain := fmt.Sprintf(" ▸%2d  %-6s %-6s %9s  ", i+1, x.Method, statusPlain(x), exchangeDuration(x))
-			lines = append(lines, s.Selected.Render(fit(plain+fit(x.Label, labelW)+urlPath(x.URL), w)))
+			lines = append(lines, s.Selected.Render(fit(plain+label(x)+urlPath(x.URL), w)))
 			continue
 		}
 		lines = append(lines, fit(row+rest, w))

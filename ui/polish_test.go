@@ -231,3 +231,17 @@ func TestOverviewHintsOneMeaningPerKey(t *testing.T) {
 	press(m, "esc", "enter", "3")
 	mustContain(t, screen(m), "x/enter explain finding")
 }
+
+// TestHTTPLabelsKeepAGap: in the HTTP tab a label cut to fit still ends two spaces before the
+// path (QA U9, at 80×24).
+func TestHTTPLabelsKeepAGap(t *testing.T) {
+	m := sandboxModel(t, "v1-mcp-tokens", 80, 24)
+	d := runWalk(t, m)
+	d.key("g", "down", "down", "down", "enter", "4")
+	view := screen(m)
+	mustContain(t, view,
+		"  unauthenticated probe       /mcp",
+		"  protected resource metada…  /.well-known/oauth-p…",
+		"  authorization server meta…  /0b05c0de-7e4a-4000-…",
+		"  passthrough probe (user t…  /mcp")
+}
