@@ -139,6 +139,16 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 			}
 		}
 	}
+	if rep == nil && resp.StatusCode >= 400 && resp.StatusCode != 401 && resp.StatusCode != 403 {
+		// An agent that does not follow CONTRACTS.md may still relay Entra's answer to its own
+		// token request in its error body, as apps commonly do.
+		if e := relayedEntraError(respBody); e != nil {
+			rep = &inspect.ExchangeReport{Error: e}
+			w.mu.Lock()
+			w.st.agentReport = rep
+			w.mu.Unlock()
+		}
+	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300 && len(bytes.TrimSpace(respBody)) == 0:
 		// Not broken JSON: no answer at all. Whether the token was accepted is unknown.

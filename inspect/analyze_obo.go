@@ -142,7 +142,19 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 				fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
 				map[string]string{"grant_type": r.GrantType}))
 		}
-		fs = anaAddOnce(fs, anaFromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")...)
+		reported := anaFromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")
+		if t := obs.Result; t != nil && obs.Performed && obs.Error == nil {
+			// oboscope's own exchange as the same app worked: what differs is the agent's deployment.
+			for i, f := range reported {
+				switch f.ID {
+				case "obo.invalid-client-secret", "obo.client-secret-expired", "obo.missing-client-credential":
+					reported[i].Detail += " — oboscope's own exchange as the same app, with the configured credential, worked: the agent API runs with another credential"
+				case "obo.scope-not-found", "obo.consent-required":
+					reported[i].Detail += fmt.Sprintf(" — oboscope's own exchange for %s worked: the agent API asks for other scopes", strings.Join(obs.RequestedScopes, " "))
+				}
+			}
+		}
+		fs = anaAddOnce(fs, reported...)
 		if e := r.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
 			fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
 		}

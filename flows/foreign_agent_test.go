@@ -1,0 +1,70 @@
+package flows_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/oboscope/oboscope/flows"
+)
+
+// msalNodeDescription is the errorMessage MSAL for Node (v3+) gives a ServerError: Entra's
+// error_codes, timestamp and description run together.
+const msalNodeDescription = `Error(s): 7000215 - Timestamp: 2026-11-26 01:37:39Z - Description: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '0b05c0de-a9e1-4000-8000-000000000003'.\r\nTrace ID: 00ca65ce-5b69-41b4-ab1c-27b0df54ff21\r\nCorrelation ID: f4599d3f-3b82-4cf3-b88b-07642d489b78\r\nTimestamp: 2026-11-26 01:37:39Z - Correlation ID: f4599d3f-3b82-4cf3-b88b-07642d489b78 - Trace ID: 00ca65ce-5b69-41b4-ab1c-27b0df54ff21`
+
+// TestForeignAgentRelaysItsOBOFailure: an Express agent API doing its own OBO with MSAL for Node
+// and a wrong client secret answers 500 with the error the way apps commonly do. The agent hop
+// says its own exchange failed, and the obo hop raises the finding of Entra's code, noting that
+// oboscope's exchange with the configured credential worked. An answer that names no AADSTS code
+// raises none.
+func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		want       []string // obo finding IDs
+		agentErr   string
+	}{
+		{"oauth-shaped", `{"error":"invalid_client","error_description":"` + msalNodeDescription + `","correlation_id":"75080c7d-f257-450f-a8d6-c8b58bc04d27"}`,
+			[]string{"obo.invalid-client-secret"}, "agent: the agent API answered 500: its own token exchange failed (AADSTS7000215: Invalid client secret provided."},
+		{"serialised ServerError", `{"correlationId":"75080c7d-f257-450f-a8d6-c8b58bc04d27","errorCode":"invalid_client","errorMessage":"` + msalNodeDescription + `","errorNo":7000215,"name":"ServerError","subError":""}`,
+			[]string{"obo.invalid-client-secret"}, "agent: the agent API answered 500: its own token exchange failed (AADSTS7000215: Invalid client secret provided."},
+		{"message only", `{"message":"Failed to acquire token on behalf of user","error":"invalid_client"}`,
+			nil, "agent: 127.0.0.1:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startSandbox(t, "healthy")
+			srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.Header().Set("X-Powered-By", "Express")
+				w.WriteHeader(500)
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			cfg := s.Config("")
+			cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
+			cfg.Agent.URL = srv.URL + "/api/chat"
+			w := flows.NewWalk(cfg, flows.WalkOptions{})
+			defer w.Close()
+			collect(w.Run(context.Background()))
+			rep := w.Report()
+			a, o := rep.Hops[1], rep.Hops[2]
+			if a.Status != flows.StatusFailed || !strings.HasPrefix(a.Err, tt.agentErr) {
+				t.Fatalf("agent hop %s, error %q", a.Status, a.Err)
+			}
+			if got := findingIDs(o.Findings); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Fatalf("obo findings %v, want %v (story %q)", got, tt.want, o.Story)
+			}
+			if len(tt.want) == 0 {
+				return
+			}
+			f := o.Findings[0]
+			if f.AADSTS != 7000215 || !strings.HasPrefix(f.Detail, "Entra (as the agent API reports) answered AADSTS7000215 (invalid_client): Invalid client secret provided.") ||
+				!strings.HasSuffix(f.Detail, "oboscope's own exchange as the same app, with the configured credential, worked: the agent API runs with another credential") {
+				t.Fatalf("finding %+v", f)
+			}
+			if !strings.HasPrefix(o.Story, "oboscope's exchange as Contoso Agent API worked") || !strings.Contains(o.Story, "but the agent API reports its own exchange failed: AADSTS7000215") {
+				t.Fatalf("obo story %q", o.Story)
+			}
+		})
+	}
+}
