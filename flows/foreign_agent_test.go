@@ -68,3 +68,30 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignAgentValidatesAnotherAudience: an Express agent validating with jose against its App
+// ID URI refuses the v2 token (aud = its client id) with `unexpected "aud" claim value`; the
+// finding says the token is the agent's own and the validator must accept both identifiers.
+func TestForeignAgentValidatesAnotherAudience(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="unexpected 'aud' claim value"`)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(401)
+		w.Write([]byte(`{"error":"invalid_token"}`))
+	}))
+	defer srv.Close()
+	cfg := s.Config("")
+	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
+	cfg.Agent.URL = srv.URL + "/api/chat"
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	a := w.Report().Hops[1]
+	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
+		t.Fatalf("agent findings %v", got)
+	}
+	if f := a.Findings[0]; !strings.HasPrefix(f.Fix, "Make the agent API's token validation accept "+testAgent+" as the audience") {
+		t.Fatalf("fix %q", f.Fix)
+	}
+}

@@ -86,7 +86,17 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 			if challenge != "" {
 				detail += " with WWW-Authenticate: " + anaFirstLine(challenge)
 			}
-			fs = append(fs, NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)}))
+			f := NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)})
+			if t := obs.Token; t != nil && t.Format == FormatJWS && len(anaNonEmpty(exp.Audiences)) > 0 && anaAudienceOK(t, exp.Audiences) && anaChallengeBlamesAudience(challenge) {
+				// The agent refuses the audience, yet the token is for the agent API: its
+				// validator expects another form of its own identifier (or another app's).
+				aud := anaAudList(t)
+				f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", aud, valueOrDefault(t.Version, "?"))
+				f.Fix = fmt.Sprintf("Make the agent API's token validation accept %s as the audience: Entra puts the client id in v2 tokens and the App ID URI in v1 tokens, so accept both (%s).",
+					aud, strings.Join(anaNonEmpty(exp.Audiences), " and "))
+				f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
+			}
+			fs = append(fs, f)
 		}
 	}
 	return fs
@@ -116,4 +126,28 @@ func anaContainsFold(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// anaChallengeBlamesAudience reports whether a Bearer challenge's error_description says the
+// audience was refused (jose: `unexpected "aud" claim value`; Microsoft.IdentityModel: IDX10214
+// "Audience validation failed"; jsonwebtoken: "jwt audience invalid").
+func anaChallengeBlamesAudience(header string) bool {
+	c, ok := anaBearer(header)
+	if !ok {
+		return false
+	}
+	d := " " + strings.ToLower(c.Param("error_description")) + " "
+	for _, w := range []string{"audience", `"aud"`, "'aud'", " aud ", "aud claim", "idx10214"} {
+		if strings.Contains(d, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func valueOrDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

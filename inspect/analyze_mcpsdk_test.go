@@ -120,3 +120,38 @@ func TestAnalyzeMCPForeignTokenAnswered403(t *testing.T) {
 		t.Fatalf("findings %v", got)
 	}
 }
+
+// An agent API whose validator refuses the audience of a token that is for it (jose's
+// `unexpected "aud" claim value` for a v2 token whose aud is the client id, while the validator
+// expects the App ID URI) gets a fix naming both identifiers.
+func TestAnalyzeAgentRejectsItsOwnAudience(t *testing.T) {
+	tok := mkToken(t, nil) // aud: the agent's client id, v2
+	exp := inspect.AgentExpectations{Audiences: []string{agentID, "api://contoso-agent"}}
+	for _, tt := range []struct {
+		challenge string
+		specific  bool
+	}{
+		{`Bearer error="invalid_token", error_description="unexpected 'aud' claim value"`, true},
+		{`Bearer error="invalid_token", error_description="IDX10214: Audience validation failed."`, true},
+		{`Bearer error="invalid_token", error_description="jwt expired"`, false},
+		{``, false},
+	} {
+		fs := inspect.AnalyzeAgent(inspect.AgentObservation{Token: tok, Status: 401, WWWAuthenticate: tt.challenge}, exp)
+		var rej *inspect.Finding
+		for i := range fs {
+			if fs[i].ID == "agent.rejected" {
+				rej = &fs[i]
+			}
+		}
+		if rej == nil {
+			t.Fatalf("%q: no agent.rejected in %v", tt.challenge, ids(fs))
+		}
+		wantFix := "Make the agent API's token validation accept " + agentID + " as the audience: Entra puts the client id in v2 tokens and the App ID URI in v1 tokens, so accept both (" + agentID + " and api://contoso-agent)."
+		if got := rej.Fix == wantFix; got != tt.specific {
+			t.Errorf("%q: fix %q", tt.challenge, rej.Fix)
+		}
+		if tt.specific && !strings.HasSuffix(rej.Detail, "; yet the token's aud "+agentID+" is the agent API's own (v2.0 token): its validator expects another audience") {
+			t.Errorf("%q: detail %q", tt.challenge, rej.Detail)
+		}
+	}
+}
