@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
@@ -297,7 +298,8 @@ func trimBlank(lines []string) []string {
 	return lines
 }
 
-// clip keeps at most n lines, saying how many were left out.
+// clip keeps at most n lines of one text, saying how many lines were left out, indented like
+// the text it continues: the body under a heading line, or the one line kept.
 func clip(lines []string, n int) []string {
 	if n < 1 {
 		return nil
@@ -306,7 +308,21 @@ func clip(lines []string, n int) []string {
 		return lines
 	}
 	out := append([]string(nil), lines[:n-1]...)
-	return append(out, fmt.Sprintf("   … %d more", len(lines)-n+1))
+	body := out
+	if len(out) > 1 {
+		body = out[1:]
+	}
+	lead := -1
+	for _, l := range body {
+		plain := ansi.Strip(l)
+		if strings.TrimSpace(plain) == "" {
+			continue
+		}
+		if in := len(plain) - len(strings.TrimLeft(plain, " ")); lead < 0 || in < lead {
+			lead = in
+		}
+	}
+	return append(out, strings.Repeat(" ", max(lead, 0))+"… "+plural(len(lines)-n+1, "more line"))
 }
 
 // boxLines draws a rounded box of width w with a title in its top border.

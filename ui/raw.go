@@ -45,6 +45,10 @@ func (p *rawPane) rebuild() {
 		p.pager.setLines([]string{"", "  " + s.Muted.Render("No token at this hop.")})
 		return
 	}
+	if p.tok.Format == inspect.FormatJWE {
+		p.pager.setLines(wrapAll(p.jweLines(), p.width))
+		return
+	}
 	var lines []string
 	lines = append(lines, " "+s.Accent.Render("HEADER")+s.Muted.Render("  alg, kid and typ: how the token was signed"))
 	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 0, p.tok.Header, nil), "   ")...)
@@ -59,6 +63,20 @@ func (p *rawPane) rebuild() {
 		}
 	}
 	p.pager.setLines(wrapAll(lines, p.width))
+}
+
+// jweLines is the Raw tab of an encrypted token: its protected header says how it was
+// encrypted; the rest is ciphertext only its audience can decrypt, and there is no signature.
+func (p *rawPane) jweLines() []string {
+	s := p.c.styles
+	lines := []string{" " + s.Accent.Render("HEADER") + s.Muted.Render("  alg and enc: how the token was encrypted (the protected header)")}
+	lines = append(lines, indent(segmentJSON(s, p.tok.Raw, 0, p.tok.Header, nil), "   ")...)
+	lines = append(lines, "",
+		" "+s.Accent.Render("PAYLOAD")+s.Muted.Render("  encrypted: only its audience can decrypt it"),
+		"   "+s.Muted.Render("(encrypted key, IV, ciphertext and tag not shown; c copies the whole token)"),
+		"",
+		" "+s.Accent.Render("SIGNATURE")+s.Muted.Render("  none: a JWE is encrypted, not signed; whoever decrypts it checks its tag"))
+	return lines
 }
 
 // segmentJSON decodes segment i of a compact JWS to keep the issuer's key order, and falls back

@@ -127,6 +127,8 @@ func (m *Model) statusBar() string {
 		switch {
 		case m.token.err != nil:
 			state = s.StatusErr.Render(" ✗ not a token")
+		case m.token.tok != nil && m.token.tok.Format == inspect.FormatJWE:
+			state = s.StatusBar.Render(" encrypted: only its audience can decrypt it · paste another token")
 		case m.token.tok != nil && m.token.tok.Format != inspect.FormatJWS:
 			state = s.StatusBar.Render(" not a JWT: nothing to decode · paste another token to inspect it")
 		default:
