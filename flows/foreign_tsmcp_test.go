@@ -34,8 +34,11 @@ type tsMCP struct {
 	// path-specific well-known URL; "-" = none).
 	challengeMetadata string
 	bareUnauthorized  bool // a hand-written middleware answering 401 {"error":"Unauthorized"} without a challenge
-	issuer            string
-	mcpServer         *mcp.Server
+	// verifierScope is a scope the verifier itself demands, throwing InvalidTokenError (401) when
+	// the token lacks it, before requireBearerAuth's own 403 check.
+	verifierScope string
+	issuer        string
+	mcpServer     *mcp.Server
 }
 
 // tsMCPServer starts tm on a TLS test server and returns it with its MCP URL.
@@ -142,6 +145,9 @@ func (tm tsMCP) authorize(w http.ResponseWriter, r *http.Request, mcpURL func() 
 		return fail(401, "invalid_token", `unexpected "aud" claim value`)
 	}
 	scp, _ := claims["scp"].(string)
+	if v := tm.verifierScope; v != "" && !strings.Contains(" "+scp+" ", " "+v+" ") {
+		return fail(401, "invalid_token", "token lacks scope "+v)
+	}
 	for _, s := range tm.requiredScopes {
 		if !strings.Contains(" "+scp+" ", " "+s+" ") {
 			return fail(403, "insufficient_scope", "Insufficient scope")
@@ -271,6 +277,11 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 			map[string]string{"mcp.rejected": "the MCP server answered 401 to a token for itself (aud " + sandbox.MCPAppID + ") but authenticated the user's token for " + testAgent + " (answered 403): it validates aud against " + testAgent}},
 		{"scope the token lacks", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.admin"}}, []string{"mcp.rejected"},
 			map[string]string{"mcp.rejected": `the MCP server answered 403 insufficient_scope: it requires tools.admin (its challenge) and the token presented has scp "tools.call"`}},
+		{"scope the token lacks, answered 401 by the verifier", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.admin"}, verifierScope: "tools.admin"},
+			[]string{"mcp.rejected", "mcp.insufficient-scope-status"},
+			map[string]string{"mcp.rejected": `the MCP server answered 401 invalid_token ("token lacks scope tools.admin"); it requires tools.admin (its challenge), which the token presented lacks (scp "tools.call")`}},
+		{"agent's audience expected and a scope the token lacks", tsMCP{audience: testAgent, requiredScopes: []string{"tools.admin"}}, []string{"mcp.accepts-foreign-token", "mcp.rejected"},
+			map[string]string{"mcp.rejected": "it validates aud against " + testAgent}},
 		{"metadata only for another path", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/other-mcp"},
 			[]string{"mcp.no-resource-metadata"},
 			map[string]string{"mcp.no-resource-metadata": "/.well-known/oauth-protected-resource/mcp (404), https://127.0.0.1:{port}/.well-known/oauth-protected-resource (404)"}},

@@ -156,6 +156,12 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			fmt.Sprintf("the server answered %d to the user's token, whose aud is %s: it %s", fp, anaAudList(obs.ForeignProbeToken), how),
 			map[string]string{"status": fmt.Sprint(obs.ForeignProbeStatus), "aud": strings.Join(anaTokenAuds(obs.ForeignProbeToken), " ")}))
 	}
+	// A 401 to a token for the server itself while the user's token for another API was
+	// authenticated (403, or a real MCP answer): the server validates aud against that other API.
+	fp := obs.ForeignProbeStatus
+	serverAudWrong := obs.Status == 401 && t != nil && audOK && len(exp.Audiences) > 0 && obs.ForeignProbeSent && refusesAnonymous &&
+		obs.ForeignProbeToken != nil && obs.ForeignProbeToken.Issuer == t.Issuer && !anaAudienceOK(obs.ForeignProbeToken, exp.Audiences) &&
+		(fp == 403 || (fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer))
 	// The scopes the server requires (its challenge's scope, else the configured ones) that the
 	// presented token lacks.
 	var missing []string
@@ -175,7 +181,8 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 				missing = append(missing, ScopeName(s))
 			}
 		}
-		if len(missing) > 0 && !scopeRefusal {
+		// A 401 the audience explains says nothing of how the server answers a missing scope.
+		if len(missing) > 0 && !scopeRefusal && !serverAudWrong {
 			fs = append(fs, NewFinding("mcp.insufficient-scope-status", "mcp",
 				fmt.Sprintf("the token lacks %s and the server answered %d (not 403 insufficient_scope)", strings.Join(missing, ", "), obs.Status),
 				map[string]string{"status": fmt.Sprint(obs.Status)}))
@@ -184,7 +191,8 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 	explained := len(obs.KnownProblems) > 0 || exp.AudienceReported
 	for _, f := range fs {
 		switch f.ID {
-		case "mcp.aud-mismatch", "mcp.token-passthrough", "mcp.prm-issuer-mismatch", "mcp.insufficient-scope-status":
+		// mcp.insufficient-scope-status is about the status code, not the rejection's cause.
+		case "mcp.aud-mismatch", "mcp.token-passthrough", "mcp.prm-issuer-mismatch":
 			explained = true
 		}
 	}
@@ -197,20 +205,8 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			detail += " with WWW-Authenticate: " + anaFirstLine(obs.WWWAuthenticate)
 		}
 		f := NewFinding("mcp.rejected", "mcp", detail, map[string]string{"status": fmt.Sprint(obs.Status)})
-		switch fp := obs.ForeignProbeStatus; {
-		case scopeRefusal && len(missing) > 0:
-			// The server says what it wants, and the token indeed lacks it.
-			f.Detail = fmt.Sprintf("the MCP server answered 403 insufficient_scope: it requires %s (%s) and the token presented has scp %q",
-				strings.Join(missing, ", "), requiredFrom, strings.Join(t.Scopes, " "))
-			if p := obs.PRM; p != nil && len(p.ScopesSupported) > 0 && !anaListsScopes(p.ScopesSupported, missing) {
-				f.Detail += fmt.Sprintf("; its metadata's scopes_supported (%s) does not list %s", strings.Join(p.ScopesSupported, ", "), strings.Join(missing, ", "))
-			}
-			f.Evidence = map[string]string{"status": "403", "claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}
-			f.Fix = fmt.Sprintf("Either the server requires the wrong scope (make it require what the token carries, %s), or the token needs %s: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
-				anaOrNone(strings.Join(t.Scopes, " ")), strings.Join(missing, ", "))
-		case obs.Status == 401 && t != nil && audOK && len(exp.Audiences) > 0 && obs.ForeignProbeSent && refusesAnonymous &&
-			obs.ForeignProbeToken != nil && obs.ForeignProbeToken.Issuer == t.Issuer && !anaAudienceOK(obs.ForeignProbeToken, exp.Audiences) &&
-			(fp == 403 || (fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer)):
+		switch {
+		case serverAudWrong:
 			// Its own token refused as invalid, another API's token authenticated: the server
 			// validates aud against the other API.
 			other := anaAudList(obs.ForeignProbeToken)
@@ -222,6 +218,30 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			f.Evidence = map[string]string{"status": "401", "claim": "aud", "value": strings.Join(t.Audiences, " "), "accepted_aud": strings.Join(obs.ForeignProbeToken.Audiences, " ")}
 			f.Fix = fmt.Sprintf("Set the audience the MCP server's token validation expects to its own application (%s), not %s.",
 				strings.Join(anaNonEmpty(exp.Audiences), " or "), other)
+		case len(missing) > 0:
+			// The server says what it wants, and the token indeed lacks it. A 403
+			// insufficient_scope says that is why; a 401 may have another reason too, so its
+			// own words are quoted.
+			if scopeRefusal {
+				f.Detail = fmt.Sprintf("the MCP server answered 403 insufficient_scope: it requires %s (%s) and the token presented has scp %q",
+					strings.Join(missing, ", "), requiredFrom, strings.Join(t.Scopes, " "))
+			} else {
+				said := fmt.Sprint(obs.Status)
+				if e := c.Param("error"); e != "" {
+					said += " " + e
+				}
+				if d := c.Param("error_description"); d != "" {
+					said += fmt.Sprintf(" (%q)", anaFirstLine(d))
+				}
+				f.Detail = fmt.Sprintf("the MCP server answered %s; it requires %s (%s), which the token presented lacks (scp %q)",
+					said, strings.Join(missing, ", "), requiredFrom, strings.Join(t.Scopes, " "))
+			}
+			if p := obs.PRM; p != nil && len(p.ScopesSupported) > 0 && !anaListsScopes(p.ScopesSupported, missing) {
+				f.Detail += fmt.Sprintf("; its metadata's scopes_supported (%s) does not list %s", strings.Join(p.ScopesSupported, ", "), strings.Join(missing, ", "))
+			}
+			f.Evidence = map[string]string{"status": fmt.Sprint(obs.Status), "claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}
+			f.Fix = fmt.Sprintf("Either the server requires the wrong scope (make it require what the token carries, %s), or the token needs %s: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
+				anaOrNone(strings.Join(t.Scopes, " ")), strings.Join(missing, ", "))
 		}
 		fs = append(fs, f)
 	}

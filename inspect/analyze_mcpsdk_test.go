@@ -33,6 +33,17 @@ func TestAnalyzeMCPRejectedCause(t *testing.T) {
 			evidenceOf: "missing",
 		},
 		{
+			// The verifier itself throws InvalidTokenError for the scope: 401, the challenge's scope.
+			name: "401 invalid_token for a scope the token lacks",
+			obs: inspect.MCPObservation{URL: url, ProbeStatus: 401, PRM: prm, Token: mcpTok,
+				ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", scope="tools.admin", resource_metadata="` + md + `"`,
+				Status:               401, WWWAuthenticate: `Bearer error="invalid_token", error_description="token lacks scope tools.admin", scope="tools.admin", resource_metadata="` + md + `"`,
+				ForeignProbeSent: true, ForeignProbeToken: user, ForeignProbeStatus: 401},
+			detail:     `the MCP server answered 401 invalid_token ("token lacks scope tools.admin"); it requires tools.admin (its challenge), which the token presented lacks (scp "tools.call"); its metadata's scopes_supported (api://contoso-mcp/tools.call) does not list tools.admin`,
+			fix:        "Either the server requires the wrong scope (make it require what the token carries, tools.call), or the token needs tools.admin: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
+			evidenceOf: "missing",
+		},
+		{
 			// The verifier's audience is the agent API's: its own token is refused, the user's
 			// token (for the agent) is authenticated and refused only for scope.
 			name: "401 to its own token, 403 to the agent's",

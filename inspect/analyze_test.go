@@ -245,7 +245,7 @@ func TestAnalyzeMCP(t *testing.T) {
 		{"missing scope answered 401", base(func(o *inspect.MCPObservation) {
 			o.Token = mkToken(t, map[string]any{"aud": mcpID, "scp": "other"})
 			o.Status, o.WWWAuthenticate = 401, `Bearer error="invalid_token"`
-		}), exp, []string{"mcp.insufficient-scope-status"}},
+		}), exp, []string{"mcp.insufficient-scope-status", "mcp.rejected"}}, // the status, and the cause of the rejection
 		{"missing scope answered 403 insufficient_scope", base(func(o *inspect.MCPObservation) {
 			o.Token = mkToken(t, map[string]any{"aud": mcpID, "scp": "other"})
 			o.Status, o.WWWAuthenticate = 403, `Bearer error="insufficient_scope", scope="tools.call"`
