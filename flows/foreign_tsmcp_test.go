@@ -37,8 +37,10 @@ type tsMCP struct {
 	// verifierScope is a scope the verifier itself demands, throwing InvalidTokenError (401) when
 	// the token lacks it, before requireBearerAuth's own 403 check.
 	verifierScope string
-	issuer        string
-	mcpServer     *mcp.Server
+	// verifierIssuer is the issuer the verifier expects ("" = the authority's, as discovered).
+	verifierIssuer string
+	issuer         string
+	mcpServer      *mcp.Server
 }
 
 // tsMCPServer starts tm on a TLS test server and returns it with its MCP URL.
@@ -140,6 +142,9 @@ func (tm tsMCP) authorize(w http.ResponseWriter, r *http.Request, mcpURL func() 
 	claims, ok := tsBearerClaims(r)
 	if !ok {
 		return fail(401, "invalid_token", "Missing Authorization header")
+	}
+	if tm.verifierIssuer != "" && claims["iss"] != tm.verifierIssuer {
+		return fail(401, "invalid_token", `unexpected "iss" claim value`)
 	}
 	if tm.audience != "" && claims["aud"] != tm.audience {
 		return fail(401, "invalid_token", `unexpected "aud" claim value`)
@@ -282,6 +287,12 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 			map[string]string{"mcp.rejected": `the MCP server answered 401 invalid_token ("token lacks scope tools.admin"); it requires tools.admin (its challenge), which the token presented lacks (scp "tools.call")`}},
 		{"agent's audience expected and a scope the token lacks", tsMCP{audience: testAgent, requiredScopes: []string{"tools.admin"}}, []string{"mcp.accepts-foreign-token", "mcp.rejected"},
 			map[string]string{"mcp.rejected": "it validates aud against " + testAgent}},
+		{"v1 issuer expected", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, verifierIssuer: "https://sts.windows.net/" + testTenant + "/"},
+			[]string{"mcp.rejected"},
+			map[string]string{"mcp.rejected": "v2.0 token from Entra), the issuer the server's own metadata lists: its validator expects another issuer"}},
+		{"App ID URI expected as aud of v2 tokens", tsMCP{audience: "api://contoso-mcp", requiredScopes: []string{"tools.call"}},
+			[]string{"mcp.rejected"},
+			map[string]string{"mcp.rejected": "; yet the token's aud " + sandbox.MCPAppID + " is the MCP server's own (v2.0 token): its validator expects another audience"}},
 		{"metadata only for another path", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/other-mcp"},
 			[]string{"mcp.no-resource-metadata"},
 			map[string]string{"mcp.no-resource-metadata": "/.well-known/oauth-protected-resource/mcp (404), https://127.0.0.1:{port}/.well-known/oauth-protected-resource (404)"}},

@@ -90,11 +90,13 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 			if t := obs.Token; t != nil && t.Format == FormatJWS && len(anaNonEmpty(exp.Audiences)) > 0 && anaAudienceOK(t, exp.Audiences) && anaChallengeBlamesAudience(challenge) {
 				// The agent refuses the audience, yet the token is for the agent API: its
 				// validator expects another form of its own identifier (or another app's).
-				aud := anaAudList(t)
-				f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", aud, valueOrDefault(t.Version, "?"))
-				f.Fix = fmt.Sprintf("Make the agent API's token validation accept %s as the audience: Entra puts the client id in v2 tokens and the App ID URI in v1 tokens, so accept both (%s).",
-					aud, strings.Join(anaNonEmpty(exp.Audiences), " and "))
+				f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
+				f.Fix = anaAudienceFix("the agent API", t, exp.Audiences)
 				f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
+			} else if t != nil && t.Format == FormatJWS && t.Issuer != "" && anaChallengeBlamesIssuer(challenge) {
+				f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra): its validator expects another issuer", t.Issuer, valueOrDefault(t.Version, "?"))
+				f.Fix = anaIssuerFix("the agent API", t)
+				f.Evidence["claim"], f.Evidence["value"] = "iss", t.Issuer
 			}
 			fs = append(fs, f)
 		}
@@ -132,12 +134,18 @@ func anaContainsFold(xs []string, x string) bool {
 // audience was refused (jose: `unexpected "aud" claim value`; Microsoft.IdentityModel: IDX10214
 // "Audience validation failed"; jsonwebtoken: "jwt audience invalid").
 func anaChallengeBlamesAudience(header string) bool {
-	c, ok := anaBearer(header)
-	if !ok {
-		return false
-	}
-	d := " " + strings.ToLower(c.Param("error_description")) + " "
-	for _, w := range []string{"audience", `"aud"`, "'aud'", " aud ", "aud claim", "idx10214"} {
+	return anaChallengeSays(header, "audience", `"aud"`, "'aud'", " aud ", "aud claim", "idx10214")
+}
+
+// anaChallengeBlamesIssuer reports whether a Bearer challenge's error_description says the issuer
+// was refused (jose: `unexpected "iss" claim value`; Microsoft.IdentityModel: IDX10205).
+func anaChallengeBlamesIssuer(header string) bool {
+	return anaChallengeSays(header, "issuer", `"iss"`, "'iss'", " iss ", "iss claim", "idx10205")
+}
+
+func anaChallengeSays(header string, words ...string) bool {
+	d := " " + strings.ToLower(anaChallengeDescription(header)) + " "
+	for _, w := range words {
 		if strings.Contains(d, w) {
 			return true
 		}
@@ -145,9 +153,46 @@ func anaChallengeBlamesAudience(header string) bool {
 	return false
 }
 
+// anaIssuerFix is the fix of a validator that refuses the issuer of a token the chain got right.
+func anaIssuerFix(who string, t *Token) string {
+	return fmt.Sprintf("Make %s's token validation accept the issuer %s: Entra issues v2 tokens as https://login.microsoftonline.com/<tenant>/v2.0 and v1 tokens as https://sts.windows.net/<tenant>/ — the API's accessTokenAcceptedVersion decides which it gets.", who, t.Issuer)
+}
+
+// anaAudienceFix is the fix of a validator that refuses the audience of a token that is for it.
+func anaAudienceFix(who string, t *Token, audiences []string) string {
+	return fmt.Sprintf("Make %s's token validation accept %s as the audience: Entra puts the client id in v2 tokens and the App ID URI in v1 tokens, so accept both (%s).",
+		who, anaAudList(t), strings.Join(anaNonEmpty(audiences), " and "))
+}
+
 func valueOrDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
+}
+
+// anaChallengeDescription returns a Bearer challenge's error_description. Servers often quote a
+// library's message without escaping its quotes (the TypeScript MCP SDK sends
+// error_description="unexpected "aud" claim value"), which no parser accepts: then the value runs
+// from its opening quote to the quote before the next parameter (or the header's last quote).
+func anaChallengeDescription(header string) string {
+	if c, ok := anaBearer(header); ok && c.Param("error_description") != "" {
+		return c.Param("error_description")
+	}
+	const key = `error_description="`
+	i := strings.Index(header, key)
+	if i < 0 {
+		return ""
+	}
+	rest := header[i+len(key):]
+	end := strings.LastIndex(rest, `"`)
+	for _, next := range []string{"error", "error_uri", "scope", "resource_metadata", "realm", "claims"} {
+		if j := strings.Index(rest, `", `+next+`=`); j >= 0 && j < end {
+			end = j
+		}
+	}
+	if end < 0 {
+		return ""
+	}
+	return rest[:end]
 }

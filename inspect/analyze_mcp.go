@@ -218,6 +218,18 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			f.Evidence = map[string]string{"status": "401", "claim": "aud", "value": strings.Join(t.Audiences, " "), "accepted_aud": strings.Join(obs.ForeignProbeToken.Audiences, " ")}
 			f.Fix = fmt.Sprintf("Set the audience the MCP server's token validation expects to its own application (%s), not %s.",
 				strings.Join(anaNonEmpty(exp.Audiences), " or "), other)
+		case obs.Status == 401 && t != nil && audOK && len(anaNonEmpty(exp.Audiences)) > 0 && len(missing) == 0 && anaChallengeBlamesAudience(obs.WWWAuthenticate):
+			f.Detail += fmt.Sprintf("; yet the token's aud %s is the MCP server's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
+			f.Fix = anaAudienceFix("the MCP server", t, exp.Audiences)
+			f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
+		case obs.Status == 401 && t != nil && t.Issuer != "" && len(missing) == 0 && anaChallengeBlamesIssuer(obs.WWWAuthenticate):
+			f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra)", t.Issuer, valueOrDefault(t.Version, "?"))
+			if obs.PRM != nil && anaContainsIssuer(obs.PRM.AuthorizationServers, t.Issuer) {
+				f.Detail += ", the issuer the server's own metadata lists"
+			}
+			f.Detail += ": its validator expects another issuer"
+			f.Fix = anaIssuerFix("the MCP server", t)
+			f.Evidence["claim"], f.Evidence["value"] = "iss", t.Issuer
 		case len(missing) > 0:
 			// The server says what it wants, and the token indeed lacks it. A 403
 			// insufficient_scope says that is why; a 401 may have another reason too, so its

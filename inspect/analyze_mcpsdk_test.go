@@ -166,3 +166,22 @@ func TestAnalyzeAgentRejectsItsOwnAudience(t *testing.T) {
 		}
 	}
 }
+
+// A TS SDK challenge quotes jose's message unescaped (error_description="unexpected "iss" claim
+// value"): the validator's complaint is still read, and the fix names the token's issuer.
+func TestAnalyzeMCPValidatorRefusesIssuer(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
+	prm := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}
+	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", resource_metadata="x"`,
+		PRM: prm, Token: mcpTok, Status: 401,
+		WWWAuthenticate: `Bearer error="invalid_token", error_description="unexpected "iss" claim value", scope="tools.call", resource_metadata="x"`}
+	fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}})
+	if len(fs) != 1 || fs[0].ID != "mcp.rejected" {
+		t.Fatalf("findings %v", ids(fs))
+	}
+	if !strings.HasSuffix(fs[0].Detail, "; the token's iss is "+mcpTok.Issuer+" (a v2.0 token from Entra), the issuer the server's own metadata lists: its validator expects another issuer") ||
+		!strings.HasPrefix(fs[0].Fix, "Make the MCP server's token validation accept the issuer "+mcpTok.Issuer+":") || fs[0].Evidence["claim"] != "iss" {
+		t.Fatalf("finding %+v", fs[0])
+	}
+}
