@@ -178,7 +178,10 @@ func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 		meta = append(meta, f.Docs)
 	}
 	if len(meta) > 0 {
-		out = append(out, trunc("   "+s.Muted.Render(strings.Join(meta, " · ")), w))
+		// Wrapped, not cut: the docs link stays whole (on a line of its own when it must).
+		for _, l := range wrap(strings.Join(meta, " · "), w-4) {
+			out = append(out, "   "+s.Muted.Render(l))
+		}
 	}
 	out = append(out, "   "+s.Faint.Render("enter: full explanation"))
 	return out

@@ -309,3 +309,57 @@ func TestPasteTokenResponseOverWalk(t *testing.T) {
 		press(m, "esc")
 	}
 }
+
+// TestWrapBreaksOnlyAtSpaces: GUIDs, URLs and paths stay whole; a word that does not fit starts
+// the next line, and only a word wider than the line is cut (QA U3).
+func TestWrapBreaksOnlyAtSpaces(t *testing.T) {
+	s := NewStyles(true)
+	tests := []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"the agent API is 0b05c0de-a9e1-4000-8000-000000000003 / api://contoso-agent", 40,
+			[]string{"the agent API is", "0b05c0de-a9e1-4000-8000-000000000003 /", "api://contoso-agent"}},
+		{"metadata at /.well-known/oauth-protected-resource/mcp; issuer https://127.0.0.1:32985/0b05c0de-7e4a-4000-8000-000000000001/v2.0; the user's own token", 60,
+			[]string{"metadata at /.well-known/oauth-protected-resource/mcp;", "issuer", "https://127.0.0.1:32985/0b05c0de-7e4a-4000-8000-", "000000000001/v2.0; the user's own token"}},
+		{"see https://learn.microsoft.com/en-us/entra/identity-platform/access-tokens", 30,
+			[]string{"see", "https://learn.microsoft.com/", "en-us/entra/identity-platform/", "access-tokens"}},
+		{"aaaaaaaaaa b", 4, []string{"aaaa", "aaaa", "aa b"}},
+		{"  indented text stays", 40, []string{"  indented text stays"}},
+		{"two  spaces  kept  inside", 40, []string{"two  spaces  kept  inside"}},
+		{"word  break", 5, []string{"word", "break"}},
+		{"line one\nline two", 40, []string{"line one", "line two"}},
+		{"", 10, []string{""}},
+		{s.Muted.Render("must raise: ") + "agent.aud-mismatch, obo.assertion-aud-mismatch", 32,
+			[]string{"must raise: agent.aud-mismatch,", "obo.assertion-aud-mismatch"}},
+	}
+	for _, tt := range tests {
+		got := wrap(tt.in, tt.w)
+		for i := range got {
+			if ansi.StringWidth(got[i]) > tt.w {
+				t.Errorf("wrap(%q, %d): line %q is wider than %d", tt.in, tt.w, got[i], tt.w)
+			}
+			got[i] = ansi.Strip(got[i])
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("wrap(%q, %d)\n got %q\nwant %q", tt.in, tt.w, got, tt.want)
+		}
+	}
+}
+
+// TestFindingDocsLinkWhole: a finding's docs link is wrapped onto a line of its own, never cut
+// with "…" (QA U3).
+func TestFindingDocsLinkWhole(t *testing.T) {
+	s := NewStyles(true)
+	f := inspect.Finding{ID: "mcp.aud-mismatch", Severity: inspect.SeverityError, Title: "T", Hop: "mcp", AADSTS: 50013,
+		Docs: "https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization"}
+	var got []string
+	for _, l := range findingDetail(s, f, 84) {
+		got = append(got, strings.TrimRight(ansi.Strip(l), " "))
+	}
+	want := []string{"   AADSTS50013 ·", "   https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization", "   enter: full explanation"}
+	if tail := got[len(got)-3:]; strings.Join(tail, "|") != strings.Join(want, "|") {
+		t.Fatalf("finding detail ends\n%q\nwant\n%q", tail, want)
+	}
+}

@@ -38,12 +38,62 @@ func trunc(s string, w int) string {
 	return s
 }
 
-// wrap hard-wraps plain or styled text to w cells and returns the lines.
+// wrap wraps plain or styled text to w cells and returns the lines. It breaks only at spaces, so
+// a GUID, a URL or a path stays whole: a word longer than the rest of a line starts the next
+// one, and only a word wider than w itself is cut (on lines of its own, after a '/' or '-' where
+// one fits).
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(s, w, " ,/&"), "\n")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		out = append(out, wrapSpaces(para, w)...)
+	}
+	return out
+}
+
+// wrapSpaces wraps one paragraph at its spaces. Escape sequences hold no spaces, so splitting the
+// styled text at spaces keeps every sequence inside its word.
+func wrapSpaces(s string, w int) []string {
+	var out []string
+	line, lineW := "", 0
+	broke := false // the line was started by a break, so spaces at its start are dropped
+	flush := func() {
+		out = append(out, strings.TrimRight(line, " "))
+		line, lineW, broke = "", 0, true
+	}
+	for i, word := range strings.Split(s, " ") {
+		ww := ansi.StringWidth(word)
+		if i > 0 && !(broke && lineW == 0) {
+			// The space before this word.
+			if lineW+1+ww > w && lineW > 0 {
+				flush()
+			} else {
+				line += " "
+				lineW++
+			}
+		}
+		if broke && lineW == 0 && ww == 0 {
+			continue
+		}
+		if lineW > 0 && lineW+ww > w {
+			flush()
+		}
+		if ww > w {
+			// Wider than a whole line: on lines of its own, cut after a '/' or '-' where one
+			// fits, else at w.
+			parts := strings.Split(ansi.Wrap(word, w, "/"), "\n")
+			for _, p := range parts[:len(parts)-1] {
+				line = p
+				flush()
+			}
+			word, ww = parts[len(parts)-1], ansi.StringWidth(parts[len(parts)-1])
+		}
+		line += word
+		lineW += ww
+	}
+	return append(out, line)
 }
 
 // joinLR places left and right on one line of width w, truncating left if they collide.
