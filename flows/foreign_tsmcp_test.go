@@ -39,8 +39,11 @@ type tsMCP struct {
 	verifierScope string
 	// verifierIssuer is the issuer the verifier expects ("" = the authority's, as discovered).
 	verifierIssuer string
-	issuer         string
-	mcpServer      *mcp.Server
+	// expectedResource: requireBearerAuth's expectedResource is the MCP URL while the verifier
+	// reports the token's aud as its resource (an Entra token's aud is never the URL).
+	expectedResource bool
+	issuer           string
+	mcpServer        *mcp.Server
 }
 
 // tsMCPServer starts tm on a TLS test server and returns it with its MCP URL.
@@ -148,6 +151,9 @@ func (tm tsMCP) authorize(w http.ResponseWriter, r *http.Request, mcpURL func() 
 	}
 	if tm.audience != "" && claims["aud"] != tm.audience {
 		return fail(401, "invalid_token", `unexpected "aud" claim value`)
+	}
+	if tm.expectedResource && claims["aud"] != mcpURL() {
+		return fail(401, "invalid_token", "Token was not issued for this resource")
 	}
 	scp, _ := claims["scp"].(string)
 	if v := tm.verifierScope; v != "" && !strings.Contains(" "+scp+" ", " "+v+" ") {
@@ -293,6 +299,9 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 		{"App ID URI expected as aud of v2 tokens", tsMCP{audience: "api://contoso-mcp", requiredScopes: []string{"tools.call"}},
 			[]string{"mcp.rejected"},
 			map[string]string{"mcp.rejected": "; yet the token's aud " + sandbox.MCPAppID + " is the MCP server's own (v2.0 token): its validator expects another audience"}},
+		{"expectedResource against Entra tokens", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, expectedResource: true},
+			[]string{"mcp.rejected"},
+			map[string]string{"mcp.rejected": "; the token's aud " + sandbox.MCPAppID + " is the MCP server's own, but Entra never puts the server's URL (https://127.0.0.1:{port}/mcp) in aud"}},
 		{"metadata only for another path", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/other-mcp"},
 			[]string{"mcp.no-resource-metadata"},
 			map[string]string{"mcp.no-resource-metadata": "/.well-known/oauth-protected-resource/mcp (404), https://127.0.0.1:{port}/.well-known/oauth-protected-resource (404)"}},

@@ -218,6 +218,12 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			f.Evidence = map[string]string{"status": "401", "claim": "aud", "value": strings.Join(t.Audiences, " "), "accepted_aud": strings.Join(obs.ForeignProbeToken.Audiences, " ")}
 			f.Fix = fmt.Sprintf("Set the audience the MCP server's token validation expects to its own application (%s), not %s.",
 				strings.Join(anaNonEmpty(exp.Audiences), " or "), other)
+		case obs.Status == 401 && t != nil && audOK && len(missing) == 0 && anaChallengeSays(obs.WWWAuthenticate, "issued for this resource", "resource indicator"):
+			// The TS SDK's expectedResource: the token's resource must be the server's URL.
+			f.Detail += fmt.Sprintf("; the token's aud %s is the MCP server's own, but Entra never puts the server's URL (%s) in aud: it ignores RFC 8707 resource indicators and issues tokens for the app (client id in v2, App ID URI in v1)", anaAudList(t), obs.URL)
+			f.Fix = fmt.Sprintf("Check aud against the MCP server's application (%s), not against its URL: with the TypeScript MCP SDK, drop expectedResource or have the verifier report resource = the server URL once aud matches the app.",
+				strings.Join(anaNonEmpty(exp.Audiences), " or "))
+			f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
 		case obs.Status == 401 && t != nil && audOK && len(anaNonEmpty(exp.Audiences)) > 0 && len(missing) == 0 && anaChallengeBlamesAudience(obs.WWWAuthenticate):
 			f.Detail += fmt.Sprintf("; yet the token's aud %s is the MCP server's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
 			f.Fix = anaAudienceFix("the MCP server", t, exp.Audiences)

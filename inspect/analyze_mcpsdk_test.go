@@ -185,3 +185,21 @@ func TestAnalyzeMCPValidatorRefusesIssuer(t *testing.T) {
 		t.Fatalf("finding %+v", fs[0])
 	}
 }
+
+// The TS SDK's expectedResource refuses every Entra token ("Token was not issued for this
+// resource"): the finding says Entra's aud is the app, never the URL.
+func TestAnalyzeMCPExpectedResource(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
+	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer error="invalid_token", resource_metadata="x"`,
+		PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}, Token: mcpTok, Status: 401,
+		WWWAuthenticate: `Bearer error="invalid_token", error_description="Token was not issued for this resource", scope="tools.call", resource_metadata="x"`}
+	fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID, "api://contoso-mcp"}})
+	if len(fs) != 1 || fs[0].ID != "mcp.rejected" {
+		t.Fatalf("findings %v", ids(fs))
+	}
+	if !strings.Contains(fs[0].Detail, "Entra never puts the server's URL ("+url+") in aud") ||
+		fs[0].Fix != "Check aud against the MCP server's application ("+mcpID+" or api://contoso-mcp), not against its URL: with the TypeScript MCP SDK, drop expectedResource or have the verifier report resource = the server URL once aud matches the app." {
+		t.Fatalf("finding %+v", fs[0])
+	}
+}
