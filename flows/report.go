@@ -152,7 +152,7 @@ func textReport(r Report, color bool) string {
 		if h.Story != "" {
 			fmt.Fprintf(&b, "   %s\n", termSafe(h.Story))
 		}
-		if h.Err != "" && !storySaysError(h) {
+		if h.Err != "" && !h.StoryTellsError() {
 			fmt.Fprintf(&b, "   %s %s\n", a.red("error:"), termSafe(h.Err))
 		}
 		for _, t := range h.Tokens {
@@ -200,9 +200,9 @@ func mdText(s string) string {
 
 var mdReplacer = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
 
-// storySaysError reports whether a hop's story already tells its error (the same text, or the
-// same AADSTS code): the report then does not print the error line again.
-func storySaysError(h HopResult) bool {
+// StoryTellsError reports whether a hop's story already tells its error (the same text, or the
+// same AADSTS code): reports and the TUI then do not show the error line again.
+func (h HopResult) StoryTellsError() bool {
 	if h.Story == "" || h.Err == "" {
 		return false
 	}
@@ -249,7 +249,7 @@ func markdownBody(r Report) string {
 		if h.Story != "" {
 			b.WriteString(mdText(h.Story) + "\n\n")
 		}
-		if h.Err != "" && !storySaysError(h) {
+		if h.Err != "" && !h.StoryTellsError() {
 			fmt.Fprintf(&b, "**Error:** %s\n\n", mdText(h.Err))
 		}
 		if len(h.Findings) > 0 {

@@ -124,8 +124,10 @@ func hopLine(s *Styles, h flows.HopResult) string {
 			return s.Running.Render(h.Exchanges[n-1].Label + " …")
 		}
 		return s.Running.Render("…")
-	case h.Err != "":
+	case h.Err != "" && !h.StoryTellsError():
 		return s.Error.Render(h.Err)
+	case h.Story != "" && h.Err != "":
+		return s.Error.Render(h.Story)
 	case h.Story != "":
 		return h.Story
 	case len(h.Findings) > 0:

@@ -363,3 +363,26 @@ func TestFindingDocsLinkWhole(t *testing.T) {
 		t.Fatalf("finding detail ends\n%q\nwant\n%q", tail, want)
 	}
 }
+
+// TestRefusedExchangeToldOnce: when the hop's story already tells Entra's error (its AADSTS
+// code), the rail, the overview's hop box and the Summary tab show the story, not the same error
+// again as "obo: Entra answered …".
+func TestRefusedExchangeToldOnce(t *testing.T) {
+	m := sandboxModel(t, "wrong-audience", 120, 36)
+	d := runWalk(t, m)
+	d.key("down")
+	overview := screen(m)
+	d.key("enter")
+	summary := screen(m)
+	for _, c := range []struct {
+		view string
+		want int // the rail's line and the hop box on the overview; the story on the Summary tab
+	}{{overview, 2}, {summary, 1}} {
+		if n := strings.Count(c.view, "Entra refused the exchange: AADSTS50013"); n != c.want {
+			t.Fatalf("the story is shown %d times, want %d:\n%s", n, c.want, c.view)
+		}
+		if strings.Contains(c.view, "Entra answered invalid_grant") {
+			t.Fatalf("the error is repeated after the story:\n%s", c.view)
+		}
+	}
+}

@@ -43,7 +43,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 			story.items = append(story.items, []string{"   " + l})
 		}
 	}
-	if r.Err != "" {
+	if r.Err != "" && !r.StoryTellsError() {
 		for _, l := range wrap(r.Err, w-4) {
 			story.items = append(story.items, []string{"   " + s.Error.Render(l)})
 		}
