@@ -42,8 +42,11 @@ type tsMCP struct {
 	// expectedResource: requireBearerAuth's expectedResource is the MCP URL while the verifier
 	// reports the token's aud as its resource (an Entra token's aud is never the URL).
 	expectedResource bool
-	issuer           string
-	mcpServer        *mcp.Server
+	// allowedHost turns on the transport's DNS rebinding protection: a POST whose Host differs
+	// is refused with 403 and a JSON-RPC error, after authorization.
+	allowedHost string
+	issuer      string
+	mcpServer   *mcp.Server
 }
 
 // tsMCPServer starts tm on a TLS test server and returns it with its MCP URL.
@@ -94,6 +97,12 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 				return
 			}
 		} else if !tm.authorize(w, r, mcpURL, wellKnown) {
+			return
+		}
+		if tm.allowedHost != "" && r.Host != tm.allowedHost {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(403)
+			fmt.Fprintf(w, `{"error":{"code":-32000,"message":"Invalid Host header: %s"},"id":null,"jsonrpc":"2.0"}`, r.Host)
 			return
 		}
 		if r.Method != http.MethodPost {
@@ -361,5 +370,19 @@ func TestTSSDKPassthroughToServerWithoutAudienceCheck(t *testing.T) {
 		if got := strings.Join(findingIDs(m.Findings), " "); got != tt.want {
 			t.Errorf("audience %q: mcp findings %s, want %s (story %q)", tt.audience, got, tt.want, m.Story)
 		}
+	}
+}
+
+// TestTSSDKHostCheck: a server whose transport refuses the Host header (DNS rebinding protection)
+// answers the authorized session 403 with a JSON-RPC error and no challenge: that is not a
+// rejection of the token, and the story quotes the MCP error.
+func TestTSSDKHostCheck(t *testing.T) {
+	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, allowedHost: "localhost:3000"}, nil)
+	m := rep.Hops[3]
+	if len(m.Findings) != 0 || m.Status != flows.StatusFailed {
+		t.Fatalf("mcp hop %s, findings %v", m.Status, findingIDs(m.Findings))
+	}
+	if !strings.Contains(m.Story, "with the token: 403 (MCP error: Invalid Host header: 127.0.0.1:") {
+		t.Fatalf("story %q", m.Story)
 	}
 }

@@ -71,6 +71,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 		obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
 		if !obs.SessionOK {
 			w.setMCPUnreachable("the MCP session did not start")
+			obs.MCPError = sessionRPCError(h.rec.snapshot(), obs.Status)
 		}
 		var noTool *noSuchToolError
 		switch {
@@ -199,6 +200,9 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 	}
 	if obs.Status != 0 {
 		s := fmt.Sprintf("with the token: %d", obs.Status)
+		if obs.MCPError != "" {
+			s += fmt.Sprintf(" (MCP error: %s)", clip(oneLine(obs.MCPError), 120))
+		}
 		if toolNote != "" {
 			s += ", " + toolNote
 		}
@@ -217,6 +221,28 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// sessionRPCError returns the JSON-RPC error message of the MCP session's POST answered with
+// status, "" when that answer was no JSON-RPC error (an authorization layer's own body).
+func sessionRPCError(xs []Exchange, status int) string {
+	for i := len(xs) - 1; i >= 0; i-- {
+		x := xs[i]
+		if x.Method != http.MethodPost || x.Status != status || !strings.HasPrefix(x.Label, "MCP ") {
+			continue
+		}
+		var m struct {
+			JSONRPC string `json:"jsonrpc"`
+			Error   *struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if json.Unmarshal([]byte(x.ResponseBody), &m) == nil && m.JSONRPC == "2.0" && m.Error != nil {
+			return m.Error.Message
+		}
+		return ""
+	}
+	return ""
 }
 
 // prmPath shortens a metadata URL to its path for a story.

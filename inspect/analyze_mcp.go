@@ -36,6 +36,9 @@ type MCPObservation struct {
 	WWWAuthenticate string
 	// SessionOK is set when the MCP session with the token initialized (a real MCP answer).
 	SessionOK bool
+	// MCPError is the JSON-RPC error message the refused session's answer carried ("" when its
+	// body was no JSON-RPC error): the MCP layer itself answered, past any authorization.
+	MCPError string
 
 	// The passthrough probe: the user token (another audience) presented to the server.
 	ForeignProbeSent   bool
@@ -195,6 +198,11 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		case "mcp.aud-mismatch", "mcp.token-passthrough", "mcp.prm-issuer-mismatch":
 			explained = true
 		}
+	}
+	// A 403 without a challenge whose body is a JSON-RPC error came from the MCP transport (a
+	// Host or Origin check, a protocol error), after authorization let the token through.
+	if obs.Status == 403 && obs.MCPError != "" && strings.TrimSpace(obs.WWWAuthenticate) == "" {
+		explained = true
 	}
 	if (obs.Status == 401 || obs.Status == 403) && !explained {
 		detail := fmt.Sprintf("the MCP server answered %d to the exchanged token", obs.Status)

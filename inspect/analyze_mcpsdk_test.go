@@ -203,3 +203,20 @@ func TestAnalyzeMCPExpectedResource(t *testing.T) {
 		t.Fatalf("finding %+v", fs[0])
 	}
 }
+
+// A 403 without a challenge whose body was a JSON-RPC error is the MCP transport's, not a
+// rejection of the token; the same 403 without that body is one.
+func TestAnalyzeMCP403FromTheTransport(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
+	for _, tt := range []struct {
+		mcpError string
+		want     string
+	}{{"Invalid Host header: 127.0.0.1:7001", ""}, {"", "mcp.rejected"}} {
+		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`,
+			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}, Token: mcpTok, Status: 403, MCPError: tt.mcpError}
+		if got := strings.Join(ids(inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}})), " "); got != tt.want {
+			t.Errorf("MCP error %q: findings %q, want %q", tt.mcpError, got, tt.want)
+		}
+	}
+}
