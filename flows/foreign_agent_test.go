@@ -95,3 +95,29 @@ func TestForeignAgentValidatesAnotherAudience(t *testing.T) {
 		t.Fatalf("fix %q", f.Fix)
 	}
 }
+
+// TestForeignAgentAsksForAnotherScope: an agent answering 403 insufficient_scope with the scope it
+// requires in its challenge gets agent.missing-scope naming that scope, not a generic rejection.
+func TestForeignAgentAsksForAnotherScope(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", error_description="requires Agent.Invoke", scope="api://contoso-agent/Agent.Invoke"`)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(403)
+		w.Write([]byte(`{"error":"insufficient_scope"}`))
+	}))
+	defer srv.Close()
+	cfg := s.Config("")
+	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
+	cfg.Agent.URL = srv.URL + "/api/chat"
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	a := w.Report().Hops[1]
+	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.missing-scope" {
+		t.Fatalf("agent findings %v", got)
+	}
+	if f := a.Findings[0]; f.Detail != `the agent answered 403 asking for scope api://contoso-agent/Agent.Invoke (its challenge); the token's scp is "access_as_user"` {
+		t.Fatalf("detail %q", f.Detail)
+	}
+}

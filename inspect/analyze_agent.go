@@ -69,6 +69,25 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 	}
 	if obs.Status == 401 || obs.Status == 403 {
 		challenge := obs.WWWAuthenticate
+		// The challenge's scope names what the agent requires: scopes the token lacks are a
+		// missing scope, whatever the configuration says (reported once).
+		if c, ok := anaBearer(challenge); ok && c.Param("scope") != "" && obs.Token != nil && obs.Token.Format == FormatJWS && !anaAppOnly(obs.Token) {
+			var missing []string
+			for _, sc := range strings.Fields(c.Param("scope")) {
+				if !IsOIDCScope(sc) && ScopeName(sc) != ".default" && !anaHasScope(obs.Token, sc) {
+					missing = append(missing, sc)
+				}
+			}
+			if len(missing) > 0 {
+				t := obs.Token
+				f := NewFinding("agent.missing-scope", "agent",
+					fmt.Sprintf("the agent answered %d asking for scope %s (its challenge); the token's scp is %q", obs.Status, strings.Join(missing, " "), strings.Join(t.Scopes, " ")),
+					map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")})
+				f.Fix = fmt.Sprintf("Request %s at sign-in (signin.scopes) and make sure the agent API's registration exposes it and the client is consented — or, if %s is what callers should carry, make the agent require that.",
+					strings.Join(missing, " "), anaOrNone(strings.Join(t.Scopes, " ")))
+				fs = anaAddOnce(fs, f)
+			}
+		}
 		if obs.Status == 401 && strings.TrimSpace(challenge) == "" {
 			fs = append(fs, NewFinding("agent.no-challenge", "agent",
 				"the agent answered 401 without a WWW-Authenticate header, so a client cannot tell what to fix", nil))
