@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/oboscope/oboscope/flows"
 )
 
@@ -28,6 +29,30 @@ type toast struct {
 	// whileRunning marks a toast that announces a run ("Walking scenario X"): it goes when the
 	// run ends, so it never sits next to "walk complete".
 	whileRunning bool
+	// path is a file the toast names at its end: when the line is short, the path loses its
+	// start, never its file name.
+	path string
+}
+
+// fitToast is the toast's text in w cells: a path at its end is cut from the left, or only its
+// file name is said.
+func fitToast(t toast, w int) string {
+	if ansi.StringWidth(t.text) <= w || t.path == "" || !strings.HasSuffix(t.text, t.path) {
+		return trunc(t.text, w)
+	}
+	lead := strings.TrimSuffix(t.text, t.path)
+	base := filepath.Base(t.path)
+	if room := w - ansi.StringWidth(lead) - 1; room >= ansi.StringWidth(base) {
+		tail := ansi.TruncateLeft(t.path, ansi.StringWidth(t.path)-room, "")
+		if i := strings.IndexAny(tail, `/\`); i >= 0 {
+			tail = tail[i:] // whole folder names only
+		}
+		return lead + "…" + tail
+	}
+	if short := "Saved " + base; ansi.StringWidth(short) <= w {
+		return short
+	}
+	return trunc(t.text, w)
 }
 
 type (

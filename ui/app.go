@@ -262,7 +262,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, m.notify(msg.err.Error(), toastError)
 		}
-		return m, m.notify("Report written to "+msg.path, toastInfo)
+		cmd := m.notify("Report written to "+msg.path, toastInfo)
+		m.toast.path = msg.path
+		return m, cmd
 	case scenarioChosenMsg:
 		m.overlay = overlayNone
 		m.screen = screenOverview

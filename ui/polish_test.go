@@ -386,3 +386,23 @@ func TestRefusedExchangeToldOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestToastKeepsFileName: a report path too long for the status line loses its start, never
+// its file name.
+func TestToastKeepsFileName(t *testing.T) {
+	path := "/home/someone/projects/contoso/reports/oboscope-report-consent-missing-20261126-014907.md"
+	tt := toast{text: "Report written to " + path, path: path}
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{200, tt.text},
+		{80, "Report written to …/reports/oboscope-report-consent-missing-20261126-014907.md"},
+		{61, "Saved oboscope-report-consent-missing-20261126-014907.md"},
+		{30, "Report written to /home/someo…"},
+	} {
+		if got := fitToast(tt, c.w); got != c.want {
+			t.Errorf("fitToast(%d) = %q, want %q", c.w, got, c.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -121,7 +122,7 @@ func (m *Model) titleBar() string {
 func (m *Model) statusBar() string {
 	s := m.c.styles
 	ws := &m.walk
-	var state string
+	var state, compact string // compact: the state in fewer cells, when a toast needs them
 	switch {
 	case m.cfg.mode == "inspect" || m.screen == screenToken:
 		switch {
@@ -164,8 +165,10 @@ func (m *Model) statusBar() string {
 		}
 		if _, hop, bad := ws.firstError(); bad {
 			state = s.StatusErr.Render(" ✗ "+what+" complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
+			compact = s.StatusErr.Render(" ✗ " + what + " complete")
 		} else {
 			state = s.StatusOK.Render(" ✓ "+what+" complete"+took) + s.StatusBar.Render(" · no error")
+			compact = s.StatusOK.Render(" ✓ " + what + " complete")
 		}
 	}
 	right := ""
@@ -174,8 +177,12 @@ func (m *Model) statusBar() string {
 		if m.toast.level == toastError {
 			st = s.StatusErr
 		}
+		if compact != "" && lipgloss.Width(state)+ansi.StringWidth(m.toast.text)+3 > m.c.width {
+			// The toast is what just happened: the walk's result gives it room.
+			state = compact
+		}
 		room := max(m.c.width-lipgloss.Width(state)-2, m.c.width*2/3)
-		right = st.Render(trunc(m.toast.text, room-1) + " ")
+		right = st.Render(fitToast(m.toast, room-1) + " ")
 	}
 	return s.StatusBar.Render(joinLR(state, right, m.c.width))
 }
