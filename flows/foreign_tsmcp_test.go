@@ -386,3 +386,21 @@ func TestTSSDKHostCheck(t *testing.T) {
 		t.Fatalf("story %q", m.Story)
 	}
 }
+
+// TestTSSDKChallengeWithoutMetadataURL: requireBearerAuth without resourceMetadataUrl, metadata
+// served at the MCP URL's well-known path. MCP 2025-11-25 clients find it there, 2025-06-18
+// clients do not: mcp.no-www-authenticate is a warning, and the walk exits 0.
+func TestTSSDKChallengeWithoutMetadataURL(t *testing.T) {
+	rep, mcpURL := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, challengeMetadata: "-"}, nil)
+	m := rep.Hops[3]
+	if len(m.Findings) != 1 || m.Findings[0].ID != "mcp.no-www-authenticate" || m.Findings[0].Severity != inspect.SeverityWarning || m.Status != flows.StatusWarning {
+		t.Fatalf("mcp hop %s, findings %+v", m.Status, m.Findings)
+	}
+	wk := strings.Replace(mcpURL, "/mcp", "/.well-known/oauth-protected-resource/mcp", 1)
+	if !strings.HasSuffix(m.Findings[0].Detail, "; the metadata is at "+wk+", where clients of MCP 2025-11-25 look when the challenge names none, but clients of 2025-06-18 rely on the challenge") {
+		t.Fatalf("detail %q", m.Findings[0].Detail)
+	}
+	if code := flows.ExitCode(rep); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}

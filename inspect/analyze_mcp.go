@@ -71,7 +71,14 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		if obs.ProbeWWWAuthenticate != "" {
 			detail = "the unauthenticated request was answered 401 with WWW-Authenticate: " + anaFirstLine(obs.ProbeWWWAuthenticate) + " — no Bearer resource_metadata"
 		}
-		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp", detail, map[string]string{"status": "401"}))
+		f := NewFinding("mcp.no-www-authenticate", "mcp", detail, map[string]string{"status": "401"})
+		if hasChallenge && obs.PRM != nil && obs.PRMURL != "" {
+			// MCP 2025-11-25 (SEP-985) lets a server rely on the well-known URLs, which clients
+			// must try when the challenge names none: only clients of 2025-06-18 are stuck.
+			f.Severity = SeverityWarning
+			f.Detail += fmt.Sprintf("; the metadata is at %s, where clients of MCP 2025-11-25 look when the challenge names none, but clients of 2025-06-18 rely on the challenge", obs.PRMURL)
+		}
+		fs = append(fs, f)
 	}
 	// A server that answers an unauthenticated initialize with an MCP result requires no token;
 	// one that answers 403 sends no challenge a client could follow.
