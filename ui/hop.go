@@ -108,15 +108,16 @@ func (h *hopScreen) load(ws *walkState) {
 	h.claims.setToken(tok, h.res.Findings)
 	h.finds.setFindings(h.res.Findings)
 	h.http.setExchanges(h.res.Exchanges)
-	h.raw.setToken(tok, verifyNote(nt))
+	h.raw.setToken(tok, verifyNote(ws, nt))
 	prevName, prev := previousToken(ws, h.hop, h.tokIdx)
 	h.diff.setTokens(prevName, prev, nt.Name, tok)
 	h.summary.setLines(h.summaryLines(ws))
 	h.setSize(h.width, h.height)
 }
 
-// verifyNote says whether the token's signature was checked.
-func verifyNote(nt flows.NamedToken) string {
+// verifyNote says whether the token's signature was checked, here or at another hop that held
+// the very same token (the user token the agent call presents is the one sign-in verified).
+func verifyNote(ws *walkState, nt flows.NamedToken) string {
 	switch {
 	case nt.Token == nil:
 		return ""
@@ -124,6 +125,13 @@ func verifyNote(nt flows.NamedToken) string {
 		return "Signature verified against the issuer's published keys."
 	case nt.VerifyErr != "":
 		return "Signature not verified: " + nt.VerifyErr
+	}
+	for i, h := range ws.hops {
+		for _, o := range h.Tokens {
+			if o.Verified && o.Raw != "" && o.Raw == nt.Raw {
+				return fmt.Sprintf("Signature verified at hop %d (the same %s).", i+1, o.Name)
+			}
+		}
 	}
 	return "Signature not verified (decoded only)."
 }

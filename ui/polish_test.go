@@ -406,3 +406,16 @@ func TestToastKeepsFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestPresentedTokenVerifiedEarlier: the agent call presents the very token sign-in verified, and
+// its Summary says so instead of "not verified".
+func TestPresentedTokenVerifiedEarlier(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := runWalk(t, m)
+	d.key("down", "enter")
+	view := screen(m)
+	mustContain(t, view, "user token presented", "Signature verified at hop 1 (the same user token).")
+	if strings.Contains(view, "decoded only") {
+		t.Fatalf("the presented token is said to be unverified:\n%s", view)
+	}
+}

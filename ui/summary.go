@@ -88,7 +88,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 			if nt.Token != nil {
 				line += s.Faint.Render(" · ") + strings.TrimSpace(tokenSummary(c, nt.Token, ws.names))
 			}
-			sec.items = append(sec.items, []string{trunc(line, w), "     " + s.Muted.Render(verifyNote(nt))})
+			sec.items = append(sec.items, []string{trunc(line, w), "     " + s.Muted.Render(verifyNote(ws, nt))})
 		}
 		secs = append(secs, sec)
 	}
