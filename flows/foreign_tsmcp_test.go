@@ -345,6 +345,15 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 			if len(tt.want) > 0 {
 				wantCode = 1
 			}
+			// How the story ends: what the user's own token got.
+			storyEnd := map[string]string{
+				"correct":                   "the user's own token rejected (401)",
+				"no audience check":         "the user's own token authenticated, refused only for a permission (403)",
+				"agent's audience expected": "the user's own token authenticated, refused only for a permission (403)",
+			}[tt.name]
+			if !strings.HasSuffix(m.Story, storyEnd) {
+				t.Errorf("story %q does not end with %q", m.Story, storyEnd)
+			}
 			if code := flows.ExitCode(rep); code != wantCode {
 				t.Errorf("exit code %d, want %d", code, wantCode)
 			}

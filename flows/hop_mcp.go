@@ -216,6 +216,8 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 			parts = append(parts, fmt.Sprintf("the user's own token answered %d too (the server needs no token)", fp))
 		case fp >= 200 && fp < 300 && obs.ForeignProbeMCPAnswer:
 			parts = append(parts, fmt.Sprintf("the user's own token accepted (%d)", fp))
+		case fp == 403 && obs.ProbeStatus == 401:
+			parts = append(parts, "the user's own token authenticated, refused only for a permission (403)")
 		default:
 			parts = append(parts, fmt.Sprintf("the user's own token answered %d", fp))
 		}
