@@ -20,6 +20,19 @@ func relayedEntraError(body []byte) *inspect.EntraError {
 	}
 	var doc any
 	if json.Unmarshal(body, &doc) != nil {
+		// Not JSON: an app that answers its error's message as text (res.send(err.message)).
+		text := string(body)
+		if len(text) > 8<<10 {
+			text = text[:8<<10]
+		}
+		if codes := inspect.AADSTSCodesIn(text); len(codes) > 0 {
+			e := &inspect.EntraError{Codes: codes, Description: fromAADSTS(text)}
+			// MSAL for Node's message starts with the OAuth error: "invalid_client: Error(s): …".
+			if name, _, ok := strings.Cut(text, ":"); ok && name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz_") == "" {
+				e.Err = name
+			}
+			return e
+		}
 		return nil
 	}
 	e := &inspect.EntraError{}

@@ -30,6 +30,13 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 			[]string{"obo.invalid-client-secret"}, "agent: the agent API answered 500: its own token exchange failed (AADSTS7000215: Invalid client secret provided."},
 		{"message only", `{"message":"Failed to acquire token on behalf of user","error":"invalid_client"}`,
 			nil, "agent: 127.0.0.1:"},
+		// res.status(500).send(err.message): plain text.
+		{"plain text", "invalid_client: " + strings.ReplaceAll(msalNodeDescription, `\r\n`, "\r\n"),
+			[]string{"obo.invalid-client-secret"}, "agent: the agent API answered 500: its own token exchange failed (AADSTS7000215: Invalid client secret provided."},
+		// The agent runs as another app than obo.client_id: Entra refuses the assertion's audience
+		// although the user token is for the configured middle tier.
+		{"assertion audience", `{"error":"invalid_grant","error_description":"AADSTS500131: Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '0b05c0de-a9e1-4000-8000-000000000003' and the expected audience is '0b05c0de-3c90-4000-8000-000000000004'.\r\nTrace ID: x"}`,
+			[]string{"obo.assertion-aud-mismatch"}, "agent: the agent API answered 500: its own token exchange failed (AADSTS500131: Assertion audience does not match"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startSandbox(t, "healthy")
@@ -58,6 +65,12 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 				return
 			}
 			f := o.Findings[0]
+			if f.ID == "obo.assertion-aud-mismatch" {
+				if !strings.HasSuffix(f.Detail, " — the user token's aud "+testAgent+" is the configured middle tier, so the agent API does its exchange as another app (check its client id)") {
+					t.Fatalf("detail %q", f.Detail)
+				}
+				return
+			}
 			if f.AADSTS != 7000215 || !strings.HasPrefix(f.Detail, "Entra (as the agent API reports) answered AADSTS7000215 (invalid_client): Invalid client secret provided.") ||
 				!strings.HasSuffix(f.Detail, "oboscope's own exchange as the same app, with the configured credential, worked: the agent API runs with another credential") {
 				t.Fatalf("finding %+v", f)

@@ -114,7 +114,11 @@ func anaFromEntraError(e *EntraError, hop string, table codeFindings, where stri
 		if i := strings.Index(desc, ": "); i > 0 && strings.HasPrefix(desc, "AADSTS") {
 			desc = desc[i+2:]
 		}
-		f := NewFinding(id, hop, fmt.Sprintf("%s answered AADSTS%d (%s): %s", where, code, e.Err, desc),
+		name := ""
+		if e.Err != "" {
+			name = " (" + e.Err + ")"
+		}
+		f := NewFinding(id, hop, fmt.Sprintf("%s answered AADSTS%d%s: %s", where, code, name, desc),
 			map[string]string{"aadsts": fmt.Sprint(code), "error": e.Err})
 		f.AADSTS = code
 		out = append(out, f)

@@ -96,9 +96,13 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 	if agentMode {
 		table = table.with(agentCodes())
 	}
+	// The agent API's own exchange may run as another app than obo.client_id: its codes all count.
+	agentTable := table.with(nil)
 	// AADSTS50013 names the assertion's audience; when the observed assertion is for the middle
 	// tier, the code says something else went wrong with it and the audience finding would be false.
+	assertionForMiddleTier := false
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS && len(anaNonEmpty(exp.MiddleTier)) > 0 && anaAudienceOK(a, exp.MiddleTier) {
+		assertionForMiddleTier = true
 		delete(table, 50013)
 		delete(table, 500131)
 	}
@@ -142,7 +146,14 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 				fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
 				map[string]string{"grant_type": r.GrantType}))
 		}
-		reported := anaFromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")
+		reported := anaFromEntraError(r.Error, "obo", agentTable, "Entra (as the agent API reports)")
+		for i, f := range reported {
+			if (f.ID == "obo.assertion-aud-mismatch" || f.ID == "agentid.assertion-aud-not-blueprint") && assertionForMiddleTier {
+				// The user token is for obo.client_id, yet Entra says it is not for the app the
+				// agent exchanged it as: the agent runs as another app.
+				reported[i].Detail += fmt.Sprintf(" — the user token's aud %s is the configured middle tier, so the agent API does its exchange as another app (check its client id)", anaAudList(obs.Assertion))
+			}
+		}
 		if t := obs.Result; t != nil && obs.Performed && obs.Error == nil {
 			// oboscope's own exchange as the same app worked: what differs is the agent's deployment.
 			for i, f := range reported {
