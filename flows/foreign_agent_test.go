@@ -72,7 +72,7 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 				return
 			}
 			if f.AADSTS != 7000215 || !strings.HasPrefix(f.Detail, "Entra (as the agent API reports) answered AADSTS7000215 (invalid_client): Invalid client secret provided.") ||
-				!strings.HasSuffix(f.Detail, "oboscope's own exchange as the same app, with the configured credential, worked: the agent API runs with another credential") {
+				!strings.HasSuffix(f.Detail, "oboscope's own exchange as obo.client_id, with the configured credential, worked: the agent API runs with another credential (or as another app)") {
 				t.Fatalf("finding %+v", f)
 			}
 			if !strings.HasPrefix(o.Story, "oboscope's exchange as Contoso Agent API worked") || !strings.Contains(o.Story, "but the agent API reports its own exchange failed: AADSTS7000215") {

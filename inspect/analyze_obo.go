@@ -159,7 +159,7 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 			for i, f := range reported {
 				switch f.ID {
 				case "obo.invalid-client-secret", "obo.client-secret-expired", "obo.missing-client-credential":
-					reported[i].Detail += " — oboscope's own exchange as the same app, with the configured credential, worked: the agent API runs with another credential"
+					reported[i].Detail += " — oboscope's own exchange as obo.client_id, with the configured credential, worked: the agent API runs with another credential (or as another app)"
 				case "obo.scope-not-found", "obo.consent-required":
 					reported[i].Detail += fmt.Sprintf(" — oboscope's own exchange for %s worked: the agent API asks for other scopes", strings.Join(obs.RequestedScopes, " "))
 				}
