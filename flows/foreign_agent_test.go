@@ -134,3 +134,27 @@ func TestForeignAgentAsksForAnotherScope(t *testing.T) {
 		t.Fatalf("detail %q", f.Detail)
 	}
 }
+
+// TestForeignAgentComparesFullScope: an agent that requires "api://contoso-agent/access_as_user"
+// in scp refuses every token (scp holds "access_as_user"); the finding names the comparison.
+func TestForeignAgentComparesFullScope(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="api://contoso-agent/access_as_user"`)
+		w.WriteHeader(403)
+	}))
+	defer srv.Close()
+	cfg := s.Config("")
+	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
+	cfg.Agent.URL = srv.URL + "/api/chat"
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	a := w.Report().Hops[1]
+	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
+		t.Fatalf("agent findings %v", got)
+	}
+	if f := a.Findings[0]; f.Fix != "Make the agent API require access_as_user (the names in scp), not api://contoso-agent/access_as_user." {
+		t.Fatalf("fix %q (detail %q)", f.Fix, f.Detail)
+	}
+}

@@ -112,6 +112,16 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 				f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
 				f.Fix = anaAudienceFix("the agent API", t, exp.Audiences)
 				f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
+			} else if c, ok := anaBearer(challenge); ok && t != nil && t.Format == FormatJWS && strings.EqualFold(c.Param("error"), "insufficient_scope") && anaQualifiedOnly(strings.Fields(c.Param("scope"))) {
+				// Every scope it asks for is carried, by name: it compares the full scope string.
+				asked := c.Param("scope")
+				var bare []string
+				for _, sc := range strings.Fields(asked) {
+					bare = append(bare, ScopeName(sc))
+				}
+				f.Detail += fmt.Sprintf("; it asks for %s, which the token carries: its scp is %q, and Entra puts bare permission names in scp, never the App ID URI prefix", asked, strings.Join(t.Scopes, " "))
+				f.Fix = fmt.Sprintf("Make the agent API require %s (the names in scp), not %s.", strings.Join(bare, " "), asked)
+				f.Evidence["claim"], f.Evidence["value"] = "scp", strings.Join(t.Scopes, " ")
 			} else if t != nil && t.Format == FormatJWS && t.Issuer != "" && anaChallengeBlamesIssuer(challenge) {
 				f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra): its validator expects another issuer", t.Issuer, valueOrDefault(t.Version, "?"))
 				f.Fix = anaIssuerFix("the agent API", t)

@@ -251,6 +251,19 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			f.Detail += ": its validator expects another issuer"
 			f.Fix = anaIssuerFix("the MCP server", t)
 			f.Evidence["claim"], f.Evidence["value"] = "iss", t.Issuer
+		case scopeRefusal && len(missing) == 0 && t != nil && anaQualifiedOnly(strings.Fields(c.Param("scope"))):
+			// It asks for the full scope string, and the token carries that permission: scp holds
+			// bare names, so the server compares the wrong form.
+			asked := c.Param("scope")
+			f.Detail = fmt.Sprintf("the MCP server answered 403 insufficient_scope asking for %s, which the token carries: its scp is %q, and Entra puts bare permission names in scp, never the App ID URI prefix",
+				asked, strings.Join(t.Scopes, " "))
+			f.Evidence = map[string]string{"status": "403", "claim": "scp", "value": strings.Join(t.Scopes, " "), "asked": asked}
+			var bare []string
+			for _, sc := range strings.Fields(asked) {
+				bare = append(bare, ScopeName(sc))
+			}
+			f.Fix = fmt.Sprintf("Make the MCP server require %s (the names in scp), not %s; keep the full form only in the metadata's scopes_supported, for clients to request.",
+				strings.Join(bare, " "), asked)
 		case len(missing) > 0:
 			// The server says what it wants, and the token indeed lacks it. A 403
 			// insufficient_scope says that is why; a 401 may have another reason too, so its
@@ -279,6 +292,17 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		fs = append(fs, f)
 	}
 	return fs
+}
+
+// anaQualifiedOnly reports whether scopes is non-empty and every one carries its resource prefix
+// (api://…/name, https://…/name).
+func anaQualifiedOnly(scopes []string) bool {
+	for _, s := range scopes {
+		if ScopeResource(s) == "" {
+			return false
+		}
+	}
+	return len(scopes) > 0
 }
 
 // anaListsScopes reports whether every scope name in names is among list (bare or fully qualified).
