@@ -42,6 +42,8 @@ type tsMCP struct {
 	// expectedResource: requireBearerAuth's expectedResource is the MCP URL while the verifier
 	// reports the token's aud as its resource (an Entra token's aud is never the URL).
 	expectedResource bool
+	// otherKeys: the verifier checks signatures with a key set that is not the issuer's.
+	otherKeys bool
 	// allowedHost turns on the transport's DNS rebinding protection: a POST whose Host differs
 	// is refused with 403 and a JSON-RPC error, after authorization.
 	allowedHost string
@@ -154,6 +156,9 @@ func (tm tsMCP) authorize(w http.ResponseWriter, r *http.Request, mcpURL func() 
 	claims, ok := tsBearerClaims(r)
 	if !ok {
 		return fail(401, "invalid_token", "Missing Authorization header")
+	}
+	if tm.otherKeys {
+		return fail(401, "invalid_token", "no applicable key found in the JSON Web Key Set")
 	}
 	if tm.verifierIssuer != "" && claims["iss"] != tm.verifierIssuer {
 		return fail(401, "invalid_token", `unexpected "iss" claim value`)
@@ -314,6 +319,9 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 		{"full scope string required", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"api://contoso-mcp/tools.call"}},
 			[]string{"mcp.rejected"},
 			map[string]string{"mcp.rejected": `the MCP server answered 403 insufficient_scope asking for api://contoso-mcp/tools.call, which the token carries: its scp is "tools.call"`}},
+		{"signing keys not the issuer's", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, otherKeys: true},
+			[]string{"mcp.rejected"},
+			map[string]string{"mcp.rejected": "; oboscope verified this token's signature against its issuer's published keys (kid "}},
 		{"metadata only for another path", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/other-mcp"},
 			[]string{"mcp.no-resource-metadata"},
 			map[string]string{"mcp.no-resource-metadata": "/.well-known/oauth-protected-resource/mcp (404), https://127.0.0.1:{port}/.well-known/oauth-protected-resource (404)"}},

@@ -65,6 +65,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	missingTool := false
 	if oboRaw != "" {
 		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
+		obs.TokenSignatureVerified = w.signatureVerified(obo)
 		h.token(presentedName(fromUser), oboRaw, obo, false, "")
 		_, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
 		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
@@ -125,6 +126,26 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	if oboRaw == "" && len(h.res.Findings) == 0 && h.res.Err == "" {
 		h.skip("discovery only: no token for the MCP server (the exchange produced none); " + h.res.Story)
 	}
+}
+
+// signatureVerified reports whether an earlier hop verified t's signature against its issuer's
+// keys.
+func (w *Walk) signatureVerified(t *inspect.Token) bool {
+	if t == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range []HopID{HopSignin, HopOBO} {
+		if r := w.results[id]; r != nil {
+			for _, nt := range r.Tokens {
+				if nt.Token == t && nt.Verified {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // setMCPUnreachable records why the mcp hop got no session ("" when it did).

@@ -220,3 +220,22 @@ func TestAnalyzeMCP403FromTheTransport(t *testing.T) {
 		}
 	}
 }
+
+// A 401 blaming the key set for a token oboscope verified names the server's keys as the cause;
+// for a token oboscope could not verify, it does not.
+func TestAnalyzeMCPServerKeys(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
+	for _, verified := range []bool{true, false} {
+		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`,
+			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}, Token: mcpTok, TokenSignatureVerified: verified, Status: 401,
+			WWWAuthenticate: `Bearer error="invalid_token", error_description="no applicable key found in the JSON Web Key Set"`}
+		fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}})
+		if len(fs) != 1 || fs[0].ID != "mcp.rejected" {
+			t.Fatalf("findings %v", ids(fs))
+		}
+		if got := strings.HasPrefix(fs[0].Fix, "Have the MCP server take its signing keys from the issuer's jwks_uri"); got != verified {
+			t.Errorf("verified %v: fix %q", verified, fs[0].Fix)
+		}
+	}
+}
