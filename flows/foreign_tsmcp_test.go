@@ -44,6 +44,9 @@ type tsMCP struct {
 	expectedResource bool
 	// otherKeys: the verifier checks signatures with a key set that is not the issuer's.
 	otherKeys bool
+	// path is the MCP endpoint's path ("" = /mcp); "/" serves it at the root, with the resource
+	// "https://host:port/" as the TS SDK writes it.
+	path string
 	// allowedHost turns on the transport's DNS rebinding protection: a POST whose Host differs
 	// is refused with 403 and a JSON-RPC error, after authorization.
 	allowedHost string
@@ -57,7 +60,9 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 	var srv *httptest.Server
 	mcpHandler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return tm.mcpServer }, &mcp.StreamableHTTPOptions{Stateless: true})
 	mux := http.NewServeMux()
-	mcpURL := func() string { return srv.URL + "/mcp" }
+	path := valueOr(tm.path, "/mcp")
+	// new URL(…).href: a root URL gets its "/".
+	mcpURL := func() string { return srv.URL + path }
 	wellKnown := func(resource string) string {
 		i := strings.Index(resource[len("https://"):], "/")
 		if i < 0 {
@@ -90,7 +95,11 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 				"scopes_supported": []string{"api://contoso-mcp/tools.call"}, "resource_name": "ts mcp"})
 		})
 	}
-	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
 		if tm.bareUnauthorized {
 			if claims, ok := tsBearerClaims(r); !ok || (tm.audience != "" && claims["aud"] != tm.audience) {
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -129,7 +138,7 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 	})
 	srv = quietTLSServer(mux)
 	t.Cleanup(srv.Close)
-	return srv, srv.URL + "/mcp"
+	return srv, strings.TrimSuffix(srv.URL+path, "/")
 }
 
 // authorize is requireBearerAuth with a jose-style verifier: 401 invalid_token (with the SDK's
@@ -422,5 +431,34 @@ func TestTSSDKChallengeWithoutMetadataURL(t *testing.T) {
 	}
 	if code := flows.ExitCode(rep); code != 0 {
 		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestTSSDKAtTheRoot: a TS SDK server at the root writes its resource "https://host:port/"; with
+// mcp.url "https://host:port" that is the same URL, which only string-comparing clients refuse: a
+// warning, exit 0. With the slash configured, nothing at all.
+func TestTSSDKAtTheRoot(t *testing.T) {
+	for _, slash := range []bool{false, true} {
+		rep, mcpURL := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, path: "/"}, func(c *flows.Config) {
+			if slash {
+				c.MCP.URL += "/"
+			}
+		})
+		m := rep.Hops[3]
+		if slash {
+			if len(m.Findings) != 0 || m.Status != flows.StatusOK {
+				t.Fatalf("with the slash: mcp hop %s, findings %v (story %q)", m.Status, findingIDs(m.Findings), m.Story)
+			}
+			continue
+		}
+		if len(m.Findings) != 1 || m.Findings[0].ID != "mcp.prm-resource-mismatch" || m.Findings[0].Severity != inspect.SeverityWarning {
+			t.Fatalf("mcp findings %+v (story %q)", m.Findings, m.Story)
+		}
+		if f := m.Findings[0]; f.Fix != "Configure clients (and mcp.url) with "+mcpURL+"/, the form the metadata names, or make the metadata's resource "+mcpURL+"." {
+			t.Fatalf("fix %q", f.Fix)
+		}
+		if code := flows.ExitCode(rep); code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
 	}
 }

@@ -112,7 +112,13 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 				// The URL the challenge names served nothing: the metadata came from a fallback.
 				f.Detail += fmt.Sprintf(" (found at %s; the challenge's resource_metadata %s serves none)", obs.PRMURL, chURL)
 			}
-			if obs.ProbeStatus == 404 {
+			if anaSameRoot(p.Resource, obs.URL) {
+				// "https://host" and "https://host/" are one URL (RFC 3986 §6.2.3); the TypeScript
+				// SDK always writes the second. Only clients comparing strings refuse it.
+				f.Severity = SeverityWarning
+				f.Detail += " — the same URL (an empty path is \"/\"), but MCP clients that compare the strings (the go-sdk does) refuse the metadata"
+				f.Fix = fmt.Sprintf("Configure clients (and mcp.url) with %s, the form the metadata names, or make the metadata's resource %s.", p.Resource, obs.URL)
+			} else if obs.ProbeStatus == 404 {
 				// Nothing answers at the configured URL while the metadata names another: the
 				// configured URL is what is wrong, not the server's metadata.
 				f.Detail = fmt.Sprintf("the configured URL %q answered 404 (no MCP endpoint there), and the server's metadata names its resource %q", obs.URL, p.Resource)
@@ -302,6 +308,21 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		fs = append(fs, f)
 	}
 	return fs
+}
+
+// anaSameRoot reports whether a and b differ only in that one has an empty path and the other
+// the path "/" (same scheme, host and port, no query).
+func anaSameRoot(a, b string) bool {
+	if a == b {
+		return false
+	}
+	trim := func(s string) string { return strings.TrimSuffix(s, "/") }
+	if trim(a) != trim(b) || strings.ContainsAny(a+b, "?#") {
+		return false
+	}
+	rest := trim(a)
+	i := strings.Index(rest, "://")
+	return i > 0 && !strings.Contains(rest[i+3:], "/")
 }
 
 // anaQualifiedOnly reports whether scopes is non-empty and every one carries its resource prefix

@@ -239,3 +239,24 @@ func TestAnalyzeMCPServerKeys(t *testing.T) {
 		}
 	}
 }
+
+// A resource that differs from the URL only by the root's "/" is a warning; any other difference
+// stays an error.
+func TestAnalyzeMCPRootSlash(t *testing.T) {
+	for _, tt := range []struct {
+		resource, url string
+		sev           inspect.Severity
+	}{
+		{"https://mcp.contoso.example/", "https://mcp.contoso.example", inspect.SeverityWarning},
+		{"https://mcp.contoso.example", "https://mcp.contoso.example/", inspect.SeverityWarning},
+		{"https://mcp.contoso.example/mcp/", "https://mcp.contoso.example/mcp", inspect.SeverityError},
+		{"https://mcp.contoso.example/", "https://mcp.contoso.example/mcp", inspect.SeverityError},
+		{"https://localhost/", "https://mcp.contoso.example", inspect.SeverityError},
+	} {
+		obs := inspect.MCPObservation{URL: tt.url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, PRM: &inspect.ResourceMetadata{Resource: tt.resource}}
+		fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{})
+		if len(fs) != 1 || fs[0].ID != "mcp.prm-resource-mismatch" || fs[0].Severity != tt.sev {
+			t.Errorf("%s vs %s: %+v", tt.resource, tt.url, fs)
+		}
+	}
+}
