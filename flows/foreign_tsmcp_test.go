@@ -47,6 +47,8 @@ type tsMCP struct {
 	// path is the MCP endpoint's path ("" = /mcp); "/" serves it at the root, with the resource
 	// "https://host:port/" as the TS SDK writes it.
 	path string
+	// authorizationServer replaces the PRM's authorization_servers entry ("" = the v2.0 issuer).
+	authorizationServer string
 	// allowedHost turns on the transport's DNS rebinding protection: a POST whose Host differs
 	// is refused with 403 and a JSON-RPC error, after authorization.
 	allowedHost string
@@ -91,7 +93,7 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 			}
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{tm.issuer},
+			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{valueOr(tm.authorizationServer, tm.issuer)},
 				"scopes_supported": []string{"api://contoso-mcp/tools.call"}, "resource_name": "ts mcp"})
 		})
 	}
@@ -215,6 +217,9 @@ func tsWalk(t *testing.T, tm tsMCP, edit func(*flows.Config)) (flows.Report, str
 	t.Helper()
 	s := startSandbox(t, "healthy")
 	tm.issuer = s.AuthorityURL() + "/v2.0"
+	if tm.authorizationServer == "{authority}" {
+		tm.authorizationServer = s.AuthorityURL()
+	}
 	if tm.mcpServer == nil {
 		tm.mcpServer = whoamiServer()
 	}
@@ -331,6 +336,9 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 		{"signing keys not the issuer's", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, otherKeys: true},
 			[]string{"mcp.rejected"},
 			map[string]string{"mcp.rejected": "; oboscope verified this token's signature against its issuer's published keys (kid "}},
+		{"authority without /v2.0 as authorization server", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, authorizationServer: "{authority}"},
+			[]string{"mcp.prm-issuer-mismatch"},
+			map[string]string{"mcp.prm-issuer-mismatch": "/v2.0 is not among the metadata's authorization_servers https://127.0.0.1:"}},
 		{"metadata only for another path", tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, prmResource: "{base}/other-mcp"},
 			[]string{"mcp.no-resource-metadata"},
 			map[string]string{"mcp.no-resource-metadata": "/.well-known/oauth-protected-resource/mcp (404), https://127.0.0.1:{port}/.well-known/oauth-protected-resource (404)"}},

@@ -127,9 +127,15 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			fs = append(fs, f)
 		}
 		if t := obs.Token; t != nil && t.Issuer != "" && !anaContainsIssuer(p.AuthorizationServers, t.Issuer) {
-			fs = append(fs, NewFinding("mcp.prm-issuer-mismatch", "mcp",
+			f := NewFinding("mcp.prm-issuer-mismatch", "mcp",
 				fmt.Sprintf("the token's issuer %s is not among the metadata's authorization_servers %s", t.Issuer, strings.Join(p.AuthorizationServers, ", ")),
-				map[string]string{"claim": "iss", "value": t.Issuer}))
+				map[string]string{"claim": "iss", "value": t.Issuer})
+			if t.Version == "2.0" {
+				// The token is already v2: only the metadata is wrong (often the authority
+				// without its /v2.0 suffix, whose metadata names the v1 issuer).
+				f.Fix = fmt.Sprintf("List the token's issuer %s in authorization_servers — Entra's v2.0 issuer, /v2.0 suffix included.", t.Issuer)
+			}
+			fs = append(fs, f)
 		}
 		var bare []string
 		for _, s := range p.ScopesSupported {

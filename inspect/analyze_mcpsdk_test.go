@@ -260,3 +260,26 @@ func TestAnalyzeMCPRootSlash(t *testing.T) {
 		}
 	}
 }
+
+// A v2 token whose issuer the metadata does not list: the fix names that issuer; a v1 token keeps
+// the catalogue's fix (make the API accept v2 tokens).
+func TestAnalyzeMCPIssuerFix(t *testing.T) {
+	const url = "https://mcp.contoso.example/mcp"
+	v2 := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
+	v1 := mkToken(t, map[string]any{"aud": "api://contoso-mcp", "scp": "tools.call", "iss": "https://sts.windows.net/" + tid + "/", "ver": "1.0"})
+	rule, _ := inspect.LookupRule("mcp.prm-issuer-mismatch")
+	for _, tt := range []struct {
+		tok *inspect.Token
+		fix string
+	}{
+		{v2, "List the token's issuer " + v2.Issuer + " in authorization_servers — Entra's v2.0 issuer, /v2.0 suffix included."},
+		{v1, rule.Fix},
+	} {
+		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, Token: tt.tok, Status: 200, SessionOK: true,
+			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid}}}
+		fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{})
+		if len(fs) != 1 || fs[0].ID != "mcp.prm-issuer-mismatch" || fs[0].Fix != tt.fix {
+			t.Errorf("v%s: %+v", tt.tok.Version, fs)
+		}
+	}
+}
