@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 
 	"github.com/oboscope/oboscope/inspect"
@@ -58,8 +59,13 @@ func relayedEntraError(body []byte) *inspect.EntraError {
 					walk(val, depth+1)
 				}
 			}
-			for _, val := range x {
-				walk(val, depth+1)
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(x[k], depth+1)
 			}
 		case []any:
 			for _, val := range x {
