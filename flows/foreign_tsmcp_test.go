@@ -470,3 +470,24 @@ func TestTSSDKAtTheRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestTSSDKToolRefusesArguments: a tool whose input schema the configured arguments do not meet
+// answers a JSON-RPC error (the TS SDK: -32602 "Input validation error"); the server and its
+// authorization work, so the hop is a warning that names mcp.arguments, and the walk exits 0.
+func TestTSSDKToolRefusesArguments(t *testing.T) {
+	server := mcp.NewServer(&mcp.Implementation{Name: "ts-like", Version: "1"}, nil)
+	type nameIn struct {
+		Name string `json:"name" jsonschema:"who to greet"`
+	}
+	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "needs a name"}, func(ctx context.Context, req *mcp.CallToolRequest, in nameIn) (*mcp.CallToolResult, echoOut, error) {
+		return nil, echoOut{Hello: in.Name}, nil
+	})
+	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, mcpServer: server}, nil)
+	m := rep.Hops[3]
+	if m.Status != flows.StatusWarning || len(m.Findings) != 0 || m.Err != "" || !strings.Contains(m.Story, "1 tool (whoami); whoami answered with an error (check mcp.arguments): ") {
+		t.Fatalf("mcp hop %s, findings %v, error %q, story %q", m.Status, findingIDs(m.Findings), m.Err, m.Story)
+	}
+	if code := flows.ExitCode(rep); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}

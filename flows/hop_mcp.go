@@ -75,10 +75,21 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 			obs.MCPError = sessionRPCError(h.rec.snapshot(), obs.Status)
 		}
 		var noTool *noSuchToolError
+		var toolErr *toolError
 		switch {
 		case errors.As(err, &noTool):
 			// The server works; the configuration names a tool it does not have.
 			toolNote = fmt.Sprintf("%s; no tool %s: set mcp.tool to one of them", note, noTool.Tool)
+			missingTool = true
+		case errors.As(err, &toolErr):
+			// The server works and answered the call; the tool itself refused it (often the
+			// arguments: mcp.arguments).
+			msg := strings.TrimPrefix(strings.TrimPrefix(toolErr.Error(), "MCP tool "+toolErr.Tool+" returned an error: "), "MCP tools/call "+toolErr.Tool+": ")
+			hint := ""
+			if l := strings.ToLower(msg); strings.Contains(l, "argument") || strings.Contains(l, "input") || strings.Contains(l, "-32602") {
+				hint = " (check mcp.arguments)"
+			}
+			toolNote = fmt.Sprintf("%s; %s answered with an error%s: %s", note, toolErr.Tool, hint, clip(oneLine(msg), 160))
 			missingTool = true
 		case err != nil:
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))

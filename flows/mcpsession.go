@@ -75,16 +75,33 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 	if args == nil {
 		a = map[string]any{}
 	}
+	callStart := h.rec.headCount()
 	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: a})
 	if err != nil {
-		return nil, status, challenge, note, fmt.Errorf("MCP tools/call %s: %w", tool, err)
+		err = fmt.Errorf("MCP tools/call %s: %w", tool, err)
+		// A JSON-RPC error the server answered (unknown arguments …) is the tool's answer; an
+		// HTTP refusal of the call is not.
+		if st, _ := sessionStart(h.rec.headsSince(callStart)); st >= 200 && st < 300 {
+			err = &toolError{Tool: tool, err: err}
+		}
+		return nil, status, challenge, note, err
 	}
 	if res.IsError {
-		return res.StructuredContent, status, challenge, note, fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))
+		return res.StructuredContent, status, challenge, note, &toolError{Tool: tool, err: fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))}
 	}
 	note = strings.TrimPrefix(note+"; "+tool+" answered", "; ")
 	return res.StructuredContent, status, challenge, note, nil
 }
+
+// toolError is a tool call the server answered with an error (a tool result flagged isError, or
+// a JSON-RPC error such as invalid arguments): the session and its authorization worked.
+type toolError struct {
+	Tool string
+	err  error
+}
+
+func (e *toolError) Error() string { return e.err.Error() }
+func (e *toolError) Unwrap() error { return e.err }
 
 // noSuchToolError says the server's tools/list does not name a configured tool: the server works,
 // the configuration names a tool it does not have.
