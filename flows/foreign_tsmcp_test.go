@@ -47,6 +47,9 @@ type tsMCP struct {
 	// path is the MCP endpoint's path ("" = /mcp); "/" serves it at the root, with the resource
 	// "https://host:port/" as the TS SDK writes it.
 	path string
+	// callScope is a scope only tools/call requires (step-up): a call without it gets 403
+	// insufficient_scope naming it.
+	callScope string
 	// authorizationServer replaces the PRM's authorization_servers entry ("" = the v2.0 issuer).
 	authorizationServer string
 	// allowedHost turns on the transport's DNS rebinding protection: a POST whose Host differs
@@ -134,6 +137,15 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 			w.WriteHeader(400)
 			w.Write([]byte(`{"error":{"code":-32000,"message":"Bad Request: Unsupported protocol version: 2026-07-28 (supported versions: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05, 2024-10-07)"},"id":null,"jsonrpc":"2.0"}`))
 			return
+		}
+		if claims, _ := tsBearerClaims(r); rpc.Method == "tools/call" && tm.callScope != "" {
+			if scp, _ := claims["scp"].(string); !strings.Contains(" "+scp+" ", " "+tm.callScope+" ") {
+				w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", error_description="tools/call needs %s", scope="%s"`, tm.callScope, tm.callScope))
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(403)
+				w.Write([]byte(`{"error":"insufficient_scope"}`))
+				return
+			}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		mcpHandler.ServeHTTP(w, r)
@@ -489,5 +501,23 @@ func TestTSSDKToolRefusesArguments(t *testing.T) {
 	}
 	if code := flows.ExitCode(rep); code != 0 {
 		t.Fatalf("exit code %d", code)
+	}
+}
+
+// TestTSSDKToolCallScopeChallenge: the session is accepted but tools/call answers 403
+// insufficient_scope for a scope only the call needs (step-up): mcp.rejected names the scope and
+// the call, and the story says the session started.
+func TestTSSDKToolCallScopeChallenge(t *testing.T) {
+	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, callScope: "tools.write"}, nil)
+	m := rep.Hops[3]
+	if got := strings.Join(findingIDs(m.Findings), " "); got != "mcp.rejected" {
+		t.Fatalf("mcp findings %s (story %q)", got, m.Story)
+	}
+	want := `the MCP server answered 403 insufficient_scope: it requires tools.write (its challenge) and the token presented has scp "tools.call"; its metadata's scopes_supported (api://contoso-mcp/tools.call) does not list tools.write (on tools/call whoami: the session itself was accepted)`
+	if d := m.Findings[0].Detail; d != want {
+		t.Fatalf("detail\n got %s\nwant %s", d, want)
+	}
+	if !strings.Contains(m.Story, "with the token: session started, 1 tool (whoami); tools/call whoami refused (403)") {
+		t.Fatalf("story %q", m.Story)
 	}
 }

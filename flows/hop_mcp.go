@@ -76,6 +76,12 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 		}
 		var noTool *noSuchToolError
 		var toolErr *toolError
+		var refused *callRefusedError
+		if errors.As(err, &refused) {
+			// The session was accepted, the tool call refused: that refusal is what the
+			// rules read.
+			obs.Status, obs.WWWAuthenticate, obs.RefusedCall = refused.Status, refused.Challenge, "tools/call "+refused.Tool
+		}
 		switch {
 		case errors.As(err, &noTool):
 			// The server works; the configuration names a tool it does not have.
@@ -230,7 +236,13 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 	if len(as) > 0 {
 		parts = append(parts, "issuer "+strings.Join(as, ", "))
 	}
-	if obs.Status != 0 {
+	if obs.RefusedCall != "" {
+		s := "with the token: session started"
+		if toolNote != "" {
+			s += ", " + toolNote
+		}
+		parts = append(parts, fmt.Sprintf("%s; %s refused (%d)", s, obs.RefusedCall, obs.Status))
+	} else if obs.Status != 0 {
 		s := fmt.Sprintf("with the token: %d", obs.Status)
 		if obs.MCPError != "" {
 			s += fmt.Sprintf(" (MCP error: %s)", clip(oneLine(obs.MCPError), 120))

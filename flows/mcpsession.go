@@ -81,8 +81,11 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		err = fmt.Errorf("MCP tools/call %s: %w", tool, err)
 		// A JSON-RPC error the server answered (unknown arguments …) is the tool's answer; an
 		// HTTP refusal of the call is not.
-		if st, _ := sessionStart(h.rec.headsSince(callStart)); st >= 200 && st < 300 {
+		switch st, ch := sessionStart(h.rec.headsSince(callStart)); {
+		case st >= 200 && st < 300:
 			err = &toolError{Tool: tool, err: err}
+		case st == 401 || st == 403:
+			err = &callRefusedError{Tool: tool, Status: st, Challenge: ch, err: err}
 		}
 		return nil, status, challenge, note, err
 	}
@@ -102,6 +105,18 @@ type toolError struct {
 
 func (e *toolError) Error() string { return e.err.Error() }
 func (e *toolError) Unwrap() error { return e.err }
+
+// callRefusedError is a tool call the server refused with 401 or 403 after the session was
+// accepted (a scope challenge for that tool, MCP 2025-11-25 step-up authorization).
+type callRefusedError struct {
+	Tool      string
+	Status    int
+	Challenge string
+	err       error
+}
+
+func (e *callRefusedError) Error() string { return e.err.Error() }
+func (e *callRefusedError) Unwrap() error { return e.err }
 
 // noSuchToolError says the server's tools/list does not name a configured tool: the server works,
 // the configuration names a tool it does not have.

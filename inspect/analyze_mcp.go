@@ -34,9 +34,11 @@ type MCPObservation struct {
 	// TokenSignatureVerified is set when oboscope verified the token's signature against its
 	// issuer's published keys.
 	TokenSignatureVerified bool
-	// Status and WWWAuthenticate of the first authenticated MCP request (initialize).
+	// Status and WWWAuthenticate of the first authenticated MCP request (initialize), or of the
+	// tool call when the server accepted the session but refused the call (RefusedCall names it).
 	Status          int
 	WWWAuthenticate string
+	RefusedCall     string // "tools/call whoami" when the refusal came at the tool call
 	// SessionOK is set when the MCP session with the token initialized (a real MCP answer).
 	SessionOK bool
 	// MCPError is the JSON-RPC error message the refused session's answer carried ("" when its
@@ -310,6 +312,9 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			f.Evidence = map[string]string{"status": fmt.Sprint(obs.Status), "claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}
 			f.Fix = fmt.Sprintf("Either the server requires the wrong scope (make it require what the token carries, %s), or the token needs %s: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
 				anaOrNone(strings.Join(t.Scopes, " ")), strings.Join(missing, ", "))
+		}
+		if obs.RefusedCall != "" {
+			f.Detail += fmt.Sprintf(" (on %s: the session itself was accepted)", obs.RefusedCall)
 		}
 		fs = append(fs, f)
 	}
