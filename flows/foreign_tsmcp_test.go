@@ -2,8 +2,10 @@ package flows_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -273,4 +275,35 @@ func TestTSSDKToolCallScopeChallenge(t *testing.T) {
 	if !strings.Contains(m.Story, "with the token: session started, 1 tool (whoami); tools/call whoami refused (403)") {
 		t.Fatalf("story %q", m.Story)
 	}
+}
+
+// TestMetadataURLsThatHang: metadata URLs that never answer are named with "timed out" (the
+// walk's per-request timeout bounds each), not a bare "no answer".
+func TestMetadataURLsThatHang(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", resource_metadata="https://`+r.Host+`/.well-known/oauth-protected-resource/mcp"`)
+		w.WriteHeader(401)
+	})
+	mux.HandleFunc("/.well-known/", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"reply":"ok"}`)) })
+	srv := quietTLSServer(mux)
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
+	cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp"}
+	w := flows.NewWalk(cfg, flows.WalkOptions{Timeout: 300 * time.Millisecond})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	m := w.Report().Hops[3]
+	want := "no Protected Resource Metadata at " + srv.URL + "/.well-known/oauth-protected-resource/mcp (timed out), " + srv.URL + "/.well-known/oauth-protected-resource (timed out)"
+	for _, f := range m.Findings {
+		if f.ID == "mcp.no-resource-metadata" {
+			if f.Detail != want {
+				t.Fatalf("detail\n got %s\nwant %s", f.Detail, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no mcp.no-resource-metadata in %v", findingIDs(m.Findings))
 }

@@ -389,6 +389,9 @@ func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*insp
 			return &prm, c, append(tried, c+" (200)")
 		}
 		outcome := "no answer"
+		if xs := h.rec.snapshot(); len(xs) > 0 && strings.HasPrefix(xs[len(xs)-1].Err, "timed out") {
+			outcome = "timed out"
+		}
 		for _, x := range h.rec.headsSince(before) {
 			if x.Method == http.MethodGet {
 				outcome = fmt.Sprint(x.Status)
