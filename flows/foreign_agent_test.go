@@ -158,3 +158,27 @@ func TestForeignAgentComparesFullScope(t *testing.T) {
 		t.Fatalf("fix %q (detail %q)", f.Fix, f.Detail)
 	}
 }
+
+// TestForeignAgentChecksWithOtherKeys: an agent validating with a copied key set refuses the
+// user token oboscope verified against the issuer's keys; the fix points at jwks_uri.
+func TestForeignAgentChecksWithOtherKeys(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="no applicable key found in the JSON Web Key Set"`)
+		w.WriteHeader(401)
+	}))
+	defer srv.Close()
+	cfg := s.Config("")
+	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
+	cfg.Agent.URL = srv.URL + "/api/chat"
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	a := w.Report().Hops[1]
+	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
+		t.Fatalf("agent findings %v", got)
+	}
+	if f := a.Findings[0]; !strings.HasPrefix(f.Fix, "Have the agent API take its signing keys from the issuer's jwks_uri (") || !strings.Contains(f.Detail, "oboscope verified this token's signature") {
+		t.Fatalf("finding %+v", f)
+	}
+}

@@ -69,7 +69,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		return
 	}
 	cfg := w.cfg
-	obs := inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL, KnownProblems: w.knownTokenProblems(HopSignin)}
+	obs := inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL, KnownProblems: w.knownTokenProblems(HopSignin), TokenSignatureVerified: w.signatureVerified(tok)}
 	exp := inspect.AgentExpectations{
 		Audiences:         w.agentAudiences(),
 		RequiredScopes:    cfg.Agent.RequiredScopes,

@@ -7,11 +7,14 @@ import (
 
 // AgentObservation is what the agent hop saw when it presented the user token to the agent API.
 type AgentObservation struct {
-	Token           *Token // the token presented (decoded, unverified)
-	URL             string
-	Refused         bool   // oboscope refused to send the token (http:// to a non-loopback host)
-	Status          int    // the agent's HTTP status; 0 when no answer arrived
-	WWWAuthenticate string // the raw WWW-Authenticate header of the answer
+	Token *Token // the token presented (decoded, unverified)
+	// TokenSignatureVerified is set when oboscope verified the token's signature against its
+	// issuer's published keys.
+	TokenSignatureVerified bool
+	URL                    string
+	Refused                bool   // oboscope refused to send the token (http:// to a non-loopback host)
+	Status                 int    // the agent's HTTP status; 0 when no answer arrived
+	WWWAuthenticate        string // the raw WWW-Authenticate header of the answer
 	// KnownProblems are the IDs of findings already raised about this token at earlier hops
 	// (token.expired at sign-in …): they explain a rejection, so it is not reported again.
 	KnownProblems []string
@@ -122,6 +125,10 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 				f.Detail += fmt.Sprintf("; it asks for %s, which the token carries: its scp is %q, and Entra puts bare permission names in scp, never the App ID URI prefix", asked, strings.Join(t.Scopes, " "))
 				f.Fix = fmt.Sprintf("Make the agent API require %s (the names in scp), not %s.", strings.Join(bare, " "), asked)
 				f.Evidence["claim"], f.Evidence["value"] = "scp", strings.Join(t.Scopes, " ")
+			} else if t != nil && t.Format == FormatJWS && obs.TokenSignatureVerified && anaChallengeBlamesKeys(challenge) {
+				f.Detail += fmt.Sprintf("; oboscope verified this token's signature against its issuer's published keys (kid %s): the agent checks it with other keys", anaOrNone(t.Kid()))
+				f.Fix = anaKeysFix("the agent API", t)
+				f.Evidence["claim"], f.Evidence["value"] = "kid", t.Kid()
 			} else if t != nil && t.Format == FormatJWS && t.Issuer != "" && anaChallengeBlamesIssuer(challenge) {
 				f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra): its validator expects another issuer", t.Issuer, valueOrDefault(t.Version, "?"))
 				f.Fix = anaIssuerFix("the agent API", t)
@@ -180,6 +187,19 @@ func anaChallengeSays(header string, words ...string) bool {
 		}
 	}
 	return false
+}
+
+// anaChallengeBlamesKeys reports whether a Bearer challenge's error_description says the
+// signature or its key could not be checked (jose: "no applicable key found in the JSON Web Key
+// Set", "signature verification failed"; Microsoft.IdentityModel: IDX10501, IDX10503, IDX10511).
+func anaChallengeBlamesKeys(header string) bool {
+	return anaChallengeSays(header, "signature", "key set", "jwks", "signing key", "kid", "idx10501", "idx10503", "idx10511", "idx10516")
+}
+
+// anaKeysFix is the fix of a validator that cannot check a signature made with the issuer's keys.
+func anaKeysFix(who string, t *Token) string {
+	return fmt.Sprintf("Have %s take its signing keys from the issuer's jwks_uri (%s/.well-known/openid-configuration names it) and refetch them on an unknown kid; never pin or copy keys.",
+		who, strings.TrimSuffix(t.Issuer, "/"))
 }
 
 // anaIssuerFix is the fix of a validator that refuses the issuer of a token the chain got right.

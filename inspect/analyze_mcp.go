@@ -281,12 +281,10 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 			}
 			f.Fix = fmt.Sprintf("Make the MCP server require %s (the names in scp), not %s; keep the full form only in the metadata's scopes_supported, for clients to request.",
 				strings.Join(bare, " "), asked)
-		case obs.Status == 401 && t != nil && obs.TokenSignatureVerified && len(missing) == 0 &&
-			anaChallengeSays(obs.WWWAuthenticate, "signature", "key set", "jwks", "signing key", "kid", "idx10501", "idx10503", "idx10511", "idx10516"):
+		case obs.Status == 401 && t != nil && obs.TokenSignatureVerified && len(missing) == 0 && anaChallengeBlamesKeys(obs.WWWAuthenticate):
 			// The server cannot check a signature oboscope checked against the issuer's keys.
 			f.Detail += fmt.Sprintf("; oboscope verified this token's signature against its issuer's published keys (kid %s): the server checks it with other keys", anaOrNone(t.Kid()))
-			f.Fix = fmt.Sprintf("Have the MCP server take its signing keys from the issuer's jwks_uri (%s/.well-known/openid-configuration names it) and refetch them on an unknown kid; never pin or copy keys.",
-				strings.TrimSuffix(t.Issuer, "/"))
+			f.Fix = anaKeysFix("the MCP server", t)
 			f.Evidence["claim"], f.Evidence["value"] = "kid", t.Kid()
 		case len(missing) > 0:
 			// The server says what it wants, and the token indeed lacks it. A 403
