@@ -307,3 +307,13 @@ func TestMetadataURLsThatHang(t *testing.T) {
 	}
 	t.Fatalf("no mcp.no-resource-metadata in %v", findingIDs(m.Findings))
 }
+
+// TestTSSDKVerifierThrows: a verifier that throws a plain Error makes requireBearerAuth answer 500
+// with a JSON body the go-sdk closes unread; the hop's error still quotes it (it said "empty body").
+func TestTSSDKVerifierThrows(t *testing.T) {
+	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, requiredScopes: []string{"tools.call"}, verifierThrows: true}, nil)
+	m := rep.Hops[3]
+	if !strings.HasSuffix(m.Err, "answered 500 — error_description: Internal Server Error") {
+		t.Fatalf("mcp error %q", m.Err)
+	}
+}

@@ -49,6 +49,9 @@ type tsMCP struct {
 	// path is the MCP endpoint's path ("" = /mcp); "/" serves it at the root, with the resource
 	// "https://host:port/" as the TS SDK writes it.
 	path string
+	// verifierThrows: the verifier throws a plain Error, not InvalidTokenError, and
+	// requireBearerAuth answers 500 server_error to every token.
+	verifierThrows bool
 	// callScope is a scope only tools/call requires (step-up): a call without it gets 403
 	// insufficient_scope naming it.
 	callScope string
@@ -181,6 +184,12 @@ func (tm tsMCP) authorize(w http.ResponseWriter, r *http.Request, mcpURL func() 
 	claims, ok := tsBearerClaims(r)
 	if !ok {
 		return fail(401, "invalid_token", "Missing Authorization header")
+	}
+	if tm.verifierThrows {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(500)
+		w.Write([]byte(`{"error":"server_error","error_description":"Internal Server Error"}`))
+		return false
 	}
 	if tm.otherKeys {
 		return fail(401, "invalid_token", "no applicable key found in the JSON Web Key Set")

@@ -243,6 +243,9 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.mu.Unlock()
 	}
 	rb := &recordingBody{rc: resp.Body, rec: r, x: x, ct: resp.Header.Get("Content-Type")}
+	if resp.StatusCode >= 400 && resp.ContentLength > 0 && resp.ContentLength <= maxRecordedBody {
+		rb.errorLength = resp.ContentLength
+	}
 	r.mu.Lock()
 	r.pending[rb] = struct{}{}
 	r.mu.Unlock()
@@ -281,6 +284,9 @@ type recordingBody struct {
 	buf  bytes.Buffer
 	once sync.Once
 	mu   sync.Mutex
+	// errorLength is the Content-Length of an error answer small enough to keep: a client that
+	// closes it unread (the MCP go-sdk does with a 500) still leaves its body in the record.
+	errorLength int64
 }
 
 func (b *recordingBody) Read(p []byte) (int, error) {
@@ -304,10 +310,23 @@ func (b *recordingBody) Read(p []byte) (int, error) {
 }
 
 func (b *recordingBody) Close() error {
+	b.mu.Lock()
+	unread := b.errorLength > 0 && int64(b.buf.Len()) < b.errorLength
+	b.mu.Unlock()
+	if unread {
+		// The length is known and small: reading it cannot block for long, and the per-request
+		// timeout still bounds it.
+		io.Copy(io.Discard, io.LimitReader(readerFunc(b.Read), b.errorLength))
+	}
 	err := b.rc.Close()
 	b.finish()
 	return err
 }
+
+// readerFunc adapts a Read method to io.Reader.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func (b *recordingBody) finish() {
 	b.once.Do(func() {
