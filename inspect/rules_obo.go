@@ -106,7 +106,7 @@ var mcpRules = []Rule{
 		ID: "mcp.no-www-authenticate", Severity: SeverityError, Title: "MCP server's 401 has no usable Bearer challenge",
 		Fix:         "Answer unauthenticated requests with 401 and WWW-Authenticate: Bearer resource_metadata=\"https://…/.well-known/oauth-protected-resource…\".",
 		Docs:        docsMCPAuth,
-		Explanation: "The MCP authorization spec requires a 401 with a WWW-Authenticate Bearer challenge carrying resource_metadata, which is how clients find the Protected Resource Metadata and the authorization server. This server's 401 has no challenge, or one without resource_metadata.",
+		Explanation: "The MCP authorization spec requires a 401 with a WWW-Authenticate Bearer challenge carrying resource_metadata, which is how clients find the Protected Resource Metadata and the authorization server. This server's 401 has no challenge, or one without resource_metadata. It is an error when clients cannot find the metadata at all; a warning when the challenge only lacks resource_metadata and the metadata is served at the well-known URI, where clients following the 2025-11-25 revision look next (older clients still stop).",
 	},
 	{
 		ID: "mcp.no-resource-metadata", Severity: SeverityError, Title: "No Protected Resource Metadata",
@@ -118,7 +118,7 @@ var mcpRules = []Rule{
 		ID: "mcp.prm-resource-mismatch", Severity: SeverityError, Title: "PRM resource differs from the server URL",
 		Fix:         "Make the metadata's resource exactly the URL clients use (same scheme, host, port and path; no trailing slash).",
 		Docs:        docsRFC9728,
-		Explanation: "RFC 9728 requires clients to check that the metadata's resource equals the URL they called; a difference (even a trailing slash) makes compliant clients stop.",
+		Explanation: "RFC 9728 requires clients to check that the metadata's resource equals the URL they called; a difference (even a trailing slash) makes compliant clients stop. It is a warning, not an error, when the two differ only by the root's \"/\" (https://host and https://host/ are one URL, and the TypeScript SDK writes the second): then only clients that compare the strings, such as the Go SDK, refuse it.",
 	},
 	{
 		ID: "mcp.prm-issuer-mismatch", Severity: SeverityError, Title: "PRM authorization server does not match the token issuer",
