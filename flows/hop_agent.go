@@ -214,11 +214,7 @@ func challengeError(h string) string {
 	if h == "" {
 		return ""
 	}
-	cs, err := inspect.ParseWWWAuthenticate(h)
-	if err != nil {
-		return ""
-	}
-	c, ok := inspect.BearerChallenge(cs)
+	c, ok := inspect.ParseBearerChallenge(h)
 	if !ok {
 		return ""
 	}
@@ -232,11 +228,7 @@ func challengeError(h string) string {
 // challengeClaims returns the claims of a Bearer challenge (base64 per Microsoft's claims
 // challenge format, or plain JSON), decoded; "" when there are none.
 func challengeClaims(h string) string {
-	cs, err := inspect.ParseWWWAuthenticate(h)
-	if err != nil {
-		return ""
-	}
-	c, ok := inspect.BearerChallenge(cs)
+	c, ok := inspect.ParseBearerChallenge(h)
 	if !ok || c.Param("claims") == "" {
 		return ""
 	}

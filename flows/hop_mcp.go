@@ -361,10 +361,8 @@ func isJSONRPCResult(contentType string, body []byte) bool {
 // metadata and the URL it came from, and every URL tried with what it answered ("URL (404)").
 func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*inspect.ResourceMetadata, string, []string) {
 	var candidates []string
-	if cs, err := inspect.ParseWWWAuthenticate(challenge); err == nil {
-		if c, ok := inspect.BearerChallenge(cs); ok && c.Param("resource_metadata") != "" {
-			candidates = append(candidates, c.Param("resource_metadata"))
-		}
+	if c, ok := inspect.ParseBearerChallenge(challenge); ok && c.Param("resource_metadata") != "" {
+		candidates = append(candidates, c.Param("resource_metadata"))
 	}
 	u, err := url.Parse(w.cfg.MCP.URL)
 	if err == nil {

@@ -74,7 +74,7 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 		challenge := obs.WWWAuthenticate
 		// The challenge's scope names what the agent requires: scopes the token lacks are a
 		// missing scope, whatever the configuration says (reported once).
-		if c, ok := anaBearer(challenge); ok && c.Param("scope") != "" && obs.Token != nil && obs.Token.Format == FormatJWS && !anaAppOnly(obs.Token) {
+		if c, ok := ParseBearerChallenge(challenge); ok && c.Param("scope") != "" && obs.Token != nil && obs.Token.Format == FormatJWS && !anaAppOnly(obs.Token) {
 			var missing []string
 			for _, sc := range strings.Fields(c.Param("scope")) {
 				if !IsOIDCScope(sc) && ScopeName(sc) != ".default" && !anaHasScope(obs.Token, sc) {
@@ -115,7 +115,7 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 				f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
 				f.Fix = anaAudienceFix("the agent API", t, exp.Audiences)
 				f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
-			} else if c, ok := anaBearer(challenge); ok && t != nil && t.Format == FormatJWS && strings.EqualFold(c.Param("error"), "insufficient_scope") && anaQualifiedOnly(strings.Fields(c.Param("scope"))) {
+			} else if c, ok := ParseBearerChallenge(challenge); ok && t != nil && t.Format == FormatJWS && strings.EqualFold(c.Param("error"), "insufficient_scope") && anaQualifiedOnly(strings.Fields(c.Param("scope"))) {
 				// Every scope it asks for is carried, by name: it compares the full scope string.
 				asked := c.Param("scope")
 				var bare []string
@@ -143,7 +143,7 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 // IsClaimsChallenge reports whether a WWW-Authenticate header is a Bearer claims challenge
 // (error="insufficient_claims" with claims), the way a middle tier relays Entra's.
 func IsClaimsChallenge(header string) bool {
-	c, ok := anaBearer(header)
+	c, ok := ParseBearerChallenge(header)
 	return ok && strings.EqualFold(c.Param("error"), "insufficient_claims") && c.Param("claims") != ""
 }
 
@@ -220,28 +220,10 @@ func valueOrDefault(s, def string) string {
 	return s
 }
 
-// anaChallengeDescription returns a Bearer challenge's error_description. Servers often quote a
-// library's message without escaping its quotes (the TypeScript MCP SDK sends
-// error_description="unexpected "aud" claim value"), which no parser accepts: then the value runs
-// from its opening quote to the quote before the next parameter (or the header's last quote).
+// anaChallengeDescription returns a Bearer challenge's error_description (ParseWWWAuthenticate
+// keeps the quotes a server forgot to escape, as the TypeScript MCP SDK does with jose's
+// `unexpected "aud" claim value`).
 func anaChallengeDescription(header string) string {
-	if c, ok := anaBearer(header); ok && c.Param("error_description") != "" {
-		return c.Param("error_description")
-	}
-	const key = `error_description="`
-	i := strings.Index(header, key)
-	if i < 0 {
-		return ""
-	}
-	rest := header[i+len(key):]
-	end := strings.LastIndex(rest, `"`)
-	for _, next := range []string{"error", "error_uri", "scope", "resource_metadata", "realm", "claims"} {
-		if j := strings.Index(rest, `", `+next+`=`); j >= 0 && j < end {
-			end = j
-		}
-	}
-	if end < 0 {
-		return ""
-	}
-	return rest[:end]
+	c, _ := ParseBearerChallenge(header)
+	return c.Param("error_description")
 }

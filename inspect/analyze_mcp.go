@@ -70,7 +70,7 @@ type MCPExpectations struct {
 // AnalyzeMCP applies the mcp.* rules (all but mcp.downstream-passthrough) to what the mcp hop observed.
 func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 	var fs []Finding
-	probeChallenge, hasChallenge := anaBearer(obs.ProbeWWWAuthenticate)
+	probeChallenge, hasChallenge := ParseBearerChallenge(obs.ProbeWWWAuthenticate)
 	if obs.ProbeStatus == 401 && (!hasChallenge || probeChallenge.Param("resource_metadata") == "") {
 		detail := "the unauthenticated request was answered 401 without a WWW-Authenticate header"
 		if obs.ProbeWWWAuthenticate != "" {
@@ -193,7 +193,7 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 	// presented token lacks.
 	var missing []string
 	requiredFrom := "the configured obo.scopes"
-	c, _ := anaBearer(obs.WWWAuthenticate)
+	c, _ := ParseBearerChallenge(obs.WWWAuthenticate)
 	scopeRefusal := obs.Status == 403 && strings.EqualFold(c.Param("error"), "insufficient_scope")
 	if t != nil && audOK && obs.Status != 0 {
 		required := exp.RequiredScopes
@@ -402,17 +402,6 @@ func anaTokenAuds(t *Token) []string {
 		return nil
 	}
 	return t.Audiences
-}
-
-func anaBearer(header string) (Challenge, bool) {
-	if strings.TrimSpace(header) == "" {
-		return Challenge{}, false
-	}
-	cs, err := ParseWWWAuthenticate(header)
-	if err != nil {
-		return Challenge{}, false
-	}
-	return BearerChallenge(cs)
 }
 
 func anaContainsIssuer(list []string, iss string) bool {

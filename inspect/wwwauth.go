@@ -30,6 +30,17 @@ func BearerChallenge(cs []Challenge) (Challenge, bool) {
 	return Challenge{}, false
 }
 
+// ParseBearerChallenge returns the first Bearer challenge of a WWW-Authenticate header. On a
+// syntax error the challenges read up to it still count: what a server said before its mistake
+// is what clients act on.
+func ParseBearerChallenge(header string) (Challenge, bool) {
+	if strings.TrimSpace(header) == "" {
+		return Challenge{}, false
+	}
+	cs, _ := ParseWWWAuthenticate(header)
+	return BearerChallenge(cs)
+}
+
 // ErrEmptyChallenge is returned for a WWW-Authenticate header with no challenge in it.
 var ErrEmptyChallenge = errors.New("inspect: WWW-Authenticate: empty header")
 
@@ -181,7 +192,32 @@ func isToken68Char(c byte) bool {
 	return strings.IndexByte("-._~+/", c) >= 0
 }
 
-// quoted reads an RFC 7230 quoted-string at p.i and returns it unescaped.
+// closesQuoted reports whether a quote just before j can end a quoted-string: what follows it,
+// past spaces, is the end of the header or a comma, as in every well-formed header, or the next
+// parameter's "name=" (a missing comma, reported as such).
+func (p *challengeParser) closesQuoted(j int) bool {
+	skip := func() {
+		for j < len(p.s) && (p.s[j] == ' ' || p.s[j] == '\t') {
+			j++
+		}
+	}
+	skip()
+	if j >= len(p.s) || p.s[j] == ',' {
+		return true
+	}
+	start := j
+	for j < len(p.s) && isTchar(p.s[j]) {
+		j++
+	}
+	if j == start {
+		return false
+	}
+	skip()
+	return j < len(p.s) && p.s[j] == '='
+}
+
+// quoted reads an RFC 7230 quoted-string at p.i and returns it unescaped. A quote that the
+// sender forgot to escape (one not followed by a comma or the end) is kept in the value.
 func (p *challengeParser) quoted() (string, error) {
 	p.i++ // opening quote
 	var b strings.Builder
@@ -195,6 +231,13 @@ func (p *challengeParser) quoted() (string, error) {
 			b.WriteByte(p.s[p.i+1])
 			p.i += 2
 		case '"':
+			if !p.closesQuoted(p.i + 1) {
+				// A quote inside the value that its sender did not escape (the TypeScript MCP
+				// SDK copies jose's `unexpected "aud" claim value` as is): it is part of the value.
+				b.WriteByte(c)
+				p.i++
+				continue
+			}
 			p.i++
 			return b.String(), nil
 		default:

@@ -33,6 +33,11 @@ func TestParseWWWAuthenticate(t *testing.T) {
 		{"unterminated quote", `Bearer error="invalid`, []Challenge{{Scheme: "Bearer", Params: map[string]string{}}}, "unterminated quoted string"},
 		{"garbage", `"quoted"`, nil, "expected an auth scheme"},
 		{"missing comma", `Bearer a="1" b="2"`, []Challenge{{Scheme: "Bearer", Params: map[string]string{"a": "1"}}}, "expected a comma after parameter a"},
+		// The TypeScript MCP SDK's requireBearerAuth copies jose's message without escaping it.
+		{"unescaped quotes (TS MCP SDK)", `Bearer error="invalid_token", error_description="unexpected "aud" claim value", scope="tools.call", resource_metadata="https://mcp.example/.well-known/oauth-protected-resource/mcp"`,
+			[]Challenge{{Scheme: "Bearer", Params: map[string]string{"error": "invalid_token", "error_description": `unexpected "aud" claim value`, "scope": "tools.call", "resource_metadata": "https://mcp.example/.well-known/oauth-protected-resource/mcp"}}}, ""},
+		{"unescaped quote at the end of a value", `Bearer error_description="bad "kid"", realm="r"`,
+			[]Challenge{{Scheme: "Bearer", Params: map[string]string{"error_description": `bad "kid"`, "realm": "r"}}}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,5 +60,20 @@ func TestBearerChallengeHelpers(t *testing.T) {
 	}
 	if _, ok := BearerChallenge([]Challenge{{Scheme: "Basic"}}); ok {
 		t.Error("no bearer expected")
+	}
+}
+
+// TestParseBearerChallengeKeepsWhatCameBeforeAnError: what a server said before its syntax
+// mistake is still read (clients act on it too).
+func TestParseBearerChallengeKeepsWhatCameBeforeAnError(t *testing.T) {
+	c, ok := ParseBearerChallenge(`Bearer error="invalid_token", resource_metadata="https://mcp.example/.well-known/oauth-protected-resource" realm="x"`)
+	if !ok || c.Param("error") != "invalid_token" || c.Param("resource_metadata") != "https://mcp.example/.well-known/oauth-protected-resource" {
+		t.Fatalf("got %+v, %v", c, ok)
+	}
+	if _, ok := ParseBearerChallenge("  "); ok {
+		t.Fatal("a blank header has a challenge")
+	}
+	if _, ok := ParseBearerChallenge(`Basic realm="r"`); ok {
+		t.Fatal("a Basic challenge is taken for Bearer")
 	}
 }
