@@ -317,7 +317,15 @@ func (s Summary) String() string {
 		}
 		return fmt.Sprintf("%d %s", n, many)
 	}
-	return plural(s.Errors, "error", "errors") + ", " + plural(s.Warnings, "warning", "warnings") + ", " + fmt.Sprintf("%d info", s.Infos)
+	out := plural(s.Errors, "error", "errors") + ", " + plural(s.Warnings, "warning", "warnings") + ", " + fmt.Sprintf("%d info", s.Infos)
+	if len(s.FailedHops) > 0 {
+		names := make([]string, len(s.FailedHops))
+		for i, id := range s.FailedHops {
+			names[i] = string(id)
+		}
+		out += "; " + plural(len(names), "hop", "hops") + " failed: " + strings.Join(names, ", ")
+	}
+	return out
 }
 
 // exchangeSummary says how many HTTP exchanges a hop made and how long they took.

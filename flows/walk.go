@@ -213,6 +213,9 @@ func (w *Walk) Report() Report {
 		rep.Summary.Errors += e
 		rep.Summary.Warnings += wn
 		rep.Summary.Infos += in
+		if r.Status == StatusFailed {
+			rep.Summary.FailedHops = append(rep.Summary.FailedHops, r.ID)
+		}
 	}
 	return rep
 }

@@ -128,4 +128,7 @@ type Summary struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Infos    int `json:"infos"`
+	// FailedHops names the hops that failed, with or without a finding (an MCP server that
+	// refused the call for a reason no rule names still breaks the chain).
+	FailedHops []HopID `json:"failed_hops,omitempty"`
 }
