@@ -50,7 +50,7 @@ func describeFailure(hop string, err error, xs []Exchange) string {
 		last = &xs[len(xs)-1]
 	}
 	if e := entraErrorFrom(xs, err); e != nil {
-		return fmt.Sprintf("%s: Entra answered %s: %s", hop, valueOr(e.Err, "an error"), clip(firstLine(e.Description), 200))
+		return fmt.Sprintf("%s: Entra answered %s: %s", hop, valueOr(e.Err, "an error"), firstLine(e.Description))
 	}
 	if last != nil {
 		if s := describeExchange(*last); s != "" {
@@ -61,7 +61,7 @@ func describeFailure(hop string, err error, xs []Exchange) string {
 		if s := issuerMismatch(err.Error()); s != "" {
 			return hop + ": " + s
 		}
-		return hop + ": " + clip(noTokens(RedactText(oneLine(DescribeNetError(err)), nil)), 240)
+		return hop + ": " + noTokens(RedactText(oneLine(DescribeNetError(err)), nil))
 	}
 	return hop + ": failed"
 }
@@ -137,31 +137,32 @@ func htmlTitle(body string) string {
 }
 
 // shortBody summarises a response body for a one-line error: Entra's code and description, an
-// error or message field of other JSON, or the start of a text body — never a token, not even
-// one whose signature was removed.
+// error or message field of other JSON, or a text body (whole up to maxTextBody bytes) — never a
+// token, not even one whose signature was removed. Messages are kept whole: reports and the TUI
+// show what the server said, and only a one-line display may shorten it.
 func shortBody(b string) string {
 	b = strings.TrimSpace(b)
 	if b == "" {
 		return "with an empty body"
 	}
 	if e, err := inspect.ParseEntraError([]byte(b)); err == nil && isEntra(e) {
-		return "— " + clip(firstLine(e.Description), 160)
+		return "— " + firstLine(e.Description)
 	}
 	var obj map[string]any
 	if json.Unmarshal([]byte(b), &obj) == nil {
 		for _, k := range []string{"error_description", "message", "detail", "error", "title"} {
 			switch v := obj[k].(type) {
 			case string:
-				return "— " + k + ": " + clip(noTokens(oneLine(v)), 120)
+				return "— " + k + ": " + noTokens(oneLine(v))
 			case map[string]any:
 				if m, ok := v["message"].(string); ok {
-					return "— " + k + ": " + clip(noTokens(oneLine(m)), 120)
+					return "— " + k + ": " + noTokens(oneLine(m))
 				}
 			}
 		}
 		return fmt.Sprintf("with a JSON body (%d bytes)", len(b))
 	}
-	return "— " + clip(noTokens(oneLine(b)), 100)
+	return "— " + clipWords(noTokens(oneLine(b)), maxTextBody)
 }
 
 // tokenLike matches anything shaped like a JWT, whole or with its signature removed.
@@ -170,7 +171,25 @@ var tokenLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0
 // noTokens replaces every token-shaped string with [token].
 func noTokens(s string) string { return tokenLike.ReplaceAllString(s, "[token]") }
 
-// clip shortens s to n bytes (on a rune boundary) with an ellipsis.
+// maxTextBody caps how much of a plain-text error body (not JSON, not HTML) a hop's error quotes:
+// a server may answer a whole log or page as text; the exchange keeps the body.
+const maxTextBody = 2000
+
+// clipWords shortens s to at most n bytes at a space, so that no word, GUID, URL or AADSTS code is
+// cut, and says how long the whole text was. A single word longer than n is kept whole.
+func clipWords(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := strings.LastIndexByte(s[:n+1], ' ')
+	if i <= 0 {
+		return s
+	}
+	return fmt.Sprintf("%s … (%d bytes in all: the exchange holds the whole body)", strings.TrimRight(s[:i], " "), len(s))
+}
+
+// clip shortens s to n bytes (on a rune boundary) with an ellipsis. It is for comparisons of
+// prefixes only: stored messages are never clipped.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s

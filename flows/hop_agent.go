@@ -164,9 +164,6 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 			h.fail(fmt.Sprintf("agent: %s answered %d with invalid or truncated JSON", hostOfURL(cfg.Agent.URL), resp.StatusCode))
 		}
 		reply := oneLine(ans.Reply)
-		if len(reply) > 80 {
-			reply = reply[:80] + "…"
-		}
 		h.res.Story = fmt.Sprintf("%s accepted the %s and answered %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
 		if reply != "" {
 			h.res.Story += ": " + RedactText(reply, nil)
@@ -194,7 +191,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 	case rep != nil && rep.Error != nil:
 		// The agent took the token but its own exchange failed: the obo hop says why.
 		e := rep.Error
-		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, clip(valueOr(firstLine(e.Description), e.Err), 160)))
+		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, valueOr(firstLine(e.Description), e.Err)))
 		h.res.Story = fmt.Sprintf("%s accepted the %s, but its own exchange failed (see the obo hop)", w.agentName(), tokenNoun(tok))
 	default:
 		h.fail(describeFailure("agent", nil, h.rec.snapshot()))

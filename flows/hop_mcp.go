@@ -95,7 +95,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 			if l := strings.ToLower(msg); strings.Contains(l, "argument") || strings.Contains(l, "input") || strings.Contains(l, "-32602") {
 				hint = " (check mcp.arguments)"
 			}
-			toolNote = fmt.Sprintf("%s; %s answered with an error%s: %s", note, toolErr.Tool, hint, clip(oneLine(msg), 160))
+			toolNote = fmt.Sprintf("%s; %s answered with an error%s: %s", note, toolErr.Tool, hint, oneLine(msg))
 			missingTool = true
 		case err != nil:
 			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
@@ -245,7 +245,7 @@ func mcpStory(obs inspect.MCPObservation, prmURL string, as []string, toolNote s
 	} else if obs.Status != 0 {
 		s := fmt.Sprintf("with the token: %d", obs.Status)
 		if obs.MCPError != "" {
-			s += fmt.Sprintf(" (MCP error: %s)", clip(oneLine(obs.MCPError), 120))
+			s += fmt.Sprintf(" (MCP error: %s)", oneLine(obs.MCPError))
 		}
 		if toolNote != "" {
 			s += ", " + toolNote

@@ -239,7 +239,7 @@ func agentReportProblem(r *inspect.ExchangeReport) string {
 	case r == nil:
 		return ""
 	case r.Error != nil:
-		return "the agent API reports its own exchange failed: " + clip(valueOr(firstLine(r.Error.Description), r.Error.Err), 160)
+		return "the agent API reports its own exchange failed: " + valueOr(firstLine(r.Error.Description), r.Error.Err)
 	case r.GrantType != "" && r.GrantType != inspect.GrantJWTBearer:
 		return "the agent API reports it sent grant_type=" + r.GrantType + " (Entra's On-Behalf-Of is jwt-bearer)"
 	}

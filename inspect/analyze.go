@@ -131,9 +131,6 @@ func anaFirstLine(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	if len(s) > 240 {
-		s = s[:240] + "…"
-	}
 	return s
 }
 
