@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -127,6 +128,16 @@ func (p findingsPane) View() string {
 	return block(lines, w, p.height)
 }
 
+// findingRow is a finding on one line of w cells: its severity, its ID whole, and as much of its
+// title as fits, cut at a word.
+func findingRow(s *Styles, indent string, f inspect.Finding, w int) string {
+	lead := indent + severityBadge(s, f.Severity) + " " + s.Bold.Render(f.ID) + "  "
+	if room := w - ansi.StringWidth(lead); room >= 8 {
+		return lead + truncWords(f.Title, room)
+	}
+	return truncWords(lead+f.Title, w)
+}
+
 // sevWord is the fixed-width severity word used on a selected (reverse video) row.
 func sevWord(sev inspect.Severity) string {
 	switch sev {
@@ -141,7 +152,14 @@ func sevWord(sev inspect.Severity) string {
 // findingDetail renders one finding in full: title, detail, fix, evidence, AADSTS and docs.
 func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 	var out []string
-	out = append(out, trunc(" "+severityBadge(s, f.Severity)+" "+s.Bold.Render(f.Title)+s.Muted.Render("  "+f.ID+" · hop "+f.Hop), w))
+	// The finding's ID stays whole: the title gives way.
+	lead, tail := " "+severityBadge(s, f.Severity)+" ", s.Muted.Render("  "+f.ID+" · hop "+f.Hop)
+	room := w - ansi.StringWidth(lead) - ansi.StringWidth(tail)
+	if room >= 12 {
+		out = append(out, lead+s.Bold.Render(truncWords(f.Title, room))+tail)
+	} else {
+		out = append(out, truncWords(lead+s.Bold.Render(f.Title)+tail, w))
+	}
 	for _, l := range wrap(f.Detail, w-4) {
 		out = append(out, "   "+l)
 	}

@@ -260,7 +260,7 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 	} else {
 		context = " " + s.Muted.Render("no token at this hop")
 	}
-	head := block([]string{trunc(strip.String(), w), tabs, trunc(context, w)}, w, hopPaneTop)
+	head := block([]string{trunc(strip.String(), w), tabs, truncWords(context, w)}, w, hopPaneTop)
 	var body string
 	switch h.tab {
 	case hopTabSummary:

@@ -190,10 +190,10 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 		dur := durationText(hopDuration(h))
 		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(shortTitle(h.ID), titleW), fit(word, 9))
 		rest := w - lipgloss.Width(left) - 10
-		row := left + fit(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
+		row := left + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		if i == o.list.cursor {
 			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(shortTitle(h.ID), titleW), fit(string(h.Status), 9))
-			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fit(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
+			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		}
 		lines = append(lines, row)
 		if i < len(ws.hops)-1 {
@@ -201,7 +201,7 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 			if tok := travelled(o.c, h, ws.names); tok != "" {
 				conn = "     " + s.Faint.Render("└─▶ ") + tok
 			}
-			lines = append(lines, trunc(conn, w))
+			lines = append(lines, truncWords(conn, w))
 		}
 	}
 	lines = append(lines, "")
@@ -275,7 +275,7 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 	} else {
 		body = append(body, fmt.Sprintf("%s and %s:", severityCount(wn, inspect.SeverityWarning), severityCount(in, inspect.SeverityInfo)))
 		for _, f := range all {
-			body = append(body, trunc(severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w-6))
+			body = append(body, findingRow(s, "", f, w-6))
 		}
 	}
 	return boxLines(s.Box, w, title, clip(append(claimsNote(s, ws), body...), h-3))

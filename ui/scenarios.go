@@ -113,9 +113,9 @@ func (p scenarioPicker) View() string {
 		}
 		if i == p.list.cursor {
 			// ▸ marks the cursor row without colour too (NO_COLOR, a captured pane).
-			lines = append(lines, s.Selected.Render(fit("▸ "+mark+fit(sc.Name, nameW)+sc.Change, iw)))
+			lines = append(lines, s.Selected.Render(fitWords("▸ "+mark+fit(sc.Name, nameW)+sc.Change, iw)))
 		} else {
-			lines = append(lines, fit("  "+s.Accent.Render(mark)+s.Bold.Render(fit(sc.Name, nameW))+s.Muted.Render(sc.Change), iw))
+			lines = append(lines, fitWords("  "+s.Accent.Render(mark)+s.Bold.Render(fit(sc.Name, nameW))+s.Muted.Render(sc.Change), iw))
 		}
 	}
 	for len(lines) < 2+p.list.height {

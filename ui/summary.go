@@ -57,7 +57,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 	case len(fs) > 0:
 		sec := summarySection{head: []string{" " + s.Accent.Render("Findings") + s.Muted.Render("  tab 3 explains them")}, noun: "finding"}
 		for _, f := range fs {
-			item := []string{trunc("   "+severityBadge(s, f.Severity)+" "+s.Bold.Render(f.ID)+"  "+f.Title, w)}
+			item := []string{findingRow(s, "   ", f, w)}
 			for i, l := range wrap(f.Fix, w-14) {
 				pre := "         " + s.OK.Render("Fix: ")
 				if i > 0 {
@@ -88,14 +88,14 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 			if nt.Token != nil {
 				line += s.Faint.Render(" · ") + strings.TrimSpace(tokenSummary(c, nt.Token, ws.names))
 			}
-			sec.items = append(sec.items, []string{trunc(line, w), "     " + s.Muted.Render(verifyNote(ws, nt))})
+			sec.items = append(sec.items, []string{truncWords(line, w), "     " + s.Muted.Render(verifyNote(ws, nt))})
 		}
 		secs = append(secs, sec)
 	}
 	if len(r.Exchanges) > 0 {
 		sec := summarySection{head: []string{" " + s.Accent.Render("HTTP") + s.Muted.Render(fmt.Sprintf("  %s, tab 4 shows them", plural(len(r.Exchanges), "exchange")))}, noun: "HTTP exchange"}
 		for _, x := range r.Exchanges {
-			sec.items = append(sec.items, []string{trunc(fmt.Sprintf("   %-6s %s %9s  %s", x.Method, statusText(s, x), exchangeDuration(x), x.Label), w)})
+			sec.items = append(sec.items, []string{truncWords(fmt.Sprintf("   %-6s %s %9s  %s", x.Method, statusText(s, x), exchangeDuration(x), x.Label), w)})
 		}
 		secs = append(secs, sec)
 	}

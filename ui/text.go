@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -36,6 +37,63 @@ func trunc(s string, w int) string {
 		return ansi.Truncate(s, w, "…")
 	}
 	return s
+}
+
+// fitWords is fit that cuts at a word boundary: see truncWords.
+func fitWords(s string, w int) string {
+	return fit(truncWords(s, w), w)
+}
+
+// truncWords truncates s (which may hold styles) to w cells with an ellipsis, cutting at the
+// last space that leaves room for it, so an AADSTS code, a GUID, a URL or a finding ID is never
+// cut into something that looks like another one. When no space falls in the last cells of the
+// room (two thirds of it, at least 20 and at most 40 cells: enough to skip a GUID), it cuts after
+// a punctuation mark that starts a word ("(", "/", a quote), and failing that where trunc does.
+func truncWords(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	window := max(20, min(40, w*2/3))
+	// cut is the cell where the last fitting space starts; mark the last cell after a
+	// punctuation mark that starts a word ("(", "/", a quote), the second choice.
+	cut, mark, col := -1, -1, 0
+	var prev rune
+	for _, r := range ansi.Strip(s) {
+		if col > w-1 {
+			break
+		}
+		if col >= w-1-window && col > 0 {
+			switch {
+			case r == ' ':
+				cut = col
+			case wordRune(r) && prev != ' ' && !wordRune(prev):
+				mark = col
+			}
+		}
+		prev = r
+		col += ansi.StringWidth(string(r))
+	}
+	if cut < 0 {
+		cut = mark
+	}
+	if cut < 0 {
+		return ansi.Truncate(s, w, "…")
+	}
+	// Spaces and separators before the cut go too, so the ellipsis follows the last word.
+	keep := ansi.StringWidth(strings.TrimRight(ansi.Strip(ansi.Truncate(s, cut, "")), " ,;:.·(\"'"))
+	if keep == 0 {
+		return ansi.Truncate(s, w, "…")
+	}
+	return ansi.Truncate(s, keep+1, "…")
+}
+
+// wordRune reports whether r belongs to a word as truncWords sees one: a GUID, an AADSTS code, a
+// host name or a finding ID ("agent.aud-mismatch") is one word.
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.'
 }
 
 // wrap wraps plain or styled text to w cells and returns the lines. It breaks only at spaces, so
