@@ -72,6 +72,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.overlay = overlayExplain
 				return nil
 			}
+			if _, hop, bad := m.walk.firstError(); bad {
+				return m.notify(fmt.Sprintf("Hop %d failed without a finding: its error is on screen", hopIndex(hop.ID)+1), toastInfo)
+			}
 			return m.notify("No error to explain", toastInfo)
 		}
 		var cmd tea.Cmd

@@ -104,6 +104,8 @@ func (m *Model) titleBar() string {
 	var counts []string
 	if e > 0 {
 		counts = append(counts, s.Error.Render("✗ "+severityCount(e, inspect.SeverityError)))
+	} else if n := m.walk.failedWithoutError(); n > 0 && m.cfg.mode != "inspect" && m.screen != screenToken {
+		counts = append(counts, s.Error.Render("✗ "+plural(n, "hop")+" failed"))
 	}
 	if wn > 0 {
 		counts = append(counts, s.Warning.Render("! "+severityCount(wn, inspect.SeverityWarning)))
@@ -164,7 +166,7 @@ func (m *Model) statusBar() string {
 			what = "walk"
 		}
 		if _, hop, bad := ws.firstError(); bad {
-			state = s.StatusErr.Render(" ✗ "+what+" complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first error at hop %d %s", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
+			state = s.StatusErr.Render(" ✗ "+what+" complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first %s at hop %d %s", ws.problemWord(), hopIndex(hop.ID)+1, shortTitle(hop.ID)))
 			compact = s.StatusErr.Render(" ✗ " + what + " complete")
 		} else {
 			state = s.StatusOK.Render(" ✓ "+what+" complete"+took) + s.StatusBar.Render(" · no error")
@@ -217,7 +219,13 @@ func (m *Model) keyHelp() keyHelp {
 	switch m.screen {
 	case screenOverview:
 		short = m.overview.ShortHelp()
+		for i := range short {
+			if short[i].Help().Key == "x" {
+				short[i].SetHelp("x", "explain first "+m.walk.problemWord())
+			}
+		}
 		screens[0], actions[1] = m.overview.openKey(), m.overview.explainKey()
+		actions[1].SetHelp("x", "explain first "+m.walk.problemWord())
 	case screenHop:
 		short = m.hop.ShortHelp()
 	default:

@@ -121,7 +121,9 @@ func (w *walkState) findings() []inspect.Finding {
 	return all
 }
 
-// firstError returns the first error finding in walk order, or the first hop error.
+// firstError returns where the walk first went wrong: the first error finding in walk order;
+// failing that, the first failed hop with its most severe finding (a warning when what stopped
+// the hop is only a warning, such as Entra's claims challenge), or with none.
 func (w *walkState) firstError() (inspect.Finding, flows.HopResult, bool) {
 	for _, h := range w.hops {
 		for _, f := range h.Findings {
@@ -132,10 +134,41 @@ func (w *walkState) firstError() (inspect.Finding, flows.HopResult, bool) {
 	}
 	for _, h := range w.hops {
 		if h.Status == flows.StatusFailed {
+			fs := append([]inspect.Finding(nil), h.Findings...)
+			inspect.SortFindings(fs)
+			if len(fs) > 0 {
+				return fs[0], h, true
+			}
 			return inspect.Finding{}, h, true
 		}
 	}
 	return inspect.Finding{}, flows.HopResult{}, false
+}
+
+// problemWord names what firstError found, the way the screens say it: "error" for an error
+// finding, "failure" for a hop that failed without one.
+func (w *walkState) problemWord() string {
+	if f, _, bad := w.firstError(); bad && f.Severity != inspect.SeverityError {
+		return "failure"
+	}
+	return "error"
+}
+
+// failedWithoutError counts the hops that failed while no hop raised an error finding, so the
+// title bar says "1 hop failed" next to the warnings instead of looking like a pass.
+func (w *walkState) failedWithoutError() int {
+	n := 0
+	for _, h := range w.hops {
+		for _, f := range h.Findings {
+			if f.Severity == inspect.SeverityError {
+				return 0
+			}
+		}
+		if h.Status == flows.StatusFailed {
+			n++
+		}
+	}
+	return n
 }
 
 // exitCode is the walk's exit code as DESIGN.md defines it: 2 when it could not run, 1 when an

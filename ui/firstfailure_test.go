@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFailedHopWithOnlyWarnings: a hop that failed with only a warning finding (Entra's claims
+// challenge, an unqualified scope) is the walk's first failure: the box shows that finding with
+// its fix, x explains it, and the title bar, status line and hints say "failure", not "error"
+// (QA2 #3).
+func TestFailedHopWithOnlyWarnings(t *testing.T) {
+	tests := []struct {
+		scenario string
+		hop      string // "<n> <short title>"
+		heading  string // the finding's heading line in the box
+		fix      string
+		id       string
+	}{
+		{"mfa-required", "3 OBO exchange", " WARN  Downstream API requires more (claims challenge)  obo.claims-challenge · hop obo",
+			"Fix: Return 401 with WWW-Authenticate: Bearer error=\"insufficient_claims\"", "obo.claims-challenge"},
+		{"unqualified-scope", "1 Sign-in", " WARN  Scope is not fully qualified  signin.scope-unqualified · hop signin",
+			"Fix: Ask for the full scope: api://<app id uri>/<scope>", "signin.scope-unqualified"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			m := sandboxModel(t, tt.scenario, 120, 36)
+			d := runWalk(t, m)
+			view := screen(m)
+			lines := strings.Split(view, "\n")
+			if title := strings.TrimRight(lines[0], " "); !strings.HasSuffix(title, "✗ 1 hop failed  ! 1 warning") {
+				t.Fatalf("title bar %q", title)
+			}
+			if got, want := strings.TrimRight(lines[34], " "), " ✗ walk complete · first failure at hop "+tt.hop; got != want {
+				t.Fatalf("status line %q, want %q", got, want)
+			}
+			mustContain(t, view, "╭─ First failure · hop "+tt.hop+" · ", tt.heading, tt.fix, "x explain first failure")
+			if strings.Contains(view, "First error") || strings.Contains(view, "first error") {
+				t.Fatalf("a walk without an error finding speaks of an error:\n%s", view)
+			}
+			d.key("x")
+			if m.overlay != overlayExplain || m.explain.finding.ID != tt.id {
+				t.Fatalf("x did not explain %s:\n%s", tt.id, screen(m))
+			}
+			mustContain(t, screen(m), "Explain  "+tt.id)
+		})
+	}
+}
