@@ -46,3 +46,18 @@ func TestFailedHopWithOnlyWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstErrorBoxHintIsTrue: the first-error box says only what is true of it — x explains
+// it — since enter opens the selected hop, whichever it is (QA2 #10).
+func TestFirstErrorBoxHintIsTrue(t *testing.T) {
+	m := sandboxModel(t, "passthrough", 120, 36)
+	d := runWalk(t, m)
+	mustContain(t, screen(m), "╭─ First error · hop 4 MCP call · x explains ─")
+	if strings.Contains(screen(m), "enter opens it") {
+		t.Fatalf("the box promises enter opens it:\n%s", screen(m))
+	}
+	d.key("g", "enter")
+	if m.screen != screenHop || m.hop.hop != 0 {
+		t.Fatalf("enter on the overview opened screen %v hop %d, want the selected hop 1", m.screen, m.hop.hop+1)
+	}
+}

@@ -257,7 +257,12 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 		} else {
 			body = wrap(s.Error.Render(hop.Err), w-6)
 		}
-		title := s.Error.Render("First "+ws.problemWord()) + s.Muted.Render(fmt.Sprintf(" · hop %d %s · enter opens it, x explains", hopIndex(hop.ID)+1, shortTitle(hop.ID)))
+		// Enter opens the selected hop, which need not be this one: the title names only x.
+		hint := " · x explains"
+		if f.ID == "" {
+			hint = ""
+		}
+		title := s.Error.Render("First "+ws.problemWord()) + s.Muted.Render(fmt.Sprintf(" · hop %d %s%s", hopIndex(hop.ID)+1, shortTitle(hop.ID), hint))
 		return boxLines(s.Box, w, title, clip(append(claimsNote(s, ws), body...), h-3))
 	}
 	all := ws.findings()
