@@ -83,7 +83,7 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		h.fail(fmt.Sprintf("agent: refusing to send the token to %s (not https)", cfg.Agent.URL))
 		return
 	}
-	h.token("user token presented", raw, tok, false, "")
+	h.token(tokenNoun(tok)+" presented", raw, tok, false, "")
 	msg := w.opts.Message
 	if msg == "" {
 		msg = DefaultAgentMessage

@@ -66,7 +66,7 @@ func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
 	if oboRaw != "" {
 		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
 		obs.TokenSignatureVerified = w.signatureVerified(obo)
-		h.token(presentedName(fromUser), oboRaw, obo, false, "")
+		h.token(presentedName(fromUser, obo), oboRaw, obo, false, "")
 		_, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
 		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
 		obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
@@ -172,9 +172,11 @@ func (w *Walk) setMCPUnreachable(why string) {
 	w.mu.Unlock()
 }
 
-func presentedName(fromUser bool) string {
+// presentedName names the token the mcp hop presents: the exchanged token, or the signin hop's
+// token passed through (a user's or an app-only one).
+func presentedName(fromUser bool, t *inspect.Token) string {
 	if fromUser {
-		return "user token passed through to the MCP server"
+		return tokenNoun(t) + " passed through to the MCP server"
 	}
 	return "OBO token presented to the MCP server"
 }

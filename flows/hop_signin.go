@@ -64,7 +64,7 @@ func (w *Walk) hopSignin(ctx context.Context, h *hopRun) {
 		return
 	}
 	verified, verr := w.verifyIfConfigured(ctx, h, tok, w.agentAudiences())
-	h.token(userTokenName(flow), raw, tok, verified, verr)
+	h.token(userTokenName(flow, tok), raw, tok, verified, verr)
 	h.add(inspect.LintToken(tok, "signin", inspect.Expectations{Now: w.opts.Now()})...)
 	w.mu.Lock()
 	w.st.userRaw, w.st.user = raw, tok
@@ -72,9 +72,14 @@ func (w *Walk) hopSignin(ctx context.Context, h *hopRun) {
 	h.res.Story = signinStory(tok, flow, w.appNames())
 }
 
-func userTokenName(flow string) string {
-	if flow == FlowClientCredentials {
+// userTokenName names the signin hop's token by what it is: a client-credentials token, another
+// app-only token (a token file holding one), or the user's token.
+func userTokenName(flow string, t *inspect.Token) string {
+	switch {
+	case flow == FlowClientCredentials:
 		return "client token (app-only)"
+	case t != nil && appOnlyToken(t):
+		return "app-only token"
 	}
 	return "user token"
 }

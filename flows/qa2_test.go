@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -75,5 +76,61 @@ func TestHopErrorsWhole(t *testing.T) {
 				t.Errorf("check's stderr line is not the whole error %q:\n%s", tt.want, outs["json"])
 			}
 		})
+	}
+}
+
+// tokenNames returns each hop's token names, "hop: name, name".
+func tokenNames(rep flows.Report) []string {
+	var out []string
+	for _, h := range rep.Hops {
+		var names []string
+		for _, tk := range h.Tokens {
+			names = append(names, tk.Name)
+		}
+		out = append(out, string(h.ID)+": "+strings.Join(names, ", "))
+	}
+	return out
+}
+
+// TestAppOnlyTokenNames (QA2 #12): an app-only token is never named a user token — neither the
+// client-credentials sign-in's nor an app-only token brought in a token file.
+func TestAppOnlyTokenNames(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := sandbox.Start(ctx, sandbox.Options{Scenario: "app-only-token", AutoApprove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := flows.NewWalk(s.Config(""), flows.WalkOptions{HTTPClient: s.HTTPClient(), Mode: "sandbox", Scenario: "app-only-token", AutoApproved: true})
+	collect(w.Run(ctx))
+	w.Close()
+	want := "signin: client token (app-only)|agent: app-only token presented|obo: |mcp: |downstream: "
+	if got := strings.Join(tokenNames(w.Report()), "|"); got != want {
+		t.Errorf("app-only-token scenario\n got %s\nwant %s", got, want)
+	}
+
+	// An app-only token in a token file (flow: token).
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		over map[string]any
+		want string
+	}{
+		{map[string]any{"scp": nil, "roles": []string{"Agent.Invoke"}, "idtyp": "app"}, "signin: app-only token|agent: app-only token presented"},
+		{nil, "signin: user token|agent: user token presented"},
+	} {
+		cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+		cfg.Signin.TokenFile = writeFile(t, t.TempDir(), "t.txt", fakeJWT(t, tt.over))
+		w := flows.NewWalk(cfg, flows.WalkOptions{})
+		collect(w.RunHop(ctx, flows.HopSignin))
+		collect(w.RunHop(ctx, flows.HopAgent))
+		w.Close()
+		if got := strings.Join(tokenNames(w.Report())[:2], "|"); got != tt.want {
+			t.Errorf("token file %v\n got %s\nwant %s", tt.over, got, tt.want)
+		}
 	}
 }
