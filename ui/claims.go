@@ -83,14 +83,14 @@ func (p *claimsPane) shortValue(ex inspect.ExplainedClaim) string {
 	if list, ok := ex.Value.([]any); ok && len(list) > 3 {
 		parts := make([]string, 0, 2)
 		for _, v := range list[:2] {
-			parts = append(parts, fmt.Sprint(v))
+			parts = append(parts, valueText(v))
 		}
 		return fmt.Sprintf("[%d] %s, …", len(list), strings.Join(parts, ", "))
 	}
 	if ex.Display != "" {
 		return ex.Display
 	}
-	return fmt.Sprint(ex.Value)
+	return valueText(ex.Value)
 }
 
 // claimTime returns the time of a time claim.
@@ -309,7 +309,7 @@ func (p claimsPane) detail(w, h int) []string {
 		// Lay out only the lines that can show; the rest is counted, not rendered.
 		cw := 1
 		for _, v := range list {
-			cw = max(cw, len(fmt.Sprint(v)))
+			cw = max(cw, len(valueText(v)))
 		}
 		per := max((w-4)/(cw+2), 1)
 		shown := min(len(list), per*max(h-2, 1))
@@ -356,7 +356,7 @@ func grid(list []any, w int) []string {
 	items := make([]string, len(list))
 	cw := 1
 	for i, v := range list {
-		items[i] = fmt.Sprint(v)
+		items[i] = valueText(v)
 		cw = max(cw, ansi.StringWidth(items[i]))
 	}
 	cw += 2
@@ -384,7 +384,7 @@ func fullValue(ex inspect.ExplainedClaim) string {
 	case []any:
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = fmt.Sprint(x)
+			parts[i] = valueText(x)
 		}
 		return fmt.Sprintf("[%d] %s", len(v), strings.Join(parts, ", "))
 	case string:
@@ -393,7 +393,7 @@ func fullValue(ex inspect.ExplainedClaim) string {
 	if ex.Display != "" {
 		return ex.Display
 	}
-	return fmt.Sprint(ex.Value)
+	return valueText(ex.Value)
 }
 
 // copyText is the selected claim's value, as `y` copies it.
@@ -406,11 +406,11 @@ func (p claimsPane) copyText() (what, text string, ok bool) {
 	case []any:
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = fmt.Sprint(x)
+			parts[i] = valueText(x)
 		}
 		return "claim " + r.ex.Claim, strings.Join(parts, "\n"), true
 	}
-	return "claim " + r.ex.Claim, fmt.Sprint(r.ex.Value), true
+	return "claim " + r.ex.Claim, valueText(r.ex.Value), true
 }
 
 // rowAt maps a mouse row (relative to the pane) to a table row.

@@ -111,18 +111,14 @@ func (p *diffPane) diffValue(claim string, v any) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = fmt.Sprint(e)
+			parts[i] = valueText(e)
 		}
 		if len(parts) > 3 {
 			return fmt.Sprintf("[%d] %s, …", len(parts), strings.Join(parts[:2], ", "))
 		}
 		return strings.Join(parts, " ")
-	case float64:
-		if x == float64(int64(x)) {
-			return fmt.Sprint(int64(x))
-		}
 	}
-	return fmt.Sprint(v)
+	return valueText(v)
 }
 
 // Update scrolls.
