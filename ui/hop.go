@@ -150,7 +150,7 @@ func previousToken(ws *walkState, hop, idx int) (string, *inspect.Token) {
 		}
 	}
 	for i := hop - 1; i >= 0; i-- {
-		if nt, ok := handedOn(ws.hops[i]); ok && nt.Raw != cur.Raw {
+		if nt, ok := handedOn(ws.hops, i); ok && nt.Raw != cur.Raw {
 			return fmt.Sprintf("%s (hop %d)", nt.Name, i+1), nt.Token
 		}
 	}

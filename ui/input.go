@@ -226,7 +226,7 @@ func (m *Model) copyToken() tea.Cmd {
 		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
 			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
 		}
-		if nt, ok := handedOn(ws.hops[m.overview.list.cursor]); ok && nt.Raw != "" {
+		if nt, ok := handedOn(ws.hops, m.overview.list.cursor); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		}
 	case screenHop:

@@ -136,9 +136,27 @@ func hopLine(s *Styles, h flows.HopResult) string {
 	return ""
 }
 
-// handedOn is the token a hop passed along the chain: the first one it obtained or presented
-// itself, before any token a server only reported (without its signature).
-func handedOn(h flows.HopResult) (flows.NamedToken, bool) {
+// handedOn is the token hop i passed along the chain: the first one it obtained or presented
+// itself, before any token a server only reported (without its signature). What the OBO hop
+// hands on to the MCP server is only the token its exchange produced — never the assertion it
+// sent, nor the Agent ID blueprint's credential (T1) — so with no exchanged token it hands on
+// nothing.
+func handedOn(hops []flows.HopResult, i int) (flows.NamedToken, bool) {
+	h := hops[i]
+	if h.ID == flows.HopOBO {
+		received := map[string]bool{}
+		for _, p := range hops[:i] {
+			for _, nt := range p.Tokens {
+				received[nt.Raw] = true
+			}
+		}
+		for _, nt := range h.Tokens {
+			if nt.Token != nil && !nt.Token.SignatureRemoved && nt.Raw != "" && !received[nt.Raw] {
+				return nt, true
+			}
+		}
+		return flows.NamedToken{}, false
+	}
 	for _, nt := range h.Tokens {
 		if nt.Token != nil && !nt.Token.SignatureRemoved {
 			return nt, true
@@ -153,9 +171,9 @@ func handedOn(h flows.HopResult) (flows.NamedToken, bool) {
 }
 
 // travelled describes the token that went from one hop to the next.
-func travelled(c *common, h flows.HopResult, names map[string]string) string {
+func travelled(c *common, hops []flows.HopResult, i int, names map[string]string) string {
 	s := c.styles
-	nt, ok := handedOn(h)
+	nt, ok := handedOn(hops, i)
 	if !ok {
 		return ""
 	}
@@ -198,7 +216,7 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 		lines = append(lines, row)
 		if i < len(ws.hops)-1 {
 			conn := "     " + s.Faint.Render("│")
-			if tok := travelled(o.c, h, ws.names); tok != "" {
+			if tok := travelled(o.c, ws.hops, i, ws.names); tok != "" {
 				conn = "     " + s.Faint.Render("└─▶ ") + tok
 			}
 			lines = append(lines, truncWords(conn, w))
