@@ -103,7 +103,7 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 			h.res.Story += fmt.Sprintf("; an Agent ID token (xms_par_app_azp %s)", appName(obs.Result, obs.Result.ParentAppID, w.appNames()))
 		}
 	case obs.Error != nil && obs.Error.Claims != "":
-		h.res.Story = "Entra asks for a fresh sign-in satisfying a claims challenge (re-sign-in with the claims is offered)"
+		h.res.Story = "Entra asks for a fresh sign-in satisfying a claims challenge: sign in again with the claims (oboscope's TUI does it: press a)"
 	case obs.Error != nil:
 		h.res.Story = fmt.Sprintf("Entra refused the exchange: %s", firstLine(obs.Error.Description))
 	case obs.Leg1Error != nil:

@@ -134,3 +134,13 @@ func TestAppOnlyTokenNames(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimsChallengeStory (QA2 #22): the obo story of a claims challenge says what to do, true
+// in the headless check as in the TUI, instead of "re-sign-in with the claims is offered".
+func TestClaimsChallengeStory(t *testing.T) {
+	out := sandboxText(t, "mfa-required")
+	want := "\n   Entra asks for a fresh sign-in satisfying a claims challenge: sign in again with the claims (oboscope's TUI does it: press a)\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "is offered") {
+		t.Fatalf("mfa-required check output lacks %q:\n%s", want, out)
+	}
+}
