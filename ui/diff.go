@@ -18,6 +18,7 @@ type diffPane struct {
 	beforeName string
 	afterName  string
 	has        bool
+	note       string // why there is nothing to compare, when there is a reason to give
 	after      *inspect.Token
 	names      map[string]string
 	width      int
@@ -27,8 +28,9 @@ type diffPane struct {
 func newDiffPane(c *common) diffPane { return diffPane{c: c} }
 
 // setTokens compares before (the previous token in the chain) with after.
-func (p *diffPane) setTokens(beforeName string, before *inspect.Token, afterName string, after *inspect.Token) {
-	p.beforeName, p.afterName = beforeName, afterName
+func (p *diffPane) setTokens(src diffSource, afterName string, after *inspect.Token) {
+	before := src.tok
+	p.beforeName, p.afterName, p.note = src.name, afterName, src.note
 	p.has = before != nil && after != nil
 	p.after = after
 	p.changes = nil
@@ -48,6 +50,14 @@ func (p *diffPane) setSize(w, h int) {
 func (p *diffPane) rebuild() {
 	s := p.c.styles
 	w := p.width
+	if !p.has && p.note != "" && p.after != nil {
+		lines := []string{"", "  " + s.Accent.Render(p.afterName), ""}
+		for _, l := range wrap(p.note, w-4) {
+			lines = append(lines, "  "+l)
+		}
+		p.pager.setLines(lines)
+		return
+	}
 	if !p.has {
 		p.pager.setLines([]string{"", "  " + s.Muted.Render("Nothing to compare: no earlier, different token in the chain (or no token at this hop).")})
 		return

@@ -109,8 +109,7 @@ func (h *hopScreen) load(ws *walkState) {
 	h.finds.setFindings(h.res.Findings)
 	h.http.setExchanges(h.res.Exchanges)
 	h.raw.setToken(tok, verifyNote(ws, nt))
-	prevName, prev := previousToken(ws, h.hop, h.tokIdx)
-	h.diff.setTokens(prevName, prev, nt.Name, tok)
+	h.diff.setTokens(previousToken(ws, h.hop, h.tokIdx), nt.Name, tok)
 	h.summary.setLines(h.summaryLines(ws))
 	h.setSize(h.width, h.height)
 }
@@ -136,25 +135,77 @@ func verifyNote(ws *walkState, nt flows.NamedToken) string {
 	return "Signature not verified (decoded only)."
 }
 
+// diffSource is what the Diff tab compares a token with: an earlier token, or a note saying
+// why there is none.
+type diffSource struct {
+	name string
+	tok  *inspect.Token
+	note string
+}
+
 // previousToken is the token this one should be compared with: the latest token handed on
 // earlier in the chain (or obtained earlier in the same hop) that differs from it. Tokens a
-// server only reported are never the "before" side.
-func previousToken(ws *walkState, hop, idx int) (string, *inspect.Token) {
+// server only reported, and the Agent ID blueprint's credential (T1), are never the "before"
+// side; T1 itself is compared with nothing, since no exchange of the user token made it. A token
+// that only travelled on unchanged says where it came from.
+func previousToken(ws *walkState, hop, idx int) diffSource {
 	if hop < 0 || hop >= len(ws.hops) || idx < 0 || idx >= len(ws.hops[hop].Tokens) {
-		return "", nil
+		return diffSource{}
 	}
 	cur := ws.hops[hop].Tokens[idx]
+	if isAgentCredential(ws.hops[hop], cur) {
+		note := "This is T1, the agent blueprint's own credential (client credentials with fmi_path): " +
+			"it is not an exchange of the user token, so there is nothing to compare it with. "
+		if _, ok := handedOn(ws.hops, hop); ok {
+			note += "The token this exchange produced is compared with the user token (t selects it)."
+		} else {
+			note += "The exchange produced no token to compare with the user token."
+		}
+		return diffSource{note: note}
+	}
 	for j := idx - 1; j >= 0; j-- {
 		if nt := ws.hops[hop].Tokens[j]; nt.Token != nil && !nt.Token.SignatureRemoved && nt.Raw != cur.Raw {
-			return fmt.Sprintf("%s (hop %d)", nt.Name, hop+1), nt.Token
+			return diffSource{name: fmt.Sprintf("%s (hop %d)", nt.Name, hop+1), tok: nt.Token}
 		}
 	}
 	for i := hop - 1; i >= 0; i-- {
 		if nt, ok := handedOn(ws.hops, i); ok && nt.Raw != cur.Raw {
-			return fmt.Sprintf("%s (hop %d)", nt.Name, i+1), nt.Token
+			return diffSource{name: fmt.Sprintf("%s (hop %d)", nt.Name, i+1), tok: nt.Token}
 		}
 	}
-	return "", nil
+	// Nothing different came before: where this very token first appeared.
+	for i := 0; i < hop && cur.Raw != "" && cur.Token != nil; i++ {
+		for _, nt := range ws.hops[i].Tokens {
+			if nt.Raw != cur.Raw {
+				continue
+			}
+			note := fmt.Sprintf("The same token as hop %d's %s, forwarded unchanged", i+1, nt.Name)
+			if len(cur.Token.Audiences) > 0 {
+				aud := cur.Token.Audiences[0]
+				if name := appName(cur.Token, aud, ws.names); name != "" {
+					aud = name
+				}
+				note += fmt.Sprintf(" (aud still %s)", aud)
+			}
+			return diffSource{note: note + "."}
+		}
+	}
+	return diffSource{}
+}
+
+// isAgentCredential reports whether nt is the Agent ID blueprint's T1: a token for Entra's
+// token exchange (api://AzureADTokenExchange) obtained at the OBO hop as the agent identity's
+// client assertion.
+func isAgentCredential(h flows.HopResult, nt flows.NamedToken) bool {
+	if h.ID != flows.HopOBO || nt.Token == nil {
+		return false
+	}
+	for _, aud := range nt.Token.Audiences {
+		if strings.HasPrefix(strings.ToLower(aud), "api://azureadtokenexchange") {
+			return true
+		}
+	}
+	return false
 }
 
 // summaryLines is the Summary tab: the hop's story, its findings first, then its tokens and
