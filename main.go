@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
@@ -68,6 +69,22 @@ func exit(code int) error {
 	return exitError(code)
 }
 
+// checkScenario refuses an unknown sandbox scenario before anything starts, naming the nearest
+// ones ("did you mean wrong-audience?") as explain does for finding IDs.
+func checkScenario(name string) error {
+	if _, ok := sandbox.LookupScenario(name); ok {
+		return nil
+	}
+	var names []string
+	for _, sc := range sandbox.Scenarios() {
+		names = append(names, sc.Name)
+	}
+	if near := flows.ClosestNames(name, names, 3); len(near) > 0 {
+		return fmt.Errorf("unknown scenario %q; did you mean %s? (see `oboscope scenarios`)", name, strings.Join(near, ", "))
+	}
+	return fmt.Errorf("unknown scenario %q (see `oboscope scenarios`)", name)
+}
+
 // isTTY reports whether w is a terminal.
 func isTTY(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -97,6 +114,9 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				if _, err := os.Stat("oboscope.yaml"); err == nil {
 					configPath = "oboscope.yaml"
 				}
+			}
+			if err := checkScenario(scenario); err != nil {
+				return err
 			}
 			return exit(ui.Run(cmd.Context(), ui.Options{ConfigPath: configPath, Scenario: scenario, Version: version}, stderr))
 		},
@@ -138,6 +158,9 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			}
 			opts.Color = opts.Output == "" && colorFor(stdout)
 			if useSandbox {
+				if err := checkScenario(opts.Scenario); err != nil {
+					return fmt.Errorf("check: %w", err)
+				}
 				cfg, stopSandbox, err := sandbox.StartForWalk(cmd.Context(), opts.Scenario)
 				if err != nil {
 					return err
@@ -211,6 +234,9 @@ func newSandbox(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Graph) on loopback",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkScenario(opts.Scenario); err != nil {
+				return fmt.Errorf("sandbox: %w", err)
+			}
 			return exit(sandbox.RunCommand(cmd.Context(), opts, stdout, stderr))
 		},
 	}

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -22,6 +24,13 @@ func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
 	q := strings.TrimSpace(id)
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
+	// "401" is an HTTP status (no AADSTS code has three digits): the agent's and MCP server's
+	// refusals, not Entra's.
+	if status, ok := httpStatusQuery(q); ok {
+		if _, found := inspect.LookupAADSTS(status); !found || !unicode.IsDigit(rune(q[0])) {
+			return explainHTTPStatus(w, stderr, status)
+		}
+	}
 	if code, ok := inspParseAADSTS(q); ok {
 		entry, found := inspect.LookupAADSTS(code)
 		if !found {
@@ -49,6 +58,81 @@ func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
 		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are token, signin, agent, obo, agentid and mcp\n", q)
 	}
 	return 2
+}
+
+// httpStatusQuery reads an HTTP status a person may ask about ("401", "HTTP 401", "http401"):
+// three digits from 100 to 599 without the AADSTS prefix (Entra's codes have more digits).
+func httpStatusQuery(q string) (int, bool) {
+	s := strings.TrimSpace(q)
+	if len(s) >= 4 && strings.EqualFold(s[:4], "http") {
+		s = strings.TrimSpace(s[4:])
+	}
+	if len(s) != 3 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 100 || n > 599 {
+		return 0, false
+	}
+	return n, true
+}
+
+// explainHTTPStatus lists the findings that speak of an HTTP status (agent.rejected, mcp.rejected,
+// mcp.no-www-authenticate … for 401), read from the catalogue's titles, explanations and fixes.
+func explainHTTPStatus(w io.Writer, stderr io.Writer, status int) int {
+	re := regexp.MustCompile(`(^|[^0-9A-Za-z])` + strconv.Itoa(status) + `([^0-9]|$)`)
+	var rules []inspect.Rule
+	for _, r := range inspect.Rules() {
+		if re.MatchString(r.Title + "\n" + r.Explanation + "\n" + r.Fix) {
+			rules = append(rules, r)
+		}
+	}
+	if len(rules) == 0 {
+		fmt.Fprintf(stderr, "oboscope: explain: no finding is about HTTP %d answers; sections are token, signin, agent, obo, agentid and mcp (for Entra's AADSTS%d: https://login.microsoftonline.com/error?code=%d)\n", status, status, status)
+		return 2
+	}
+	fmt.Fprintf(w, "HTTP %d: findings that involve %d answers (oboscope explain ID for one):\n", status, status)
+	for _, r := range rules {
+		fmt.Fprintf(w, "  %-38s %-7s  %s\n", r.ID, r.Severity, r.Title)
+	}
+	return 0
+}
+
+// ClosestNames returns up to n of names nearest to q — those containing q (or contained in it)
+// first, then by edit distance — for "did you mean" suggestions; none when nothing is near.
+func ClosestNames(q string, names []string, n int) []string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return nil
+	}
+	type scored struct {
+		name  string
+		score int
+	}
+	var all []scored
+	for _, name := range names {
+		l := strings.ToLower(name)
+		d := inspLevenshtein(q, l)
+		if strings.Contains(l, q) || strings.Contains(q, l) {
+			d -= 100
+		}
+		all = append(all, scored{name, d})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score < all[j].score
+		}
+		return all[i].name < all[j].name
+	})
+	var out []string
+	limit := max(2, len(q)/3)
+	for _, s := range all {
+		if len(out) == n || s.score > limit {
+			break
+		}
+		out = append(out, s.name)
+	}
+	return out
 }
 
 // parseAADSTS reads "AADSTS50013", "aadsts50013" or "50013".
