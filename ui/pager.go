@@ -25,8 +25,17 @@ func (p *pager) setHeight(h int) {
 	p.clamp()
 }
 
+// room is the number of content lines that show: all of the height when everything fits, else
+// one line less, since the position marker takes a line of its own.
+func (p *pager) room() int {
+	if len(p.lines) > p.height {
+		return max(p.height-1, 1)
+	}
+	return p.height
+}
+
 func (p *pager) clamp() {
-	p.offset = min(max(p.offset, 0), max(len(p.lines)-p.height, 0))
+	p.offset = min(max(p.offset, 0), max(len(p.lines)-p.room(), 0))
 }
 
 // scroll moves the window by d lines.
@@ -43,9 +52,9 @@ func (p *pager) handleKey(k KeyMap, msg tea.KeyPressMsg) bool {
 	case key.Matches(msg, k.Down):
 		p.scroll(1)
 	case key.Matches(msg, k.PageUp):
-		p.scroll(-p.height + 1)
+		p.scroll(-p.room() + 1)
 	case key.Matches(msg, k.PageDown):
-		p.scroll(p.height - 1)
+		p.scroll(p.room() - 1)
 	case key.Matches(msg, k.Top):
 		p.offset = 0
 	case key.Matches(msg, k.Bottom):
@@ -57,15 +66,17 @@ func (p *pager) handleKey(k KeyMap, msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// view returns the visible lines, with a position marker in the last line when the content
-// does not fit.
+// view returns the visible lines and, when the content does not fit, a position marker on a
+// line of its own under them (right-aligned), so it never covers text.
 func (p *pager) view(c *common, w int) string {
-	to := min(p.offset+p.height, len(p.lines))
+	to := min(p.offset+p.room(), len(p.lines))
 	vis := append([]string(nil), p.lines[p.offset:to]...)
-	if len(p.lines) > p.height && len(vis) > 0 {
+	if len(p.lines) > p.height {
+		for len(vis) < p.room() {
+			vis = append(vis, "")
+		}
 		pos := c.styles.Faint.Render(fmt.Sprintf(" %d–%d of %d ", p.offset+1, to, len(p.lines)))
-		last := len(vis) - 1
-		vis[last] = joinLR(vis[last], pos, w)
+		vis = append(vis, joinLR("", pos, w))
 	}
 	return block(vis, w, p.height)
 }
