@@ -10,7 +10,7 @@ import (
 // ClaimChange is one difference between two tokens' claims, with what it means for the chain.
 type ClaimChange struct {
 	Claim   string `json:"claim"`
-	Kind    string `json:"kind"` // added | removed | changed
+	Kind    string `json:"kind"` // added | removed | changed | renamed (same value, v2 ↔ v1 name: "azp → appid")
 	Before  any    `json:"before,omitempty"`
 	After   any    `json:"after,omitempty"`
 	Meaning string `json:"meaning"`
@@ -33,6 +33,28 @@ func Diff(before, after *Token) []ClaimChange {
 	}
 	for n := range after.Claims {
 		names[n] = true
+	}
+	// A v2 claim and its v1 name (azp and appid) are one fact: compared as such, not as one
+	// claim removed and another added.
+	for _, p := range claimAliases {
+		for _, dir := range [][2]string{{p[0], p[1]}, {p[1], p[0]}} {
+			from, to := dir[0], dir[1]
+			b, inB := before.Claims[from]
+			a, inA := after.Claims[to]
+			_, beforeHasTo := before.Claims[to]
+			_, afterHasFrom := after.Claims[from]
+			if !inB || !inA || beforeHasTo || afterHasFrom {
+				continue
+			}
+			c := ClaimChange{Claim: from + " → " + to, Kind: "changed", Before: b, After: a}
+			if reflect.DeepEqual(a, b) {
+				c.Kind = "renamed"
+			}
+			c.Meaning = aliasMeaning(p, c)
+			out = append(out, c)
+			delete(names, from)
+			delete(names, to)
+		}
 	}
 	for n := range names {
 		b, inB := before.Claims[n]
@@ -63,7 +85,29 @@ func Diff(before, after *Token) []ClaimChange {
 
 var diffOrder = []string{"aud", "scp", "roles", "azp", "appid", "idtyp", "sub", "oid", "tid", "iss", "ver", "azpacr", "appidacr", "xms_par_app_azp", "xms_act_fct", "xms_sub_fct"}
 
+// claimAliases pairs a v2 access token claim with its v1 name.
+var claimAliases = [][2]string{{"azp", "appid"}, {"azpacr", "appidacr"}}
+
+// aliasMeaning says what a claim renamed between token versions (azp in v2, appid in v1) tells.
+func aliasMeaning(p [2]string, c ClaimChange) string {
+	names := p[0] + " in v2, " + p[1] + " in v1"
+	switch p[0] {
+	case "azp":
+		if c.Kind == "renamed" {
+			return fmt.Sprintf("client: %s in both (%s): the same client; only the claim's name differs between token versions.", appDesc(stringOf(c.Before)), names)
+		}
+		return fmt.Sprintf("client: %s → %s (%s): the middle tier is now the client that holds the token.", appDesc(stringOf(c.Before)), appDesc(stringOf(c.After)), names)
+	default:
+		if c.Kind == "renamed" {
+			return fmt.Sprintf("How the client authenticated: %s in both (%s; 0 public, 1 secret, 2 certificate/assertion).", DisplayValue(c.Before), names)
+		}
+		return fmt.Sprintf("How the client authenticated changed: %s → %s (%s; 0 public, 1 secret, 2 certificate/assertion).", DisplayValue(c.Before), DisplayValue(c.After), names)
+	}
+}
+
+// diffRank orders changes; a renamed pair ("azp → appid") ranks as its first name.
 func diffRank(n string) int {
+	n, _, _ = strings.Cut(n, " → ")
 	for i, o := range diffOrder {
 		if o == n {
 			return i
@@ -116,7 +160,7 @@ func changeMeaning(c ClaimChange, before, after *Token) string {
 	case "idtyp":
 		return "Identity type changed from " + stringOf(c.Before) + " to " + stringOf(c.After) + "."
 	case "azpacr", "appidacr":
-		return "How the client authenticated changed: " + DisplayValue(c.Before) + " → " + DisplayValue(c.After) + " (0 public, 1 secret, 2 certificate/assertion)."
+		return "How the client authenticated changed: " + absentOr(c.Before) + " → " + absentOr(c.After) + " (0 public, 1 secret, 2 certificate/assertion)."
 	case "xms_par_app_azp", "xms_act_fct", "xms_sub_fct":
 		return "Agent ID markers changed: the agent identity or its blueprint differs between the tokens."
 	case "iat", "nbf", "exp":
@@ -132,6 +176,14 @@ func changeMeaning(c ClaimChange, before, after *Token) string {
 		return "The new token no longer has this claim."
 	}
 	return "The value changed."
+}
+
+// absentOr displays a claim value, or "absent" for a claim one of the tokens lacks.
+func absentOr(v any) string {
+	if v == nil {
+		return "absent"
+	}
+	return DisplayValue(v)
 }
 
 func audDesc(auds []string) string {
