@@ -41,6 +41,7 @@ type claimsPane struct {
 	width    int
 	height   int
 	emptyMsg string
+	dated    bool // times show their dates (needsDate)
 	// names resolves app IDs the config knows ("MCP server"), for aud, azp and appid.
 	names map[string]string
 }
@@ -56,6 +57,7 @@ func newClaimsPane(c *common) claimsPane {
 func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
 	p.tok = tok
 	p.all = nil
+	p.dated = needsDate(p.c.now(), p.c.loc, tok)
 	if tok == nil {
 		p.applyFilter()
 		return
@@ -78,7 +80,7 @@ func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
 // shortValue is the value as the table column shows it.
 func (p *claimsPane) shortValue(ex inspect.ExplainedClaim) string {
 	if t, ok := claimTime(ex); ok {
-		return t.In(p.c.loc).Format("15:04:05") + " · " + relative(ex.Claim, t, p.c.now())
+		return clockText(t, p.c.loc, p.dated) + " · " + relative(ex.Claim, t, p.c.now())
 	}
 	if list, ok := ex.Value.([]any); ok && len(list) > 3 {
 		parts := make([]string, 0, 2)

@@ -18,6 +18,7 @@ type diffPane struct {
 	beforeName string
 	afterName  string
 	has        bool
+	dated      bool   // times show their dates (needsDate)
 	note       string // why there is nothing to compare, when there is a reason to give
 	after      *inspect.Token
 	names      map[string]string
@@ -32,6 +33,7 @@ func (p *diffPane) setTokens(src diffSource, afterName string, after *inspect.To
 	before := src.tok
 	p.beforeName, p.afterName, p.note = src.name, afterName, src.note
 	p.has = before != nil && after != nil
+	p.dated = needsDate(p.c.now(), p.c.loc, before, after)
 	p.after = after
 	p.changes = nil
 	if p.has {
@@ -108,7 +110,7 @@ var routineClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "aio"
 // diffValue renders one side of a change; absent values read as "—", times as local times.
 func (p *diffPane) diffValue(claim string, v any) string {
 	if t, ok := claimTime(inspect.ExplainedClaim{Claim: claim, Value: v}); ok {
-		return t.In(p.c.loc).Format("15:04:05") + " (" + relative(claim, t, p.c.now()) + ")"
+		return clockText(t, p.c.loc, p.dated) + " (" + relative(claim, t, p.c.now()) + ")"
 	}
 	if id, ok := v.(string); ok && appClaims[claim] {
 		if name := appName(p.after, id, p.names); name != "" {

@@ -29,6 +29,11 @@ var walkStart = time.Now().UTC().Truncate(time.Second)
 
 func walkNow() time.Time { return walkStart }
 
+// walkZone is the time zone of walk screens in tests: walkStart is 06:00 there, so every time of a
+// walk (tokens live 60–90 minutes) falls on the same day, and whether the Claims tab shows dates
+// (needsDate) does not depend on the hour the tests run.
+var walkZone = time.FixedZone("WALK", int((6*time.Hour - walkStart.Sub(walkStart.Truncate(24*time.Hour))).Seconds()))
+
 var (
 	keyOnce sync.Once
 	testKey *rsa.PrivateKey
@@ -99,7 +104,9 @@ func newTestModel(t testing.TB, mc modelConfig, w, h int) *Model {
 	if mc.now == nil {
 		mc.now = fixedNow
 	}
-	mc.loc = time.UTC
+	if mc.loc == nil {
+		mc.loc = time.UTC
+	}
 	mc.isDark = true
 	m := newModel(mc)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})

@@ -40,6 +40,7 @@ func sandboxModel(t testing.TB, scenario string, w, h int) *Model {
 		exportDir:    t.TempDir(),
 		autoApprove:  true,
 		now:          walkNow,
+		loc:          walkZone,
 	}
 	m := newTestModel(t, mc, w, h)
 	t.Cleanup(m.shutdown)
