@@ -217,6 +217,21 @@ func (m *Model) export(format string) tea.Cmd {
 	return exportCmd(m.cfg.exportDir, *m.walk.report, format, m.c.now())
 }
 
+// uncopyable says why a token on screen cannot be copied: oboscope holds it only without its
+// signature — as a server reported it, or, for the Agent ID blueprint's T1, by choice — and a
+// token without its signature is of no use to anyone it would be pasted to.
+func uncopyable(h flows.HopResult, nt flows.NamedToken) string {
+	switch {
+	case isAgentCredential(h, nt):
+		return "T1 cannot be copied: it is a credential, and oboscope never keeps it whole (only without its signature)"
+	case h.ID == flows.HopAgent:
+		return "This token cannot be copied whole: the agent API reported it without its signature"
+	case h.ID == flows.HopDownstream:
+		return "This token cannot be copied whole: the MCP server reported it without its signature"
+	}
+	return "This token cannot be copied whole: it was reported without its signature"
+}
+
 // copyToken copies the token in front: the device code while signing in, the hop's selected
 // token, the rail's selected hop's last token, or the inspected token.
 func (m *Model) copyToken() tea.Cmd {
@@ -228,10 +243,14 @@ func (m *Model) copyToken() tea.Cmd {
 		}
 		if nt, ok := handedOn(ws.hops, m.overview.list.cursor); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
+		} else if ok && nt.Token != nil {
+			return m.notify(uncopyable(ws.hops[m.overview.list.cursor], nt), toastError)
 		}
 	case screenHop:
 		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
+		} else if ok && nt.Token != nil {
+			return m.notify(uncopyable(m.hop.res, nt), toastError)
 		}
 	case screenToken:
 		if m.token.tok != nil {
