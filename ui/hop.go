@@ -122,13 +122,15 @@ func verifyNote(ws *walkState, nt flows.NamedToken) string {
 		return ""
 	case nt.Verified:
 		return "Signature verified against the issuer's published keys."
+	case nt.Token.SignatureRemoved && isExchangeCredential(nt.Token):
+		return "Not verified: T1 is a credential that only Entra checks, and oboscope keeps it only without its signature."
 	case nt.VerifyErr != "":
 		return "Signature not verified: " + nt.VerifyErr
 	}
 	for i, h := range ws.hops {
 		for _, o := range h.Tokens {
 			if o.Verified && o.Raw != "" && o.Raw == nt.Raw {
-				return fmt.Sprintf("Signature verified at hop %d (the same %s).", i+1, o.Name)
+				return fmt.Sprintf("Signature verified at hop %d, where this token was obtained.", i+1)
 			}
 		}
 	}
@@ -197,10 +199,13 @@ func previousToken(ws *walkState, hop, idx int) diffSource {
 // token exchange (api://AzureADTokenExchange) obtained at the OBO hop as the agent identity's
 // client assertion.
 func isAgentCredential(h flows.HopResult, nt flows.NamedToken) bool {
-	if h.ID != flows.HopOBO || nt.Token == nil {
-		return false
-	}
-	for _, aud := range nt.Token.Audiences {
+	return h.ID == flows.HopOBO && nt.Token != nil && isExchangeCredential(nt.Token)
+}
+
+// isExchangeCredential reports whether tok is for Entra's token exchange
+// (api://AzureADTokenExchange): a credential, such as the Agent ID blueprint's T1.
+func isExchangeCredential(tok *inspect.Token) bool {
+	for _, aud := range tok.Audiences {
 		if strings.HasPrefix(strings.ToLower(aud), "api://azureadtokenexchange") {
 			return true
 		}

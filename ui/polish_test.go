@@ -414,7 +414,7 @@ func TestPresentedTokenVerifiedEarlier(t *testing.T) {
 	d := runWalk(t, m)
 	d.key("down", "enter")
 	view := screen(m)
-	mustContain(t, view, "user token presented", "Signature verified at hop 1 (the same user token).")
+	mustContain(t, view, "user token presented", "Signature verified at hop 1, where this token was obtained.")
 	if strings.Contains(view, "decoded only") {
 		t.Fatalf("the presented token is said to be unverified:\n%s", view)
 	}
