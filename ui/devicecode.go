@@ -33,10 +33,16 @@ func countdown(c *common, dc *flows.DeviceCode) string {
 func deviceCodePanel(c *common, ws *walkState, w int) []string {
 	s := c.styles
 	dc := ws.device
-	body := []string{
-		"Open  " + s.Info.Render(dc.VerificationURL),
-		"and enter the code:",
+	var body []string
+	title := "Sign in with a device code"
+	if ws.answering != nil {
+		title = "Sign in again with a device code"
+		body = append(wrap(s.Warning.Render(claimsSignInText(*ws.answering)), w-6), "")
 	}
+	body = append(body,
+		"Open  "+s.Info.Render(dc.VerificationURL),
+		"and enter the code:",
+	)
 	code := bigCode(s, dc.UserCode)
 	cd := countdown(c, dc)
 	for i, l := range code {
@@ -53,7 +59,7 @@ func deviceCodePanel(c *common, ws *walkState, w int) []string {
 	default:
 		body = append(body, s.Muted.Render("Waiting for you to sign in in a browser · c copies the code"))
 	}
-	return boxLines(s.FocusBox, w, s.Title.Render("Sign in with a device code"), body)
+	return boxLines(s.FocusBox, w, s.Title.Render(title), body)
 }
 
 // deviceSummary is the device code as the sign-in hop's summary shows it: waiting for approval

@@ -198,3 +198,37 @@ func TestSwitchWhileWalking(t *testing.T) {
 		t.Fatalf("a replaced walk's finding shows:\n%s", view)
 	}
 }
+
+// TestClaimsSignInSaysWhy: answering Entra's claims challenge (a), the device-code box says it is
+// a second sign-in and what it must satisfy — MFA for AADSTS50076 and the policy the challenge
+// names — not the same box as the first sign-in (QA2 #25).
+func TestClaimsSignInSaysWhy(t *testing.T) {
+	m := sandboxModel(t, "mfa-required", 120, 36)
+	d := runWalk(t, m)
+	if m.walk.claims == "" {
+		t.Fatal("no claims challenge after the mfa-required walk")
+	}
+	d.key("a")
+	d.until(func() bool { return m.walk.device != nil })
+	view := flat(screen(m))
+	mustContain(t, view, "╭─ Sign in again with a device code ─",
+		"Sign in again, satisfying the claims challenge: multi-factor authentication; Conditional Access policy ")
+	d.until(d.walkDone)
+	if m.walk.hops[2].Status != flows.StatusOK {
+		t.Fatalf("after answering the challenge the OBO hop is %s", m.walk.hops[2].Status)
+	}
+
+	for _, c := range []struct{ claims, want string }{
+		{`{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`, "authentication context c1"},
+		{`{"access_token":{"amr":{"values":["mfa"]}}}`, "multi-factor authentication"},
+		{`{"id_token":{"auth_time":{"essential":true}}}`, ""},
+		{`not json`, ""},
+	} {
+		if got := claimsRequirement(c.claims, nil); got != c.want {
+			t.Errorf("claimsRequirement(%s) = %q, want %q", c.claims, got, c.want)
+		}
+	}
+	if got, want := claimsSignInText(""), "Sign in again, satisfying the claims challenge."; got != want {
+		t.Errorf("claimsSignInText(\"\") = %q", got)
+	}
+}

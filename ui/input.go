@@ -198,9 +198,11 @@ func (m *Model) retryClaims() tea.Cmd {
 	}
 	w := ws.walk
 	cfg, stop, names := ws.cfg, ws.stop, ws.names
+	req := claimsRequirement(ws.claims, ws.findings())
 	ws.gen++
 	ws.reset()
 	ws.walk, ws.cfg, ws.stop, ws.names = w, cfg, stop, names
+	ws.answering = &req
 	ws.running = true
 	ws.lastRun = "retry with claims"
 	ws.started, ws.finished = m.c.now(), time.Time{}

@@ -35,6 +35,10 @@ type walkState struct {
 	names  map[string]string
 	// claims is the claims challenge Entra sent at the OBO hop of the last walk ("" when none).
 	claims string
+	// answering is what the claims challenge being answered asks for (claimsRequirement), while
+	// a sign-in with it runs and after: "multi-factor authentication; …", or "" when not
+	// answering one.
+	answering *string
 }
 
 // shortTitles name the hops on the rail and the hop strip; the Summary tab shows the walk's
@@ -53,7 +57,7 @@ func (w *walkState) reset() {
 	for i, id := range flows.Hops {
 		w.hops[i] = flows.HopResult{ID: id, Title: shortTitles[id], Status: flows.StatusPending}
 	}
-	w.device, w.report, w.err, w.claims = nil, nil, "", ""
+	w.device, w.report, w.err, w.claims, w.answering = nil, nil, "", "", nil
 }
 
 // shortTitle is a hop's name on the rail.
