@@ -153,7 +153,11 @@ func sevWord(sev inspect.Severity) string {
 func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 	var out []string
 	// The finding's ID stays whole: the title gives way.
-	lead, tail := " "+severityBadge(s, f.Severity)+" ", s.Muted.Render("  "+f.ID+" · hop "+f.Hop)
+	where := " · hop " + f.Hop
+	if f.Hop == "token" || f.Hop == "" {
+		where = "" // `inspect` checks one token, not a hop of the chain
+	}
+	lead, tail := " "+severityBadge(s, f.Severity)+" ", s.Muted.Render("  "+f.ID+where)
 	room := w - ansi.StringWidth(lead) - ansi.StringWidth(tail)
 	if room >= 12 {
 		out = append(out, lead+s.Bold.Render(truncWords(f.Title, room))+tail)

@@ -307,12 +307,19 @@ func (m *Model) handlePaste(text string) tea.Cmd {
 		return nil
 	}
 	if m.screen != screenToken {
+		// Over the walk, text that is not a token leaves the walk on screen.
+		if _, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(text)); err != nil {
+			return m.notify("The pasted text is not a token: "+inspect.Printable(err.Error(), false), toastError)
+		}
 		m.back = m.screen
 	}
 	m.overlay = overlayNone
 	m.screen = screenToken
 	m.token.load(text)
-	if m.token.err != nil {
+	switch {
+	case m.token.pasteErr != nil:
+		return m.notify("Not a token: "+inspect.Printable(m.token.pasteErr.Error(), false), toastError)
+	case m.token.err != nil:
 		return m.notify("The pasted text is not a token", toastError)
 	}
 	return m.notify("Inspecting the pasted token", toastInfo)

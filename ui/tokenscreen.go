@@ -26,6 +26,8 @@ type tokenScreen struct {
 	opts     flows.InspectOptions
 	tok      *inspect.Token
 	err      error
+	// pasteErr is why the last paste was not a token, while the token before it stays shown.
+	pasteErr error
 	findings []inspect.Finding
 	tab      int
 	claims   claimsPane
@@ -54,10 +56,16 @@ func (t tokenScreen) expectations() inspect.Expectations {
 	return exp
 }
 
-// load decodes raw (unverified) and lints it; a token that cannot be decoded shows its error.
+// load decodes raw (unverified) and lints it; a token that cannot be decoded shows its error,
+// unless a token is shown already: that one stays, and pasteErr says why the paste was refused.
 func (t *tokenScreen) load(raw string) {
 	// A pasted JSON token response (az account get-access-token) holds the token to inspect.
 	tok, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(raw))
+	if err != nil && t.tok != nil && t.err == nil {
+		t.pasteErr = err
+		return
+	}
+	t.pasteErr = nil
 	t.tok, t.err, t.findings = tok, err, nil
 	if err == nil {
 		// Lint the token as it is; show a copy whose values cannot drive the terminal.
@@ -143,7 +151,11 @@ func (t *tokenScreen) View() string {
 		for _, l := range wrap(t.err.Error(), w-4) {
 			lines = append(lines, "  "+l)
 		}
-		lines = append(lines, "", "  "+s.Muted.Render("Paste a token (your terminal's paste) to inspect another one, or q to quit."))
+		next := "or q to quit."
+		if t.overWalk {
+			next = "or esc to return to the walk."
+		}
+		lines = append(lines, "", "  "+s.Muted.Render("Paste a token (your terminal's paste) to inspect another one, "+next))
 		return block(lines, w, t.height)
 	}
 	if t.tok == nil {
@@ -180,6 +192,14 @@ func (t *tokenScreen) View() string {
 // ShortHelp is the token screen's key line for the tab in front (help.KeyMap).
 func (t tokenScreen) ShortHelp() []key.Binding {
 	k := t.c.keys
+	if t.tok == nil {
+		// Nothing decoded: no tabs, nothing to filter or copy.
+		var short []key.Binding
+		if t.overWalk {
+			short = append(short, k.Back)
+		}
+		return append(short, k.Quit)
+	}
 	short := []key.Binding{k.NextTab}
 	switch t.tab {
 	case tokTabClaims:

@@ -90,8 +90,41 @@ func TestInspectPasteReplacesToken(t *testing.T) {
 	mustContain(t, screen(m), "bob@contoso.example", "1 Claims")
 	m.Update(tea.PasteMsg{Content: "not-a-jwt-just-an-opaque-string"})
 	mustContain(t, screen(m), "opaque token", "not a JWT", "token.opaque")
+	// Text that is not a token leaves the token shown and says so (QA2 #21).
 	m.Update(tea.PasteMsg{Content: "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"})
-	mustContain(t, screen(m), "Could not decode this token", "not a token")
+	mustContain(t, screen(m), "token.opaque", " ✗ the paste was not a token ")
+	if !strings.HasPrefix(m.toast.text, "Not a token: ") {
+		t.Fatalf("toast %q", m.toast.text)
+	}
+	m.toast.text = ""
+	mustContain(t, screen(m), " ✗ the paste was not a token · still showing the previous token")
+	if strings.Contains(screen(m), "Could not decode this token") {
+		t.Fatalf("the previous token was discarded:\n%s", screen(m))
+	}
+	m.Update(tea.PasteMsg{Content: other})
+	mustContain(t, screen(m), "bob@contoso.example", " decoded, signature not verified")
+}
+
+// TestInspectUndecodable: with nothing decoded, the screen says so, its hint and help bar offer
+// only what works, and over the walk a paste that is not a token leaves the walk on screen (QA2
+// #21).
+func TestInspectUndecodable(t *testing.T) {
+	m := inspectModel(t, "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", flows.InspectOptions{}, 120, 36)
+	lines := strings.Split(screen(m), "\n")
+	mustContain(t, screen(m), "Could not decode this token", "Paste a token (your terminal's paste) to inspect another one, or q to quit.")
+	if got, want := strings.TrimRight(lines[35], " "), " ? help • q quit"; got != want {
+		t.Fatalf("help bar %q, want %q", got, want)
+	}
+
+	w := sandboxModel(t, "healthy", 120, 36)
+	runWalk(t, w)
+	w.Update(tea.PasteMsg{Content: "hello.world.not-a-token"})
+	if w.screen != screenOverview {
+		t.Fatalf("a paste that is not a token left the walk for screen %v", w.screen)
+	}
+	if !strings.HasPrefix(w.toast.text, "The pasted text is not a token: ") {
+		t.Fatalf("toast %q", w.toast.text)
+	}
 }
 
 func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
@@ -189,4 +222,17 @@ func TestInspectWaitsForPaste(t *testing.T) {
 	}
 	m.Update(tea.PasteMsg{Content: userToken(t, nil)})
 	mustContain(t, screen(m), "1 Claims", "alice@contoso.example")
+}
+
+// TestInspectWording: a finding of `inspect` names no hop ("· hop token"), and a token whose
+// signature was removed is not called "signature not verified" (QA2 #21).
+func TestInspectWording(t *testing.T) {
+	raw := userToken(t, jwt.MapClaims{"exp": testNow.Add(-time.Hour).Unix()})
+	m := inspectModel(t, raw[:strings.LastIndex(raw, ".")], flows.InspectOptions{}, 120, 36) // header.payload
+	view := screen(m)
+	mustContain(t, view, " ERROR Token has expired  token.expired    ",
+		" decoded; its signature was removed, so there is nothing to verify · paste another token")
+	if strings.Contains(view, "hop token") || strings.Contains(view, "signature not verified") {
+		t.Fatalf("wording:\n%s", view)
+	}
 }

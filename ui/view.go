@@ -130,6 +130,11 @@ func (m *Model) statusBar() string {
 		switch {
 		case m.token.err != nil:
 			state = s.StatusErr.Render(" ✗ not a token")
+		case m.token.pasteErr != nil:
+			state = s.StatusErr.Render(" ✗ the paste was not a token") + s.StatusBar.Render(" · still showing the previous token")
+			compact = s.StatusErr.Render(" ✗ the paste was not a token")
+		case m.token.tok != nil && m.token.tok.SignatureRemoved:
+			state = s.StatusBar.Render(" decoded; its signature was removed, so there is nothing to verify · paste another token")
 		case m.token.tok != nil && m.token.tok.Format == inspect.FormatJWE:
 			state = s.StatusBar.Render(" encrypted: only its audience can decrypt it · paste another token")
 		case m.token.tok != nil && m.token.tok.Format != inspect.FormatJWS:
