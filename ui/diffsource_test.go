@@ -32,6 +32,9 @@ func TestDiffSources(t *testing.T) {
 	m = sandboxModel(t, "agent-identity-wrong-aud", 200, 36)
 	d = runWalk(t, m)
 	d.key("g", "down", "down", "enter", "5")
+	for i := 0; i < len(m.hop.res.Tokens) && !strings.HasPrefix(m.hop.res.Tokens[m.hop.tokIdx].Name, "T1 "); i++ {
+		d.key("t")
+	}
 	mustContain(t, flat(screen(m)), t1Note, "The exchange produced no token to compare with the user token.")
 
 	m = sandboxModel(t, "passthrough", 120, 36)
