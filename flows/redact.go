@@ -3,11 +3,14 @@ package flows
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // Redacted replaces a secret value in every recorded exchange and report.
@@ -160,9 +163,12 @@ func RedactBody(contentType string, body []byte, extra []string) string {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err == nil {
-			b, err := json.Marshal(redactJSON("", v, extra))
-			if err == nil {
-				return string(b)
+			// Not HTML-escaped: a token's summary reads <JWT, …>, not \u003cJWT, …\u003e.
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(redactJSON("", v, extra)); err == nil {
+				return strings.TrimSuffix(b.String(), "\n")
 			}
 		}
 	}
@@ -202,6 +208,11 @@ func redactJSON(key string, v any, extra []string) any {
 		}
 		return out
 	case string:
+		if k := strings.ToLower(key); isTokenField(k) {
+			return SummariseToken(t)
+		} else if k == "refresh_token" {
+			return "<redacted>"
+		}
 		if key != "" {
 			return redactValue(key, t, extra)
 		}
@@ -209,4 +220,32 @@ func redactJSON(key string, v any, extra []string) any {
 	default:
 		return v
 	}
+}
+
+// SummariseToken stands for a token in a recorded JSON body (a token endpoint's access_token and
+// id_token): its size, audience, scopes or roles, and that its signature was removed — what a
+// person reads an exchange for — instead of lines of base64. The hop's tokens hold the decoded
+// token. Anything that is not a JWT is only measured: "<opaque token, N chars · redacted>".
+func SummariseToken(v string) string {
+	v = strings.TrimSpace(v)
+	stripped := StripSignature(v)
+	tok, err := inspect.DecodeUnverified(stripped)
+	if stripped == Redacted || err != nil || tok.Format != inspect.FormatJWS {
+		if v == "" {
+			return "<redacted>"
+		}
+		return fmt.Sprintf("<opaque token, %d chars · redacted>", len(v))
+	}
+	parts := []string{fmt.Sprintf("JWT, %d chars", len(stripped))}
+	if len(tok.Audiences) > 0 {
+		parts = append(parts, "aud "+tok.Audiences[0])
+	}
+	switch {
+	case len(tok.Scopes) > 0:
+		parts = append(parts, "scp "+strings.Join(tok.Scopes, " "))
+	case len(tok.Roles) > 0:
+		parts = append(parts, "roles "+strings.Join(tok.Roles, " "))
+	}
+	parts = append(parts, "signature removed")
+	return RedactText("<"+strings.Join(parts, " · ")+">", nil)
 }
