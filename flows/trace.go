@@ -195,7 +195,6 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	label := r.label
 	r.mu.Unlock()
 	x := Exchange{
-		Label:          requestLabel(label, req),
 		Method:         req.Method,
 		URL:            strings.TrimSuffix(RedactURL(req.URL.String(), r.extra), "?"),
 		RequestHeaders: RedactHeaders(req.Header, r.extra),
@@ -217,6 +216,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		x.RequestBody = RedactBody(req.Header.Get("Content-Type"), truncate(b), r.extra)
 	}
+	x.Label = mcpLabel(requestLabel(label, req), req, x.RequestBody)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	x.Duration = time.Since(start)
@@ -265,6 +265,31 @@ func requestLabel(step string, req *http.Request) string {
 		return "instance discovery"
 	}
 	return step
+}
+
+// mcpLabel names an MCP session's request by what it asks for — its JSON-RPC method, from the
+// body or the Mcp-Method header — since one SDK call sends several (server/discover before
+// initialize, notifications/initialized after it); a request without a method is named by its
+// HTTP method. step is the session's label ("MCP initialize", "MCP tools/call graph_me").
+func mcpLabel(step string, req *http.Request, body string) string {
+	if !strings.HasPrefix(step, "MCP ") {
+		return step
+	}
+	m := rpcMethod(body)
+	if m == "" {
+		m = req.Header.Get("Mcp-Method")
+	}
+	switch {
+	case m == "" && req.Method == http.MethodDelete:
+		return "MCP session end (DELETE)"
+	case m == "" && req.Method == http.MethodGet:
+		return "MCP event stream (GET)"
+	case m == "":
+		return step
+	case m == "tools/call" && strings.HasPrefix(step, "MCP tools/call "):
+		return step // names the tool too
+	}
+	return "MCP " + m
 }
 
 func truncate(b []byte) []byte {
