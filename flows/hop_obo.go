@@ -71,6 +71,11 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 			obs.Error = entraErrorFrom(xs, err)
 		}
 		h.fail(describeFailure("obo", err, xs))
+		if obs.Error != nil {
+			// Entra refused the exchange of this assertion (AADSTS50013 names it): the hop shows
+			// the token it sent, so that its aud, scp and issuer can be read where it failed.
+			h.token("assertion ("+tokenNoun(user)+")", userRaw, user, false, "")
+		}
 		if e := obs.Error; e != nil && e.Claims != "" {
 			w.mu.Lock()
 			w.st.claims = e.Claims

@@ -105,7 +105,7 @@ func TestAppOnlyTokenNames(t *testing.T) {
 	w := flows.NewWalk(s.Config(""), flows.WalkOptions{HTTPClient: s.HTTPClient(), Mode: "sandbox", Scenario: "app-only-token", AutoApproved: true})
 	collect(w.Run(ctx))
 	w.Close()
-	want := "signin: client token (app-only)|agent: app-only token presented|obo: |mcp: |downstream: "
+	want := "signin: client token (app-only)|agent: app-only token presented|obo: assertion (app-only token)|mcp: |downstream: "
 	if got := strings.Join(tokenNames(w.Report()), "|"); got != want {
 		t.Errorf("app-only-token scenario\n got %s\nwant %s", got, want)
 	}
