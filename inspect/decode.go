@@ -189,6 +189,11 @@ func cleanTokenInput(raw string) (string, error) {
 	// RedactToken's marker holds a space: drop it before joining wrapped lines (leaves header.payload).
 	s = strings.TrimSuffix(s, "."+signatureRemovedMarker)
 	if strings.ContainsAny(s, " \t\r\n") {
+		// Words separated by spaces on one line are prose ("hello world not a token"), not a
+		// token: joined, they would pass for an opaque token. A JWT has dots to show for itself.
+		if spacedWords(s) && !strings.Contains(s, ".") {
+			return "", &DecodeError{Segment: "token", Reason: "is text (words separated by spaces), not a token"}
+		}
 		// A token wrapped over several lines: JWTs contain no whitespace, so joining is safe.
 		s = strings.Join(strings.Fields(s), "")
 	}
@@ -208,6 +213,17 @@ func cleanTokenInput(raw string) (string, error) {
 		return "", &DecodeError{Segment: "token", Reason: "is empty"}
 	}
 	return s, nil
+}
+
+// spacedWords reports whether a line of s holds two or more words separated by spaces or tabs
+// (a wrapped token has line breaks, and at most spaces at a line's ends).
+func spacedWords(s string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.ContainsAny(strings.TrimSpace(line), " \t") {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenResponseKeys are the fields that hold the access token in the JSON people paste: `az
