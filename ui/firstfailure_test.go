@@ -61,3 +61,15 @@ func TestFirstErrorBoxHintIsTrue(t *testing.T) {
 		t.Fatalf("enter on the overview opened screen %v hop %d, want the selected hop 1", m.screen, m.hop.hop+1)
 	}
 }
+
+// TestTitleBarKeepsScenarioName: when the counts need the room, the title bar drops "sandbox
+// tenant · " rather than cut the scenario's name.
+func TestTitleBarKeepsScenarioName(t *testing.T) {
+	m := sandboxModel(t, "mfa-required", 80, 24)
+	m.cfg.version = "v1.2.3"
+	runWalk(t, m)
+	title := strings.TrimRight(strings.Split(screen(m), "\n")[0], " ")
+	if !strings.HasPrefix(title, " oboscope  scenario mfa-required ") || !strings.HasSuffix(title, "✗ 1 hop failed  ! 1 warning  v1.2.3") {
+		t.Fatalf("title bar %q", title)
+	}
+}

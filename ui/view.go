@@ -117,6 +117,9 @@ func (m *Model) titleBar() string {
 	if v := m.cfg.version; v != "" {
 		right += s.Faint.Render("  " + v)
 	}
+	if short := strings.TrimPrefix(ctx, "sandbox tenant · "); short != ctx && lipgloss.Width(left+" "+ctx)+lipgloss.Width(right+" ")+1 > m.c.width {
+		ctx = short // the scenario's name matters more than "sandbox tenant"
+	}
 	return joinLR(left+" "+s.Muted.Render(ctx), right+" ", m.c.width)
 }
 
