@@ -103,6 +103,9 @@ func TestInspectPasteReplacesToken(t *testing.T) {
 	}
 	m.Update(tea.PasteMsg{Content: other})
 	mustContain(t, screen(m), "bob@contoso.example", " decoded, signature not verified")
+	m.Update(tea.PasteMsg{Content: "hello world not a token"})
+	m.toast.text = ""
+	mustContain(t, screen(m), "bob@contoso.example", " ✗ the paste was not a token · still showing the previous token")
 }
 
 // TestInspectUndecodable: with nothing decoded, the screen says so, its hint and help bar offer
