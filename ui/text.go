@@ -98,8 +98,8 @@ func wordRune(r rune) bool {
 
 // wrap wraps plain or styled text to w cells and returns the lines. It breaks only at spaces, so
 // a GUID, a URL or a path stays whole: a word longer than the rest of a line starts the next
-// one, and only a word wider than w itself is cut (on lines of its own, after a '/' or '-' where
-// one fits).
+// one, and only a word wider than w itself is cut (on lines of its own, after a '/' where one
+// fits).
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
@@ -139,9 +139,9 @@ func wrapSpaces(s string, w int) []string {
 			flush()
 		}
 		if ww > w {
-			// Wider than a whole line: on lines of its own, cut after a '/' or '-' where one
-			// fits, else at w.
-			parts := strings.Split(ansi.Wrap(word, w, "/"), "\n")
+			// Wider than a whole line: on lines of its own, cut after a '/' where one fits (a
+			// URL's path, never inside a GUID at its '-'), else at w.
+			parts := cutAtSlashes(word, w)
 			for _, p := range parts[:len(parts)-1] {
 				line = p
 				flush()
@@ -152,6 +152,23 @@ func wrapSpaces(s string, w int) []string {
 		lineW += ww
 	}
 	return append(out, line)
+}
+
+// cutAtSlashes cuts a word wider than w into pieces of at most w cells, each ending after the
+// last '/' that fits, or at w when none does.
+func cutAtSlashes(word string, w int) []string {
+	var parts []string
+	for ansi.StringWidth(word) > w {
+		head := ansi.Truncate(word, w, "")
+		plain := ansi.Strip(head)
+		cut := w
+		if i := strings.LastIndex(plain, "/"); i >= 0 && i+1 < len(plain) {
+			cut = ansi.StringWidth(plain[:i+1])
+		}
+		parts = append(parts, ansi.Truncate(word, cut, ""))
+		word = ansi.TruncateLeft(word, cut, "")
+	}
+	return append(parts, word)
 }
 
 // joinLR places left and right on one line of width w, truncating left if they collide.
