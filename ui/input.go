@@ -181,6 +181,7 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	}
 	ws.running = true
 	ws.runHop = flows.Hops[i]
+	ws.rerunning(i)
 	ws.lastRun = fmt.Sprintf("hop %d re-run", i+1)
 	ws.started, ws.finished = m.c.now(), time.Time{}
 	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, flows.Hops[i]), m.spin.Tick,

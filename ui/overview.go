@@ -206,6 +206,9 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 	for i, h := range ws.hops {
 		glyph, word := statusGlyph(s, h.Status, spin)
 		dur := durationText(hopDuration(h))
+		if ws.stale(i) && h.Status != flows.StatusPending && h.Status != flows.StatusRunning {
+			dur = "earlier" // from the run before an earlier hop ran again
+		}
 		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(shortTitle(h.ID), titleW), fit(word, 9))
 		rest := w - lipgloss.Width(left) - 10
 		row := left + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))

@@ -180,6 +180,9 @@ func (m *Model) statusBar() string {
 			state = s.StatusOK.Render(" ✓ "+what+" complete"+took) + s.StatusBar.Render(" · no error")
 			compact = s.StatusOK.Render(" ✓ " + what + " complete")
 		}
+		if st := ws.staleText(); st != "" {
+			state += s.StatusBar.Render(" · " + st + " show the earlier run (r re-runs the walk)")
+		}
 	}
 	right := ""
 	if m.toast.text != "" {

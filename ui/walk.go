@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -39,6 +41,10 @@ type walkState struct {
 	// a sign-in with it runs and after: "multi-factor authentication; …", or "" when not
 	// answering one.
 	answering *string
+	// ranAt is when each hop last ran, counted in re-runs (0: with the whole walk); a hop that
+	// ran before an earlier hop's re-run shows what it did with that hop's old output.
+	ranAt  []int
+	reruns int
 }
 
 // shortTitles name the hops on the rail and the hop strip; the Summary tab shows the walk's
@@ -58,6 +64,49 @@ func (w *walkState) reset() {
 		w.hops[i] = flows.HopResult{ID: id, Title: shortTitles[id], Status: flows.StatusPending}
 	}
 	w.device, w.report, w.err, w.claims, w.answering = nil, nil, "", "", nil
+	w.ranAt, w.reruns = make([]int, len(flows.Hops)), 0
+}
+
+// rerunning records that hop i runs again on its own.
+func (w *walkState) rerunning(i int) {
+	w.reruns++
+	if i < len(w.ranAt) {
+		w.ranAt[i] = w.reruns
+	}
+}
+
+// stale reports whether hop i shows an earlier run: an earlier hop ran again after it, so what
+// hop i used (the token it presented or exchanged) is not what that hop holds now.
+func (w *walkState) stale(i int) bool {
+	for j := 0; j < i && i < len(w.ranAt); j++ {
+		if w.ranAt[j] > w.ranAt[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// staleText names the hops that show an earlier run ("hops 2–5", "hop 5"), or "".
+func (w *walkState) staleText() string {
+	var ns []int
+	for i := range w.hops {
+		if w.stale(i) && w.hops[i].Status != flows.StatusPending {
+			ns = append(ns, i+1)
+		}
+	}
+	switch {
+	case len(ns) == 0:
+		return ""
+	case len(ns) == 1:
+		return fmt.Sprintf("hop %d", ns[0])
+	case ns[len(ns)-1]-ns[0] == len(ns)-1:
+		return fmt.Sprintf("hops %d–%d", ns[0], ns[len(ns)-1])
+	}
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprint(n)
+	}
+	return "hops " + strings.Join(parts, ", ")
 }
 
 // shortTitle is a hop's name on the rail.
