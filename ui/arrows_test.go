@@ -48,3 +48,13 @@ func TestOBOArrowShowsExchangedToken(t *testing.T) {
 		t.Fatalf("the agent hop hands on %q, %v", nt.Name, ok)
 	}
 }
+
+// TestAppOnlyArrowNamesTheApp: an app-only token's arrow names the app it speaks for, not just
+// "app" (QA2 #12, ui part).
+func TestAppOnlyArrowNamesTheApp(t *testing.T) {
+	m := sandboxModel(t, "app-only-token", 120, 36)
+	runWalk(t, m)
+	if got, want := arrowUnder(t, m, 2), "└─▶ app-only token presented · aud Contoso Agent API · roles Agent.Invoke · app Contoso Chat Client"; got != want {
+		t.Fatalf("arrow under hop 2 %q, want %q", got, want)
+	}
+}

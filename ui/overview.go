@@ -191,7 +191,16 @@ func travelled(c *common, hops []flows.HopResult, i int, names map[string]string
 	} else if len(t.Roles) > 0 {
 		parts = append(parts, s.Muted.Render("roles ")+strings.Join(t.Roles, " "))
 	}
-	if p := principalText(t); p != "" {
+	p := principalText(t)
+	if p == string(inspect.PrincipalApp) && t.ClientAppID != "" {
+		// An app-only token speaks for its client: name it.
+		who := t.ClientAppID
+		if name := appName(t, who, names); name != "" {
+			who = name
+		}
+		p += " " + who
+	}
+	if p != "" {
 		parts = append(parts, p)
 	}
 	return strings.Join(parts, s.Faint.Render(" · "))
