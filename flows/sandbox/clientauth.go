@@ -21,6 +21,18 @@ type clientAuth struct {
 	fic *parsedToken
 }
 
+// acr is the client authentication class Entra writes in azpacr / appidacr: 0 for a public
+// client (no credential), 1 for a client secret, 2 for a certificate or a federated assertion.
+func (a *clientAuth) acr() string {
+	switch a.method {
+	case "secret":
+		return "1"
+	case "certificate", "fic":
+		return "2"
+	}
+	return "0"
+}
+
 // authenticateClient identifies and authenticates the client of a token request: client_id with
 // client_secret (post or HTTP Basic), a certificate-signed client_assertion (PS256/RS256, x5t#S256
 // or x5t, aud = the token endpoint), or — for an agent identity — its blueprint's T1 as the

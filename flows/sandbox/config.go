@@ -142,7 +142,7 @@ func (s *Sandbox) writeFiles(dir string) error {
 // that expired an hour ago.
 func (s *Sandbox) ExpiredUserToken() (string, error) {
 	tok, _, err := s.mintAccess(accessGrant{
-		user: s.dir.userByName(AliceUPN), client: s.dir.app(ClientAppID), resource: s.dir.app(AgentAppID),
+		user: s.dir.userByName(AliceUPN), client: s.dir.app(ClientAppID), clientACR: "0", resource: s.dir.app(AgentAppID),
 		scopes: []string{"access_as_user"}, amr: []string{"pwd"},
 		start: s.now().Add(-2 * time.Hour), life: time.Hour,
 	})

@@ -24,6 +24,7 @@ func TestHealthyChain(t *testing.T) {
 	for k, want := range map[string]any{
 		"aud": AgentAppID, "iss": s.issuerV2(), "azp": ClientAppID, "scp": "access_as_user", "ver": "2.0",
 		"tid": TenantID, "preferred_username": AliceUPN, "idtyp": "user", "oid": "0b05c0de-0000-4000-8000-000000000101",
+		"azpacr": "0", // a public client: no credential
 	} {
 		if claims[k] != want {
 			t.Errorf("user token %s = %v, want %v", k, claims[k], want)
@@ -53,7 +54,7 @@ func TestHealthyChain(t *testing.T) {
 		t.Fatalf("OBO: %v", err)
 	}
 	oc := verifyJWT(t, s, obo.AccessToken)
-	if oc["aud"] != MCPAppID || oc["azp"] != AgentAppID || oc["scp"] != "tools.call" || oc["oid"] != claims["oid"] {
+	if oc["aud"] != MCPAppID || oc["azp"] != AgentAppID || oc["azpacr"] != "1" || oc["scp"] != "tools.call" || oc["oid"] != claims["oid"] {
 		t.Errorf("OBO token claims = %v", oc)
 	}
 	if strings.Contains(body["downstream"].(map[string]any)["token"].(string), obo.AccessToken) {
@@ -85,7 +86,7 @@ func TestOBOWithCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OBO with certificate: %v", err)
 	}
-	if c := verifyJWT(t, s, obo.AccessToken); c["azpacr"] != "1" || c["aud"] != MCPAppID {
+	if c := verifyJWT(t, s, obo.AccessToken); c["azpacr"] != "2" || c["aud"] != MCPAppID { // a certificate
 		t.Errorf("claims = %v", c)
 	}
 }

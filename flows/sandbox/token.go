@@ -143,7 +143,7 @@ func (s *Sandbox) grantDeviceCode(req *tokenRequest) (map[string]any, *entraErro
 	if claims != "" && !slices.Contains(amr, "mfa") {
 		amr = []string{"pwd", "mfa"}
 	}
-	return s.issueDelegated(delegated{client: req.auth.app, user: dc.approved, scope: dc.scope, amr: amr})
+	return s.issueDelegated(delegated{client: req.auth.app, clientACR: req.auth.acr(), user: dc.approved, scope: dc.scope, amr: amr})
 }
 
 // grantAuthCode redeems an authorization code, checking PKCE and the redirect URI.
@@ -176,7 +176,7 @@ func (s *Sandbox) grantAuthCode(req *tokenRequest) (map[string]any, *entraError)
 	case !pkceOK(ac.challenge, ac.method, req.form.Get("code_verifier")):
 		return nil, newError("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
 	}
-	return s.issueDelegated(delegated{client: req.auth.app, user: ac.user, scope: ac.scope, amr: ac.amr, nonce: ac.nonce})
+	return s.issueDelegated(delegated{client: req.auth.app, clientACR: req.auth.acr(), user: ac.user, scope: ac.scope, amr: ac.amr, nonce: ac.nonce})
 }
 
 // grantRefresh redeems a refresh token for any resource the user consented to, applying the same
@@ -215,7 +215,7 @@ func (s *Sandbox) grantRefresh(req *tokenRequest) (map[string]any, *entraError) 
 			return nil, s.mfaError(q.resource, pol)
 		}
 	}
-	return s.issueDelegated(delegated{client: req.auth.app, user: g.user, scope: q, amr: amr, via: g.via, agent: g.agent})
+	return s.issueDelegated(delegated{client: req.auth.app, clientACR: req.auth.acr(), user: g.user, scope: q, amr: amr, via: g.via, agent: g.agent})
 }
 
 // grantClientCredentials issues app-only tokens; with fmi_path to api://AzureADTokenExchange it
@@ -233,7 +233,7 @@ func (s *Sandbox) grantClientCredentials(req *tokenRequest) (map[string]any, *en
 	if e != nil {
 		return nil, e
 	}
-	g := accessGrant{client: a.app, resource: q.resource, roles: s.dir.rolesFor(a.app, q.resource)}
+	g := accessGrant{client: a.app, clientACR: a.acr(), resource: q.resource, roles: s.dir.rolesFor(a.app, q.resource)}
 	if a.method == "fic" {
 		g.agent = &agentClaims{parentAppID: a.app.Blueprint, actFacets: "3 9 11", subFacets: "9 3 11", idRel: "7 10"}
 	}
@@ -259,7 +259,7 @@ func (s *Sandbox) issueT1(a *clientAuth, fmiPath string) (map[string]any, *entra
 		sub = agent.AppID
 	}
 	res := &App{AppID: TokenExchangeAudID, AcceptedVersion: 2, Kind: "first-party"}
-	tok, exp, err := s.mintAccess(accessGrant{client: a.app, resource: res, aud: TokenExchangeAudID, subject: sub,
+	tok, exp, err := s.mintAccess(accessGrant{client: a.app, clientACR: a.acr(), resource: res, aud: TokenExchangeAudID, subject: sub,
 		agent: &agentClaims{parentAppID: a.app.AppID, actFacets: "3 9", subFacets: "3 9", idRel: "7"}})
 	if err != nil {
 		return nil, serverError(err)
@@ -283,13 +283,14 @@ func serverError(err error) *entraError {
 
 // delegated is a user token to issue.
 type delegated struct {
-	client *App
-	user   *User
-	scope  *scopeRequest
-	amr    []string
-	nonce  string
-	via    string // OBO: the client app the user signed in with
-	agent  *agentClaims
+	client    *App
+	clientACR string // how the client authenticated: azpacr / appidacr
+	user      *User
+	scope     *scopeRequest
+	amr       []string
+	nonce     string
+	via       string // OBO: the client app the user signed in with
+	agent     *agentClaims
 }
 
 // issueDelegated applies the directory's rules to a user token request — the user belongs to the
@@ -329,7 +330,7 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 		}
 		return nil, s.mfaError(q.resource, pol)
 	}
-	tok, exp, err := s.mintAccess(accessGrant{user: d.user, client: d.client, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent})
+	tok, exp, err := s.mintAccess(accessGrant{user: d.user, client: d.client, clientACR: d.clientACR, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent})
 	if err != nil {
 		return nil, serverError(err)
 	}
@@ -420,7 +421,7 @@ func (s *Sandbox) grantOBO(req *tokenRequest) (map[string]any, *entraError) {
 		return nil, e
 	}
 	amr := amrOf(p)
-	d := delegated{client: a.app, user: user, scope: q, amr: amr, via: p.clientApp()}
+	d := delegated{client: a.app, clientACR: a.acr(), user: user, scope: q, amr: amr, via: p.clientApp()}
 	if a.method == "fic" {
 		d.agent = &agentClaims{parentAppID: a.app.Blueprint, actFacets: "11", subFacets: "1", idRel: "1 7"}
 	}

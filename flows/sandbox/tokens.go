@@ -122,12 +122,15 @@ func (s *Sandbox) issuerV1() string { return s.base + "/" + TenantID + "/" }
 
 // accessGrant is what an access token is issued for.
 type accessGrant struct {
-	user     *User // nil: app-only
-	client   *App  // the app the token is issued to (azp / appid)
-	resource *App
-	scopes   []string // delegated scope values (scp)
-	roles    []string // app roles (app-only)
-	amr      []string
+	user   *User // nil: app-only
+	client *App  // the app the token is issued to (azp / appid)
+	// clientACR is how that client authenticated (azpacr / appidacr): "0" public client,
+	// "1" client secret, "2" certificate or federated assertion.
+	clientACR string
+	resource  *App
+	scopes    []string // delegated scope values (scp)
+	roles     []string // app roles (app-only)
+	amr       []string
 	// agent is set for tokens an agent identity obtains: the blueprint and the actor facets.
 	agent *agentClaims
 	// subject overrides sub for app tokens (T1 carries the agent identity as subject).
@@ -189,9 +192,9 @@ func (s *Sandbox) mintAccess(g accessGrant) (string, time.Time, error) {
 		c.set("amr", g.amr)
 	}
 	if v2 {
-		c.set("azp", g.client.AppID).set("azpacr", "1")
+		c.set("azp", g.client.AppID).set("azpacr", g.clientACR)
 	} else {
-		c.set("appid", g.client.AppID).set("appidacr", "1")
+		c.set("appid", g.client.AppID).set("appidacr", g.clientACR)
 	}
 	if g.user != nil {
 		if !v2 {
