@@ -86,21 +86,12 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 // ID URI refuses the v2 token (aud = its client id) with `unexpected "aud" claim value`; the
 // finding says the token is the agent's own and the validator must accept both identifiers.
 func TestForeignAgentValidatesAnotherAudience(t *testing.T) {
-	s := startSandbox(t, "healthy")
-	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a := foreignAgentHop(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="unexpected 'aud' claim value"`)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(401)
 		w.Write([]byte(`{"error":"invalid_token"}`))
-	}))
-	defer srv.Close()
-	cfg := s.Config("")
-	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
-	cfg.Agent.URL = srv.URL + "/api/chat"
-	w := flows.NewWalk(cfg, flows.WalkOptions{})
-	defer w.Close()
-	collect(w.Run(context.Background()))
-	a := w.Report().Hops[1]
+	})
 	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
 		t.Fatalf("agent findings %v", got)
 	}
@@ -112,21 +103,12 @@ func TestForeignAgentValidatesAnotherAudience(t *testing.T) {
 // TestForeignAgentAsksForAnotherScope: an agent answering 403 insufficient_scope with the scope it
 // requires in its challenge gets agent.missing-scope naming that scope, not a generic rejection.
 func TestForeignAgentAsksForAnotherScope(t *testing.T) {
-	s := startSandbox(t, "healthy")
-	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a := foreignAgentHop(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", error_description="requires Agent.Invoke", scope="api://contoso-agent/Agent.Invoke"`)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(403)
 		w.Write([]byte(`{"error":"insufficient_scope"}`))
-	}))
-	defer srv.Close()
-	cfg := s.Config("")
-	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
-	cfg.Agent.URL = srv.URL + "/api/chat"
-	w := flows.NewWalk(cfg, flows.WalkOptions{})
-	defer w.Close()
-	collect(w.Run(context.Background()))
-	a := w.Report().Hops[1]
+	})
 	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.missing-scope" {
 		t.Fatalf("agent findings %v", got)
 	}
@@ -138,19 +120,10 @@ func TestForeignAgentAsksForAnotherScope(t *testing.T) {
 // TestForeignAgentComparesFullScope: an agent that requires "api://contoso-agent/access_as_user"
 // in scp refuses every token (scp holds "access_as_user"); the finding names the comparison.
 func TestForeignAgentComparesFullScope(t *testing.T) {
-	s := startSandbox(t, "healthy")
-	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a := foreignAgentHop(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="api://contoso-agent/access_as_user"`)
 		w.WriteHeader(403)
-	}))
-	defer srv.Close()
-	cfg := s.Config("")
-	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
-	cfg.Agent.URL = srv.URL + "/api/chat"
-	w := flows.NewWalk(cfg, flows.WalkOptions{})
-	defer w.Close()
-	collect(w.Run(context.Background()))
-	a := w.Report().Hops[1]
+	})
 	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
 		t.Fatalf("agent findings %v", got)
 	}
@@ -162,11 +135,24 @@ func TestForeignAgentComparesFullScope(t *testing.T) {
 // TestForeignAgentChecksWithOtherKeys: an agent validating with a copied key set refuses the
 // user token oboscope verified against the issuer's keys; the fix points at jwks_uri.
 func TestForeignAgentChecksWithOtherKeys(t *testing.T) {
-	s := startSandbox(t, "healthy")
-	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a := foreignAgentHop(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="no applicable key found in the JSON Web Key Set"`)
 		w.WriteHeader(401)
-	}))
+	})
+	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
+		t.Fatalf("agent findings %v", got)
+	}
+	if f := a.Findings[0]; !strings.HasPrefix(f.Fix, "Have the agent API take its signing keys from the issuer's jwks_uri (") || !strings.Contains(f.Detail, "oboscope verified this token's signature") {
+		t.Fatalf("finding %+v", f)
+	}
+}
+
+// foreignAgentHop walks the sandbox's healthy chain with the agent API replaced by handler and
+// returns the agent hop.
+func foreignAgentHop(t *testing.T, handler http.HandlerFunc) flows.HopResult {
+	t.Helper()
+	s := startSandbox(t, "healthy")
+	srv := quietTLSServer(handler)
 	defer srv.Close()
 	cfg := s.Config("")
 	cfg.CAPEM = append(append([]byte{}, s.CAPEM()...), certPEM(srv)...)
@@ -174,11 +160,5 @@ func TestForeignAgentChecksWithOtherKeys(t *testing.T) {
 	w := flows.NewWalk(cfg, flows.WalkOptions{})
 	defer w.Close()
 	collect(w.Run(context.Background()))
-	a := w.Report().Hops[1]
-	if got := findingIDs(a.Findings); strings.Join(got, " ") != "agent.rejected" {
-		t.Fatalf("agent findings %v", got)
-	}
-	if f := a.Findings[0]; !strings.HasPrefix(f.Fix, "Have the agent API take its signing keys from the issuer's jwks_uri (") || !strings.Contains(f.Detail, "oboscope verified this token's signature") {
-		t.Fatalf("finding %+v", f)
-	}
+	return w.Report().Hops[1]
 }

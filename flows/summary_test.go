@@ -1,7 +1,6 @@
 package flows_test
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -26,7 +25,7 @@ func TestSummaryNamesFailedHops(t *testing.T) {
 		}
 	}
 
-	rep := sandboxReport(t, "wrong-audience")
+	rep := sandboxWalkReport(t, "wrong-audience")
 	if want := []flows.HopID{"agent", "obo"}; !reflect.DeepEqual(rep.Summary.FailedHops, want) {
 		t.Fatalf("failed hops %v, want %v", rep.Summary.FailedHops, want)
 	}
@@ -43,17 +42,7 @@ func TestSummaryNamesFailedHops(t *testing.T) {
 	if got := doc.Summary["failed_hops"]; !reflect.DeepEqual(got, []any{"agent", "obo"}) {
 		t.Fatalf("json summary %v", doc.Summary)
 	}
-	if healthy := sandboxReport(t, "healthy"); healthy.Summary.FailedHops != nil {
+	if healthy := sandboxWalkReport(t, "healthy"); healthy.Summary.FailedHops != nil {
 		t.Fatalf("healthy walk has failed hops %v", healthy.Summary.FailedHops)
 	}
-}
-
-// sandboxReport is the report of one walk on a sandbox scenario.
-func sandboxReport(t *testing.T, scenario string) flows.Report {
-	t.Helper()
-	s := startSandbox(t, scenario)
-	w := flows.NewWalk(s.Config(""), flows.WalkOptions{Mode: "sandbox", Scenario: scenario, AutoApproved: true})
-	defer w.Close()
-	collect(w.Run(context.Background()))
-	return w.Report()
 }
