@@ -152,8 +152,9 @@ func (p httpPane) View() string {
 	return block(lines, w, p.listHeight()+2) + "\n" + p.detail.view(p.c, w)
 }
 
-// describeJWT summarises a token found in a request body (already redacted by flows) instead
-// of printing its base64: its size, audience, scopes and whether the signature was removed.
+// describeJWT summarises a token found in a request body or Authorization header (already
+// redacted by flows) instead of printing its base64: its size, audience, scopes and whether the
+// signature was removed. Copy (c) still gives the whole token, and the Raw tab decodes it.
 func describeJWT(v string) (string, bool) {
 	if !strings.HasPrefix(v, "eyJ") || strings.Count(v, ".") < 1 {
 		return "", false
@@ -235,6 +236,11 @@ func headerLines(s *Styles, h http.Header, w int, skip map[string]bool) []string
 	out := []string{"", "   " + s.Faint.Render("headers")}
 	for _, k := range names {
 		for _, v := range h[k] {
+			if scheme, tok, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "Bearer") {
+				if d, ok := describeJWT(tok); ok {
+					v = scheme + " " + d // as body tokens: what it is, not lines of base64
+				}
+			}
 			for i, l := range wrap(s.Muted.Render(k+": ")+v, w-6) {
 				if i > 0 {
 					l = "  " + l

@@ -421,3 +421,16 @@ func TestPresentedTokenVerifiedEarlier(t *testing.T) {
 		t.Fatalf("the presented token is said to be unverified:\n%s", view)
 	}
 }
+
+// TestAuthorizationHeaderSummarised: the HTTP tab shows a bearer token in the Authorization
+// header as what it is (size, audience, scopes), like tokens in bodies, not as base64 lines.
+func TestAuthorizationHeaderSummarised(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := runWalk(t, m)
+	d.key("down", "enter", "4")
+	view := screen(m)
+	mustContain(t, view, "Authorization: Bearer <JWT, ", "signature removed>")
+	if strings.Contains(view, "Authorization: Bearer eyJ") {
+		t.Fatalf("the bearer token is printed as base64:\n%s", view)
+	}
+}
