@@ -434,3 +434,27 @@ func TestAuthorizationHeaderSummarised(t *testing.T) {
 		t.Fatalf("the bearer token is printed as base64:\n%s", view)
 	}
 }
+
+// TestHintsOfferXOnlyWithAProblem: the overview's short help offers x only when the walk has a
+// first error or failure, and at every width the hint line fits (bubbles' help would let an
+// item overflow when its "…" does not fit).
+func TestHintsOfferXOnlyWithAProblem(t *testing.T) {
+	for _, c := range []struct {
+		scenario string
+		wantX    bool
+	}{{"healthy", false}, {"wrong-audience", true}} {
+		m := sandboxModel(t, c.scenario, 120, 36)
+		runWalk(t, m)
+		for w := 80; w <= 130; w++ {
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 36})
+			lines := strings.Split(screen(m), "\n")
+			hint := lines[len(lines)-1]
+			if ansi.StringWidth(hint) > w {
+				t.Fatalf("%s at width %d: hint line is %d cells: %q", c.scenario, w, ansi.StringWidth(hint), hint)
+			}
+			if w == 130 && strings.Contains(hint, "x explain") != c.wantX {
+				t.Fatalf("%s: hint line %q, want x offered %v", c.scenario, hint, c.wantX)
+			}
+		}
+	}
+}

@@ -205,8 +205,15 @@ func (m *Model) hints() string {
 	m.help.SetWidth(m.c.width - 2)
 	short := m.keyHelp().short
 	// ? always shows, whatever the width cuts off.
-	short = append([]key.Binding{m.c.keys.Help}, slices.DeleteFunc(short, func(b key.Binding) bool { return b.Help().Key == "?" })...)
-	return " " + m.help.ShortHelpView(short)
+	short = append([]key.Binding{m.c.keys.Help}, slices.DeleteFunc(slices.Clone(short), func(b key.Binding) bool { return b.Help().Key == "?" })...)
+	view := m.help.ShortHelpView(short)
+	// bubbles' help adds an item that overflows when its "…" would not fit either: drop items
+	// until the line fits, and say that more keys are behind ?.
+	for len(short) > 1 && lipgloss.Width(view) > m.c.width-2 {
+		short = short[:len(short)-1]
+		view = m.help.ShortHelpView(short) + " …"
+	}
+	return " " + view
 }
 
 // keyHelp lists the keys of the screen in front: a short line and the full overlay.
@@ -230,10 +237,15 @@ func (m *Model) keyHelp() keyHelp {
 	switch m.screen {
 	case screenOverview:
 		short = m.overview.ShortHelp()
+		_, _, bad := m.walk.firstError()
 		for i := range short {
 			if short[i].Help().Key == "x" {
 				short[i].SetHelp("x", "explain first "+m.walk.problemWord())
 			}
+		}
+		if !bad {
+			// Nothing to explain: the short line offers x only when the walk has a first error.
+			short = slices.DeleteFunc(slices.Clone(short), func(b key.Binding) bool { return b.Help().Key == "x" })
 		}
 		screens[0], actions[1] = m.overview.openKey(), m.overview.explainKey()
 		actions[1].SetHelp("x", "explain first "+m.walk.problemWord())
