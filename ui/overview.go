@@ -128,6 +128,16 @@ func hopLine(s *Styles, h flows.HopResult) string {
 		return s.Error.Render(h.Err)
 	case h.Story != "" && h.Err != "":
 		return s.Error.Render(h.Story)
+	case h.Status == flows.StatusFailed && len(h.Findings) > 0:
+		// A hop that failed on what a rule found (no transport error): the rail names the
+		// finding, which the story may only reach at its end.
+		fs := append([]inspect.Finding(nil), h.Findings...)
+		inspect.SortFindings(fs)
+		line := s.Error.Render(fs[0].Title)
+		if h.Story != "" {
+			line += s.Muted.Render(" · ") + h.Story
+		}
+		return line
 	case h.Story != "":
 		return h.Story
 	case len(h.Findings) > 0:

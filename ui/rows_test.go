@@ -73,7 +73,7 @@ func TestRailNeverCutsACode(t *testing.T) {
 	m = sandboxModel(t, "wrong-audience", 80, 24)
 	runWalk(t, m)
 	for n, want := range map[int]string{
-		2: "▸ ✗ 2 Agent call      failed   Contoso Agent API rejected the user…",
+		2: "▸ ✗ 2 Agent call      failed   User token is not for the agent API…",
 		3: "  ✗ 3 OBO exchange    failed   Entra refused the exchange…",
 	} {
 		if row := railRow(t, m, n); !strings.HasPrefix(row, " "+want) {
