@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/oboscope/oboscope/flows"
-	"github.com/oboscope/oboscope/inspect"
 )
 
 // httpPane is the HTTP tab: every exchange of the hop in a list, and the selected one below with
@@ -153,27 +152,14 @@ func (p httpPane) View() string {
 }
 
 // describeJWT summarises a token found in a request body or Authorization header (already
-// redacted by flows) instead of printing its base64: its size, audience, scopes and whether the
-// signature was removed. Copy (c) still gives the whole token, and the Raw tab decodes it.
+// redacted by flows) as flows does in recorded token answers, instead of printing its base64.
+// Copy (c) still gives the whole token, and the Raw tab decodes it.
 func describeJWT(v string) (string, bool) {
-	if !strings.HasPrefix(v, "eyJ") || strings.Count(v, ".") < 1 {
+	if !strings.HasPrefix(v, "eyJ") || !strings.Contains(v, ".") {
 		return "", false
 	}
-	tok, err := inspect.DecodeUnverified(v)
-	if err != nil || tok.Format != inspect.FormatJWS {
-		return "", false
-	}
-	parts := []string{fmt.Sprintf("JWT, %d chars", len(v))}
-	if len(tok.Audiences) > 0 {
-		parts = append(parts, "aud "+tok.Audiences[0])
-	}
-	if len(tok.Scopes) > 0 {
-		parts = append(parts, "scp "+strings.Join(tok.Scopes, " "))
-	}
-	if tok.SignatureRemoved {
-		parts = append(parts, "signature removed")
-	}
-	return "<" + strings.Join(parts, " · ") + ">", true
+	d := flows.SummariseToken(v)
+	return d, strings.HasPrefix(d, "<JWT")
 }
 
 // urlPath is a URL without its scheme and host, for the list; the detail shows it whole.
