@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,8 +130,9 @@ func topLevelKeys(b []byte) ([]string, bool) {
 	return names, true
 }
 
-// DisplayValue renders a claim value for people: strings as they are, whole numbers without an
-// exponent, arrays comma-separated, objects as compact JSON.
+// DisplayValue renders a claim value for people and the clipboard, as the token writes it:
+// strings as they are, numbers in plain decimal (1795652032, never 1.795652032e+09), arrays
+// comma-separated, objects as compact JSON (with <, > and & as they are).
 func DisplayValue(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -141,11 +141,10 @@ func DisplayValue(v any) string {
 		return x
 	case bool:
 		return strconv.FormatBool(x)
+	case json.Number:
+		return x.String()
 	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			return strconv.FormatInt(int64(x), 10)
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
@@ -153,11 +152,13 @@ func DisplayValue(v any) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // valueMeaning says what this claim's value means, when there is more to say than the value.

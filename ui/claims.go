@@ -85,14 +85,14 @@ func (p *claimsPane) shortValue(ex inspect.ExplainedClaim) string {
 	if list, ok := ex.Value.([]any); ok && len(list) > 3 {
 		parts := make([]string, 0, 2)
 		for _, v := range list[:2] {
-			parts = append(parts, valueText(v))
+			parts = append(parts, inspect.DisplayValue(v))
 		}
 		return fmt.Sprintf("[%d] %s, …", len(list), strings.Join(parts, ", "))
 	}
 	if ex.Display != "" {
 		return ex.Display
 	}
-	return valueText(ex.Value)
+	return inspect.DisplayValue(ex.Value)
 }
 
 // claimTime returns the time of a time claim.
@@ -311,7 +311,7 @@ func (p claimsPane) detail(w, h int) []string {
 		// Lay out only the lines that can show; the rest is counted, not rendered.
 		cw := 1
 		for _, v := range list {
-			cw = max(cw, len(valueText(v)))
+			cw = max(cw, len(inspect.DisplayValue(v)))
 		}
 		per := max((w-4)/(cw+2), 1)
 		shown := min(len(list), per*max(h-2, 1))
@@ -358,7 +358,7 @@ func grid(list []any, w int) []string {
 	items := make([]string, len(list))
 	cw := 1
 	for i, v := range list {
-		items[i] = valueText(v)
+		items[i] = inspect.DisplayValue(v)
 		cw = max(cw, ansi.StringWidth(items[i]))
 	}
 	cw += 2
@@ -386,7 +386,7 @@ func fullValue(ex inspect.ExplainedClaim) string {
 	case []any:
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = valueText(x)
+			parts[i] = inspect.DisplayValue(x)
 		}
 		return fmt.Sprintf("[%d] %s", len(v), strings.Join(parts, ", "))
 	case string:
@@ -395,7 +395,7 @@ func fullValue(ex inspect.ExplainedClaim) string {
 	if ex.Display != "" {
 		return ex.Display
 	}
-	return valueText(ex.Value)
+	return inspect.DisplayValue(ex.Value)
 }
 
 // copyText is the selected claim's value, as `y` copies it.
@@ -408,11 +408,11 @@ func (p claimsPane) copyText() (what, text string, ok bool) {
 	case []any:
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = valueText(x)
+			parts[i] = inspect.DisplayValue(x)
 		}
 		return "claim " + r.ex.Claim, strings.Join(parts, "\n"), true
 	}
-	return "claim " + r.ex.Claim, valueText(r.ex.Value), true
+	return "claim " + r.ex.Claim, inspect.DisplayValue(r.ex.Value), true
 }
 
 // rowAt maps a mouse row (relative to the pane) to a table row.

@@ -123,14 +123,14 @@ func (p *diffPane) diffValue(claim string, v any) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = valueText(e)
+			parts[i] = inspect.DisplayValue(e)
 		}
 		if len(parts) > 3 {
 			return fmt.Sprintf("[%d] %s, …", len(parts), strings.Join(parts[:2], ", "))
 		}
 		return strings.Join(parts, " ")
 	}
-	return valueText(v)
+	return inspect.DisplayValue(v)
 }
 
 // Update scrolls.
