@@ -216,7 +216,8 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		x.RequestBody = RedactBody(req.Header.Get("Content-Type"), truncate(b), r.extra)
 	}
-	x.Label = mcpLabel(requestLabel(label, req), req, x.RequestBody)
+	rpc := rpcMethod(x.RequestBody)
+	x.Label = mcpLabel(requestLabel(label, req), req, rpc)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	x.Duration = time.Since(start)
@@ -235,7 +236,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x.Status = resp.StatusCode
 	x.ResponseHeaders = RedactHeaders(resp.Header, r.extra)
 	r.mu.Lock()
-	r.heads = append(r.heads, responseHead{Method: req.Method, RPCMethod: rpcMethod(x.RequestBody), Status: resp.StatusCode, Header: x.ResponseHeaders})
+	r.heads = append(r.heads, responseHead{Method: req.Method, RPCMethod: rpc, Status: resp.StatusCode, Header: x.ResponseHeaders})
 	r.mu.Unlock()
 	if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 		r.mu.Lock()
@@ -270,12 +271,12 @@ func requestLabel(step string, req *http.Request) string {
 // mcpLabel names an MCP session's request by what it asks for — its JSON-RPC method, from the
 // body or the Mcp-Method header — since one SDK call sends several (server/discover before
 // initialize, notifications/initialized after it); a request without a method is named by its
-// HTTP method. step is the session's label ("MCP initialize", "MCP tools/call graph_me").
-func mcpLabel(step string, req *http.Request, body string) string {
+// HTTP method. step is the session's label ("MCP initialize", "MCP tools/call graph_me"), m
+// the request body's JSON-RPC method.
+func mcpLabel(step string, req *http.Request, m string) string {
 	if !strings.HasPrefix(step, "MCP ") {
 		return step
 	}
-	m := rpcMethod(body)
 	if m == "" {
 		m = req.Header.Get("Mcp-Method")
 	}
