@@ -65,6 +65,23 @@ func tokenConfig(t *testing.T, authority, agentURL string, ca []byte) flows.Conf
 	}
 }
 
+// mcpBeside serves mcpHandler at /mcp beside an agent API that answers {"reply":"ok"} and
+// returns a token-you-bring config whose MCP hop calls it (tool whoami).
+func mcpBeside(t *testing.T, mcpHandler http.Handler) flows.Config {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", mcpHandler)
+	mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reply":"ok"}`))
+	})
+	srv := quietTLSServer(mux)
+	t.Cleanup(srv.Close)
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
+	return cfg
+}
+
 func runCheck(t *testing.T, cfg flows.Config, timeout time.Duration) (flows.Report, int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer

@@ -23,17 +23,8 @@ func TestForeignMCPServerWithoutAuth(t *testing.T) {
 	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "says hello"}, func(ctx context.Context, req *mcp.CallToolRequest, in map[string]any) (*mcp.CallToolResult, echoOut, error) {
 		return nil, echoOut{Hello: "anyone"}, nil
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
-	mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"reply":"ok"}`))
-	})
-	srv := quietTLSServer(mux)
-	defer srv.Close()
-	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg := mcpBeside(t, mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
 	cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
-	cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

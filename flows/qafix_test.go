@@ -43,17 +43,8 @@ func whoamiServer() *mcp.Server {
 func TestMCPStatusFromResponseHead(t *testing.T) {
 	server := whoamiServer()
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true})
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", slowCloseSSE(h, 300*time.Millisecond))
-	mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"reply":"ok"}`))
-	})
-	srv := quietTLSServer(mux)
-	defer srv.Close()
-	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	cfg := mcpBeside(t, slowCloseSSE(h, 300*time.Millisecond))
 	cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
-	cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -84,20 +75,11 @@ func TestServersThatAcceptNothing(t *testing.T) {
 		{"403 to everything", 403, "application/json", `{"error":"forbidden"}`, "mcp.no-www-authenticate"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mux := http.NewServeMux()
-			mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
+			cfg := mcpBeside(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", tt.ct)
 				w.WriteHeader(tt.status)
 				w.Write([]byte(tt.body))
-			})
-			mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.Write([]byte(`{"reply":"ok"}`))
-			})
-			srv := quietTLSServer(mux)
-			defer srv.Close()
-			cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
-			cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami"}
+			}))
 			w := flows.NewWalk(cfg, flows.WalkOptions{})
 			defer w.Close()
 			collect(w.Run(context.Background()))
@@ -140,17 +122,9 @@ func TestDownstreamSkippedWhenMCPFailed(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mux := http.NewServeMux()
-			mux.HandleFunc("/mcp", tt.h)
-			mux.HandleFunc("/agent", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.Write([]byte(`{"reply":"ok"}`))
-			})
-			srv := quietTLSServer(mux)
-			defer srv.Close()
-			cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+			cfg := mcpBeside(t, tt.h)
 			cfg.OBO = flows.OBOConfig{Mode: "passthrough"}
-			cfg.MCP = flows.MCPConfig{URL: srv.URL + "/mcp", AppIDURI: "api://contoso-mcp", Tool: "whoami", DownstreamTool: "graph_me"}
+			cfg.MCP.DownstreamTool = "graph_me"
 			w := flows.NewWalk(cfg, flows.WalkOptions{Timeout: 300 * time.Millisecond})
 			defer w.Close()
 			collect(w.Run(context.Background()))

@@ -380,7 +380,7 @@ func (w *Walk) finish(h *hopRun) {
 	h.em.send(Event{Kind: EventHopFinished, Hop: h.id, Result: &snap})
 }
 
-// userFindings are token findings about the signed-in user rather than one token: every later
+// isUserFinding reports token findings about the signed-in user rather than one token: every later
 // token for the same user repeats them, so they are reported at the first hop that saw them.
 func isUserFinding(id string) bool { return id == "token.groups-overage" }
 
