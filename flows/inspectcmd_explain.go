@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -27,9 +26,7 @@ func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
 	// "401" is an HTTP status (no AADSTS code has three digits): the agent's and MCP server's
 	// refusals, not Entra's.
 	if status, ok := httpStatusQuery(q); ok {
-		if _, found := inspect.LookupAADSTS(status); !found || !unicode.IsDigit(rune(q[0])) {
-			return explainHTTPStatus(w, stderr, status)
-		}
+		return explainHTTPStatus(w, stderr, status)
 	}
 	if code, ok := inspParseAADSTS(q); ok {
 		entry, found := inspect.LookupAADSTS(code)
