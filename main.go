@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 	"github.com/oboscope/oboscope/ui"
 )
@@ -79,7 +80,7 @@ func checkScenario(name string) error {
 	for _, sc := range sandbox.Scenarios() {
 		names = append(names, sc.Name)
 	}
-	if near := flows.ClosestNames(name, names, 3); len(near) > 0 {
+	if near := report.ClosestNames(name, names, 3); len(near) > 0 {
 		return fmt.Errorf("unknown scenario %q; did you mean %s? (see `oboscope scenarios`)", name, strings.Join(near, ", "))
 	}
 	return fmt.Errorf("unknown scenario %q (see `oboscope scenarios`)", name)
@@ -132,7 +133,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var useSandbox bool
 	var configPath string
-	opts := flows.CheckOptions{Stdin: stdin}
+	opts := report.CheckOptions{Stdin: stdin}
 	cmd := &cobra.Command{
 		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown]",
 		Short: "Run the walk headless and print a report (for CI and support tickets)",
@@ -167,14 +168,14 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				}
 				defer stopSandbox()
 				opts.Mode = "sandbox"
-				return exit(flows.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
+				return exit(report.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
 			}
 			cfg, err := flows.LoadConfig(configPath, os.Getenv)
 			if err != nil {
 				return err
 			}
 			opts.Mode, opts.Scenario = "live", ""
-			return exit(flows.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
+			return exit(report.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()
@@ -187,7 +188,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 }
 
 func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	opts := flows.InspectOptions{Stdin: stdin}
+	opts := report.InspectOptions{Stdin: stdin}
 	cmd := &cobra.Command{
 		Use:   "inspect [TOKEN | -]",
 		Short: "Decode one token, explain every claim and list what is wrong with it",
@@ -207,13 +208,13 @@ func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				raw := ""
 				if opts.Token != "" || opts.File != "" || opts.Clipboard {
 					var err error
-					if raw, err = flows.ReadTokenInput(opts); err != nil {
+					if raw, err = report.ReadTokenInput(opts); err != nil {
 						return err
 					}
 				}
 				return exit(ui.RunInspect(cmd.Context(), raw, opts, stderr))
 			}
-			return exit(flows.RunInspect(opts, stdout, stderr))
+			return exit(report.RunInspect(opts, stdout, stderr))
 		},
 	}
 	f := cmd.Flags()
@@ -268,7 +269,7 @@ func newExplain(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Explain one finding: what it means, why it happens and how to fix it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			return exit(flows.RunExplain(args[0], stdout, stderr))
+			return exit(report.RunExplain(args[0], stdout, stderr))
 		},
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 const (
@@ -85,7 +86,7 @@ func mcpBeside(t *testing.T, mcpHandler http.Handler) flows.Config {
 func runCheck(t *testing.T, cfg flows.Config, timeout time.Duration) (flows.Report, int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := flows.RunCheck(context.Background(), cfg, flows.CheckOptions{Format: "json", Timeout: timeout}, &out, &errb)
+	code := report.RunCheck(context.Background(), cfg, report.CheckOptions{Format: "json", Timeout: timeout}, &out, &errb)
 	var rep struct {
 		Hops []struct {
 			ID     string `json:"id"`
@@ -242,7 +243,7 @@ func TestBadAuthority(t *testing.T) {
 
 func TestInvalidConfigExits2(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := flows.RunCheck(context.Background(), flows.Config{TenantID: "nope"}, flows.CheckOptions{Format: "json"}, &out, &errb)
+	code := report.RunCheck(context.Background(), flows.Config{TenantID: "nope"}, report.CheckOptions{Format: "json"}, &out, &errb)
 	if code != 2 || !strings.Contains(errb.String(), "tenant_id") || out.Len() != 0 {
 		t.Fatalf("code %d stderr %q stdout %q", code, errb.String(), out.String())
 	}
@@ -258,7 +259,7 @@ func TestTokenFromStdinAndOutputFile(t *testing.T) {
 	cfg.Signin.TokenFile = "-"
 	out := filepath.Join(t.TempDir(), "report.md")
 	var stdout, stderr bytes.Buffer
-	code := flows.RunCheck(context.Background(), cfg, flows.CheckOptions{Format: "markdown", Output: out, Stdin: strings.NewReader("Bearer " + fakeJWT(t, nil) + "\n")}, &stdout, &stderr)
+	code := report.RunCheck(context.Background(), cfg, report.CheckOptions{Format: "markdown", Output: out, Stdin: strings.NewReader("Bearer " + fakeJWT(t, nil) + "\n")}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
@@ -120,7 +121,7 @@ func TestCanaries(t *testing.T) {
 			rep := w.Report()
 			for _, f := range []string{"text", "json", "markdown"} {
 				var b bytes.Buffer
-				if err := flows.WriteReport(&b, rep, f); err != nil {
+				if err := report.Write(&b, rep, f); err != nil {
 					t.Fatal(err)
 				}
 				outputs = append(outputs, b.String())

@@ -1,13 +1,22 @@
-// Package flows talks to the world for oboscope: it loads the configuration, runs the hops of the
-// delegated-auth chain (MSAL Go, HTTP, the MCP go-sdk), records every exchange with secrets
-// redacted, and renders reports. It must never import a UI package: the ui package renders what
-// flows produces.
+// Package flows is oboscope's engine: it loads the configuration, runs the hops of the
+// delegated-auth chain (MSAL Go, HTTP, the MCP go-sdk) as one table per chain profile, records every
+// exchange with secrets redacted, and emits complete facts — every token with its role and
+// lineage, the findings inspect's rules raise from what was observed, the one map of app names.
+// It prints nothing for people (flows/report renders, ui shows) and imports only inspect.
 package flows
+
+import (
+	"strings"
+
+	"github.com/oboscope/oboscope/inspect"
+)
 
 // Config is the validated configuration of a walk, in the schema of DESIGN.md ("Configuration").
 // The sandbox writes one that points at itself; live mode reads one from a file, AZURE_* variables
 // and flags.
 type Config struct {
+	// Chain is the chain profile to walk: agent-obo (default) or mcp-client.
+	Chain         string       `yaml:"chain,omitempty" json:"chain,omitempty"`
 	TenantID      string       `yaml:"tenant_id" json:"tenant_id"`
 	AuthorityHost string       `yaml:"authority_host" json:"authority_host"`
 	CAFile        string       `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
@@ -88,4 +97,61 @@ type MCPConfig struct {
 	// DownstreamTool is a tool that reports the server's own downstream OBO (the sandbox's
 	// graph_me). Empty: the downstream hop is skipped.
 	DownstreamTool string `yaml:"downstream_tool,omitempty" json:"downstream_tool,omitempty"`
+}
+
+// ChainName returns the chain profile with its default (agent-obo).
+func (c Config) ChainName() string {
+	if c.Chain == "" {
+		return ChainAgentOBO
+	}
+	return c.Chain
+}
+
+// secrets returns the exact secret values to redact anywhere (the configured client secrets).
+func (c Config) secrets() []string {
+	var out []string
+	for _, s := range []struct{ inline, env, file string }{
+		{c.Signin.ClientSecret, c.Signin.ClientSecretEnv, c.Signin.ClientSecretFile},
+		{c.OBO.ClientSecret, c.OBO.ClientSecretEnv, c.OBO.ClientSecretFile},
+		{c.OBO.BlueprintSecret, c.OBO.BlueprintSecretEnv, c.OBO.BlueprintSecretFile},
+	} {
+		if v, err := c.readSecret(s.inline, s.env, s.file); err == nil && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// AppNames maps the configuration's app IDs and App ID URIs to their display names, or to their
+// roles ("the agent API") when no display name is configured: the one map every story, report and
+// screen names apps by.
+func (c Config) AppNames() inspect.AppNames {
+	m := inspect.AppNames{}
+	set := func(display, role string, ids ...string) {
+		name := display
+		if name == "" {
+			name = role
+		}
+		for _, id := range ids {
+			if id != "" {
+				m[strings.ToLower(id)] = name
+			}
+		}
+	}
+	set(c.MCP.DisplayName, "the MCP server", c.MCP.ClientID, c.MCP.AppIDURI)
+	set(c.Agent.DisplayName, "the agent API", c.Agent.ClientID, c.Agent.AppIDURI)
+	if c.OBO.BlueprintClientID != "" {
+		display := ""
+		if strings.EqualFold(c.OBO.BlueprintClientID, c.Agent.ClientID) {
+			display = c.Agent.DisplayName // the agent API is the blueprint: one app, one name
+		}
+		set(display, "the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
+	}
+	if c.OBO.AgentIdentityID != "" {
+		set(c.OBO.DisplayName, "the agent identity", c.OBO.AgentIdentityID)
+	} else if c.OBO.DisplayName != "" && !strings.EqualFold(c.OBO.ClientID, c.Agent.ClientID) {
+		set(c.OBO.DisplayName, "the middle tier", c.OBO.ClientID)
+	}
+	set(c.Signin.DisplayName, "the client app", c.Signin.ClientID)
+	return m
 }

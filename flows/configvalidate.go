@@ -42,6 +42,12 @@ func (c Config) Validate() error {
 		}
 	}
 
+	switch c.ChainName() {
+	case ChainAgentOBO:
+	default:
+		bad("chain", "%q is not one of %s", c.Chain, ChainAgentOBO)
+	}
+
 	// signin
 	flow := c.FlowName()
 	switch flow {

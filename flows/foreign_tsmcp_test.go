@@ -60,7 +60,7 @@ func TestConfiguredToolsTheServerLacks(t *testing.T) {
 			if d.Status != flows.StatusSkipped || d.Story != tt.downstream {
 				t.Fatalf("downstream %s %q (error %q)", d.Status, d.Story, d.Err)
 			}
-			if code := flows.ExitCode(rep); code != 0 {
+			if code := rep.ExitCode(); code != 0 {
 				t.Fatalf("exit code %d", code)
 			}
 		})
@@ -149,7 +149,7 @@ func TestTSSDKMisconfigurations(t *testing.T) {
 			if !strings.HasSuffix(m.Story, storyEnd) {
 				t.Errorf("story %q does not end with %q", m.Story, storyEnd)
 			}
-			if code := flows.ExitCode(rep); code != wantCode {
+			if code := rep.ExitCode(); code != wantCode {
 				t.Errorf("exit code %d, want %d", code, wantCode)
 			}
 		})
@@ -204,7 +204,7 @@ func TestTSSDKChallengeWithoutMetadataURL(t *testing.T) {
 	if !strings.HasSuffix(m.Findings[0].Detail, "; the metadata is at "+wk+", where clients of MCP 2025-11-25 look when the challenge names none, but clients of 2025-06-18 rely on the challenge") {
 		t.Fatalf("detail %q", m.Findings[0].Detail)
 	}
-	if code := flows.ExitCode(rep); code != 0 {
+	if code := rep.ExitCode(); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
 }
@@ -232,7 +232,7 @@ func TestTSSDKAtTheRoot(t *testing.T) {
 		if f := m.Findings[0]; f.Fix != "Configure clients (and mcp.url) with "+mcpURL+"/, the form the metadata names, or make the metadata's resource "+mcpURL+"." {
 			t.Fatalf("fix %q", f.Fix)
 		}
-		if code := flows.ExitCode(rep); code != 0 {
+		if code := rep.ExitCode(); code != 0 {
 			t.Fatalf("exit code %d", code)
 		}
 	}
@@ -254,7 +254,7 @@ func TestTSSDKToolRefusesArguments(t *testing.T) {
 	if m.Status != flows.StatusWarning || len(m.Findings) != 0 || m.Err != "" || !strings.Contains(m.Story, "1 tool (whoami); whoami answered with an error (check mcp.arguments): ") {
 		t.Fatalf("mcp hop %s, findings %v, error %q, story %q", m.Status, findingIDs(m.Findings), m.Err, m.Story)
 	}
-	if code := flows.ExitCode(rep); code != 0 {
+	if code := rep.ExitCode(); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
 }

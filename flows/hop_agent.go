@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/oboscope/oboscope/inspect"
@@ -58,33 +57,41 @@ func parseExchangeReport(raw json.RawMessage) (*inspect.ExchangeReport, string) 
 	return r, wr.Token
 }
 
-// hopAgent presents the user token to the agent API and records its answer.
-func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
-	w.mu.Lock()
-	raw, tok := w.st.userRaw, w.st.user
-	w.st.agentReport, w.st.agentClaims = nil, ""
-	w.mu.Unlock()
-	if raw == "" {
-		h.skip("skipped: no user token to present (sign-in did not produce one)")
-		return
-	}
-	cfg := w.cfg
-	obs := inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL, KnownProblems: w.knownTokenProblems(HopSignin), TokenSignatureVerified: w.signatureVerified(tok)}
-	exp := inspect.AgentExpectations{
-		Audiences:         w.agentAudiences(),
+// agentOut is what the agent hop hands on: the agent API's report of its own exchange (nil when
+// it sent none).
+type agentOut struct {
+	report *inspect.ExchangeReport
+}
+
+// agentObs is what the agent hop observed.
+type agentObs struct {
+	inspect.AgentObservation
+	exp inspect.AgentExpectations
+}
+
+// observeAgent presents the user token to the agent API and records its answer.
+func observeAgent(ctx context.Context, h *hopRun, user heldToken) (agentObs, agentOut) {
+	cfg := h.cfg
+	obs := agentObs{exp: inspect.AgentExpectations{
+		Audiences:         agentAudiences(cfg),
 		RequiredScopes:    cfg.Agent.RequiredScopes,
 		TenantID:          cfg.TenantID,
 		AuthorizedClients: cfg.Agent.AuthorizedClients,
+	}}
+	if !user.ok() {
+		h.skip("skipped: no user token to present (sign-in did not produce one)")
+		return obs, agentOut{}
 	}
-	u, err := url.Parse(cfg.Agent.URL)
-	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+	tok := user.tok
+	obs.AgentObservation = inspect.AgentObservation{Token: tok, URL: cfg.Agent.URL,
+		KnownProblems: inspect.ExplainingIDs(h.earlier(HopSignin)), TokenSignatureVerified: user.verified}
+	if !sendable(cfg.Agent.URL) {
 		obs.Refused = true
-		h.add(inspect.AnalyzeAgent(obs, exp)...)
 		h.fail(fmt.Sprintf("agent: refusing to send the token to %s (not https)", cfg.Agent.URL))
-		return
+		return obs, agentOut{}
 	}
-	h.token(tokenNoun(tok)+" presented", raw, tok, false, "")
-	msg := w.opts.Message
+	presented := h.present(tokenNoun(tok)+" presented", RolePresented, user, true)
+	msg := h.opts.Message
 	if msg == "" {
 		msg = DefaultAgentMessage
 	}
@@ -95,48 +102,42 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		h.fail("agent: agent.body cannot be sent as JSON: " + err.Error())
-		return
+		return obs, agentOut{}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.Agent.URL, bytes.NewReader(body))
 	if err != nil {
 		h.fail("agent: " + err.Error())
-		return
+		return obs, agentOut{}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", "Bearer "+raw)
+	req.Header.Set("Authorization", "Bearer "+user.raw)
 	h.rec.setLabel("agent call")
 	resp, err := h.client.Do(req)
 	if err != nil {
-		h.add(inspect.AnalyzeAgent(obs, exp)...)
 		h.fail(describeFailure("agent", err, h.rec.snapshot()))
 		h.res.Story = "no answer from the agent API"
-		return
+		return obs, agentOut{}
 	}
 	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	resp.Body.Close()
 	obs.Status = resp.StatusCode
 	obs.WWWAuthenticate = resp.Header.Get("WWW-Authenticate")
-	h.add(inspect.AnalyzeAgent(obs, exp)...)
 	if rerr != nil {
 		h.fail(describeFailure("agent", rerr, h.rec.snapshot()))
-		return
+		return obs, agentOut{}
 	}
 	var ans agentAnswer
 	var rep *inspect.ExchangeReport
 	jsonErr := json.Unmarshal(respBody, &ans)
 	if jsonErr == nil {
-		if rep, _ = parseExchangeReport(ans.Downstream); rep != nil {
-			w.mu.Lock()
-			w.st.agentReport = rep
-			w.mu.Unlock()
-			if rep.Token != nil {
-				name := "agent's own exchanged token (reported, signature removed)"
-				if rep.Passthrough || strings.EqualFold(rep.Kind, "passthrough") {
-					name = "token the agent forwarded without an exchange (reported, signature removed)"
-				}
-				h.token(name, "", rep.Token, false, "reported by the agent without its signature")
+		if rep, _ = parseExchangeReport(ans.Downstream); rep != nil && rep.Token != nil {
+			name := "agent's own exchanged token (reported, signature removed)"
+			if rep.Passthrough || strings.EqualFold(rep.Kind, "passthrough") {
+				name = "token the agent forwarded without an exchange (reported, signature removed)"
 			}
+			h.record(NamedToken{Name: name, Role: RoleReported, Token: rep.Token, From: &presented,
+				VerifyErr: "reported by the agent without its signature", ReportedBy: "the agent API"})
 		}
 	}
 	if rep == nil && resp.StatusCode >= 400 && resp.StatusCode != 401 && resp.StatusCode != 403 {
@@ -144,44 +145,45 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		// token request in its error body, as apps commonly do.
 		if e := relayedEntraError(respBody); e != nil {
 			rep = &inspect.ExchangeReport{Error: e}
-			w.mu.Lock()
-			w.st.agentReport = rep
-			w.mu.Unlock()
 		}
 	}
+	agentStory(h, obs, resp, respBody, ans, jsonErr, rep)
+	return obs, agentOut{report: rep}
+}
+
+// agentStory tells what the agent API answered, and fails or warns the hop where the answer says
+// the chain broke.
+func agentStory(h *hopRun, obs agentObs, resp *http.Response, respBody []byte, ans agentAnswer, jsonErr error, rep *inspect.ExchangeReport) {
+	cfg, tok, name := h.cfg, obs.Token, agentName(h.cfg)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300 && len(bytes.TrimSpace(respBody)) == 0:
 		// Not broken JSON: no answer at all. Whether the token was accepted is unknown.
 		h.res.Status = StatusWarning
-		h.res.Story = fmt.Sprintf("%s answered %d with an empty body, not the agent's JSON", w.agentName(), resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s answered %d with an empty body, not the agent's JSON", name, resp.StatusCode)
 	case resp.StatusCode >= 200 && resp.StatusCode < 300 && jsonErr != nil && looksHTML(Exchange{ResponseHeaders: resp.Header, ResponseBody: string(respBody)}):
 		// A web server's or proxy's page: the agent API itself may never have seen the token.
 		h.res.Status = StatusWarning
 		h.res.Story = fmt.Sprintf("%s answered %d with an HTML page (%s), not the agent's JSON: is a proxy or web server answering at agent.url?",
-			w.agentName(), resp.StatusCode, htmlTitle(string(respBody)))
+			name, resp.StatusCode, htmlTitle(string(respBody)))
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		if jsonErr != nil && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json") {
 			h.fail(fmt.Sprintf("agent: %s answered %d with invalid or truncated JSON", hostOfURL(cfg.Agent.URL), resp.StatusCode))
 		}
 		reply := oneLine(ans.Reply)
-		h.res.Story = fmt.Sprintf("%s accepted the %s and answered %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s accepted the %s and answered %d", name, tokenNoun(tok), resp.StatusCode)
 		if reply != "" {
 			h.res.Story += ": " + RedactText(reply, nil)
 		}
 	case resp.StatusCode == 401 && inspect.IsClaimsChallenge(obs.WWWAuthenticate):
-		if claims := challengeClaims(obs.WWWAuthenticate); claims != "" {
-			w.mu.Lock()
-			w.st.agentClaims = claims
-			w.mu.Unlock()
-		}
+		h.res.ClaimsChallenge = challengeClaimsTMP(obs.WWWAuthenticate)
 		// The documented middle-tier behaviour: the user must sign in again with the claims.
 		h.res.Status = StatusWarning
-		h.res.Story = w.agentName() + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims"
+		h.res.Story = name + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims"
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
 		// A rejection fails the hop even when an earlier finding explains it (and agent.rejected
 		// is therefore not raised again).
 		h.res.Status = StatusFailed
-		h.res.Story = fmt.Sprintf("%s rejected the %s with %d", w.agentName(), tokenNoun(tok), resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s rejected the %s with %d", name, tokenNoun(tok), resp.StatusCode)
 		if c := challengeError(obs.WWWAuthenticate); c != "" {
 			h.res.Story += " (" + c + ")"
 		} else if len(bytes.TrimSpace(respBody)) > 0 {
@@ -192,11 +194,19 @@ func (w *Walk) hopAgent(ctx context.Context, h *hopRun) {
 		// The agent took the token but its own exchange failed: the obo hop says why.
 		e := rep.Error
 		h.fail(fmt.Sprintf("agent: the agent API answered %d: its own token exchange failed (%s)", resp.StatusCode, valueOr(firstLine(e.Description), e.Err)))
-		h.res.Story = fmt.Sprintf("%s accepted the %s, but its own exchange failed (see the obo hop)", w.agentName(), tokenNoun(tok))
+		h.res.Story = fmt.Sprintf("%s accepted the %s, but its own exchange failed (see the obo hop)", name, tokenNoun(tok))
 	default:
 		h.fail(describeFailure("agent", nil, h.rec.snapshot()))
-		h.res.Story = fmt.Sprintf("%s answered %d", w.agentName(), resp.StatusCode)
+		h.res.Story = fmt.Sprintf("%s answered %d", name, resp.StatusCode)
 	}
+}
+
+// analyzeAgent applies the agent rules to what the agent hop observed.
+func analyzeAgent(_ *hopRun, obs agentObs) []inspect.Finding {
+	if obs.Token == nil {
+		return nil
+	}
+	return inspect.AnalyzeAgent(obs.AgentObservation, obs.exp)
 }
 
 func tokenNoun(t *inspect.Token) string {
@@ -222,9 +232,11 @@ func challengeError(h string) string {
 	return s
 }
 
-// challengeClaims returns the claims of a Bearer challenge (base64 per Microsoft's claims
-// challenge format, or plain JSON), decoded; "" when there are none.
-func challengeClaims(h string) string {
+// agentName is the agent API's display name, or "the agent API".
+func agentName(cfg Config) string { return valueOr(cfg.Agent.DisplayName, "the agent API") }
+
+// challengeClaimsTMP: until inspect.ChallengeClaims lands.
+func challengeClaimsTMP(h string) string {
 	c, ok := inspect.ParseBearerChallenge(h)
 	if !ok || c.Param("claims") == "" {
 		return ""
@@ -240,21 +252,3 @@ func challengeClaims(h string) string {
 	}
 	return ""
 }
-
-// knownTokenProblems returns the IDs of error and warning token.* findings (other than the
-// clock's) raised at hop: they are about the token that hop obtained, and explain its rejection
-// later on.
-func (w *Walk) knownTokenProblems(hop HopID) []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var ids []string
-	for _, f := range w.results[hop].Findings {
-		if strings.HasPrefix(f.ID, "token.") && f.ID != "token.clock-skew" && f.Severity != inspect.SeverityInfo {
-			ids = append(ids, f.ID)
-		}
-	}
-	return ids
-}
-
-// agentName is the agent API's display name, or "the agent API".
-func (w *Walk) agentName() string { return valueOr(w.cfg.Agent.DisplayName, "the agent API") }

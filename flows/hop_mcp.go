@@ -16,160 +16,156 @@ import (
 // initializeProbe is the JSON-RPC initialize request of the unauthenticated and foreign probes.
 const initializeProbe = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"oboscope-probe","version":"1"}}}`
 
-// hopMCP discovers the MCP server's authorization (unauthenticated probe, Protected Resource
+// mcpOut is what the mcp hop hands on to the downstream hop: why no MCP session started ("" when
+// one did or none was tried: the downstream hop does not knock on the same door again), the tools
+// the server listed (listed: the list arrived, possibly empty) and where the presented token is.
+type mcpOut struct {
+	unreachable string
+	tools       []string
+	listed      bool
+	presented   *TokenRef
+}
+
+// mcpObs is what the mcp hop observed.
+type mcpObs struct {
+	inspect.MCPObservation
+	exp         inspect.MCPExpectations
+	version     string // the token version the server's metadata promises ("" unknown)
+	explaining  []inspect.Finding
+	prmURL      string
+	asIssuers   []string
+	toolNote    string
+	missingTool bool
+	hadToken    bool
+}
+
+// observeMCP discovers the MCP server's authorization (unauthenticated probe, Protected Resource
 // Metadata, authorization server metadata), calls it with the exchanged token through the MCP
 // go-sdk, and probes it with the user's own token, which it must reject.
-func (w *Walk) hopMCP(ctx context.Context, h *hopRun) {
-	cfg := w.cfg
+func observeMCP(ctx context.Context, h *hopRun, user heldToken, obo oboOut) (mcpObs, mcpOut) {
+	cfg := h.cfg
+	obs := mcpObs{MCPObservation: inspect.MCPObservation{URL: cfg.MCP.URL},
+		exp: inspect.MCPExpectations{Audiences: mcpAudiences(cfg), RequiredScopes: cfg.OBO.Scopes, AudienceReported: inspect.ReportsAudience(h.earlier(HopOBO))}}
+	var out mcpOut
 	if cfg.MCP.URL == "" {
 		h.skip("skipped: no MCP server configured (mcp.url)")
-		return
+		return obs, out
 	}
-	w.mu.Lock()
-	oboRaw, obo, fromUser, userRaw, user := w.st.oboRaw, w.st.obo, w.st.oboFromUser, w.st.userRaw, w.st.user
-	audReported := w.results[HopOBO] != nil && hasFinding(w.results[HopOBO].Findings, "obo.downstream-aud")
-	w.mu.Unlock()
-
-	w.setMCPUnreachable("")
-	w.mu.Lock()
-	w.st.mcpTools, w.st.mcpToolsListed = nil, false
-	w.mu.Unlock()
-	obs := inspect.MCPObservation{URL: cfg.MCP.URL}
-	exp := inspect.MCPExpectations{Audiences: w.mcpAudiences(), RequiredScopes: cfg.OBO.Scopes, AudienceReported: audReported}
 	if !sendable(cfg.MCP.URL) {
 		h.fail(fmt.Sprintf("mcp: refusing to send requests to %s (not https)", cfg.MCP.URL))
-		return
+		return obs, out
 	}
 
 	// 1. Unauthenticated probe.
 	h.rec.setLabel("unauthenticated probe")
-	status, hdr, probeMCP, err := w.postInitialize(ctx, h, "")
+	status, hdr, probeMCP, err := postInitialize(ctx, h, "")
 	if err != nil {
 		h.fail(describeFailure("mcp", err, h.rec.snapshot()))
 		h.res.Story = "the MCP server did not answer"
-		w.setMCPUnreachable("the MCP server did not answer")
-		return
+		out.unreachable = "the MCP server did not answer"
+		return obs, out
 	}
 	obs.ProbeStatus, obs.ProbeWWWAuthenticate, obs.ProbeMCPAnswer = status, hdr.Get("WWW-Authenticate"), probeMCP
 
 	// 2. Protected Resource Metadata, 3. authorization server metadata.
-	prm, prmURL, tried := w.fetchPRM(ctx, h, obs.ProbeWWWAuthenticate)
-	obs.PRM, obs.PRMURL, obs.PRMTried = prm, prmURL, tried
-	var asIssuers []string
+	prm, prmURL, tried := fetchPRM(ctx, h, obs.ProbeWWWAuthenticate)
+	obs.PRM, obs.PRMURL, obs.PRMTried, obs.prmURL = prm, prmURL, tried, prmURL
 	if prm != nil {
-		asIssuers = w.fetchASMetadata(ctx, h, prm.AuthorizationServers)
+		obs.asIssuers = fetchASMetadata(ctx, h, prm.AuthorizationServers)
 	}
+	obs.version = expectedVersion(prm)
 
 	// 4. The MCP session with the exchanged (or passed-through) token.
-	var toolNote string
-	missingTool := false
-	if oboRaw != "" {
-		obs.Token, obs.TokenIsUserToken = obo, fromUser || oboRaw == userRaw
-		obs.TokenSignatureVerified = w.signatureVerified(obo)
-		h.token(presentedName(fromUser, obo), oboRaw, obo, false, "")
-		_, ist, ihdr, note, err := w.mcpSession(ctx, h, oboRaw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
-		obs.Status, obs.WWWAuthenticate, toolNote = ist, ihdr, note
+	tok := obo.token
+	if tok.ok() {
+		obs.hadToken = true
+		obs.Token, obs.TokenIsUserToken = tok.tok, obo.fromUser || tok.raw == user.raw
+		obs.TokenSignatureVerified = tok.verified
+		ref := h.present(presentedName(obo.fromUser, tok.tok), RolePresented, tok, true)
+		out.presented = &ref
+		ses, err := mcpSession(ctx, h, tok.raw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
+		out.tools, out.listed = ses.tools, ses.listed
+		obs.Status, obs.WWWAuthenticate, obs.toolNote = ses.status, ses.challenge, ses.note
 		obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
 		if !obs.SessionOK {
-			w.setMCPUnreachable("the MCP session did not start")
+			out.unreachable = "the MCP session did not start"
 			obs.MCPError = sessionRPCError(h.rec.snapshot(), obs.Status)
 		}
-		var noTool *noSuchToolError
-		var toolErr *toolError
-		var refused *callRefusedError
-		if errors.As(err, &refused) {
-			// The session was accepted, the tool call refused: that refusal is what the
-			// rules read.
-			obs.Status, obs.WWWAuthenticate, obs.RefusedCall = refused.Status, refused.Challenge, "tools/call "+refused.Tool
-		}
-		switch {
-		case errors.As(err, &noTool):
-			// The server works; the configuration names a tool it does not have.
-			toolNote = fmt.Sprintf("%s; no tool %s: set mcp.tool to one of them", note, noTool.Tool)
-			missingTool = true
-		case errors.As(err, &toolErr):
-			// The server works and answered the call; the tool itself refused it (often the
-			// arguments: mcp.arguments).
-			msg := strings.TrimPrefix(strings.TrimPrefix(toolErr.Error(), "MCP tool "+toolErr.Tool+" returned an error: "), "MCP tools/call "+toolErr.Tool+": ")
-			hint := ""
-			if l := strings.ToLower(msg); strings.Contains(l, "argument") || strings.Contains(l, "input") || strings.Contains(l, "-32602") {
-				hint = " (check mcp.arguments)"
-			}
-			toolNote = fmt.Sprintf("%s; %s answered with an error%s: %s", note, toolErr.Tool, hint, oneLine(msg))
-			missingTool = true
-		case err != nil:
-			h.fail(describeFailure("mcp", err, h.rec.snapshot()))
-		}
-		// The version the server's metadata promises (v2.0 issuer → v2 tokens).
-		if v := expectedVersion(prm); v != "" && obo != nil {
-			for _, f := range inspect.LintToken(obo, "mcp", inspect.Expectations{Version: v, Now: w.opts.Now()}) {
-				if f.ID == "token.version-mismatch" {
-					h.add(f)
-				}
-			}
-		}
+		readSessionError(h, &obs, ses.note, err)
 	}
 	// 5. The passthrough probe: the user's token (for another audience) must be rejected.
-	if userRaw != "" && !obs.TokenIsUserToken && user != nil && !inspect.AudienceMatches(user.Audiences, w.mcpAudiences()) {
+	if user.ok() && !obs.TokenIsUserToken && user.tok != nil && !inspect.AudienceMatches(user.tok.Audiences, mcpAudiences(cfg)) {
 		h.rec.setLabel("passthrough probe (user token, must be rejected)")
-		st, _, answered, err := w.postInitialize(ctx, h, userRaw)
+		st, _, answered, err := postInitialize(ctx, h, user.raw)
 		if err == nil {
-			obs.ForeignProbeSent, obs.ForeignProbeToken, obs.ForeignProbeStatus, obs.ForeignProbeMCPAnswer = true, user, st, answered
+			obs.ForeignProbeSent, obs.ForeignProbeToken, obs.ForeignProbeStatus, obs.ForeignProbeMCPAnswer = true, user.tok, st, answered
 		}
 	}
-	// What earlier hops (and this one) already said about the presented token explains a rejection.
-	if fromUser {
-		obs.KnownProblems = w.knownTokenProblems(HopSignin)
+	// What earlier hops already said about the presented token explains a rejection.
+	if obo.fromUser {
+		obs.explaining = h.earlier(HopSignin)
 	} else {
-		obs.KnownProblems = w.knownTokenProblems(HopOBO)
-		w.mu.Lock()
-		for _, f := range w.results[HopOBO].Findings {
-			if f.ID == "obo.scope-missing" {
-				obs.KnownProblems = append(obs.KnownProblems, f.ID)
-			}
-		}
-		w.mu.Unlock()
+		obs.explaining = h.earlier(HopOBO)
 	}
-	for _, f := range h.res.Findings {
-		if f.Severity != inspect.SeverityInfo {
-			obs.KnownProblems = append(obs.KnownProblems, f.ID)
-		}
+	return obs, out
+}
+
+// readSessionError reads what went wrong in the MCP session: a refused tool call, a tool the server
+// does not have, a tool that answered with an error, or a failure of the session itself.
+func readSessionError(h *hopRun, obs *mcpObs, note string, err error) {
+	var noTool *noSuchToolError
+	var toolErr *toolError
+	var refused *callRefusedError
+	if errors.As(err, &refused) {
+		// The session was accepted, the tool call refused: that refusal is what the rules read.
+		obs.Status, obs.WWWAuthenticate, obs.RefusedCall = refused.Status, refused.Challenge, "tools/call "+refused.Tool
 	}
-	h.add(inspect.AnalyzeMCP(obs, exp)...)
-	h.res.Story = mcpStory(obs, prmURL, asIssuers, toolNote)
-	if missingTool && h.res.Err == "" && !hasSeverity(h.res.Findings, inspect.SeverityError) {
+	switch {
+	case errors.As(err, &noTool):
+		// The server works; the configuration names a tool it does not have.
+		obs.toolNote = fmt.Sprintf("%s; no tool %s: set mcp.tool to one of them", note, noTool.Tool)
+		obs.missingTool = true
+	case errors.As(err, &toolErr):
+		// The server works and answered the call; the tool itself refused it (often the
+		// arguments: mcp.arguments).
+		msg := strings.TrimPrefix(strings.TrimPrefix(toolErr.Error(), "MCP tool "+toolErr.Tool+" returned an error: "), "MCP tools/call "+toolErr.Tool+": ")
+		hint := ""
+		if l := strings.ToLower(msg); strings.Contains(l, "argument") || strings.Contains(l, "input") || strings.Contains(l, "-32602") {
+			hint = " (check mcp.arguments)"
+		}
+		obs.toolNote = fmt.Sprintf("%s; %s answered with an error%s: %s", note, toolErr.Tool, hint, oneLine(msg))
+		obs.missingTool = true
+	case err != nil:
+		h.fail(describeFailure("mcp", err, h.rec.snapshot()))
+	}
+}
+
+// analyzeMCP checks the presented token's version against the server's metadata and applies the
+// mcp rules; what earlier hops and this one already said about the token explains a rejection.
+func analyzeMCP(h *hopRun, obs mcpObs) []inspect.Finding {
+	var fs []inspect.Finding
+	if obs.version != "" && obs.Token != nil {
+		fs = inspect.CheckVersion(obs.Token, obs.version, "mcp", h.now())
+	}
+	if obs.ProbeStatus == 0 && !obs.hadToken {
+		return fs
+	}
+	obs.KnownProblems = inspect.ExplainingIDs(append(append([]inspect.Finding(nil), obs.explaining...), fs...))
+	return append(fs, inspect.AnalyzeMCP(obs.MCPObservation, obs.exp)...)
+}
+
+// finishMCP tells the mcp hop's story once its findings are known.
+func finishMCP(h *hopRun, obs mcpObs) {
+	if h.res.Status == StatusSkipped || obs.ProbeStatus == 0 {
+		return
+	}
+	h.res.Story = mcpStory(obs.MCPObservation, obs.prmURL, obs.asIssuers, obs.toolNote)
+	if obs.missingTool && h.res.Err == "" && !hasSeverity(h.res.Findings, inspect.SeverityError) {
 		h.res.Status = StatusWarning
 	}
-	if oboRaw == "" && len(h.res.Findings) == 0 && h.res.Err == "" {
+	if !obs.hadToken && len(h.res.Findings) == 0 && h.res.Err == "" {
 		h.skip("discovery only: no token for the MCP server (the exchange produced none); " + h.res.Story)
 	}
-}
-
-// signatureVerified reports whether an earlier hop verified t's signature against its issuer's
-// keys.
-func (w *Walk) signatureVerified(t *inspect.Token) bool {
-	if t == nil {
-		return false
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, id := range []HopID{HopSignin, HopOBO} {
-		if r := w.results[id]; r != nil {
-			for _, nt := range r.Tokens {
-				if nt.Token == t && nt.Verified {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// setMCPUnreachable records why the mcp hop got no session ("" when it did).
-func (w *Walk) setMCPUnreachable(why string) {
-	w.mu.Lock()
-	w.st.mcpUnreachable = why
-	w.mu.Unlock()
 }
 
 // presentedName names the token the mcp hop presents: the exchanged token, or the signin hop's
@@ -179,15 +175,6 @@ func presentedName(fromUser bool, t *inspect.Token) string {
 		return tokenNoun(t) + " passed through to the MCP server"
 	}
 	return "OBO token presented to the MCP server"
-}
-
-func hasFinding(fs []inspect.Finding, id string) bool {
-	for _, f := range fs {
-		if f.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // sendable reports whether a token may go to u: https, or http to loopback only.
@@ -303,8 +290,8 @@ func prmPath(u string) string {
 
 // postInitialize sends one JSON-RPC initialize, with bearer when non-empty, and returns the status
 // and headers of the answer and whether it carried a JSON-RPC result (a real MCP answer).
-func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.Header, bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.MCP.URL, strings.NewReader(initializeProbe))
+func postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.Header, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.MCP.URL, strings.NewReader(initializeProbe))
 	if err != nil {
 		return 0, nil, false, err
 	}
@@ -323,7 +310,7 @@ func (w *Walk) postInitialize(ctx context.Context, h *hopRun, bearer string) (in
 	answered := resp.StatusCode >= 200 && resp.StatusCode < 300 && isJSONRPCResult(resp.Header.Get("Content-Type"), body)
 	// A session the probe may have opened is closed again.
 	if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" && resp.StatusCode < 300 {
-		if del, err := http.NewRequestWithContext(ctx, http.MethodDelete, w.cfg.MCP.URL, nil); err == nil {
+		if del, err := http.NewRequestWithContext(ctx, http.MethodDelete, h.cfg.MCP.URL, nil); err == nil {
 			del.Header.Set("Mcp-Session-Id", sid)
 			if bearer != "" {
 				del.Header.Set("Authorization", "Bearer "+bearer)
@@ -361,12 +348,12 @@ func isJSONRPCResult(contentType string, body []byte) bool {
 // fetchPRM looks for RFC 9728 metadata: the challenge's resource_metadata URL, then
 // /.well-known/oauth-protected-resource/<path>, then the root well-known URL. It returns the
 // metadata and the URL it came from, and every URL tried with what it answered ("URL (404)").
-func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*inspect.ResourceMetadata, string, []string) {
+func fetchPRM(ctx context.Context, h *hopRun, challenge string) (*inspect.ResourceMetadata, string, []string) {
 	var candidates []string
 	if c, ok := inspect.ParseBearerChallenge(challenge); ok && c.Param("resource_metadata") != "" {
 		candidates = append(candidates, c.Param("resource_metadata"))
 	}
-	u, err := url.Parse(w.cfg.MCP.URL)
+	u, err := url.Parse(h.cfg.MCP.URL)
 	if err == nil {
 		root := u.Scheme + "://" + u.Host + "/.well-known/oauth-protected-resource"
 		if p := strings.TrimSuffix(u.EscapedPath(), "/"); p != "" {
@@ -384,7 +371,7 @@ func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*insp
 		h.rec.setLabel("protected resource metadata")
 		before := h.rec.headCount()
 		var prm inspect.ResourceMetadata
-		err := w.getJSON(ctx, h, c, &prm)
+		err := getJSON(ctx, h, c, &prm)
 		if err == nil && prm.Resource != "" {
 			return &prm, c, append(tried, c+" (200)")
 		}
@@ -411,7 +398,7 @@ func (w *Walk) fetchPRM(ctx context.Context, h *hopRun, challenge string) (*insp
 
 // fetchASMetadata reads each authorization server's metadata (Entra serves OpenID configuration
 // only; RFC 8414 is tried second) and returns the issuers found.
-func (w *Walk) fetchASMetadata(ctx context.Context, h *hopRun, servers []string) []string {
+func fetchASMetadata(ctx context.Context, h *hopRun, servers []string) []string {
 	var issuers []string
 	for i, as := range servers {
 		if i >= 3 || !sendable(as) {
@@ -421,13 +408,13 @@ func (w *Walk) fetchASMetadata(ctx context.Context, h *hopRun, servers []string)
 		var meta struct {
 			Issuer string `json:"issuer"`
 		}
-		if err := w.getJSON(ctx, h, strings.TrimSuffix(as, "/")+"/.well-known/openid-configuration", &meta); err == nil && meta.Issuer != "" {
+		if err := getJSON(ctx, h, strings.TrimSuffix(as, "/")+"/.well-known/openid-configuration", &meta); err == nil && meta.Issuer != "" {
 			issuers = append(issuers, meta.Issuer)
 			continue
 		}
 		if u, err := url.Parse(as); err == nil {
 			alt := u.Scheme + "://" + u.Host + "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.EscapedPath(), "/")
-			if err := w.getJSON(ctx, h, alt, &meta); err == nil && meta.Issuer != "" {
+			if err := getJSON(ctx, h, alt, &meta); err == nil && meta.Issuer != "" {
 				issuers = append(issuers, meta.Issuer)
 			}
 		}

@@ -15,55 +15,47 @@ import (
 // agentIdentityExchangeScope is the scope of Agent ID leg 1 (blueprint client credentials).
 const agentIdentityExchangeScope = "api://AzureADTokenExchange/.default"
 
-// hopOBO performs the middle tier's On-Behalf-Of exchange as the agent would, with MSAL.
-func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
-	cfg := w.cfg
-	mode := cfg.OBOMode()
-	w.mu.Lock()
-	userRaw, user, agentReport := w.st.userRaw, w.st.user, w.st.agentReport
-	w.st.oboRaw, w.st.obo, w.st.oboFromUser, w.st.claims = "", nil, false, ""
-	w.mu.Unlock()
+// oboOut is what the obo hop hands on: the token for the MCP server (the exchanged token, or the
+// user's own when the connection passes it through; none when the exchange failed).
+type oboOut struct {
+	token    heldToken
+	fromUser bool // passthrough: the token is the user token, handed on unchanged
+}
 
-	obs := inspect.OBOObservation{Mode: mode, Assertion: user, AgentReport: agentReport, RequestedScopes: cfg.OBO.Scopes}
-	// The assertion must be for the app doing the exchange: its client id, and the agent's App ID
-	// URI when the agent API is that same app (v1 tokens carry the App ID URI as aud).
-	exp := inspect.OBOExpectations{MiddleTier: nonEmpty(cfg.OBO.ClientID), DownstreamAudiences: w.mcpAudiences()}
-	if strings.EqualFold(cfg.OBO.ClientID, cfg.Agent.ClientID) {
-		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI)
-	}
-	if mode == OBOModeAgentIdentity {
-		exp.MiddleTier = nonEmpty(cfg.OBO.BlueprintClientID, "api://"+cfg.OBO.BlueprintClientID)
-	}
-	if mode == OBOModeNone || mode == OBOModePassthrough {
-		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID)
-	}
-	if userRaw == "" {
+// oboObs is what the obo hop observed.
+type oboObs struct {
+	inspect.OBOObservation
+	exp          inspect.OBOExpectations
+	verifyErr    error // the exchanged token's signature failed verification
+	agentProblem string
+}
+
+// observeOBO performs the middle tier's On-Behalf-Of exchange as the agent would, with MSAL.
+func observeOBO(ctx context.Context, h *hopRun, user heldToken, agentReport *inspect.ExchangeReport) (oboObs, oboOut) {
+	cfg := h.cfg
+	mode := cfg.OBOMode()
+	obs := oboObs{OBOObservation: inspect.OBOObservation{Mode: mode, Assertion: user.tok, AgentReport: agentReport, RequestedScopes: cfg.OBO.Scopes},
+		exp: oboExpectations(cfg, mode), agentProblem: agentReportProblem(agentReport)}
+	if !user.ok() {
 		obs.Assertion = nil
-		h.add(inspect.AnalyzeOBO(obs, exp)...)
 		h.skip("skipped: no user token to exchange")
-		return
+		return obs, oboOut{}
 	}
 	switch mode {
 	case OBOModePassthrough:
-		h.add(inspect.AnalyzeOBO(obs, exp)...)
-		w.mu.Lock()
-		w.st.oboRaw, w.st.obo, w.st.oboFromUser = userRaw, user, true
-		w.mu.Unlock()
 		h.skip("passthrough: no exchange — the user token is forwarded as-is to the MCP server")
-		return
+		return obs, oboOut{token: user, fromUser: true}
 	case OBOModeNone:
-		h.add(inspect.AnalyzeOBO(obs, exp)...)
 		h.skip("skipped: no middle-tier credentials (obo.mode none); the user token was checked for OBO readiness")
-		return
+		return obs, oboOut{}
 	}
-
 	var raw string
 	var err error
 	obs.Performed = true
 	if mode == OBOModeAgentIdentity {
-		raw, err = w.oboAgentIdentity(ctx, h, userRaw, &obs)
+		raw, err = oboAgentIdentity(ctx, h, user.raw, &obs.OBOObservation)
 	} else {
-		raw, err = w.oboConfidential(ctx, h, userRaw)
+		raw, err = oboConfidential(ctx, h, user.raw)
 	}
 	if err != nil {
 		xs := h.rec.snapshot()
@@ -74,66 +66,96 @@ func (w *Walk) hopOBO(ctx context.Context, h *hopRun) {
 		if obs.Error != nil {
 			// Entra refused the exchange of this assertion (AADSTS50013 names it): the hop shows
 			// the token it sent, so that its aud, scp and issuer can be read where it failed.
-			h.token("assertion ("+tokenNoun(user)+")", userRaw, user, false, "")
-		}
-		if e := obs.Error; e != nil && e.Claims != "" {
-			w.mu.Lock()
-			w.st.claims = e.Claims
-			w.mu.Unlock()
+			h.present("assertion ("+tokenNoun(user.tok)+")", RoleAssertion, user, false)
+			h.res.ClaimsChallenge = obs.Error.Claims
 		}
 	}
+	var out oboOut
 	if raw != "" {
 		tok, derr := inspect.DecodeUnverified(raw)
 		if derr != nil {
 			h.fail("obo: the exchanged token cannot be decoded: " + derr.Error())
 		} else {
 			obs.Result = tok
-			verified, verr := w.verifyIfConfigured(ctx, h, tok, w.mcpAudiences())
-			h.token("OBO token (for the MCP server)", raw, tok, verified, verr)
-			h.add(inspect.LintToken(tok, "obo", inspect.Expectations{Now: w.opts.Now()})...)
-			w.mu.Lock()
-			w.st.oboRaw, w.st.obo = raw, tok
-			w.mu.Unlock()
+			verified, note, verr := h.verify(ctx, tok, mcpAudiences(cfg))
+			obs.verifyErr = verr
+			from := user.ref
+			out.token = h.hold(NamedToken{Name: "OBO token (for the MCP server)", Role: RoleObtained, Raw: raw, Token: tok,
+				Verified: verified, VerifyErr: note, From: &from})
 		}
 	}
-	h.add(inspect.AnalyzeOBO(obs, exp)...)
-	switch {
-	case obs.Result != nil && agentReportProblem(agentReport) != "":
-		// oboscope's own exchange worked; what the agent API did is another matter: say both.
-		h.res.Story = fmt.Sprintf("oboscope's exchange as %s worked (a %s); but %s",
-			oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()), agentReportProblem(agentReport))
-	case obs.Result != nil:
-		h.res.Story = fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode, w.appNames()), tokenSummary(obs.Result, w.appNames()))
-		if obs.Result.IsAgent() && obs.Result.ParentAppID != "" {
-			h.res.Story += fmt.Sprintf("; an Agent ID token (xms_par_app_azp %s)", appName(obs.Result, obs.Result.ParentAppID, w.appNames()))
-		}
-	case obs.Error != nil && obs.Error.Claims != "":
-		h.res.Story = "Entra asks for a fresh sign-in satisfying a claims challenge: sign in again with the claims (oboscope's TUI does it: press a)"
-	case obs.Error != nil:
-		h.res.Story = fmt.Sprintf("Entra refused the exchange: %s", firstLine(obs.Error.Description))
-	case obs.Leg1Error != nil:
-		h.res.Story = fmt.Sprintf("Entra refused the blueprint's leg 1: %s", firstLine(obs.Leg1Error.Description))
-	default:
-		h.res.Story = "the exchange did not complete"
-	}
+	return obs, out
 }
 
-func oboActor(cfg Config, mode string, names map[string]string) string {
+// oboExpectations are what the assertion and the exchanged token must be: the assertion for the
+// app doing the exchange — its client id, and the agent's App ID URI when the agent API is that
+// same app (v1 tokens carry the App ID URI as aud) — and the result for the MCP server.
+func oboExpectations(cfg Config, mode string) inspect.OBOExpectations {
+	exp := inspect.OBOExpectations{MiddleTier: nonEmpty(cfg.OBO.ClientID), DownstreamAudiences: mcpAudiences(cfg)}
+	switch {
+	case mode == OBOModeAgentIdentity:
+		exp.MiddleTier = nonEmpty(cfg.OBO.BlueprintClientID, "api://"+cfg.OBO.BlueprintClientID)
+	case mode == OBOModeNone || mode == OBOModePassthrough:
+	case strings.EqualFold(cfg.OBO.ClientID, cfg.Agent.ClientID):
+		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI)
+	}
+	return exp
+}
+
+// analyzeOBO applies the obo and agentid rules, and lints the exchanged token.
+func analyzeOBO(h *hopRun, obs oboObs) []inspect.Finding {
+	var fs []inspect.Finding
+	if f, ok := inspect.SignatureFinding(obs.verifyErr, "obo"); ok {
+		fs = append(fs, f)
+	}
+	if obs.Result != nil {
+		fs = append(fs, inspect.LintToken(obs.Result, "obo", inspect.Expectations{Now: h.now()})...)
+	}
+	return append(fs, inspect.AnalyzeOBO(obs.OBOObservation, obs.exp)...)
+}
+
+// oboStory is the one-line story of the obo hop (a skipped hop keeps the reason it was skipped).
+func oboStory(h *hopRun, obs oboObs) string {
+	if h.res.Status == StatusSkipped {
+		return h.res.Story
+	}
+	cfg, mode, names := h.cfg, obs.Mode, h.names
+	switch {
+	case obs.Result != nil && obs.agentProblem != "":
+		// oboscope's own exchange worked; what the agent API did is another matter: say both.
+		return fmt.Sprintf("oboscope's exchange as %s worked (a %s); but %s",
+			oboActor(cfg, mode, names), inspect.Summarize(obs.Result, names).Text(), obs.agentProblem)
+	case obs.Result != nil:
+		s := fmt.Sprintf("%s exchanged the user token for a %s", oboActor(cfg, mode, names), inspect.Summarize(obs.Result, names).Text())
+		if obs.Result.IsAgent() && obs.Result.ParentAppID != "" {
+			s += fmt.Sprintf("; an Agent ID token (xms_par_app_azp %s)", names.Name(obs.Result, obs.Result.ParentAppID))
+		}
+		return s
+	case obs.Error != nil && obs.Error.Claims != "":
+		return "Entra asks for a fresh sign-in satisfying a claims challenge: sign in again with the claims (oboscope's TUI does it: press a)"
+	case obs.Error != nil:
+		return fmt.Sprintf("Entra refused the exchange: %s", firstLine(obs.Error.Description))
+	case obs.Leg1Error != nil:
+		return fmt.Sprintf("Entra refused the blueprint's leg 1: %s", firstLine(obs.Leg1Error.Description))
+	}
+	return "the exchange did not complete"
+}
+
+func oboActor(cfg Config, mode string, names inspect.AppNames) string {
 	id := cfg.OBO.ClientID
 	if mode == OBOModeAgentIdentity {
 		id = cfg.OBO.AgentIdentityID
 	}
-	if n := names[strings.ToLower(id)]; n != "" && !strings.HasPrefix(n, "the ") {
+	if n, ok := names.Lookup(id); ok && !strings.HasPrefix(n, "the ") {
 		return n
-	} else if n != "" {
+	} else if ok {
 		return n + " (" + id + ")"
 	}
 	return "the middle tier " + id
 }
 
 // oboCredential builds the middle tier's credential: a secret or a certificate.
-func (w *Walk) oboCredential() (confidential.Credential, error) {
-	cfg := w.cfg
+func oboCredential(cfg Config) (confidential.Credential, error) {
 	if cfg.OBOMode() == OBOModeCertificate {
 		pem, err := os.ReadFile(cfg.OBO.CertificateFile)
 		if err != nil {
@@ -152,18 +174,19 @@ func (w *Walk) oboCredential() (confidential.Credential, error) {
 	return confidential.NewCredFromSecret(secret)
 }
 
-func (w *Walk) oboConfidential(ctx context.Context, h *hopRun, assertion string) (string, error) {
-	cred, err := w.oboCredential()
+func oboConfidential(ctx context.Context, h *hopRun, assertion string) (string, error) {
+	cfg := h.cfg
+	cred, err := oboCredential(cfg)
 	if err != nil {
 		return "", err
 	}
-	app, err := confidential.New(w.cfg.Authority(), w.cfg.OBO.ClientID, cred,
-		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+	app, err := confidential.New(cfg.Authority(), cfg.OBO.ClientID, cred,
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(cfg.instanceDiscovery()))
 	if err != nil {
 		return "", fmt.Errorf("MSAL confidential client: %w", err)
 	}
 	h.rec.setLabel("OBO (jwt-bearer)")
-	res, err := app.AcquireTokenOnBehalfOf(ctx, assertion, w.cfg.OBO.Scopes)
+	res, err := app.AcquireTokenOnBehalfOf(ctx, assertion, cfg.OBO.Scopes)
 	if err != nil {
 		return "", err
 	}
@@ -172,8 +195,8 @@ func (w *Walk) oboConfidential(ctx context.Context, h *hopRun, assertion string)
 
 // oboAgentIdentity runs the Agent ID two legs: the blueprint's client credentials with fmi_path
 // give T1; the agent identity then does OBO with T1 as its client assertion.
-func (w *Walk) oboAgentIdentity(ctx context.Context, h *hopRun, assertion string, obs *inspect.OBOObservation) (string, error) {
-	cfg := w.cfg
+func oboAgentIdentity(ctx context.Context, h *hopRun, assertion string, obs *inspect.OBOObservation) (string, error) {
+	cfg := h.cfg
 	secret, err := cfg.readSecret(cfg.OBO.BlueprintSecret, cfg.OBO.BlueprintSecretEnv, cfg.OBO.BlueprintSecretFile)
 	if err != nil {
 		return "", fmt.Errorf("blueprint secret: %w", err)
@@ -183,7 +206,7 @@ func (w *Walk) oboAgentIdentity(ctx context.Context, h *hopRun, assertion string
 		return "", fmt.Errorf("blueprint secret: %w", err)
 	}
 	blueprint, err := confidential.New(cfg.Authority(), cfg.OBO.BlueprintClientID, cred,
-		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(cfg.instanceDiscovery()))
 	if err != nil {
 		return "", fmt.Errorf("MSAL confidential client (blueprint): %w", err)
 	}
@@ -204,13 +227,14 @@ func (w *Walk) oboAgentIdentity(ctx context.Context, h *hopRun, assertion string
 	// signature, never in a form that could be replayed or copied.
 	if tok, derr := inspect.DecodeUnverified(StripSignature(t1)); derr == nil {
 		obs.T1 = tok
-		h.token("T1 (blueprint credential for the agent identity, signature removed)", "", tok, false, "a credential for Entra only: not verified, never kept whole")
+		h.record(NamedToken{Name: "T1 (blueprint credential for the agent identity, signature removed)", Role: RoleCredential, Token: tok,
+			VerifyErr: "a credential for Entra only: not verified, never kept whole"})
 	}
 	agentCred := confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
 		return t1, nil
 	})
 	agent, err := confidential.New(cfg.Authority(), cfg.OBO.AgentIdentityID, agentCred,
-		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(cfg.instanceDiscovery()))
 	if err != nil {
 		return "", fmt.Errorf("MSAL confidential client (agent identity): %w", err)
 	}

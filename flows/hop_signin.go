@@ -15,30 +15,39 @@ import (
 	"github.com/oboscope/oboscope/inspect"
 )
 
-// hopSignin obtains the user token: MSAL device code or browser (auth code + PKCE), a token the
+// signinOut is what the signin hop hands on: the user's token (or an app-only one), none when
+// sign-in failed — never a stale one.
+type signinOut struct {
+	user heldToken
+}
+
+// signinObs is what the signin hop observed.
+type signinObs struct {
+	inspect.SigninObservation
+	decodeErr error // the token obtained cannot be decoded
+	verifyErr error // its signature failed verification against the issuer's keys
+}
+
+// observeSignin obtains the user token: MSAL device code or browser (auth code + PKCE), a token the
 // user brings, or — the app-only case — client credentials.
-func (w *Walk) hopSignin(ctx context.Context, h *hopRun) {
-	cfg := w.cfg
+func observeSignin(ctx context.Context, h *hopRun) (signinObs, signinOut) {
+	cfg := h.cfg
 	flow := cfg.FlowName()
-	obs := inspect.SigninObservation{Flow: flow}
-	// Later hops use this sign-in's token, or none when it fails: never a stale one.
-	w.mu.Lock()
-	w.st.userRaw, w.st.user = "", nil
-	w.mu.Unlock()
+	obs := signinObs{SigninObservation: inspect.SigninObservation{Flow: flow}}
 	var raw string
 	var err error
 	switch flow {
 	case FlowToken:
-		raw, err = w.readUserToken()
+		raw, err = readUserToken(cfg, h.opts.Stdin)
 		if err != nil {
 			h.fail("signin: " + err.Error())
 		}
 	case FlowClientCredentials:
 		obs.RequestedScopes = cfg.Signin.Scopes
-		raw, err = w.signinClientCredentials(ctx, h)
+		raw, err = signinClientCredentials(ctx, h)
 	default:
 		obs.RequestedScopes = cfg.Signin.Scopes
-		raw, err = w.signinPublic(ctx, h, flow)
+		raw, err = signinPublic(ctx, h, flow)
 	}
 	if err != nil && h.res.Err == "" {
 		obs.Error = entraErrorFrom(h.rec.snapshot(), err)
@@ -48,28 +57,38 @@ func (w *Walk) hopSignin(ctx context.Context, h *hopRun) {
 	if raw != "" {
 		tok, err = inspect.DecodeUnverified(raw)
 		if err != nil {
-			var de *inspect.DecodeError
-			if errors.As(err, &de) {
-				h.add(de.Finding("signin"))
-			}
+			obs.decodeErr = err
 			h.fail("signin: the token cannot be decoded: " + RedactText(err.Error(), nil))
 		}
 	}
 	obs.Token = tok
-	h.add(inspect.AnalyzeSignin(obs)...)
 	if tok == nil {
 		if h.res.Story == "" {
 			h.res.Story = "no user token: " + strings.TrimPrefix(h.res.Err, "signin: ")
 		}
-		return
+		return obs, signinOut{}
 	}
-	verified, verr := w.verifyIfConfigured(ctx, h, tok, w.agentAudiences())
-	h.token(userTokenName(flow, tok), raw, tok, verified, verr)
-	h.add(inspect.LintToken(tok, "signin", inspect.Expectations{Now: w.opts.Now()})...)
-	w.mu.Lock()
-	w.st.userRaw, w.st.user = raw, tok
-	w.mu.Unlock()
-	h.res.Story = signinStory(tok, flow, w.appNames())
+	verified, note, verr := h.verify(ctx, tok, agentAudiences(cfg))
+	obs.verifyErr = verr
+	user := h.hold(NamedToken{Name: userTokenName(flow, tok), Role: RoleObtained, Raw: raw, Token: tok, Verified: verified, VerifyErr: note})
+	h.res.Story = signinStory(tok, flow, h.names)
+	return obs, signinOut{user: user}
+}
+
+// analyzeSignin applies the signin rules and lints the token obtained.
+func analyzeSignin(h *hopRun, obs signinObs) []inspect.Finding {
+	var fs []inspect.Finding
+	if obs.decodeErr != nil {
+		fs = append(fs, inspect.MalformedTokenFinding("signin", obs.decodeErr))
+	}
+	fs = append(fs, inspect.AnalyzeSignin(obs.SigninObservation)...)
+	if f, ok := inspect.SignatureFinding(obs.verifyErr, "signin"); ok {
+		fs = append(fs, f)
+	}
+	if obs.Token != nil {
+		fs = append(fs, inspect.LintToken(obs.Token, "signin", inspect.Expectations{Now: h.now()})...)
+	}
+	return fs
 }
 
 // userTokenName names the signin hop's token by what it is: a client-credentials token, another
@@ -85,13 +104,13 @@ func userTokenName(flow string, t *inspect.Token) string {
 }
 
 // signinStory is the one-line story of the signin hop.
-func signinStory(t *inspect.Token, flow string, names map[string]string) string {
+func signinStory(t *inspect.Token, flow string, names inspect.AppNames) string {
 	who := t.Username
 	if who == "" {
 		who = t.Name
 	}
 	if who == "" && appOnlyToken(t) {
-		who = appName(t, t.ClientAppID, names)
+		who = names.Name(t, t.ClientAppID)
 		if who == t.ClientAppID {
 			who = "app " + who
 		}
@@ -99,7 +118,7 @@ func signinStory(t *inspect.Token, flow string, names map[string]string) string 
 	if who == "" {
 		who = "(unknown principal)"
 	}
-	client := appName(t, t.ClientAppID, names)
+	client := names.Name(t, t.ClientAppID)
 	verb := "signed in to " + client
 	switch flow {
 	case FlowToken:
@@ -107,28 +126,7 @@ func signinStory(t *inspect.Token, flow string, names map[string]string) string 
 	case FlowClientCredentials:
 		verb = "obtained an app-only token"
 	}
-	return fmt.Sprintf("%s %s; %s", who, verb, tokenSummary(t, names))
-}
-
-// tokenSummary says what a token is for: "token for Contoso Agent API, scp access_as_user".
-func tokenSummary(t *inspect.Token, names map[string]string) string {
-	aud := strings.Join(t.Audiences, " ")
-	if len(t.Audiences) == 1 {
-		aud = appName(t, t.Audiences[0], names)
-	}
-	s := "token for " + valueOr(aud, "no audience")
-	switch {
-	case len(t.Scopes) > 0:
-		s += ", scp " + strings.Join(t.Scopes, " ")
-	case len(t.Roles) > 0:
-		s += ", roles " + strings.Join(t.Roles, " ")
-	default:
-		s += ", no scp or roles"
-	}
-	if t.Version != "" {
-		s += ", v" + t.Version
-	}
-	return s
+	return fmt.Sprintf("%s %s; %s", who, verb, inspect.Summarize(t, names).Text())
 }
 
 func valueOr(s, def string) string {
@@ -143,16 +141,16 @@ func appOnlyToken(t *inspect.Token) bool {
 }
 
 // readUserToken reads signin.token_file ('-' = the walk's stdin).
-func (w *Walk) readUserToken() (string, error) {
+func readUserToken(cfg Config, stdin io.Reader) (string, error) {
 	var b []byte
 	var err error
-	if w.cfg.Signin.TokenFile == "-" {
-		if w.opts.Stdin == nil {
+	if cfg.Signin.TokenFile == "-" {
+		if stdin == nil {
 			return "", errors.New("token_file '-' needs a token on standard input")
 		}
-		b, err = io.ReadAll(io.LimitReader(w.opts.Stdin, 1<<20))
+		b, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
 	} else {
-		b, err = os.ReadFile(w.cfg.Signin.TokenFile)
+		b, err = os.ReadFile(cfg.Signin.TokenFile)
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading the token: %w", err)
@@ -172,19 +170,20 @@ func (w *Walk) readUserToken() (string, error) {
 }
 
 // instanceDiscovery is on for a real Entra authority and off for a loopback (sandbox) one.
-func (w *Walk) instanceDiscovery() bool { return !w.cfg.IsSandboxAuthority() }
+func (c Config) instanceDiscovery() bool { return !c.IsSandboxAuthority() }
 
-func (w *Walk) signinPublic(ctx context.Context, h *hopRun, flow string) (string, error) {
-	app, err := public.New(w.cfg.Signin.ClientID,
-		public.WithAuthority(w.cfg.Authority()),
+func signinPublic(ctx context.Context, h *hopRun, flow string) (string, error) {
+	cfg := h.cfg
+	app, err := public.New(cfg.Signin.ClientID,
+		public.WithAuthority(cfg.Authority()),
 		public.WithHTTPClient(h.client),
-		public.WithInstanceDiscovery(w.instanceDiscovery()))
+		public.WithInstanceDiscovery(cfg.instanceDiscovery()))
 	if err != nil {
 		return "", fmt.Errorf("MSAL public client: %w", err)
 	}
 	if flow == FlowBrowser {
 		h.rec.setLabel("authorization code + PKCE")
-		open := w.opts.OpenURL
+		open := h.opts.OpenURL
 		if open == nil {
 			open = browser.OpenURL
 		}
@@ -200,7 +199,7 @@ func (w *Walk) signinPublic(ctx context.Context, h *hopRun, flow string) (string
 		if h.claims != "" {
 			opts = append(opts, public.WithClaims(h.claims))
 		}
-		res, err := app.AcquireTokenInteractive(ctx, w.cfg.Signin.Scopes, opts...)
+		res, err := app.AcquireTokenInteractive(ctx, cfg.Signin.Scopes, opts...)
 		if err != nil {
 			return "", err
 		}
@@ -211,7 +210,7 @@ func (w *Walk) signinPublic(ctx context.Context, h *hopRun, flow string) (string
 	if h.claims != "" {
 		dopts = append(dopts, public.WithClaims(h.claims))
 	}
-	dc, err := app.AcquireTokenByDeviceCode(ctx, w.cfg.Signin.Scopes, dopts...)
+	dc, err := app.AcquireTokenByDeviceCode(ctx, cfg.Signin.Scopes, dopts...)
 	if err != nil {
 		return "", err
 	}
@@ -220,7 +219,7 @@ func (w *Walk) signinPublic(ctx context.Context, h *hopRun, flow string) (string
 		VerificationURL: dc.Result.VerificationURL,
 		Message:         dc.Result.Message,
 		ExpiresAt:       dc.Result.ExpiresOn,
-		AutoApproved:    w.opts.AutoApproved,
+		AutoApproved:    h.opts.AutoApproved,
 	}})
 	h.rec.setLabel("device code token poll")
 	res, err := dc.AuthenticationResult(ctx)
@@ -230,8 +229,9 @@ func (w *Walk) signinPublic(ctx context.Context, h *hopRun, flow string) (string
 	return res.AccessToken, nil
 }
 
-func (w *Walk) signinClientCredentials(ctx context.Context, h *hopRun) (string, error) {
-	secret, err := w.cfg.readSecret(w.cfg.Signin.ClientSecret, w.cfg.Signin.ClientSecretEnv, w.cfg.Signin.ClientSecretFile)
+func signinClientCredentials(ctx context.Context, h *hopRun) (string, error) {
+	cfg := h.cfg
+	secret, err := cfg.readSecret(cfg.Signin.ClientSecret, cfg.Signin.ClientSecretEnv, cfg.Signin.ClientSecretFile)
 	if err != nil {
 		return "", fmt.Errorf("client secret: %w", err)
 	}
@@ -239,13 +239,13 @@ func (w *Walk) signinClientCredentials(ctx context.Context, h *hopRun) (string, 
 	if err != nil {
 		return "", fmt.Errorf("client secret: %w", err)
 	}
-	app, err := confidential.New(w.cfg.Authority(), w.cfg.Signin.ClientID, cred,
-		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(w.instanceDiscovery()))
+	app, err := confidential.New(cfg.Authority(), cfg.Signin.ClientID, cred,
+		confidential.WithHTTPClient(h.client), confidential.WithInstanceDiscovery(cfg.instanceDiscovery()))
 	if err != nil {
 		return "", fmt.Errorf("MSAL confidential client: %w", err)
 	}
 	h.rec.setLabel("client credentials")
-	res, err := app.AcquireTokenByCredential(ctx, w.cfg.Signin.Scopes)
+	res, err := app.AcquireTokenByCredential(ctx, cfg.Signin.Scopes)
 	if err != nil {
 		return "", err
 	}
@@ -253,15 +253,15 @@ func (w *Walk) signinClientCredentials(ctx context.Context, h *hopRun) (string, 
 }
 
 // agentAudiences are the audiences a token for the agent API may carry.
-func (w *Walk) agentAudiences() []string {
-	if w.cfg.AgentKind() == AgentKindFoundry {
-		return nonEmpty(FoundryAudience, w.cfg.Agent.ClientID, w.cfg.Agent.AppIDURI)
+func agentAudiences(cfg Config) []string {
+	if cfg.AgentKind() == AgentKindFoundry {
+		return nonEmpty(FoundryAudience, cfg.Agent.ClientID, cfg.Agent.AppIDURI)
 	}
-	return nonEmpty(w.cfg.Agent.ClientID, w.cfg.Agent.AppIDURI)
+	return nonEmpty(cfg.Agent.ClientID, cfg.Agent.AppIDURI)
 }
 
 // mcpAudiences are the audiences a token for the MCP server may carry.
-func (w *Walk) mcpAudiences() []string { return nonEmpty(w.cfg.MCP.ClientID, w.cfg.MCP.AppIDURI) }
+func mcpAudiences(cfg Config) []string { return nonEmpty(cfg.MCP.ClientID, cfg.MCP.AppIDURI) }
 
 func nonEmpty(xs ...string) []string {
 	var out []string
@@ -271,58 +271,4 @@ func nonEmpty(xs ...string) []string {
 		}
 	}
 	return out
-}
-
-// appName names an app ID or App ID URI: its configured display name, else its well-known name
-// (Microsoft Graph), else its role in the configuration with the ID ("the agent API (…)"), else
-// the ID itself.
-func appName(t *inspect.Token, id string, names map[string]string) string {
-	if id == "" {
-		return "(unknown app)"
-	}
-	n := names[strings.ToLower(id)]
-	if n != "" && !strings.HasPrefix(n, "the ") {
-		return n
-	}
-	if wk := t.AppName(id); wk != "" && wk != id {
-		return wk
-	}
-	if n != "" {
-		return n + " (" + id + ")"
-	}
-	return id
-}
-
-// appNames maps the configuration's app IDs and App ID URIs to their display names, or to their
-// roles ("the agent API") when no display name is configured.
-func (w *Walk) appNames() map[string]string {
-	c := w.cfg
-	m := map[string]string{}
-	set := func(display, role string, ids ...string) {
-		name := display
-		if name == "" {
-			name = role
-		}
-		for _, id := range ids {
-			if id != "" {
-				m[strings.ToLower(id)] = name
-			}
-		}
-	}
-	set(c.MCP.DisplayName, "the MCP server", c.MCP.ClientID, c.MCP.AppIDURI)
-	set(c.Agent.DisplayName, "the agent API", c.Agent.ClientID, c.Agent.AppIDURI)
-	if c.OBO.BlueprintClientID != "" {
-		display := ""
-		if strings.EqualFold(c.OBO.BlueprintClientID, c.Agent.ClientID) {
-			display = c.Agent.DisplayName // the agent API is the blueprint: one app, one name
-		}
-		set(display, "the agent blueprint", c.OBO.BlueprintClientID, "api://"+c.OBO.BlueprintClientID)
-	}
-	if c.OBO.AgentIdentityID != "" {
-		set(c.OBO.DisplayName, "the agent identity", c.OBO.AgentIdentityID)
-	} else if c.OBO.DisplayName != "" && !strings.EqualFold(c.OBO.ClientID, c.Agent.ClientID) {
-		set(c.OBO.DisplayName, "the middle tier", c.OBO.ClientID)
-	}
-	set(c.Signin.DisplayName, "the client app", c.Signin.ClientID)
-	return m
 }

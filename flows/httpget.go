@@ -9,8 +9,8 @@ import (
 )
 
 // getJSON GETs u through the hop's client and decodes a JSON answer into v.
-func (w *Walk) getJSON(ctx context.Context, h *hopRun, u string, v any) error {
-	body, err := w.getBody(ctx, h, u)
+func getJSON(ctx context.Context, h *hopRun, u string, v any) error {
+	body, err := getBody(ctx, h, u)
 	if err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func (w *Walk) getJSON(ctx context.Context, h *hopRun, u string, v any) error {
 }
 
 // getBody GETs u and returns the body of a 200 answer; any other answer is an error naming it.
-func (w *Walk) getBody(ctx context.Context, h *hopRun, u string) ([]byte, error) {
+func getBody(ctx context.Context, h *hopRun, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err

@@ -10,57 +10,50 @@ import (
 	"github.com/oboscope/oboscope/inspect"
 )
 
-// allowedAlgs are the signature algorithms accepted for Entra-issued tokens.
-func allowedAlgs() []string {
-	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
-}
+// keyCache holds each issuer's signing keys for the life of a walk.
+type keyCache map[string]*inspect.JWKS
 
-// verifyIfConfigured verifies t's signature against its issuer's JWKS when t is meant for one of
-// audiences (an API of the configuration). Tokens for others (Graph above all: header nonce) are
-// not verified: only their resource can. A failed verification is recorded as a finding at h.
-func (w *Walk) verifyIfConfigured(ctx context.Context, h *hopRun, t *inspect.Token, audiences []string) (bool, string) {
+// verify checks t's signature against its issuer's JWKS when t is meant for one of audiences (an
+// API of the configuration). Tokens for others (Graph above all: header nonce) are not verified:
+// only their resource can. It returns whether the signature was verified, a note saying why not,
+// and the verification error (an *inspect.VerifyError the hop's analysis turns into a finding).
+func (h *hopRun) verify(ctx context.Context, t *inspect.Token, audiences []string) (bool, string, error) {
 	if t == nil || t.Format != inspect.FormatJWS {
-		return false, "not a signed JWT"
+		return false, "not a signed JWT", nil
 	}
 	if _, nonce := t.Header["nonce"]; nonce {
-		return false, "header nonce: only the resource (Graph) can validate it"
+		return false, "header nonce: only the resource (Graph) can validate it", nil
 	}
 	if len(audiences) == 0 || !inspect.AudienceMatches(t.Audiences, audiences) {
-		return false, "not verified: the token is not for an API of the configuration"
+		return false, "not verified: the token is not for an API of the configuration", nil
 	}
-	keys, err := w.jwksFor(ctx, h, t, false)
+	keys, err := h.jwksFor(ctx, t, false)
 	if err != nil {
-		return false, "not verified: " + err.Error()
+		return false, "not verified: " + err.Error(), nil
 	}
-	err = inspect.VerifySignature(t, keys, allowedAlgs())
+	err = inspect.VerifySignature(t, keys, inspect.DefaultAllowedAlgs())
 	var ve *inspect.VerifyError
-	if err != nil && errors.As(err, &ve) && ve.FindingID == "token.kid-unknown" {
+	if err != nil && errors.As(err, &ve) && ve.KidUnknown() {
 		// Keys rotate: fetch the set again once before concluding.
-		if keys, ferr := w.jwksFor(ctx, h, t, true); ferr == nil {
-			err = inspect.VerifySignature(t, keys, allowedAlgs())
+		if keys, ferr := h.jwksFor(ctx, t, true); ferr == nil {
+			err = inspect.VerifySignature(t, keys, inspect.DefaultAllowedAlgs())
 		}
 	}
 	if err != nil {
-		if f, ok := inspect.SignatureFinding(err, string(h.id)); ok {
-			h.add(f)
-		}
-		return false, err.Error()
+		return false, err.Error(), err
 	}
-	return true, ""
+	return true, "", nil
 }
 
 // jwksFor returns the issuer's key set, fetched from its OpenID configuration's jwks_uri and
 // cached per issuer for the life of the Walk. Only issuers of the configured authority are
 // fetched (an Entra v1 issuer, sts.windows.net, is looked up on the authority host).
-func (w *Walk) jwksFor(ctx context.Context, h *hopRun, t *inspect.Token, refresh bool) (*inspect.JWKS, error) {
+func (h *hopRun) jwksFor(ctx context.Context, t *inspect.Token, refresh bool) (*inspect.JWKS, error) {
 	iss := t.Issuer
-	w.mu.Lock()
-	cached, ok := w.jwks[iss]
-	w.mu.Unlock()
-	if ok && !refresh {
+	if cached, ok := (*h.keys)[iss]; ok && !refresh {
 		return cached, nil
 	}
-	metaURL, err := w.discoveryURL(t)
+	metaURL, err := discoveryURL(h.cfg, t)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +62,7 @@ func (w *Walk) jwksFor(ctx context.Context, h *hopRun, t *inspect.Token, refresh
 		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := w.getJSON(ctx, h, metaURL, &meta); err != nil {
+	if err := getJSON(ctx, h, metaURL, &meta); err != nil {
 		return nil, err
 	}
 	if meta.JWKSURI == "" {
@@ -80,7 +73,7 @@ func (w *Walk) jwksFor(ctx context.Context, h *hopRun, t *inspect.Token, refresh
 		return nil, fmt.Errorf("jwks_uri %q is not https", meta.JWKSURI)
 	}
 	h.rec.setLabel("issuer keys (JWKS)")
-	body, err := w.getBody(ctx, h, meta.JWKSURI)
+	body, err := getBody(ctx, h, meta.JWKSURI)
 	if err != nil {
 		return nil, err
 	}
@@ -88,19 +81,17 @@ func (w *Walk) jwksFor(ctx context.Context, h *hopRun, t *inspect.Token, refresh
 	if err != nil {
 		return nil, err
 	}
-	w.mu.Lock()
-	w.jwks[iss] = keys
-	w.mu.Unlock()
+	(*h.keys)[iss] = keys
 	return keys, nil
 }
 
 // discoveryURL maps a token's issuer to its OpenID configuration on the configured authority.
-func (w *Walk) discoveryURL(t *inspect.Token) (string, error) {
+func discoveryURL(cfg Config, t *inspect.Token) (string, error) {
 	iss, err := url.Parse(t.Issuer)
 	if err != nil || iss.Host == "" {
 		return "", fmt.Errorf("issuer %q is not a URL", t.Issuer)
 	}
-	auth, err := url.Parse(w.cfg.authorityHost())
+	auth, err := url.Parse(cfg.authorityHost())
 	if err != nil {
 		return "", err
 	}
@@ -108,7 +99,7 @@ func (w *Walk) discoveryURL(t *inspect.Token) (string, error) {
 	case strings.EqualFold(iss.Host, auth.Host):
 		return strings.TrimSuffix(t.Issuer, "/") + "/.well-known/openid-configuration", nil
 	case strings.EqualFold(iss.Host, "sts.windows.net") && t.IssuerTenant != "":
-		return strings.TrimSuffix(w.cfg.authorityHost(), "/") + "/" + t.IssuerTenant + "/.well-known/openid-configuration", nil
+		return strings.TrimSuffix(cfg.authorityHost(), "/") + "/" + t.IssuerTenant + "/.well-known/openid-configuration", nil
 	}
 	return "", fmt.Errorf("issuer %s is not the configured authority %s", t.Issuer, auth.Host)
 }

@@ -25,31 +25,42 @@ func (b *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
+// session is what an MCP session with the go-sdk client showed: the structured content of the
+// tool call, the status and WWW-Authenticate of the initialize answer, a one-line note of what
+// happened, and the tools the server listed (listed: the list arrived, possibly empty).
+type session struct {
+	structured any
+	status     int
+	challenge  string
+	note       string
+	tools      []string
+	listed     bool
+}
+
 // mcpSession connects with the MCP go-sdk (streamable HTTP) presenting token, lists the tools
-// (when listTools) and calls tool (when set). It returns the structured content of the tool call,
-// the status and WWW-Authenticate of the initialize answer, and a one-line note of what happened.
-func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any, listTools bool) (any, int, string, string, error) {
+// (when listTools) and calls tool (when set).
+func mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any, listTools bool) (session, error) {
 	hc := *h.client
 	hc.Transport = &bearerTransport{token: token, next: h.client.Transport}
 	h.rec.setLabel("MCP initialize")
 	before := h.rec.headCount()
 	client := mcp.NewClient(&mcp.Implementation{Name: "oboscope", Version: "1"}, nil)
-	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-		Endpoint: w.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
+	sess, err := client.Connect(ctx, &mcp.StreamableClientTransport{
+		Endpoint: h.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
 	}, nil)
 	// The initialize answer's status comes from the response head, recorded when it arrived: the
 	// exchange itself completes only when the SDK closes the (possibly SSE) body.
-	status, challenge := sessionStart(h.rec.headsSince(before))
+	var out session
+	out.status, out.challenge = sessionStart(h.rec.headsSince(before))
 	if err != nil {
-		return nil, status, challenge, "", fmt.Errorf("MCP initialize: %w", err)
+		return out, fmt.Errorf("MCP initialize: %w", err)
 	}
-	defer session.Close()
-	note := ""
+	defer sess.Close()
 	if listTools {
 		h.rec.setLabel("MCP tools/list")
-		list, err := session.ListTools(ctx, nil)
+		list, err := sess.ListTools(ctx, nil)
 		if err != nil {
-			return nil, status, challenge, "", fmt.Errorf("MCP tools/list: %w", err)
+			return out, fmt.Errorf("MCP tools/list: %w", err)
 		}
 		var names []string
 		for _, t := range list.Tools {
@@ -59,16 +70,14 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		if len(names) == 1 {
 			noun = "tool"
 		}
-		note = fmt.Sprintf("%d %s (%s)", len(names), noun, strings.Join(names, ", "))
-		w.mu.Lock()
-		w.st.mcpTools, w.st.mcpToolsListed = names, true
-		w.mu.Unlock()
+		out.note = fmt.Sprintf("%d %s (%s)", len(names), noun, strings.Join(names, ", "))
+		out.tools, out.listed = names, true
 		if tool != "" && !slices.Contains(names, tool) {
-			return nil, status, challenge, note, &noSuchToolError{Tool: tool, Tools: names}
+			return out, &noSuchToolError{Tool: tool, Tools: names}
 		}
 	}
 	if tool == "" {
-		return nil, status, challenge, note, nil
+		return out, nil
 	}
 	h.rec.setLabel("MCP tools/call " + tool)
 	var a any = args
@@ -76,7 +85,7 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		a = map[string]any{}
 	}
 	callStart := h.rec.headCount()
-	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: a})
+	res, err := sess.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: a})
 	if err != nil {
 		err = fmt.Errorf("MCP tools/call %s: %w", tool, err)
 		// A JSON-RPC error the server answered (unknown arguments …) is the tool's answer; an
@@ -87,13 +96,14 @@ func (w *Walk) mcpSession(ctx context.Context, h *hopRun, token, tool string, ar
 		case st == 401 || st == 403:
 			err = &callRefusedError{Tool: tool, Status: st, Challenge: ch, err: err}
 		}
-		return nil, status, challenge, note, err
+		return out, err
 	}
+	out.structured = res.StructuredContent
 	if res.IsError {
-		return res.StructuredContent, status, challenge, note, &toolError{Tool: tool, err: fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))}
+		return out, &toolError{Tool: tool, err: fmt.Errorf("MCP tool %s returned an error: %s", tool, toolText(res))}
 	}
-	note = strings.TrimPrefix(note+"; "+tool+" answered", "; ")
-	return res.StructuredContent, status, challenge, note, nil
+	out.note = strings.TrimPrefix(out.note+"; "+tool+" answered", "; ")
+	return out, nil
 }
 
 // toolError is a tool call the server answered with an error (a tool result flagged isError, or

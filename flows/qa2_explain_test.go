@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // TestExplainHTTPStatus (QA2 #23): `explain 401` lists the findings about 401 answers (the agent
@@ -34,7 +34,7 @@ func TestExplainHTTPStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
-		code := flows.RunExplain(tt.q, &out, &errb)
+		code := report.RunExplain(tt.q, &out, &errb)
 		if code != tt.code || out.String() != tt.out || errb.String() != tt.stderr {
 			t.Errorf("explain %s: exit %d\nstdout %q\nstderr %q\nwant %d\nstdout %q\nstderr %q", tt.q, code, out.String(), errb.String(), tt.code, tt.out, tt.stderr)
 		}
@@ -53,7 +53,7 @@ func TestClosestNames(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(flows.ClosestNames(tt.q, names, 3), ", "); got != tt.want {
+		if got := strings.Join(report.ClosestNames(tt.q, names, 3), ", "); got != tt.want {
 			t.Errorf("ClosestNames(%q) = %q, want %q", tt.q, got, tt.want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
@@ -29,7 +30,7 @@ func sandboxFormats(t *testing.T, scenario string, formats ...string) map[string
 	out := map[string]string{}
 	for _, f := range formats {
 		var o, e strings.Builder
-		flows.RunCheck(ctx, s.Config(""), flows.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: f}, &o, &e)
+		report.RunCheck(ctx, s.Config(""), report.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: f}, &o, &e)
 		out[f] = loopbackPort.ReplaceAllString(o.String(), "HOST") + loopbackPort.ReplaceAllString(e.String(), "HOST")
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // TestCancelSaysItOnce (W20): a cancelled walk says "cancelled" at the hop that was running; the
@@ -101,7 +102,7 @@ func TestMarkdownInert(t *testing.T) {
 	defer srv.Close()
 	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
 	var out, errb strings.Builder
-	flows.RunCheck(context.Background(), cfg, flows.CheckOptions{Format: "markdown"}, &out, &errb)
+	report.RunCheck(context.Background(), cfg, report.CheckOptions{Format: "markdown"}, &out, &errb)
 	md := out.String()
 	for _, bad := range []string{"<img", "**bold**", "`tick`", "[l](http"} {
 		if strings.Contains(md, bad) {

@@ -11,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 	"github.com/oboscope/oboscope/inspect"
 )
@@ -173,7 +174,7 @@ func TestReportsAreTerminalSafe(t *testing.T) {
 	cfg.Signin.TokenFile = writeFile(t, t.TempDir(), "t.jwt", fakeJWT(t, map[string]any{"name": "\u202eevil\a\x1b[2J\u009b31m", "preferred_username": "x\x1b[31m@contoso.example"}))
 	for _, format := range []string{"text", "markdown", "json"} {
 		var out, errb strings.Builder
-		flows.RunCheck(context.Background(), cfg, flows.CheckOptions{Format: format}, &out, &errb)
+		report.RunCheck(context.Background(), cfg, report.CheckOptions{Format: format}, &out, &errb)
 		all := out.String() + errb.String()
 		if i := strings.IndexFunc(all, func(r rune) bool {
 			return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
@@ -197,7 +198,7 @@ func sandboxText(t *testing.T, scenario string) string {
 	}
 	defer s.Close()
 	var out, errb strings.Builder
-	flows.RunCheck(ctx, s.Config(""), flows.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: "text"}, &out, &errb)
+	report.RunCheck(ctx, s.Config(""), report.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: "text"}, &out, &errb)
 	return out.String() + errb.String()
 }
 
@@ -243,7 +244,7 @@ func TestExitCodeConfigFindingsOnly(t *testing.T) {
 			Tokens: []flows.NamedToken{{Name: "user token"}}}}}, 0},
 	}
 	for _, tt := range tests {
-		if got := flows.ExitCode(tt.rep); got != tt.want {
+		if got := tt.rep.ExitCode(); got != tt.want {
 			t.Errorf("%s: exit code %d, want %d", tt.name, got, tt.want)
 		}
 	}

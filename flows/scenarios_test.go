@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
@@ -101,7 +102,7 @@ func sandboxCheck(t testing.TB, scenario string, opts sandbox.Options) (checkRep
 	}
 	cfg := s.Config(filepath.Join(dir, sandbox.CAFileName))
 	var out, errb bytes.Buffer
-	code := flows.RunCheck(ctx, cfg, flows.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: "json"}, &out, &errb)
+	code := report.RunCheck(ctx, cfg, report.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: "json"}, &out, &errb)
 	var rep checkReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("%s: report is not JSON: %v\n%s\n%s", scenario, err, out.String(), errb.String())

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // TestSummaryNamesFailedHops: the summary line and the JSON report name the hops that failed,
@@ -30,7 +31,7 @@ func TestSummaryNamesFailedHops(t *testing.T) {
 		t.Fatalf("failed hops %v, want %v", rep.Summary.FailedHops, want)
 	}
 	var b strings.Builder
-	if err := flows.WriteReport(&b, rep, "json"); err != nil {
+	if err := report.Write(&b, rep, "json"); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

@@ -34,38 +34,21 @@ type WalkOptions struct {
 // Walk runs the hops of the chain in order and reports progress as events. One Walk can run
 // again (Run, RunHop, RetryWithClaims); runs are serialised.
 type Walk struct {
-	cfg  Config
-	opts WalkOptions
+	cfg   Config
+	opts  WalkOptions
+	hops  []hopDef
+	names inspect.AppNames
 
-	runMu sync.Mutex // held for the whole of a run
+	runMu sync.Mutex // held for the whole of a run; guards c and keys
+	c     chain      // what each hop handed on to the later ones
+	keys  keyCache   // issuers' signing keys, fetched once per walk
 
-	mu      sync.Mutex // guards everything below
+	mu      sync.Mutex // guards results
 	results map[HopID]*HopResult
-	st      walkState
-	jwks    map[string]*inspect.JWKS // per issuer
+
 	base    *http.Client
 	ownBase bool // the walk built base, so Close releases its connections
 	baseErr error
-}
-
-// walkState carries the outputs of earlier hops to later ones.
-type walkState struct {
-	userRaw      string
-	user         *inspect.Token
-	oboRaw       string
-	obo          *inspect.Token
-	oboFromUser  bool   // passthrough: the "OBO token" is the user token
-	claims       string // the claims challenge Entra sent at the OBO hop
-	agentClaims  string // the claims challenge the agent API returned (WWW-Authenticate claims=, decoded)
-	agentReport  *inspect.ExchangeReport
-	skewReported HopID // the hop token.clock-skew was reported at, "" when none
-	// mcpUnreachable says why the last mcp hop got no MCP session going ("" when it did or did
-	// not try): the downstream hop does not knock on the same door again.
-	mcpUnreachable string
-	// mcpTools are the tools the server's tools/list named at the last mcp hop (mcpToolsListed:
-	// the list arrived, possibly empty).
-	mcpTools       []string
-	mcpToolsListed bool
 }
 
 // NewWalk prepares a walk of cfg; nothing runs until Run or RunHop.
@@ -76,7 +59,8 @@ func NewWalk(cfg Config, opts WalkOptions) *Walk {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	w := &Walk{cfg: cfg, opts: opts, results: map[HopID]*HopResult{}, jwks: map[string]*inspect.JWKS{}}
+	w := &Walk{cfg: cfg, opts: opts, hops: hopsFor(cfg), names: cfg.AppNames(), results: map[HopID]*HopResult{}}
+	w.keys = keyCache{}
 	if opts.HTTPClient != nil {
 		c := *opts.HTTPClient
 		if c.Timeout == 0 || c.Timeout > opts.Timeout {
@@ -87,27 +71,10 @@ func NewWalk(cfg Config, opts WalkOptions) *Walk {
 		w.base, w.baseErr = NewHTTPClient(cfg, opts.Timeout)
 		w.ownBase = true
 	}
-	for _, id := range Hops {
-		w.results[id] = &HopResult{ID: id, Title: hopTitle(id), Status: StatusPending}
+	for _, d := range w.hops {
+		w.results[d.ID] = &HopResult{ID: d.ID, Title: d.Title, Short: d.Short, Status: StatusPending}
 	}
 	return w
-}
-
-// hopTitle is a hop's display title.
-func hopTitle(id HopID) string {
-	switch id {
-	case HopSignin:
-		return "User sign-in"
-	case HopAgent:
-		return "Call the agent API"
-	case HopOBO:
-		return "On-Behalf-Of exchange"
-	case HopMCP:
-		return "Call the MCP server"
-	case HopDownstream:
-		return "MCP server's downstream exchange"
-	}
-	return string(id)
 }
 
 // Close releases the walk's idle connections (when it built its own HTTP client). A walk may run
@@ -121,22 +88,28 @@ func (w *Walk) Close() {
 // Config returns the walk's configuration.
 func (w *Walk) Config() Config { return w.cfg }
 
-// ClaimsChallenge returns the claims challenge Entra sent at the OBO hop, or else the one the
-// agent API passed back in its 401 ("" when none): the TUI offers RetryWithClaims when it is set.
-func (w *Walk) ClaimsChallenge() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.st.claims != "" {
-		return w.st.claims
+// Hops lists the walk's hops in order.
+func (w *Walk) Hops() []HopInfo {
+	out := make([]HopInfo, len(w.hops))
+	for i, d := range w.hops {
+		out[i] = d.HopInfo
 	}
-	return w.st.agentClaims
+	return out
 }
+
+// AppNames is the one map the walk names apps by.
+func (w *Walk) AppNames() inspect.AppNames { return w.names }
+
+// ClaimsChallenge returns the claims challenge of the last run: Entra's at the OBO hop, or else
+// the one the agent API passed back in its 401 ("" when none). The TUI offers RetryWithClaims
+// when it is set.
+func (w *Walk) ClaimsChallenge() string { return w.Report().ClaimsChallenge() }
 
 // Run runs every hop in order. The channel is closed when the walk ends; its last event is
 // EventWalkDone with the Report. Cancelling ctx stops the walk at once (the hop running fails
 // with the cancellation) and the channel is still closed.
 func (w *Walk) Run(ctx context.Context) <-chan Event {
-	return w.start(ctx, Hops, "")
+	return w.start(ctx, w.hopIDs(), "")
 }
 
 // RunHop re-runs one hop with the earlier hops' outputs, then sends EventWalkDone.
@@ -144,10 +117,27 @@ func (w *Walk) RunHop(ctx context.Context, id HopID) <-chan Event {
 	return w.start(ctx, []HopID{id}, "")
 }
 
-// RetryWithClaims signs in again passing the claims challenge Entra sent at the OBO hop (MSAL's
+// RetryWithClaims signs in again passing the claims challenge of the last run (MSAL's
 // WithClaims), then runs the later hops again.
 func (w *Walk) RetryWithClaims(ctx context.Context) <-chan Event {
-	return w.start(ctx, Hops, w.ClaimsChallenge())
+	return w.start(ctx, w.hopIDs(), w.ClaimsChallenge())
+}
+
+func (w *Walk) hopIDs() []HopID {
+	ids := make([]HopID, len(w.hops))
+	for i, d := range w.hops {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+func (w *Walk) def(id HopID) (hopDef, bool) {
+	for _, d := range w.hops {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return hopDef{}, false
 }
 
 func (w *Walk) start(ctx context.Context, hops []HopID, claims string) <-chan Event {
@@ -159,7 +149,7 @@ func (w *Walk) start(ctx context.Context, hops []HopID, claims string) <-chan Ev
 		defer em.close()
 		for _, id := range hops {
 			if ctx.Err() != nil {
-				w.cancelRest(id, ctx.Err())
+				w.cancelRest(id)
 				break
 			}
 			w.runOne(ctx, id, em, claims)
@@ -170,24 +160,25 @@ func (w *Walk) start(ctx context.Context, hops []HopID, claims string) <-chan Ev
 	return ch
 }
 
-// cancelRest marks id and every later pending hop as cancelled.
-func (w *Walk) cancelRest(from HopID, err error) {
+// cancelRest marks from and every later pending hop as cancelled.
+func (w *Walk) cancelRest(from HopID) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	on := false
-	for _, id := range Hops {
-		if id == from {
+	for _, d := range w.hops {
+		if d.ID == from {
 			on = true
 		}
-		if on {
-			r := w.results[id]
-			switch r.Status {
-			case StatusRunning:
-				r.Status, r.Err = StatusSkipped, string(id)+": cancelled"
-			case StatusPending:
-				// Only the hop that was running says "cancelled"; the rest simply did not run.
-				r.Status, r.Story = StatusSkipped, "not run: the walk was cancelled"
-			}
+		if !on {
+			continue
+		}
+		r := w.results[d.ID]
+		switch r.Status {
+		case StatusRunning:
+			r.Status, r.Err = StatusSkipped, string(d.ID)+": cancelled"
+		case StatusPending:
+			// Only the hop that was running says "cancelled"; the rest simply did not run.
+			r.Status, r.Story = StatusSkipped, "not run: the walk was cancelled"
 		}
 	}
 }
@@ -196,15 +187,15 @@ func (w *Walk) cancelRest(from HopID, err error) {
 func (w *Walk) Report() Report {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	rep := Report{Mode: w.opts.Mode, Scenario: w.opts.Scenario, AppNames: w.appNames()}
+	rep := Report{Mode: w.opts.Mode, Chain: w.cfg.ChainName(), Scenario: w.opts.Scenario, AppNames: w.names}
 	if rep.Mode == "" {
 		rep.Mode = "live"
 		if w.cfg.IsSandboxAuthority() {
 			rep.Mode = "sandbox"
 		}
 	}
-	for _, id := range Hops {
-		r := *w.results[id]
+	for _, d := range w.hops {
+		r := *w.results[d.ID]
 		r.Tokens = append([]NamedToken(nil), r.Tokens...)
 		r.Exchanges = append([]Exchange(nil), r.Exchanges...)
 		r.Findings = append([]inspect.Finding(nil), r.Findings...)
@@ -220,14 +211,14 @@ func (w *Walk) Report() Report {
 	return rep
 }
 
-// Findings returns every finding of the walk so far, sorted.
-func (r Report) Findings() []inspect.Finding {
-	var out []inspect.Finding
-	for _, h := range r.Hops {
-		out = append(out, h.Findings...)
+// findingsOf returns the findings the last run of hop id raised.
+func (w *Walk) findingsOf(id HopID) []inspect.Finding {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r := w.results[id]; r != nil {
+		return append([]inspect.Finding(nil), r.Findings...)
 	}
-	inspect.SortFindings(out)
-	return out
+	return nil
 }
 
 // emitter sends events unless the walk's context is done; sends after close are dropped (a late
@@ -260,43 +251,21 @@ func (e *emitter) close() {
 	}
 }
 
-// hopRun is one hop being run: its result under construction, its recorder and its client.
-type hopRun struct {
-	w      *Walk
-	id     HopID
-	res    *HopResult
-	rec    *recorder
-	client *http.Client
-	em     *emitter
-	claims string
-}
-
-// secrets returns the exact secret values to redact anywhere (configured client secrets).
-func (w *Walk) secrets() []string {
-	var out []string
-	for _, s := range []struct{ inline, env, file string }{
-		{w.cfg.Signin.ClientSecret, w.cfg.Signin.ClientSecretEnv, w.cfg.Signin.ClientSecretFile},
-		{w.cfg.OBO.ClientSecret, w.cfg.OBO.ClientSecretEnv, w.cfg.OBO.ClientSecretFile},
-		{w.cfg.OBO.BlueprintSecret, w.cfg.OBO.BlueprintSecretEnv, w.cfg.OBO.BlueprintSecretFile},
-	} {
-		if v, err := w.cfg.readSecret(s.inline, s.env, s.file); err == nil && v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string) {
+	d, ok := w.def(id)
+	if !ok {
+		return
+	}
 	started := w.opts.Now()
-	res := &HopResult{ID: id, Title: hopTitle(id), Status: StatusRunning, Started: started}
+	res := &HopResult{ID: id, Title: d.Title, Short: d.Short, Status: StatusRunning, Started: started}
 	w.mu.Lock()
 	// The hop builds res on its own; readers of Report see this placeholder until it finishes.
-	w.results[id] = &HopResult{ID: id, Title: hopTitle(id), Status: StatusRunning, Started: started}
+	w.results[id] = &HopResult{ID: id, Title: d.Title, Short: d.Short, Status: StatusRunning, Started: started}
 	w.mu.Unlock()
 	em.send(Event{Kind: EventHopStarted, Hop: id})
 
-	h := &hopRun{w: w, id: id, res: res, em: em, claims: claims}
-	h.rec = newRecorder(w.opts.Now, w.secrets(), func(x Exchange) {
+	h := &hopRun{id: id, res: res, em: em, claims: claims, cfg: w.cfg, opts: &w.opts, names: w.names, keys: &w.keys, walk: w}
+	h.rec = newRecorder(w.opts.Now, w.cfg.secrets(), func(x Exchange) {
 		xx := x
 		em.send(Event{Kind: EventExchange, Hop: id, Exchange: &xx})
 	})
@@ -305,18 +274,7 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 		res.Status = StatusFailed
 	} else {
 		h.client = h.rec.client(w.base)
-		switch id {
-		case HopSignin:
-			w.hopSignin(ctx, h)
-		case HopAgent:
-			w.hopAgent(ctx, h)
-		case HopOBO:
-			w.hopOBO(ctx, h)
-		case HopMCP:
-			w.hopMCP(ctx, h)
-		case HopDownstream:
-			w.hopDownstream(ctx, h)
-		}
+		d.run(ctx, h, &w.c)
 	}
 	w.finish(h)
 }
@@ -325,17 +283,10 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 func (w *Walk) finish(h *hopRun) {
 	res := h.res
 	res.Exchanges = h.rec.flush()
-	dates := h.rec.serverDates()
-	w.mu.Lock()
-	skewAt := w.st.skewReported
-	w.mu.Unlock()
-	if skewAt == "" || skewAt == h.id {
-		for _, d := range dates {
+	if !w.skewReportedBefore(h.id) {
+		for _, d := range h.rec.serverDates() {
 			if f, ok := inspect.ClockSkew(string(h.id), d.host, d.date, d.local, 0); ok {
 				h.add(f)
-				w.mu.Lock()
-				w.st.skewReported = h.id
-				w.mu.Unlock()
 				break
 			}
 		}
@@ -380,28 +331,37 @@ func (w *Walk) finish(h *hopRun) {
 	h.em.send(Event{Kind: EventHopFinished, Hop: h.id, Result: &snap})
 }
 
-// isUserFinding reports token findings about the signed-in user rather than one token: every later
-// token for the same user repeats them, so they are reported at the first hop that saw them.
-func isUserFinding(id string) bool { return id == "token.groups-overage" }
+// skewReportedBefore reports whether an earlier hop of the walk already reported the clock skew:
+// one clock is reported once.
+func (w *Walk) skewReportedBefore(id HopID) bool {
+	for _, d := range w.hops {
+		if d.ID == id {
+			return false
+		}
+		for _, f := range w.findingsOf(d.ID) {
+			if inspect.IsClockSkew(f) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
-// dropReportedUserFindings removes from fs the user findings an earlier hop already reported.
+// dropReportedUserFindings removes from fs the findings about the user (rather than one token)
+// an earlier hop already reported: every later token of the same user repeats them.
 func (w *Walk) dropReportedUserFindings(id HopID, fs []inspect.Finding) []inspect.Finding {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	earlier := map[string]bool{}
-	for _, hid := range Hops {
-		if hid == id {
+	for _, d := range w.hops {
+		if d.ID == id {
 			break
 		}
-		if r := w.results[hid]; r != nil {
-			for _, f := range r.Findings {
-				earlier[f.ID] = true
-			}
+		for _, f := range w.findingsOf(d.ID) {
+			earlier[f.ID] = true
 		}
 	}
 	out := fs[:0:0]
 	for _, f := range fs {
-		if !(isUserFinding(f.ID) && earlier[f.ID]) {
+		if !(inspect.IsPerUser(f.ID) && earlier[f.ID]) {
 			out = append(out, f)
 		}
 	}
@@ -427,32 +387,4 @@ func dedupe(fs []inspect.Finding) []inspect.Finding {
 		}
 	}
 	return out
-}
-
-// add records findings at this hop.
-func (h *hopRun) add(fs ...inspect.Finding) {
-	for _, f := range fs {
-		f.Hop = string(h.id)
-		h.res.Findings = append(h.res.Findings, f)
-	}
-}
-
-// fail records the one-line error that stopped the hop.
-func (h *hopRun) fail(msg string) {
-	if h.res.Err == "" {
-		h.res.Err = msg
-	}
-}
-
-// skip marks the hop skipped with the reason as its story.
-func (h *hopRun) skip(why string) {
-	h.res.Status = StatusSkipped
-	h.res.Story = why
-}
-
-// token records a token the hop obtained or presented and sends EventToken.
-func (h *hopRun) token(name, raw string, t *inspect.Token, verified bool, verifyErr string) {
-	nt := NamedToken{Name: name, Raw: raw, Token: t, Verified: verified, VerifyErr: verifyErr}
-	h.res.Tokens = append(h.res.Tokens, nt)
-	h.em.send(Event{Kind: EventToken, Hop: h.id, Token: &nt})
 }

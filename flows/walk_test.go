@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
@@ -191,7 +192,7 @@ func TestReportFormats(t *testing.T) {
 	rep := w.Report()
 	var md, txt, js bytes.Buffer
 	for f, b := range map[string]*bytes.Buffer{"markdown": &md, "text": &txt, "json": &js} {
-		if err := flows.WriteReport(b, rep, f); err != nil {
+		if err := report.Write(b, rep, f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -213,7 +214,7 @@ func TestReportFormats(t *testing.T) {
 			t.Errorf("json lacks %q", want)
 		}
 	}
-	if err := flows.WriteReport(&bytes.Buffer{}, rep, "xml"); err == nil {
+	if err := report.Write(&bytes.Buffer{}, rep, "xml"); err == nil {
 		t.Error("unknown format accepted")
 	}
 }

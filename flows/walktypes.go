@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 // HopID names a hop of the chain. The values are part of the JSON contract.
 type HopID string
 
-// The hops, in walk order.
+// The hops of the agent-obo chain, in walk order (other chains reuse some of them).
 const (
 	HopSignin     HopID = "signin"
 	HopAgent      HopID = "agent"
@@ -18,9 +19,6 @@ const (
 	HopMCP        HopID = "mcp"
 	HopDownstream HopID = "downstream"
 )
-
-// Hops lists every hop in walk order.
-var Hops = []HopID{HopSignin, HopAgent, HopOBO, HopMCP, HopDownstream}
 
 // HopStatus is the outcome of a hop. ok, warning, failed and skipped are part of the JSON
 // contract; pending and running exist only while a walk is under way.
@@ -53,29 +51,86 @@ type Exchange struct {
 	Started         time.Time     `json:"-"`
 }
 
-// NamedToken is a token a hop obtained or presented. Raw is kept in memory only, so the person
-// can copy it on request; every rendering uses the redacted form.
+// TokenRole says what a token was to the hop that recorded it. The values are part of the JSON
+// contract.
+type TokenRole string
+
+// Token roles.
+const (
+	// RoleObtained: the hop obtained the token (a sign-in, an exchange).
+	RoleObtained TokenRole = "obtained"
+	// RolePresented: the hop sent the token as a bearer token to an API.
+	RolePresented TokenRole = "presented"
+	// RoleAssertion: the hop sent the token as the user assertion of an exchange.
+	RoleAssertion TokenRole = "assertion"
+	// RoleCredential: a client credential (the Agent ID blueprint's T1), for Entra only; oboscope
+	// never keeps it whole.
+	RoleCredential TokenRole = "credential"
+	// RoleReported: a component (the agent API, the MCP server) reported it, without its signature.
+	RoleReported TokenRole = "reported"
+)
+
+// TokenRef points at a token recorded by a hop: the hop and the token's index in its Tokens.
+type TokenRef struct {
+	Hop   HopID `json:"hop"`
+	Index int   `json:"index"`
+}
+
+// NamedToken is a token a hop recorded, with its role and lineage. Raw is kept in memory only, so
+// the person can copy it on request; every rendering uses the redacted form. Raw is "" for a
+// token oboscope holds only without its signature (a credential, a reported token).
 type NamedToken struct {
-	Name  string         // "user token", "OBO token (MCP server)", "T1 (blueprint)", …
+	Name  string         // "user token", "OBO token (for the MCP server)", "T1 (blueprint …)", …
+	Role  TokenRole      // what the token was to this hop
 	Raw   string         // never rendered unredacted unless the person asks
 	Token *inspect.Token // decoded, unverified
 	// Verified says whether the signature was checked against the issuer's JWKS, and VerifyErr why not.
 	Verified  bool
 	VerifyErr string
+	// HandedOn marks the token this hop hands on to the later hops (the user token sign-in
+	// obtained, the token the exchange produced, the token presented to the next server).
+	HandedOn bool
+	// Origin is where this very token was first recorded, when that was at an earlier hop or
+	// earlier in this one (the token the agent call presents is the one sign-in obtained).
+	Origin *TokenRef
+	// From is the token this one was obtained in exchange for (the OBO token ← the user token; a
+	// component's reported token ← the token it was given).
+	From *TokenRef
+	// ReportedBy names the component that reported a RoleReported token ("the agent API").
+	ReportedBy string
+}
+
+// Copyable reports whether the token can be copied whole (oboscope holds its signature).
+func (t NamedToken) Copyable() bool { return t.Raw != "" }
+
+// Redacted is the token's compact form with its signature removed, for reports.
+func (t NamedToken) Redacted() string {
+	raw := t.Raw
+	if raw == "" && t.Token != nil {
+		raw = t.Token.Raw
+	}
+	if raw == "" {
+		return ""
+	}
+	return inspect.RedactToken(raw)
 }
 
 // HopResult is everything a hop observed and concluded. It is complete even when the hop failed.
 type HopResult struct {
 	ID        HopID
-	Title     string
+	Title     string // "On-Behalf-Of exchange"
+	Short     string // the name on the rail: "OBO exchange"
 	Status    HopStatus
 	Story     string // one line: "alice@… signed in to Contoso Client; token for Contoso Agent API, scp access_as_user"
 	Tokens    []NamedToken
 	Exchanges []Exchange
 	Findings  []inspect.Finding
 	Err       string // the one-line error that stopped the hop, naming the cause
-	Started   time.Time
-	Finished  time.Time
+	// ClaimsChallenge is the claims challenge this hop received (Entra's at an exchange, or one an
+	// API relayed in its 401), decoded JSON; "" when none. The TUI offers to sign in again with it.
+	ClaimsChallenge string
+	Started         time.Time
+	Finished        time.Time
 }
 
 // DeviceCode is what the person needs to complete a device-code sign-in.
@@ -85,6 +140,14 @@ type DeviceCode struct {
 	Message         string
 	ExpiresAt       time.Time
 	AutoApproved    bool // the sandbox approves it at once
+}
+
+// Instructions is the one line a person reads to complete the sign-in.
+func (d DeviceCode) Instructions() string {
+	if d.Message != "" {
+		return oneLine(d.Message)
+	}
+	return fmt.Sprintf("To sign in, open %s and enter the code %s", d.VerificationURL, d.UserCode)
 }
 
 // EventKind tells which field of an Event is set.
@@ -116,11 +179,13 @@ type Event struct {
 // Report is a finished walk, as check prints it and the TUI exports it.
 type Report struct {
 	Mode     string // sandbox | live
+	Chain    string // the chain profile walked: agent-obo | mcp-client
 	Scenario string
 	Hops     []HopResult
 	Summary  Summary
-	// AppNames names the app IDs and App ID URIs of the configuration ("the agent API" …), for stories.
-	AppNames map[string]string
+	// AppNames names the app IDs and App ID URIs of the configuration ("the agent API" …): the
+	// one map every story, report and screen names apps by.
+	AppNames inspect.AppNames
 }
 
 // Summary counts findings by severity.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // toastLevel colours a toast.
@@ -95,7 +96,7 @@ func copiedText(m copiedMsg) string {
 	return fmt.Sprintf("Copied %s (%d chars) to the %s", m.what, m.length, where)
 }
 
-// exportCmd writes the report, redacted by flows.WriteReport, to a new file in dir.
+// exportCmd writes the report, redacted by report.Write, to a new file in dir.
 func exportCmd(dir string, r flows.Report, format string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		ext := map[string]string{"markdown": "md", "json": "json"}[format]
@@ -108,7 +109,7 @@ func exportCmd(dir string, r flows.Report, format string, now time.Time) tea.Cmd
 		if err != nil {
 			return exportedMsg{err: fmt.Errorf("ui: export: %w", err)}
 		}
-		werr := flows.WriteReport(f, r, format)
+		werr := report.Write(f, r, format)
 		cerr := f.Close()
 		if werr != nil {
 			return exportedMsg{err: fmt.Errorf("ui: export: %w", werr)}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // SandboxStarter starts an embedded sandbox on a scenario and returns the config pointing at it
@@ -43,7 +44,7 @@ type modelConfig struct {
 	ctx          context.Context
 	scenario     string
 	cfg          flows.Config
-	inspectOpts  flows.InspectOptions
+	inspectOpts  report.InspectOptions
 	rawToken     string
 	startSandbox SandboxStarter
 	walkOpts     flows.WalkOptions

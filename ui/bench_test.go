@@ -3,14 +3,14 @@ package ui
 import (
 	"testing"
 
-	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // BenchmarkClaimsTab250Groups renders the heaviest screen: the Claims tab of a token with 250
 // groups, at 200×60, with the groups claim selected (its full value in the detail pane). A frame
 // is 16 ms; this must stay far inside it.
 func BenchmarkClaimsTab250Groups(b *testing.B) {
-	m := newTestModel(b, modelConfig{mode: "inspect", rawToken: groupsToken(b), inspectOpts: flows.InspectOptions{}}, 200, 60)
+	m := newTestModel(b, modelConfig{mode: "inspect", rawToken: groupsToken(b), inspectOpts: report.InspectOptions{}}, 200, 60)
 	for i, r := range m.token.claims.rows {
 		if r.ex.Claim == "groups" {
 			m.token.claims.list.to(i)

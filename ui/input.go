@@ -87,10 +87,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.overview.list.to(m.hop.hop)
 			return nil
 		case key.Matches(msg, k.NextHop):
-			m.openHop((m.hop.hop+1)%len(flows.Hops), -1)
+			m.openHop((m.hop.hop+1)%len(chainHops()), -1)
 			return nil
 		case key.Matches(msg, k.PrevHop):
-			m.openHop((m.hop.hop+len(flows.Hops)-1)%len(flows.Hops), -1)
+			m.openHop((m.hop.hop+len(chainHops())-1)%len(chainHops()), -1)
 			return nil
 		case key.Matches(msg, k.NextToken):
 			m.hop.nextToken(&m.walk)
@@ -180,11 +180,11 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 		i = m.hop.hop
 	}
 	ws.running = true
-	ws.runHop = flows.Hops[i]
+	ws.runHop = chainHops()[i]
 	ws.rerunning(i)
 	ws.lastRun = fmt.Sprintf("hop %d re-run", i+1)
 	ws.started, ws.finished = m.c.now(), time.Time{}
-	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, flows.Hops[i]), m.spin.Tick,
+	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, chainHops()[i]), m.spin.Tick,
 		m.notifyRun("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID)))
 }
 

@@ -26,8 +26,8 @@ type overviewScreen struct {
 
 func newOverviewScreen(c *common) overviewScreen {
 	o := overviewScreen{c: c}
-	o.list.setLen(len(flows.Hops))
-	o.list.setHeight(len(flows.Hops))
+	o.list.setLen(len(chainHops()))
+	o.list.setHeight(len(chainHops()))
 	return o
 }
 
@@ -67,7 +67,7 @@ const railTop = 1
 // hopAt maps a mouse row (relative to the screen) to a hop.
 func (o overviewScreen) hopAt(y int) (int, bool) {
 	y -= railTop
-	if y < 0 || y%2 != 0 || y/2 >= len(flows.Hops) {
+	if y < 0 || y%2 != 0 || y/2 >= len(chainHops()) {
 		return 0, false
 	}
 	return y / 2, true
@@ -85,7 +85,7 @@ func (o overviewScreen) Update(msg tea.Msg) (overviewScreen, tea.Cmd) {
 		case key.Matches(km, k.Top):
 			o.list.to(0)
 		case key.Matches(km, k.Bottom):
-			o.list.to(len(flows.Hops) - 1)
+			o.list.to(len(chainHops()) - 1)
 		}
 	}
 	return o, nil

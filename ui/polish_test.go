@@ -9,7 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/inspect"
 )
 
@@ -252,7 +252,7 @@ func TestHTTPLabelsKeepAGap(t *testing.T) {
 // and a cut explanation says so in line with its text (QA U11).
 func TestJWEInspectWording(t *testing.T) {
 	const jwe = "eyJhbGciOiAiUlNBLU9BRVAiLCAiZW5jIjogIkEyNTZHQ00ifQ.a.b.c.d" // {"alg": "RSA-OAEP", "enc": "A256GCM"}
-	m := inspectModel(t, jwe, flows.InspectOptions{}, 80, 24)
+	m := inspectModel(t, jwe, report.InspectOptions{}, 80, 24)
 	lines := strings.Split(screen(m), "\n")
 	if got, want := strings.TrimRight(lines[22], " "), " encrypted: only its audience can decrypt it · paste another token"; got != want {
 		t.Fatalf("status line %q, want %q", got, want)

@@ -12,6 +12,7 @@ import (
 	"github.com/atotto/clipboard"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
@@ -69,7 +70,7 @@ func Run(ctx context.Context, opts Options, stderr io.Writer) int {
 
 // RunInspect is `oboscope inspect` on a terminal: the Claims / Findings / Raw view of one token.
 // A pasted token replaces it. The exit code follows the token's findings.
-func RunInspect(ctx context.Context, raw string, opts flows.InspectOptions, stderr io.Writer) int {
+func RunInspect(ctx context.Context, raw string, opts report.InspectOptions, stderr io.Writer) int {
 	mc := modelConfig{mode: "inspect", ctx: ctx, rawToken: raw, inspectOpts: opts, isDark: true}
 	if opts.Now != "" {
 		at, err := time.Parse(time.RFC3339, opts.Now)

@@ -7,7 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/inspect"
 )
 
@@ -23,7 +23,7 @@ const (
 type tokenScreen struct {
 	c        *common
 	overWalk bool // shown over the walk: esc returns to it
-	opts     flows.InspectOptions
+	opts     report.InspectOptions
 	tok      *inspect.Token
 	err      error
 	// pasteErr is why the last paste was not a token, while the token before it stays shown.
@@ -38,7 +38,7 @@ type tokenScreen struct {
 	height   int
 }
 
-func newTokenScreen(c *common, opts flows.InspectOptions) tokenScreen {
+func newTokenScreen(c *common, opts report.InspectOptions) tokenScreen {
 	return tokenScreen{c: c, opts: opts, claims: newClaimsPane(c), finds: newFindingsPane(c), raw: newRawPane(c)}
 }
 

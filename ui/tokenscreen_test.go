@@ -11,32 +11,32 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 var sizes = []struct{ w, h int }{{80, 24}, {120, 36}}
 
-func inspectModel(t *testing.T, raw string, opts flows.InspectOptions, w, h int) *Model {
+func inspectModel(t *testing.T, raw string, opts report.InspectOptions, w, h int) *Model {
 	return newTestModel(t, modelConfig{mode: "inspect", rawToken: raw, inspectOpts: opts}, w, h)
 }
 
 func TestInspectScreens(t *testing.T) {
 	raw := userToken(t, nil)
-	wrongAud := flows.InspectOptions{ExpectAud: "api://contoso-mcp", ExpectScopes: []string{"tools.call"}}
+	wrongAud := report.InspectOptions{ExpectAud: "api://contoso-mcp", ExpectScopes: []string{"tools.call"}}
 	tests := []struct {
 		name string
-		opts flows.InspectOptions
+		opts report.InspectOptions
 		keys []string
 		want []string
 	}{
-		{"claims", flows.InspectOptions{}, nil, []string{"1 Claims", "aud", testAgent, "expires in 54m", "22:54:00", "Audience"}},
-		{"claims_filter", flows.InspectOptions{}, []string{"/", "s", "c", "p"}, []string{"/ scp", "1 of 15 claims", "access_as_user"}},
-		{"claims_selected_exp", flows.InspectOptions{}, []string{"down", "down", "down"}, []string{"2026-11-25 22:54:00 UTC", "expires in 54m"}},
+		{"claims", report.InspectOptions{}, nil, []string{"1 Claims", "aud", testAgent, "expires in 54m", "22:54:00", "Audience"}},
+		{"claims_filter", report.InspectOptions{}, []string{"/", "s", "c", "p"}, []string{"/ scp", "1 of 15 claims", "access_as_user"}},
+		{"claims_selected_exp", report.InspectOptions{}, []string{"down", "down", "down"}, []string{"2026-11-25 22:54:00 UTC", "expires in 54m"}},
 		{"findings", wrongAud, nil, []string{"token.unexpected-audience", "token.missing-scope", "Fix:"}},
 		{"explain", wrongAud, []string{"enter"}, []string{"Explain", "What it means", "Fix"}},
-		{"raw", flows.InspectOptions{}, []string{"3"}, []string{"HEADER", "\"alg\": \"RS256\"", "PAYLOAD", "\"aud\": \"" + testAgent}},
-		{"raw_end", flows.InspectOptions{}, []string{"3", "G"}, []string{"\"ver\": \"2.0\"", "SIGNATURE", "not shown"}},
-		{"help", flows.InspectOptions{}, []string{"?"}, []string{"Keys", "filter", "copy token", "copy value"}},
+		{"raw", report.InspectOptions{}, []string{"3"}, []string{"HEADER", "\"alg\": \"RS256\"", "PAYLOAD", "\"aud\": \"" + testAgent}},
+		{"raw_end", report.InspectOptions{}, []string{"3", "G"}, []string{"\"ver\": \"2.0\"", "SIGNATURE", "not shown"}},
+		{"help", report.InspectOptions{}, []string{"?"}, []string{"Keys", "filter", "copy token", "copy value"}},
 	}
 	for _, tc := range tests {
 		for _, sz := range sizes {
@@ -54,7 +54,7 @@ func TestInspectScreens(t *testing.T) {
 
 func TestInspectFindingsFirstWhenError(t *testing.T) {
 	raw := userToken(t, jwt.MapClaims{"exp": testNow.Add(-30 * time.Minute).Unix()})
-	m := inspectModel(t, raw, flows.InspectOptions{}, 120, 36)
+	m := inspectModel(t, raw, report.InspectOptions{}, 120, 36)
 	view := screen(m)
 	mustContain(t, view, "token.expired", "expired 30m ago")
 	if m.token.tab != tokTabFindings {
@@ -66,7 +66,7 @@ func TestInspectFindingsFirstWhenError(t *testing.T) {
 }
 
 func TestInspectHighlightsClaimsNamedByFindings(t *testing.T) {
-	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{ExpectAud: "api://other"}, 120, 36)
+	m := inspectModel(t, userToken(t, nil), report.InspectOptions{ExpectAud: "api://other"}, 120, 36)
 	press(m, "1")
 	view := screen(m)
 	var audLine string
@@ -81,7 +81,7 @@ func TestInspectHighlightsClaimsNamedByFindings(t *testing.T) {
 }
 
 func TestInspectPasteReplacesToken(t *testing.T) {
-	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 120, 36)
+	m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, 120, 36)
 	other := userToken(t, jwt.MapClaims{"preferred_username": "bob@contoso.example", "name": "Bob"})
 	m.Update(tea.PasteMsg{Content: "Bearer " + other + "\n"})
 	mustContain(t, screen(m), "bob@contoso.example")
@@ -112,7 +112,7 @@ func TestInspectPasteReplacesToken(t *testing.T) {
 // only what works, and over the walk a paste that is not a token leaves the walk on screen (QA2
 // #21).
 func TestInspectUndecodable(t *testing.T) {
-	m := inspectModel(t, "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", flows.InspectOptions{}, 120, 36)
+	m := inspectModel(t, "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", report.InspectOptions{}, 120, 36)
 	lines := strings.Split(screen(m), "\n")
 	mustContain(t, screen(m), "Could not decode this token", "Paste a token (your terminal's paste) to inspect another one, or q to quit.")
 	if got, want := strings.TrimRight(lines[35], " "), " ? help • q quit"; got != want {
@@ -131,7 +131,7 @@ func TestInspectUndecodable(t *testing.T) {
 }
 
 func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
-	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 80, 24)
+	m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, 80, 24)
 	press(m, "/")
 	_, cmd := m.Update(keyMsg("q"))
 	if cmd != nil {
@@ -148,19 +148,19 @@ func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
 
 func TestSizeGuard(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{79, 24}, {80, 23}, {40, 10}} {
-		m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, sz.w, sz.h)
+		m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, sz.w, sz.h)
 		view := screen(m)
 		mustContain(t, view, "Make the window larger", fmt.Sprintf("it is %d×%d now", sz.w, sz.h))
 		checkFrame(t, view, sz.w, sz.h)
 	}
-	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 60, 20)
+	m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, 60, 20)
 	requireGolden(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	mustContain(t, screen(m), "1 Claims")
 }
 
 func TestMouseSelectsTabAndRow(t *testing.T) {
-	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 120, 36)
+	m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, 120, 36)
 	x := m.token.tabSpans
 	if len(x) == 0 {
 		screen(m)
@@ -201,7 +201,7 @@ func TestCopyTokenAndValue(t *testing.T) {
 }
 
 func TestLightBackground(t *testing.T) {
-	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{ExpectAud: "api://other"}, 120, 36)
+	m := inspectModel(t, userToken(t, nil), report.InspectOptions{ExpectAud: "api://other"}, 120, 36)
 	dark := m.render()
 	m.Update(tea.BackgroundColorMsg{Color: color.White})
 	if m.c.styles.IsDark {
@@ -218,7 +218,7 @@ func TestLightBackground(t *testing.T) {
 }
 
 func TestInspectWaitsForPaste(t *testing.T) {
-	m := inspectModel(t, "", flows.InspectOptions{}, 80, 24)
+	m := inspectModel(t, "", report.InspectOptions{}, 80, 24)
 	mustContain(t, screen(m), "Paste a token to inspect it")
 	if got := m.exitCode(); got != 0 {
 		t.Fatalf("exit code %d with no token yet", got)
@@ -231,7 +231,7 @@ func TestInspectWaitsForPaste(t *testing.T) {
 // signature was removed is not called "signature not verified" (QA2 #21).
 func TestInspectWording(t *testing.T) {
 	raw := userToken(t, jwt.MapClaims{"exp": testNow.Add(-time.Hour).Unix()})
-	m := inspectModel(t, raw[:strings.LastIndex(raw, ".")], flows.InspectOptions{}, 120, 36) // header.payload
+	m := inspectModel(t, raw[:strings.LastIndex(raw, ".")], report.InspectOptions{}, 120, 36) // header.payload
 	view := screen(m)
 	mustContain(t, view, " ERROR Token has expired  token.expired    ",
 		" decoded; its signature was removed, so there is nothing to verify · paste another token")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/flows/report"
 )
 
 // TestCopyNumericClaim: y on a numeric claim copies the integer as written in the token, and the
@@ -41,17 +41,17 @@ func TestCopyNumericClaim(t *testing.T) {
 func TestClaimTimesShowDates(t *testing.T) {
 	iat := time.Date(2025, 7, 24, 21, 24, 45, 0, time.UTC)
 	old := userToken(t, jwt.MapClaims{"iat": iat.Unix(), "nbf": iat.Unix(), "exp": iat.Add(8*time.Hour + 5*time.Minute).Unix()})
-	m := inspectModel(t, old, flows.InspectOptions{}, 120, 36)
+	m := inspectModel(t, old, report.InspectOptions{}, 120, 36)
 	press(m, "1")
 	mustContain(t, screen(m), "  2025-07-24 21:24:45 · 1y 4mo ago  ", "  2025-07-25 05:29:45 · expired 1y 4mo ago  ")
 
 	// Issued today at 21:00, expiring tomorrow at 00:30: both dated, so exp does not look earlier.
 	late := userToken(t, jwt.MapClaims{"iat": testNow.Add(-time.Hour).Unix(), "nbf": testNow.Add(-time.Hour).Unix(), "exp": testNow.Add(150 * time.Minute).Unix()})
-	m = inspectModel(t, late, flows.InspectOptions{}, 120, 36)
+	m = inspectModel(t, late, report.InspectOptions{}, 120, 36)
 	mustContain(t, screen(m), "  2026-11-25 21:00:00 · 1h ago  ", "  2026-11-26 00:30:00 · expires in 2h 30m  ")
 
 	// All today: the time of day alone.
-	m = inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 120, 36)
+	m = inspectModel(t, userToken(t, nil), report.InspectOptions{}, 120, 36)
 	mustContain(t, screen(m), "  21:54:00 · 6m ago  ", "  22:54:00 · expires in 54m  ")
 	if strings.Contains(screen(m), "2026-11-25 21:54:00 ·") {
 		t.Fatalf("a token of today shows dates in the table:\n%s", screen(m))

@@ -59,12 +59,12 @@ var shortTitles = map[flows.HopID]string{
 
 // reset empties the hops for a new walk.
 func (w *walkState) reset() {
-	w.hops = make([]flows.HopResult, len(flows.Hops))
-	for i, id := range flows.Hops {
+	w.hops = make([]flows.HopResult, len(chainHops()))
+	for i, id := range chainHops() {
 		w.hops[i] = flows.HopResult{ID: id, Title: shortTitles[id], Status: flows.StatusPending}
 	}
 	w.device, w.report, w.err, w.claims, w.answering = nil, nil, "", "", nil
-	w.ranAt, w.reruns = make([]int, len(flows.Hops)), 0
+	w.ranAt, w.reruns = make([]int, len(chainHops())), 0
 }
 
 // rerunning records that hop i runs again on its own.
@@ -114,7 +114,7 @@ func shortTitle(id flows.HopID) string { return shortTitles[id] }
 
 // hopIndex is the position of a hop in walk order.
 func hopIndex(id flows.HopID) int {
-	for i, h := range flows.Hops {
+	for i, h := range chainHops() {
 		if h == id {
 			return i
 		}
@@ -231,7 +231,7 @@ func (w *walkState) exitCode() int {
 		return 2 // could not run
 	}
 	if w.report != nil {
-		return flows.ExitCode(*w.report) // the same code `oboscope check` returns
+		return w.report.ExitCode() // the same code `oboscope check` returns
 	}
 	if _, _, bad := w.firstError(); bad {
 		return 1
@@ -351,4 +351,13 @@ func stopSession(stop func()) tea.Cmd {
 // deviceTick drives the device-code countdown once a second.
 func deviceTick(gen int) tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return deviceTickMsg{gen: gen} })
+}
+
+// chainHops lists the hop IDs of the agent-obo chain in walk order.
+func chainHops() []flows.HopID {
+	var ids []flows.HopID
+	for _, h := range flows.HopsFor(flows.Config{}) {
+		ids = append(ids, h.ID)
+	}
+	return ids
 }

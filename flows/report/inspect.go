@@ -1,4 +1,4 @@
-package flows
+package report
 
 import (
 	"encoding/json"
@@ -149,7 +149,7 @@ func RunInspect(opts InspectOptions, stdout, stderr io.Writer) int {
 	if res.Err != nil {
 		return 2
 	}
-	if err := WriteInspectText(stdout, res, TextStyle{Color: opts.Color, Location: opts.Location}); err != nil {
+	if err := WriteInspectText(stdout, res, Style{Color: opts.Color, Location: opts.Location}); err != nil {
 		fmt.Fprintf(stderr, "oboscope: inspect: writing output: %v\n", err)
 		return 2
 	}
@@ -196,7 +196,7 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	}
 	switch {
 	case opts.Token == "-":
-		return inspReadLimited(opts.Stdin, "standard input")
+		return readLimited(opts.Stdin, "standard input")
 	case opts.Token != "":
 		return opts.Token, nil
 	case opts.File != "":
@@ -205,7 +205,7 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 			return "", fmt.Errorf("inspect: --file: %w", err)
 		}
 		defer f.Close()
-		return inspReadLimited(f, opts.File)
+		return readLimited(f, opts.File)
 	case opts.Clipboard:
 		read := opts.ReadClipboard
 		if read == nil {
@@ -223,15 +223,15 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	}
 	if f, ok := opts.Stdin.(*os.File); ok && opts.Stdin != nil {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-			return inspReadLimited(f, "standard input")
+			return readLimited(f, "standard input")
 		}
 	}
 	return "", errors.New("inspect: no token given: pass it as an argument, '-' to read standard input, --file FILE or --clipboard")
 }
 
-// inspReadLimited reads a token from r. It stops after inspect.MaxTokenLength+1 bytes: what it
+// readLimited reads a token from r. It stops after inspect.MaxTokenLength+1 bytes: what it
 // returns is judged by the decoder, which names an empty or oversized input as such.
-func inspReadLimited(r io.Reader, name string) (string, error) {
+func readLimited(r io.Reader, name string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("inspect: %s is not available", name)
 	}

@@ -1,4 +1,4 @@
-package flows
+package report
 
 import (
 	"bufio"
@@ -10,77 +10,27 @@ import (
 	"github.com/oboscope/oboscope/inspect"
 )
 
-// TextStyle controls the text rendering of inspect and explain.
-type TextStyle struct {
-	Color    bool           // ANSI colours (only on a terminal, NO_COLOR unset)
-	Location *time.Location // time zone of times; nil = time.Local
-	Width    int            // wrap width; 0 = 100
-}
-
-// ANSI SGR sequences; used only when TextStyle.Color is set.
-const (
-	inspAnsiReset  = "\x1b[0m"
-	inspAnsiBold   = "\x1b[1m"
-	inspAnsiDim    = "\x1b[2m"
-	inspAnsiRed    = "\x1b[31m"
-	inspAnsiYellow = "\x1b[33m"
-	inspAnsiCyan   = "\x1b[36m"
-	inspAnsiGreen  = "\x1b[32m"
-)
-
-func (s TextStyle) paint(code, text string) string {
-	if !s.Color || text == "" {
-		return text
-	}
-	return code + text + inspAnsiReset
-}
-
-func (s TextStyle) width() int {
-	if s.Width <= 0 {
-		return 100
-	}
-	return s.Width
-}
-
-func (s TextStyle) loc() *time.Location {
-	if s.Location == nil {
-		return time.Local
-	}
-	return s.Location
-}
-
-// severityMark renders a severity as a short coloured label.
-func (s TextStyle) severityMark(sev inspect.Severity) string {
-	switch sev {
-	case inspect.SeverityError:
-		return s.paint(inspAnsiRed+inspAnsiBold, "error  ")
-	case inspect.SeverityWarning:
-		return s.paint(inspAnsiYellow+inspAnsiBold, "warning")
-	}
-	return s.paint(inspAnsiCyan, "info   ")
-}
-
 // WriteInspectText writes the human-readable report of one inspected token.
-func WriteInspectText(w io.Writer, res InspectResult, st TextStyle) error {
+func WriteInspectText(w io.Writer, res InspectResult, st Style) error {
 	bw := bufio.NewWriter(w)
 	t := res.Token
 	if t == nil {
 		return fmt.Errorf("inspect: no token to render")
 	}
-	fmt.Fprintln(bw, st.paint(inspAnsiBold, inspSafe(inspHeadline(t))))
-	inspWriteSummary(bw, t, res.Now, st)
+	fmt.Fprintln(bw, st.paint(sgrBold, safe(headline(t))))
+	writeTokenSummary(bw, t, res.Now, st)
 	if len(t.Claims) > 0 {
 		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, st.paint(inspAnsiBold, "Claims"))
-		inspWriteClaims(bw, t, res.Now, st)
+		fmt.Fprintln(bw, st.paint(sgrBold, "Claims"))
+		writeClaims(bw, t, res.Now, st)
 	}
 	fmt.Fprintln(bw)
-	inspWriteFindings(bw, res.Findings, st)
+	writeFindings(bw, res.Findings, st)
 	return bw.Flush()
 }
 
 // headline is the one-line summary: kind, version, principal and audience.
-func inspHeadline(t *inspect.Token) string {
+func headline(t *inspect.Token) string {
 	var kind string
 	switch t.Format {
 	case inspect.FormatJWE:
@@ -118,10 +68,10 @@ func inspHeadline(t *inspect.Token) string {
 	return strings.Join(parts, " · ")
 }
 
-func inspWriteSummary(w io.Writer, t *inspect.Token, now time.Time, st TextStyle) {
+func writeTokenSummary(w io.Writer, t *inspect.Token, now time.Time, st Style) {
 	row := func(label, value string) {
 		if value != "" {
-			fmt.Fprintf(w, "  %-10s %s\n", label, inspSafe(value))
+			fmt.Fprintf(w, "  %-10s %s\n", label, safe(value))
 		}
 	}
 	if t.Format != inspect.FormatJWS {
@@ -162,7 +112,7 @@ func inspWriteSummary(w io.Writer, t *inspect.Token, now time.Time, st TextStyle
 		row("scopes", strings.Join(t.Scopes, " "))
 	}
 	if len(t.Roles) > 0 {
-		row("roles", inspTruncateList(t.Roles, 10))
+		row("roles", truncateList(t.Roles, 10))
 	}
 	if !t.ExpiresAt.IsZero() {
 		row("expires", st.when(t.ExpiresAt, now))
@@ -171,11 +121,11 @@ func inspWriteSummary(w io.Writer, t *inspect.Token, now time.Time, st TextStyle
 	if t.SignatureRemoved {
 		sig = "removed from this copy of the token"
 	}
-	row("signature", st.paint(inspAnsiDim, sig))
+	row("signature", st.paint(sgrDim, sig))
 }
 
 // when renders a time in the local zone with its distance from now.
-func (st TextStyle) when(ts, now time.Time) string {
+func (st Style) when(ts, now time.Time) string {
 	s := ts.In(st.loc()).Format("2006-01-02 15:04:05 MST")
 	if now.IsZero() {
 		return s
@@ -190,16 +140,14 @@ func (st TextStyle) when(ts, now time.Time) string {
 	return s + " (now)"
 }
 
-func inspTruncateList(xs []string, max int) string {
+func truncateList(xs []string, max int) string {
 	if len(xs) <= max {
 		return strings.Join(xs, ", ")
 	}
 	return strings.Join(xs[:max], ", ") + fmt.Sprintf(" … (+%d more)", len(xs)-max)
 }
 
-var inspTimeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true}
-
-func inspWriteClaims(w io.Writer, t *inspect.Token, now time.Time, st TextStyle) {
+func writeClaims(w io.Writer, t *inspect.Token, now time.Time, st Style) {
 	explained := t.Explain()
 	nameWidth := 0
 	for _, c := range explained {
@@ -209,34 +157,34 @@ func inspWriteClaims(w io.Writer, t *inspect.Token, now time.Time, st TextStyle)
 	}
 	indent := strings.Repeat(" ", nameWidth+4)
 	for _, c := range explained {
-		value := inspSafe(c.Display)
+		value := safe(c.Display)
 		if arr, ok := c.Value.([]any); ok && len(arr) > 1 {
 			// Lists (groups, roles, wids) wrap in the value column instead of running off the
 			// screen; more than 10 items are cut with a count.
 			items := strings.Split(value, ", ")
 			if len(arr) > 10 {
-				items = strings.Split(inspTruncateList(items, 10), ", ")
+				items = strings.Split(truncateList(items, 10), ", ")
 			}
-			value = inspWrapList(items, st.width()-len(indent), indent)
+			value = wrapList(items, st.width()-len(indent), indent)
 		}
-		if inspTimeClaims[c.Claim] && c.ValueMeaning != "" {
+		if inspect.IsTimeClaim(c.Claim) && c.ValueMeaning != "" {
 			if ts, err := time.Parse(time.RFC3339, c.ValueMeaning); err == nil {
 				value += "  " + st.when(ts, now)
 			}
 		} else if c.ValueMeaning != "" {
-			value += "  " + st.paint(inspAnsiGreen, "→ "+inspSafe(c.ValueMeaning))
+			value += "  " + st.paint(sgrGreen, "→ "+safe(c.ValueMeaning))
 		}
-		fmt.Fprintf(w, "  %s  %s\n", st.paint(inspAnsiCyan, inspPad(inspSafe(c.Claim), nameWidth)), value)
+		fmt.Fprintf(w, "  %s  %s\n", st.paint(sgrCyan, pad(safe(c.Claim), nameWidth)), value)
 		meaning := c.Meaning
-		for _, line := range inspWrap(meaning, st.width()-len(indent)) {
-			fmt.Fprintf(w, "%s%s\n", indent, st.paint(inspAnsiDim, line))
+		for _, line := range wrap(meaning, st.width()-len(indent)) {
+			fmt.Fprintf(w, "%s%s\n", indent, st.paint(sgrDim, line))
 		}
 	}
 }
 
-// inspWrapList joins items with ", " into lines of at most width characters; continuation lines
+// wrapList joins items with ", " into lines of at most width characters; continuation lines
 // start with indent.
-func inspWrapList(items []string, width int, indent string) string {
+func wrapList(items []string, width int, indent string) string {
 	var b strings.Builder
 	lineLen := 0
 	for i, it := range items {
@@ -254,7 +202,7 @@ func inspWrapList(items []string, width int, indent string) string {
 	return b.String()
 }
 
-func inspPad(s string, n int) string {
+func pad(s string, n int) string {
 	if len(s) >= n {
 		return s
 	}
@@ -262,7 +210,7 @@ func inspPad(s string, n int) string {
 }
 
 // wrap splits text into lines of at most width runes, at spaces.
-func inspWrap(text string, width int) []string {
+func wrap(text string, width int) []string {
 	if width < 20 {
 		width = 20
 	}
@@ -284,21 +232,21 @@ func inspWrap(text string, width int) []string {
 	return lines
 }
 
-func inspWriteFindings(w io.Writer, fs []inspect.Finding, st TextStyle) {
+func writeFindings(w io.Writer, fs []inspect.Finding, st Style) {
 	e, wn, in := inspect.CountBySeverity(fs)
 	if len(fs) == 0 {
-		fmt.Fprintln(w, st.paint(inspAnsiGreen+inspAnsiBold, "No findings")+" — nothing wrong that the token alone can show (the signature was not checked).")
+		fmt.Fprintln(w, st.paint(sgrGreen+sgrBold, "No findings")+" — nothing wrong that the token alone can show (the signature was not checked).")
 		return
 	}
-	fmt.Fprintln(w, st.paint(inspAnsiBold, fmt.Sprintf("Findings: %d error%s, %d warning%s, %d info", e, inspPlural(e), wn, inspPlural(wn), in)))
+	fmt.Fprintln(w, st.paint(sgrBold, fmt.Sprintf("Findings: %d error%s, %d warning%s, %d info", e, plural(e), wn, plural(wn), in)))
 	for _, f := range fs {
-		fmt.Fprintf(w, "  %s  %s  %s\n", st.severityMark(f.Severity), st.paint(inspAnsiBold, f.ID), f.Title)
-		for _, line := range inspWrap(inspSafe(f.Detail), st.width()-13) {
+		fmt.Fprintf(w, "  %s  %s  %s\n", st.severity(f.Severity), st.paint(sgrBold, f.ID), f.Title)
+		for _, line := range wrap(safe(f.Detail), st.width()-13) {
 			fmt.Fprintf(w, "             %s\n", line)
 		}
-		for i, line := range inspWrap("fix: "+f.Fix, st.width()-13) {
+		for i, line := range wrap("fix: "+f.Fix, st.width()-13) {
 			if i == 0 {
-				line = st.paint(inspAnsiGreen, line)
+				line = st.paint(sgrGreen, line)
 			}
 			fmt.Fprintf(w, "             %s\n", line)
 		}
@@ -306,20 +254,15 @@ func inspWriteFindings(w io.Writer, fs []inspect.Finding, st TextStyle) {
 			fmt.Fprintf(w, "             Entra code: AADSTS%d\n", f.AADSTS)
 		}
 		if f.Docs != "" {
-			fmt.Fprintf(w, "             docs: %s\n", st.paint(inspAnsiDim, f.Docs))
+			fmt.Fprintf(w, "             docs: %s\n", st.paint(sgrDim, f.Docs))
 		}
 	}
-	fmt.Fprintln(w, st.paint(inspAnsiDim, "  oboscope explain ID shows the full explanation of a finding."))
+	fmt.Fprintln(w, st.paint(sgrDim, "  oboscope explain ID shows the full explanation of a finding."))
 }
 
-func inspPlural(n int) string {
+func plural(n int) string {
 	if n == 1 {
 		return ""
 	}
 	return "s"
 }
-
-// inspSafe makes text taken from a token safe to print on a terminal: control characters (ESC,
-// BEL, carriage return …), C1 controls and the bidirectional overrides that can disguise text are
-// shown as Go escapes (\x1b, \u202e) instead of being interpreted by the terminal.
-func inspSafe(s string) string { return inspect.Printable(s, false) }

@@ -1,4 +1,4 @@
-package flows
+package report
 
 import (
 	"bytes"
@@ -65,7 +65,7 @@ var realWorldNow = map[string]string{
 // TestInspectGoldenRealWorld runs `oboscope inspect --json --now T` on every real-world token and
 // compares the whole document with its golden file.
 func TestInspectGoldenRealWorld(t *testing.T) {
-	files, err := filepath.Glob("../inspect/testdata/realworld/*.jwt")
+	files, err := filepath.Glob("../../inspect/testdata/realworld/*.jwt")
 	if err != nil || len(files) != len(realWorldNow) {
 		t.Fatalf("real-world tokens %v (%v); want %d", files, err, len(realWorldNow))
 	}
@@ -134,7 +134,7 @@ func TestInspectRealWorldFindings(t *testing.T) {
 		"learn-agent-autonomous-v1": {"access", "1.0", inspect.PrincipalAgentIdentity, []string{"token.not-yet-valid"}},
 	}
 	for name, w := range want {
-		code, out, _ := runInspect(t, InspectOptions{File: "../inspect/testdata/realworld/" + name + ".jwt", JSON: true, Now: "2025-06-01T12:00:00Z"})
+		code, out, _ := runInspect(t, InspectOptions{File: "../../inspect/testdata/realworld/" + name + ".jwt", JSON: true, Now: "2025-06-01T12:00:00Z"})
 		var doc InspectJSON
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -148,7 +148,7 @@ func TestInspectRealWorldFindings(t *testing.T) {
 		}
 	}
 	// An ID token presented where an access token is expected is an error.
-	_, out, _ := runInspect(t, InspectOptions{File: "../inspect/testdata/realworld/learn-id-v2.jwt", JSON: true, Now: "2018-09-07T00:00:00Z",
+	_, out, _ := runInspect(t, InspectOptions{File: "../../inspect/testdata/realworld/learn-id-v2.jwt", JSON: true, Now: "2018-09-07T00:00:00Z",
 		ExpectAud: "6cb04018-a3f5-46a7-b995-940c78f5aef3"})
 	if !strings.Contains(out, `"id": "token.id-token-as-access"`) {
 		t.Errorf("ID token with --expect-aud: %s", out)

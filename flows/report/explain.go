@@ -1,4 +1,4 @@
-package flows
+package report
 
 import (
 	"bufio"
@@ -16,10 +16,10 @@ import (
 // section (obo, token …) to list its findings, or an Entra code (AADSTS50013 or 50013). It
 // returns 0, or 2 with a one-line suggestion on stderr when nothing matches.
 func RunExplain(id string, stdout, stderr io.Writer) int {
-	return runExplain(id, stdout, stderr, TextStyle{})
+	return runExplain(id, stdout, stderr, Style{})
 }
 
-func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
+func runExplain(id string, stdout, stderr io.Writer, st Style) int {
 	q := strings.TrimSpace(id)
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
@@ -28,28 +28,28 @@ func runExplain(id string, stdout, stderr io.Writer, st TextStyle) int {
 	if status, ok := httpStatusQuery(q); ok {
 		return explainHTTPStatus(w, stderr, status)
 	}
-	if code, ok := inspParseAADSTS(q); ok {
+	if code, ok := parseAADSTS(q); ok {
 		entry, found := inspect.LookupAADSTS(code)
 		if !found {
 			fmt.Fprintf(stderr, "oboscope: explain: AADSTS%d is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=%d\n", code, code)
 			return 2
 		}
-		inspWriteAADSTS(w, entry, st)
+		writeAADSTS(w, entry, st)
 		return 0
 	}
 	// Finding IDs are lower case; accept any case a person types ("token.EXPIRED", "OBO").
 	if r, ok := inspect.LookupRule(strings.ToLower(q)); ok {
-		inspWriteRule(w, r, st)
+		writeRule(w, r, st)
 		return 0
 	}
-	if rules := inspRulesInSection(q); len(rules) > 0 {
+	if rules := rulesInSection(q); len(rules) > 0 {
 		fmt.Fprintf(w, "%s findings (oboscope explain ID for one):\n", strings.TrimSuffix(strings.ToLower(q), "."))
 		for _, r := range rules {
 			fmt.Fprintf(w, "  %-38s %-7s  %s\n", r.ID, r.Severity, r.Title)
 		}
 		return 0
 	}
-	if s := inspClosestRuleIDs(q, 3); len(s) > 0 {
+	if s := closestRuleIDs(q, 3); len(s) > 0 {
 		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; did you mean %s?\n", q, strings.Join(s, ", "))
 	} else {
 		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are token, signin, agent, obo, agentid and mcp\n", q)
@@ -109,7 +109,7 @@ func ClosestNames(q string, names []string, n int) []string {
 	var all []scored
 	for _, name := range names {
 		l := strings.ToLower(name)
-		d := inspLevenshtein(q, l)
+		d := levenshtein(q, l)
 		if strings.Contains(l, q) || strings.Contains(q, l) {
 			d -= 100
 		}
@@ -133,7 +133,7 @@ func ClosestNames(q string, names []string, n int) []string {
 }
 
 // parseAADSTS reads "AADSTS50013", "aadsts50013" or "50013".
-func inspParseAADSTS(q string) (int, bool) {
+func parseAADSTS(q string) (int, bool) {
 	s := q
 	if len(s) > 6 && strings.EqualFold(s[:6], "AADSTS") {
 		s = s[6:]
@@ -148,7 +148,7 @@ func inspParseAADSTS(q string) (int, bool) {
 	return n, true
 }
 
-func inspRulesInSection(q string) []inspect.Rule {
+func rulesInSection(q string) []inspect.Rule {
 	prefix := strings.TrimSuffix(strings.ToLower(q), ".") + "."
 	var out []inspect.Rule
 	for _, r := range inspect.Rules() {
@@ -159,12 +159,12 @@ func inspRulesInSection(q string) []inspect.Rule {
 	return out
 }
 
-func inspWriteRule(w io.Writer, r inspect.Rule, st TextStyle) {
-	fmt.Fprintf(w, "%s — %s\n", st.paint(inspAnsiBold, r.ID), r.Title)
-	fmt.Fprintf(w, "severity: %s\n\n", strings.TrimSpace(st.severityMark(r.Severity)))
+func writeRule(w io.Writer, r inspect.Rule, st Style) {
+	fmt.Fprintf(w, "%s — %s\n", st.paint(sgrBold, r.ID), r.Title)
+	fmt.Fprintf(w, "severity: %s\n\n", strings.TrimSpace(st.severity(r.Severity)))
 	section := func(title, body string) {
-		fmt.Fprintln(w, st.paint(inspAnsiBold, title))
-		for _, line := range inspWrap(body, st.width()-2) {
+		fmt.Fprintln(w, st.paint(sgrBold, title))
+		for _, line := range wrap(body, st.width()-2) {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
 		fmt.Fprintln(w)
@@ -172,7 +172,7 @@ func inspWriteRule(w io.Writer, r inspect.Rule, st TextStyle) {
 	section("What it means and why it happens", r.Explanation)
 	section("Fix", r.Fix)
 	if len(r.AADSTS) > 0 {
-		fmt.Fprintln(w, st.paint(inspAnsiBold, "Entra error codes"))
+		fmt.Fprintln(w, st.paint(sgrBold, "Entra error codes"))
 		for _, c := range r.AADSTS {
 			line := fmt.Sprintf("AADSTS%d", c)
 			if a, ok := inspect.LookupAADSTS(c); ok {
@@ -191,7 +191,7 @@ func inspWriteRule(w io.Writer, r inspect.Rule, st TextStyle) {
 			if community {
 				line += " (community-observed, not documented by Microsoft)"
 			}
-			for i, l := range inspWrap(line, st.width()-4) {
+			for i, l := range wrap(line, st.width()-4) {
 				if i == 0 {
 					fmt.Fprintf(w, "  %s\n", l)
 				} else {
@@ -202,41 +202,41 @@ func inspWriteRule(w io.Writer, r inspect.Rule, st TextStyle) {
 		fmt.Fprintln(w)
 	}
 	if r.Docs != "" {
-		fmt.Fprintf(w, "%s\n  %s\n", st.paint(inspAnsiBold, "Docs"), r.Docs)
+		fmt.Fprintf(w, "%s\n  %s\n", st.paint(sgrBold, "Docs"), r.Docs)
 	}
 }
 
-func inspWriteAADSTS(w io.Writer, a inspect.AADSTS, st TextStyle) {
+func writeAADSTS(w io.Writer, a inspect.AADSTS, st Style) {
 	title := fmt.Sprintf("AADSTS%d", a.Code)
 	if a.Name != "" {
 		title += " — " + a.Name
 	}
-	fmt.Fprintln(w, st.paint(inspAnsiBold, title))
+	fmt.Fprintln(w, st.paint(sgrBold, title))
 	if a.Community {
 		fmt.Fprintln(w, "community-observed, not documented by Microsoft")
 	}
 	fmt.Fprintln(w)
 	for _, sec := range [][2]string{{"What it means", a.Meaning}, {"Fix", a.Fix}} {
-		fmt.Fprintln(w, st.paint(inspAnsiBold, sec[0]))
-		for _, line := range inspWrap(sec[1], st.width()-2) {
+		fmt.Fprintln(w, st.paint(sgrBold, sec[0]))
+		for _, line := range wrap(sec[1], st.width()-2) {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
 		fmt.Fprintln(w)
 	}
-	if ids := inspFindingsForCode(a); len(ids) > 0 {
-		fmt.Fprintln(w, st.paint(inspAnsiBold, "Findings"))
+	if ids := findingsForCode(a); len(ids) > 0 {
+		fmt.Fprintln(w, st.paint(sgrBold, "Findings"))
 		for _, id := range ids {
 			fmt.Fprintf(w, "  %s (oboscope explain %s)\n", id, id)
 		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%s\n  https://login.microsoftonline.com/error?code=%d\n  https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes\n",
-		st.paint(inspAnsiBold, "Docs"), a.Code)
+		st.paint(sgrBold, "Docs"), a.Code)
 }
 
-// inspFindingsForCode lists the findings an Entra code raises: its own first, then every rule that
+// findingsForCode lists the findings an Entra code raises: its own first, then every rule that
 // names the code.
-func inspFindingsForCode(a inspect.AADSTS) []string {
+func findingsForCode(a inspect.AADSTS) []string {
 	var ids []string
 	if a.FindingID != "" {
 		ids = append(ids, a.FindingID)
@@ -255,9 +255,9 @@ func inspFindingsForCode(a inspect.AADSTS) []string {
 	return ids
 }
 
-// inspClosestRuleIDs returns up to n catalogue IDs nearest to q: those containing q or its last
+// closestRuleIDs returns up to n catalogue IDs nearest to q: those containing q or its last
 // part first, then by edit distance.
-func inspClosestRuleIDs(q string, n int) []string {
+func closestRuleIDs(q string, n int) []string {
 	q = strings.ToLower(q)
 	tail := q
 	if i := strings.LastIndexByte(q, '.'); i >= 0 {
@@ -269,7 +269,7 @@ func inspClosestRuleIDs(q string, n int) []string {
 	}
 	var all []scored
 	for _, r := range inspect.Rules() {
-		d := inspLevenshtein(q, r.ID)
+		d := levenshtein(q, r.ID)
 		if tail != "" && strings.Contains(r.ID, tail) {
 			d -= 100
 		}
@@ -299,7 +299,7 @@ func inspClosestRuleIDs(q string, n int) []string {
 	return out
 }
 
-func inspLevenshtein(a, b string) int {
+func levenshtein(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

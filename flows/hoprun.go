@@ -1,0 +1,75 @@
+package flows
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// hopRun is one hop being run: its result under construction, its recorder and client, and what
+// every hop may read (the config, the clock, the app names). A hop reaches the outputs of earlier
+// hops only through the arguments its table row gives it.
+type hopRun struct {
+	id     HopID
+	res    *HopResult
+	rec    *recorder
+	client *http.Client
+	em     *emitter
+	claims string // the claims challenge to sign in with (RetryWithClaims), "" otherwise
+
+	cfg   Config
+	opts  *WalkOptions
+	names inspect.AppNames
+	keys  *keyCache
+	walk  *Walk // for findingsOf only
+}
+
+// now is the walk's clock.
+func (h *hopRun) now() time.Time { return h.opts.Now() }
+
+// earlier returns the findings hop id raised in this walk (an earlier hop's).
+func (h *hopRun) earlier(id HopID) []inspect.Finding { return h.walk.findingsOf(id) }
+
+// add records findings at this hop.
+func (h *hopRun) add(fs ...inspect.Finding) {
+	for _, f := range fs {
+		f.Hop = string(h.id)
+		h.res.Findings = append(h.res.Findings, f)
+	}
+}
+
+// fail records the one-line error that stopped the hop.
+func (h *hopRun) fail(msg string) {
+	if h.res.Err == "" {
+		h.res.Err = msg
+	}
+}
+
+// skip marks the hop skipped with the reason as its story.
+func (h *hopRun) skip(why string) {
+	h.res.Status = StatusSkipped
+	h.res.Story = why
+}
+
+// record adds a token to the hop, sends EventToken and returns where the token is.
+func (h *hopRun) record(nt NamedToken) TokenRef {
+	h.res.Tokens = append(h.res.Tokens, nt)
+	h.em.send(Event{Kind: EventToken, Hop: h.id, Token: &nt})
+	return TokenRef{Hop: h.id, Index: len(h.res.Tokens) - 1}
+}
+
+// hold records a token this hop hands on and returns it as a heldToken for the later hops.
+func (h *hopRun) hold(nt NamedToken) heldToken {
+	nt.HandedOn = true
+	ref := h.record(nt)
+	return heldToken{raw: nt.Raw, tok: nt.Token, ref: ref, verified: nt.Verified}
+}
+
+// present records a token held from an earlier hop that this hop sends on (as a bearer token or an
+// assertion), pointing at where it came from.
+func (h *hopRun) present(name string, role TokenRole, t heldToken, handedOn bool) TokenRef {
+	origin := t.ref
+	return h.record(NamedToken{Name: name, Role: role, Raw: t.raw, Token: t.tok, Origin: &origin, HandedOn: handedOn,
+		Verified: false})
+}

@@ -1,0 +1,104 @@
+package flows
+
+import (
+	"context"
+
+	"github.com/oboscope/oboscope/inspect"
+)
+
+// This file is the table of hops: one row per hop of each chain profile. A row names the hop and
+// says, in its run function, which outputs of earlier hops it takes and which it hands on; the
+// hop's own file holds its observe and analyze functions (observe talks to the world and records
+// tokens and exchanges; analyze turns what it observed into findings with inspect's rules).
+// Adding a hop is one row here plus its own file.
+
+// Chain profiles: which chain a walk follows (config key `chain`).
+const (
+	// ChainAgentOBO is a client signing the user in, an agent API, the agent's On-Behalf-Of
+	// exchange, an MCP server and the MCP server's own exchange.
+	ChainAgentOBO = "agent-obo"
+)
+
+// HopInfo names a hop of a chain: its ID, its title and its short title (the rail's).
+type HopInfo struct {
+	ID    HopID
+	Title string
+	Short string
+}
+
+// hopDef is one row of a chain's table.
+type hopDef struct {
+	HopInfo
+	// run observes the hop (I/O, tokens, exchanges), analyzes what it observed (findings) and
+	// stores what it hands on in c.
+	run func(ctx context.Context, h *hopRun, c *chain)
+}
+
+// chain is what the hops of one walk hand on to each other, one typed output per hop. Only the
+// goroutine running the walk touches it.
+type chain struct {
+	signin signinOut
+	agent  agentOut
+	obo    oboOut
+	mcp    mcpOut
+}
+
+// heldToken is a token a hop hands on: its raw form (empty when oboscope holds it only without
+// its signature), its decoded form, where it was recorded, and whether its signature was
+// verified there.
+type heldToken struct {
+	raw      string
+	tok      *inspect.Token
+	ref      TokenRef
+	verified bool
+}
+
+// ok reports whether there is a token to use.
+func (t heldToken) ok() bool { return t.raw != "" }
+
+// agentOBOHops is the agent-obo chain: sign-in → agent API → On-Behalf-Of → MCP → downstream.
+func agentOBOHops() []hopDef {
+	return []hopDef{
+		{HopInfo{HopSignin, "User sign-in", "Sign-in"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeSignin(ctx, h)
+			c.signin = out
+			h.add(analyzeSignin(h, obs)...)
+		}},
+		{HopInfo{HopAgent, "Call the agent API", "Agent call"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeAgent(ctx, h, c.signin.user)
+			c.agent = out
+			h.add(analyzeAgent(h, obs)...)
+		}},
+		{HopInfo{HopOBO, "On-Behalf-Of exchange", "OBO exchange"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeOBO(ctx, h, c.signin.user, c.agent.report)
+			c.obo = out
+			h.add(analyzeOBO(h, obs)...)
+			h.res.Story = oboStory(h, obs)
+		}},
+		{HopInfo{HopMCP, "Call the MCP server", "MCP call"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeMCP(ctx, h, c.signin.user, c.obo)
+			c.mcp = out
+			h.add(analyzeMCP(h, obs)...)
+			finishMCP(h, obs)
+		}},
+		{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs := observeDownstream(ctx, h, c.obo.token, c.mcp)
+			h.add(analyzeDownstream(h, obs)...)
+		}},
+	}
+}
+
+// hopsFor returns the table of the chain cfg names.
+func hopsFor(cfg Config) []hopDef {
+	return agentOBOHops()
+}
+
+// HopsFor lists the hops of the chain cfg names, in walk order.
+func HopsFor(cfg Config) []HopInfo {
+	defs := hopsFor(cfg)
+	out := make([]HopInfo, len(defs))
+	for i, d := range defs {
+		out[i] = d.HopInfo
+	}
+	return out
+}
