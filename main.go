@@ -97,8 +97,64 @@ func colorFor(w io.Writer) bool {
 	return isTTY(w) && os.Getenv("NO_COLOR") == ""
 }
 
+// target is where a walk runs: the embedded sandbox on a scenario, or the live tenant (or a
+// running sandbox) of a config file.
+type target struct {
+	sandbox  bool
+	config   string // the config file, when not the sandbox
+	implicit bool   // the config is ./oboscope.yaml, picked up without --config
+	scenario string
+}
+
+// resolveTarget applies the one rule of every walking command: --sandbox and --config exclude
+// each other; without either, ./oboscope.yaml is used when present (and said so), else the
+// sandbox; --scenario needs the sandbox.
+func resolveTarget(cmd *cobra.Command, useSandbox bool, configPath, scenario string) (target, error) {
+	prefix := ""
+	if cmd.HasParent() {
+		prefix = cmd.Name() + ": "
+	}
+	if useSandbox && configPath != "" {
+		return target{}, fmt.Errorf("%s--sandbox and --config exclude each other", prefix)
+	}
+	t := target{sandbox: useSandbox, config: configPath, scenario: scenario}
+	if !useSandbox && configPath == "" {
+		if fi, err := os.Stat(defaultConfig); err == nil && fi.Mode().IsRegular() {
+			t.config, t.implicit = defaultConfig, true
+		} else {
+			t.sandbox = true
+		}
+	}
+	if !t.sandbox && cmd.Flags().Changed("scenario") {
+		why := "drop --config"
+		if t.implicit {
+			why = "./" + defaultConfig + " is in this folder and was picked up: add --sandbox to walk the sandbox instead"
+		}
+		return target{}, fmt.Errorf("%s--scenario needs the sandbox (%s)", prefix, why)
+	}
+	if t.sandbox {
+		if err := checkScenario(scenario); err != nil {
+			return target{}, fmt.Errorf("%s%w", prefix, err)
+		}
+	}
+	return t, nil
+}
+
+// defaultConfig is the config file a walking command picks up from the working folder.
+const defaultConfig = "oboscope.yaml"
+
+// uiScenarios lists the sandbox's scenarios for the TUI's picker.
+func uiScenarios() []ui.ScenarioInfo {
+	var out []ui.ScenarioInfo
+	for _, sc := range sandbox.Scenarios() {
+		out = append(out, ui.ScenarioInfo{Name: sc.Name, Change: sc.Change, Expect: sc.Expect})
+	}
+	return out
+}
+
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var configPath, scenario string
+	var useSandbox bool
 	root := &cobra.Command{
 		Use:   "oboscope",
 		Short: "Walk an Entra ID On-Behalf-Of chain for AI agents hop by hop and explain what is wrong",
@@ -111,17 +167,24 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if configPath == "" {
-				if _, err := os.Stat("oboscope.yaml"); err == nil {
-					configPath = "oboscope.yaml"
-				}
-			}
-			if err := checkScenario(scenario); err != nil {
+			t, err := resolveTarget(cmd, useSandbox, configPath, scenario)
+			if err != nil {
 				return err
 			}
-			return exit(ui.Run(cmd.Context(), ui.Options{ConfigPath: configPath, Scenario: scenario, Version: version}, stderr))
+			opts := ui.Options{Scenario: t.scenario, Version: version, Scenarios: uiScenarios()}
+			if t.sandbox {
+				opts.StartSandbox = sandbox.StartForWalk
+			} else {
+				cfg, err := flows.LoadConfig(t.config, os.Getenv)
+				if err != nil {
+					return err
+				}
+				opts.Config, opts.ConfigPath, opts.ConfigImplicit = &cfg, t.config, t.implicit
+			}
+			return exit(ui.Run(cmd.Context(), opts, stderr))
 		},
 	}
+	root.Flags().BoolVar(&useSandbox, "sandbox", false, "walk the embedded sandbox tenant (the default without a config)")
 	root.Flags().StringVar(&configPath, "config", "", "config file (YAML or JSON) for a live tenant; default ./oboscope.yaml if present, else the sandbox")
 	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see: oboscope scenarios)")
 	root.SetVersionTemplate("oboscope {{.Version}}\n")
@@ -139,30 +202,21 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run the walk headless and print a report (for CI and support tickets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch opts.Format {
-			case "text", "json", "markdown":
-			default:
+			format, ok := report.NormalizeFormat(opts.Format)
+			if !ok {
 				return fmt.Errorf("check: --format must be text, json or markdown, not %q", opts.Format)
 			}
-			if useSandbox && configPath != "" {
-				return errors.New("check: --sandbox and --config exclude each other")
+			opts.Format = format
+			t, err := resolveTarget(cmd, useSandbox, configPath, opts.Scenario)
+			if err != nil {
+				return err
 			}
-			if !useSandbox && configPath == "" {
-				if _, err := os.Stat("oboscope.yaml"); err == nil {
-					configPath = "oboscope.yaml"
-				} else {
-					useSandbox = true
-				}
-			}
-			if !useSandbox && cmd.Flags().Changed("scenario") {
-				return errors.New("check: --scenario needs the sandbox (drop --config)")
+			if t.implicit {
+				fmt.Fprintf(stderr, "oboscope: check: using ./%s (add --sandbox to walk the sandbox)\n", defaultConfig)
 			}
 			opts.Color = opts.Output == "" && colorFor(stdout)
-			if useSandbox {
-				if err := checkScenario(opts.Scenario); err != nil {
-					return fmt.Errorf("check: %w", err)
-				}
-				cfg, stopSandbox, err := sandbox.StartForWalk(cmd.Context(), opts.Scenario)
+			if t.sandbox {
+				cfg, stopSandbox, err := sandbox.StartForWalk(cmd.Context(), t.scenario)
 				if err != nil {
 					return err
 				}
@@ -170,7 +224,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				opts.Mode = "sandbox"
 				return exit(report.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
 			}
-			cfg, err := flows.LoadConfig(configPath, os.Getenv)
+			cfg, err := flows.LoadConfig(t.config, os.Getenv)
 			if err != nil {
 				return err
 			}

@@ -56,6 +56,10 @@ type modelConfig struct {
 	isDark       bool
 	// autoApprove says the sandbox approves device codes by itself (sandbox.StartForWalk does).
 	autoApprove bool
+	// configPath is the live config's file, configImplicit set when it was ./oboscope.yaml picked
+	// up without --config: the title names it.
+	configPath     string
+	configImplicit bool
 }
 
 // Model is oboscope's one root tea.Model. It owns the shared state, routes messages to the

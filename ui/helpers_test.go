@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
 // testNow is the fixed clock of every UI test, so relative times and goldens are stable.
@@ -206,4 +207,13 @@ func checkFrame(t *testing.T, view string, w, h int) {
 			t.Fatalf("line %d is %d cells wide (max %d): %q", i, got, w, l)
 		}
 	}
+}
+
+// sandboxScenarios lists the sandbox's scenarios for the picker, as main hands them over.
+func sandboxScenarios() []scenarioInfo {
+	var out []scenarioInfo
+	for _, sc := range sandbox.Scenarios() {
+		out = append(out, scenarioInfo{Name: sc.Name, Change: sc.Change, Expect: sc.Expect})
+	}
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,15 +12,29 @@ import (
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/report"
-	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
-// Options start the TUI walk.
+// ScenarioInfo is a sandbox scenario as the picker lists it.
+type ScenarioInfo struct {
+	Name   string
+	Change string
+	Expect []string
+}
+
+// Options start the TUI walk. main wires them: it loads the config, or hands over the function
+// that starts the sandbox and the scenarios it knows (ui never imports the sandbox).
 type Options struct {
-	ConfigPath string // live mode when set
-	Config     flows.Config
-	Scenario   string // sandbox mode: the first scenario
-	Version    string
+	// Config is the loaded configuration of a live walk; ConfigPath names its file (shown in the
+	// title) and ConfigImplicit says it was ./oboscope.yaml, picked up without --config.
+	Config         *flows.Config
+	ConfigPath     string
+	ConfigImplicit bool
+	// StartSandbox starts the embedded sandbox on a scenario (sandbox mode, when Config is nil);
+	// Scenarios lists the scenarios the picker offers; Scenario is the first one walked.
+	StartSandbox SandboxStarter
+	Scenarios    []ScenarioInfo
+	Scenario     string
+	Version      string
 	// ExportDir is where e / E write reports; "" is the working directory.
 	ExportDir string
 }
@@ -31,34 +44,27 @@ type Options struct {
 // last walk, 2 could not run.
 func Run(ctx context.Context, opts Options, stderr io.Writer) int {
 	mc := modelConfig{
-		mode:         "sandbox",
-		version:      opts.Version,
-		ctx:          ctx,
-		scenario:     opts.Scenario,
-		startSandbox: sandbox.StartForWalk,
-		scenarios:    sandboxScenarios(),
-		exportDir:    opts.ExportDir,
-		isDark:       true,
-		autoApprove:  true,
+		mode:           "sandbox",
+		version:        opts.Version,
+		ctx:            ctx,
+		scenario:       opts.Scenario,
+		startSandbox:   opts.StartSandbox,
+		scenarios:      scenarioInfos(opts.Scenarios),
+		exportDir:      opts.ExportDir,
+		isDark:         true,
+		autoApprove:    true,
+		configPath:     opts.ConfigPath,
+		configImplicit: opts.ConfigImplicit,
 	}
 	if mc.scenario == "" {
 		mc.scenario = "healthy"
 	}
 	switch {
-	case opts.ConfigPath != "":
-		cfg, err := flows.LoadConfig(opts.ConfigPath, os.Getenv)
-		if err != nil {
-			fmt.Fprintf(stderr, "oboscope: %v\n", err)
-			return 2
-		}
-		mc.mode, mc.cfg, mc.scenario = "live", cfg, ""
-	case opts.Config.TenantID != "":
-		mc.mode, mc.cfg, mc.scenario = "live", opts.Config, ""
-	default:
-		if _, ok := sandbox.LookupScenario(mc.scenario); !ok {
-			fmt.Fprintf(stderr, "oboscope: unknown scenario %q (see `oboscope scenarios`)\n", mc.scenario)
-			return 2
-		}
+	case opts.Config != nil:
+		mc.mode, mc.cfg, mc.scenario = "live", *opts.Config, ""
+	case opts.StartSandbox == nil:
+		fmt.Fprintln(stderr, "oboscope: ui: neither a config nor a sandbox to walk")
+		return 2
 	}
 	if mc.cfg.Signin.TokenFile == "-" {
 		fmt.Fprintln(stderr, "oboscope: signin.token_file '-' reads standard input, which the interface needs for the keyboard; use `oboscope check`, or a token_file path")
@@ -109,11 +115,11 @@ func systemClipboard(text string) error {
 	return clipboard.WriteAll(text)
 }
 
-// sandboxScenarios lists the sandbox's scenarios for the picker.
-func sandboxScenarios() []scenarioInfo {
-	var out []scenarioInfo
-	for _, sc := range sandbox.Scenarios() {
-		out = append(out, scenarioInfo{Name: sc.Name, Change: sc.Change, Expect: sc.Expect})
+// scenarioInfos converts the scenarios main hands over for the picker.
+func scenarioInfos(in []ScenarioInfo) []scenarioInfo {
+	out := make([]scenarioInfo, len(in))
+	for i, sc := range in {
+		out[i] = scenarioInfo(sc)
 	}
 	return out
 }

@@ -91,7 +91,7 @@ func truncWords(s string, w int) string {
 }
 
 // wordRune reports whether r belongs to a word as truncWords sees one: a GUID, an AADSTS code, a
-// host name or a finding ID ("agent.aud-mismatch") is one word.
+// host name or a finding ID (agent.aud-mismatch) is one word.
 func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.'
 }

@@ -89,12 +89,7 @@ func InspectToken(raw string, opts InspectOptions) (InspectResult, error) {
 	tok, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(raw))
 	if err != nil {
 		res.Err = err
-		var de *inspect.DecodeError
-		if errors.As(err, &de) {
-			res.Findings = []inspect.Finding{de.Finding("token")}
-		} else {
-			res.Findings = []inspect.Finding{inspect.NewFinding("token.malformed", "token", err.Error(), nil)}
-		}
+		res.Findings = []inspect.Finding{inspect.MalformedTokenFinding("token", err)}
 		return res, nil
 	}
 	exp := inspect.Expectations{Scopes: opts.ExpectScopes, TenantID: opts.ExpectTenant, Now: now,
