@@ -19,6 +19,7 @@ import (
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
+	"github.com/oboscope/oboscope/inspect"
 	"github.com/oboscope/oboscope/ui"
 )
 
@@ -80,7 +81,7 @@ func checkScenario(name string) error {
 	for _, sc := range sandbox.Scenarios() {
 		names = append(names, sc.Name)
 	}
-	if near := report.ClosestNames(name, names, 3); len(near) > 0 {
+	if near := inspect.Closest(name, names, 3); len(near) > 0 {
 		return fmt.Errorf("unknown scenario %q; did you mean %s? (see `oboscope scenarios`)", name, strings.Join(near, ", "))
 	}
 	return fmt.Errorf("unknown scenario %q (see `oboscope scenarios`)", name)

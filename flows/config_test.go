@@ -74,7 +74,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"unknown key json", "c.json", `{"tenant_id":"0b05c0de-7e4a-4000-8000-000000000001","signin":{"client_id":"x","scopez":[]}}`, nil, []string{"signin.scopez", "unknown key"}},
 		// W13: the key path survives JSON (nested sections, a key named like a known one elsewhere).
 		{"unknown nested key json", "c.json", "{\n\"tenant_id\": \"x\",\n\"signin\": {\"scopes\": [\"a\"], \"client_id\": \"y\"},\n\"mcp\": {\"url\": \"https://x\",\n  \"arguments\": {\"toool\": 1},\n  \"toool\": \"x\"}}", nil,
-			[]string{"config: mcp.toool (line 6): unknown key"}},
+			[]string{"c.json: mcp.toool (line 6): unknown key; did you mean mcp.tool?"}},
 		// W14: no Go type names.
 		{"wrong type json", "c.json", "{\"tenant_id\": \"x\",\n\"signin\": {\"scopes\": \"api://a/b\"}}", nil, []string{"signin.scopes (line 2): must be a list of strings, not a string"}},
 		{"wrong type yaml", "c.yaml", "tenant_id: x\nsignin:\n  client_id: y\n  scopes: api://a/b\n", nil, []string{"signin.scopes (line 4): must be a list of strings, not a string"}},

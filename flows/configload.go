@@ -1,11 +1,8 @@
 package flows
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -13,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // DefaultAuthorityHost is Microsoft Entra ID's global cloud.
@@ -21,14 +18,29 @@ const DefaultAuthorityHost = "https://login.microsoftonline.com"
 
 // ConfigError is a problem with the configuration, naming the key (and the line, when known).
 type ConfigError struct {
+	File    string // the config file, when known
 	Key     string // e.g. "obo.client_secret_env"
 	Line    int    // 0 when unknown
 	Problem string
 }
 
-func (e *ConfigError) Error() string { return "config: " + e.detail() }
+func (e *ConfigError) Error() string { return configPrefix(e.File) + e.detail() }
 
+// configPrefix starts a config error: "config: " or "config oboscope.yaml: ".
+func configPrefix(file string) string {
+	if file == "" {
+		return "config: "
+	}
+	return "config " + inspect.Printable(file, false) + ": "
+}
+
+// detail is the error without its prefix; keys and problems quote the file, so they are made
+// printable (a hostile key must not drive the terminal).
 func (e *ConfigError) detail() string {
+	return inspect.Printable(e.rawDetail(), false)
+}
+
+func (e *ConfigError) rawDetail() string {
 	switch {
 	case e.Key != "" && e.Line > 0:
 		return fmt.Sprintf("%s (line %d): %s", e.Key, e.Line, e.Problem)
@@ -46,10 +58,27 @@ type ConfigErrors []*ConfigError
 
 func (es ConfigErrors) Error() string {
 	parts := make([]string, len(es))
+	file := ""
 	for i, e := range es {
 		parts[i] = e.detail()
+		file = e.File
 	}
-	return "config: " + strings.Join(parts, "; ")
+	return configPrefix(file) + strings.Join(parts, "; ")
+}
+
+// inFile names the file in every error of err (a *ConfigError or ConfigErrors).
+func inFile(err error, file string) error {
+	var one *ConfigError
+	var many ConfigErrors
+	switch {
+	case errors.As(err, &many):
+		for _, e := range many {
+			e.File = file
+		}
+	case errors.As(err, &one):
+		one.File = file
+	}
+	return err
 }
 
 // LoadConfig reads a YAML (.yaml, .yml) or JSON (.json) config file, fills what it leaves out from
@@ -66,7 +95,7 @@ func LoadConfig(path string, env func(string) string) (Config, error) {
 	}
 	cfg, err := ParseConfig(data, filepath.Ext(path))
 	if err != nil {
-		return Config{}, err
+		return Config{}, inFile(err, path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -77,135 +106,9 @@ func LoadConfig(path string, env func(string) string) (Config, error) {
 	cfg.ApplyEnv(env)
 	cfg.ResolvePaths()
 	if err := cfg.Validate(); err != nil {
-		return Config{}, err
+		return Config{}, inFile(err, path)
 	}
 	return cfg, nil
-}
-
-// ParseConfig decodes a config document; ext (".yaml", ".yml" or ".json") picks the syntax.
-func ParseConfig(data []byte, ext string) (Config, error) {
-	var cfg Config
-	switch strings.ToLower(ext) {
-	case ".yaml", ".yml":
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil {
-			if errors.Is(err, io.EOF) {
-				return cfg, &ConfigError{Problem: "the file is empty"}
-			}
-			return cfg, yamlConfigError(data, err)
-		}
-	case ".json":
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cfg); err != nil {
-			return cfg, jsonConfigError(data, err)
-		}
-	default:
-		return cfg, &ConfigError{Problem: fmt.Sprintf("unknown file type %q: use .yaml, .yml or .json", ext)}
-	}
-	return cfg, nil
-}
-
-var yamlUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type flows\.(\w+)`)
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
-
-// yamlSection maps the Go type yaml names in its errors to the config section's key prefix.
-func yamlSection(typeName string) string {
-	switch typeName {
-	case "SigninConfig":
-		return "signin."
-	case "AgentConfig":
-		return "agent."
-	case "OBOConfig":
-		return "obo."
-	case "MCPConfig":
-		return "mcp."
-	}
-	return ""
-}
-
-func yamlConfigError(data []byte, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		var out ConfigErrors
-		for _, msg := range te.Errors {
-			if m := yamlUnknownField.FindStringSubmatch(msg); m != nil {
-				var line int
-				fmt.Sscan(m[1], &line)
-				out = append(out, &ConfigError{Key: yamlSection(m[3]) + m[2], Line: line, Problem: "unknown key"})
-				continue
-			}
-			if m := yamlLine.FindStringSubmatch(msg); m != nil {
-				var line int
-				fmt.Sscan(m[1], &line)
-				problem := m[2]
-				if t := yamlTypeMismatch.FindStringSubmatch(problem); t != nil {
-					problem = fmt.Sprintf("must be %s, not %s", jsonTypeName(t[3]), yamlKindName(t[1]))
-				}
-				out = append(out, &ConfigError{Key: yamlKeyAtLine(data, line), Line: line, Problem: problem})
-				continue
-			}
-			out = append(out, &ConfigError{Problem: msg})
-		}
-		if len(out) == 1 {
-			return out[0]
-		}
-		return out
-	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		var line int
-		fmt.Sscan(m[1], &line)
-		return &ConfigError{Line: line, Problem: m[2]}
-	}
-	return &ConfigError{Problem: msg}
-}
-
-var yamlTypeMismatch = regexp.MustCompile("^cannot unmarshal !!(\\w+) (`.*`|.*) into (\\S+)$")
-
-var jsonUnknownField = regexp.MustCompile(`json: unknown field "([^"]+)"`)
-
-func jsonConfigError(data []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &ConfigError{Line: lineAt(data, se.Offset), Problem: "invalid JSON: " + se.Error()}
-	}
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) {
-		return &ConfigError{Key: ute.Field, Line: lineAt(data, ute.Offset), Problem: fmt.Sprintf("must be %s, not %s", jsonTypeName(ute.Type.String()), jsonValueName(ute.Value))}
-	}
-	if m := jsonUnknownField.FindStringSubmatch(err.Error()); m != nil {
-		key := m[1]
-		line := 0
-		if path, off, ok := jsonKeyPath(data, lastSegment(key)); ok {
-			key, line = path, lineAt(data, off)
-		} else if i := bytes.Index(data, []byte(`"`+lastSegment(key)+`"`)); i >= 0 {
-			line = lineAt(data, int64(i))
-		}
-		return &ConfigError{Key: key, Line: line, Problem: "unknown key"}
-	}
-	if errors.Is(err, io.EOF) {
-		return &ConfigError{Problem: "the file is empty"}
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return &ConfigError{Problem: "invalid JSON: the document is truncated"}
-	}
-	return &ConfigError{Problem: "invalid JSON: " + err.Error()}
-}
-
-func lastSegment(key string) string {
-	if i := strings.LastIndexByte(key, '.'); i >= 0 {
-		return key[i+1:]
-	}
-	return key
-}
-
-func lineAt(data []byte, offset int64) int {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	return bytes.Count(data[:offset], []byte("\n")) + 1
 }
 
 // ApplyEnv fills what the file leaves out from azidentity's environment variables:

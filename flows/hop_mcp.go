@@ -305,9 +305,10 @@ func postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.He
 	if err != nil {
 		return 0, nil, false, err
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
-	answered := resp.StatusCode >= 200 && resp.StatusCode < 300 && isJSONRPCResult(resp.Header.Get("Content-Type"), body)
+	// A body cut short (the exchange records why) cannot show a JSON-RPC result; the status stands.
+	answered := rerr == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 && isJSONRPCResult(resp.Header.Get("Content-Type"), body)
 	// A session the probe may have opened is closed again.
 	if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" && resp.StatusCode < 300 {
 		if del, err := http.NewRequestWithContext(ctx, http.MethodDelete, h.cfg.MCP.URL, nil); err == nil {
@@ -315,8 +316,12 @@ func postInitialize(ctx context.Context, h *hopRun, bearer string) (int, http.He
 			if bearer != "" {
 				del.Header.Set("Authorization", "Bearer "+bearer)
 			}
+			// Closing the probe's session is courtesy: its outcome is recorded, and changes nothing.
 			if r, err := h.client.Do(del); err == nil {
-				io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+				if _, err := io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20)); err != nil {
+					r.Body.Close()
+					return resp.StatusCode, resp.Header, answered, nil
+				}
 				r.Body.Close()
 			}
 		}

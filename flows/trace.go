@@ -202,9 +202,13 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if req.Body != nil && req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
-			b, _ := io.ReadAll(io.LimitReader(rc, maxRecordedBody))
+			b, rerr := io.ReadAll(io.LimitReader(rc, maxRecordedBody))
 			rc.Close()
-			x.RequestBody = RedactBody(req.Header.Get("Content-Type"), b, r.extra)
+			if rerr != nil {
+				x.RequestBody = "(the request body could not be read for the record: " + rerr.Error() + ")"
+			} else {
+				x.RequestBody = RedactBody(req.Header.Get("Content-Type"), b, r.extra)
+			}
 		}
 	} else if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))

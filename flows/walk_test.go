@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -328,4 +329,22 @@ func valueOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// TestGroupsOverageOnce: the user's group overage is reported at the hop that first saw it
+// (signin), not again for the OBO token of the same user.
+func TestGroupsOverageOnce(t *testing.T) {
+	rep, _, _ := sandboxCheck(t, "groups-overage", sandbox.Options{})
+	if got := rep.placedFindings(); !slices.Contains(got, "signin:token.groups-overage") {
+		t.Fatalf("no signin:token.groups-overage in %v", got)
+	}
+	n := 0
+	for _, f := range rep.findings() {
+		if f.ID == "token.groups-overage" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("token.groups-overage reported %d times: %v", n, rep.placedFindings())
+	}
 }

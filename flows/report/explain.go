@@ -95,43 +95,6 @@ func explainHTTPStatus(w io.Writer, stderr io.Writer, status int) int {
 	return 0
 }
 
-// ClosestNames returns up to n of names nearest to q — those containing q (or contained in it)
-// first, then by edit distance — for "did you mean" suggestions; none when nothing is near.
-func ClosestNames(q string, names []string, n int) []string {
-	q = strings.ToLower(strings.TrimSpace(q))
-	if q == "" {
-		return nil
-	}
-	type scored struct {
-		name  string
-		score int
-	}
-	var all []scored
-	for _, name := range names {
-		l := strings.ToLower(name)
-		d := levenshtein(q, l)
-		if strings.Contains(l, q) || strings.Contains(q, l) {
-			d -= 100
-		}
-		all = append(all, scored{name, d})
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score < all[j].score
-		}
-		return all[i].name < all[j].name
-	})
-	var out []string
-	limit := max(2, len(q)/3)
-	for _, s := range all {
-		if len(out) == n || s.score > limit {
-			break
-		}
-		out = append(out, s.name)
-	}
-	return out
-}
-
 // parseAADSTS reads "AADSTS50013", "aadsts50013" or "50013".
 func parseAADSTS(q string) (int, bool) {
 	s := q
@@ -269,7 +232,7 @@ func closestRuleIDs(q string, n int) []string {
 	}
 	var all []scored
 	for _, r := range inspect.Rules() {
-		d := levenshtein(q, r.ID)
+		d := inspect.EditDistance(q, r.ID)
 		if tail != "" && strings.Contains(r.ID, tail) {
 			d -= 100
 		}
@@ -297,24 +260,4 @@ func closestRuleIDs(q string, n int) []string {
 		}
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

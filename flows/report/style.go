@@ -43,7 +43,6 @@ func (s Style) dim(t string) string   { return s.paint(sgrDim, t) }
 func (s Style) red(t string) string   { return s.paint(sgrRed, t) }
 func (s Style) green(t string) string { return s.paint(sgrGreen, t) }
 func (s Style) amber(t string) string { return s.paint(sgrYellow, t) }
-func (s Style) cyan(t string) string  { return s.paint(sgrCyan, t) }
 
 func (s Style) width() int {
 	if s.Width <= 0 {

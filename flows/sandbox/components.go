@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -153,14 +152,4 @@ func redactToken(raw string) string {
 		return ""
 	}
 	return parts[0] + "." + parts[1] + "."
-}
-
-// ctxKey types keep request-scoped values of the components private.
-type ctxKey int
-
-const userTokenKey ctxKey = iota
-
-// withUserToken carries the caller's token to an MSAL assertion callback.
-func withUserToken(ctx context.Context, tok string) context.Context {
-	return context.WithValue(ctx, userTokenKey, tok)
 }

@@ -79,7 +79,9 @@ func generateKeyMaterial() (*keyMaterial, error) {
 		}
 		return newSigningKey(k, "oboscope sandbox token signing 1", time.Now())
 	})
-	go func() { _, _ = km.signing() }()
+	// Warm the key in the background; a failure is returned again to the first caller that needs it.
+	go km.signing()
+
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: CA key: %w", err)
@@ -99,7 +101,9 @@ func generateKeyMaterial() (*keyMaterial, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: CA certificate: %w", err)
 	}
-	km.caCert, _ = x509.ParseCertificate(caDER)
+	if km.caCert, err = x509.ParseCertificate(caDER); err != nil {
+		return nil, fmt.Errorf("sandbox: CA certificate: %w", err)
+	}
 	km.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 
 	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

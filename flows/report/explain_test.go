@@ -1,4 +1,4 @@
-package flows_test
+package report_test
 
 import (
 	"bytes"
@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/oboscope/oboscope/flows/report"
+	"github.com/oboscope/oboscope/inspect"
 )
 
-// TestExplainHTTPStatus (QA2 #23): `explain 401` lists the findings about 401 answers (the agent
+// TestExplainHTTPStatus: `explain 401` lists the findings about 401 answers (the agent
 // API's and MCP server's refusals) instead of calling it an unknown AADSTS code.
 func TestExplainHTTPStatus(t *testing.T) {
 	tests := []struct {
@@ -53,7 +54,7 @@ func TestClosestNames(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(report.ClosestNames(tt.q, names, 3), ", "); got != tt.want {
+		if got := strings.Join(inspect.Closest(tt.q, names, 3), ", "); got != tt.want {
 			t.Errorf("ClosestNames(%q) = %q, want %q", tt.q, got, tt.want)
 		}
 	}

@@ -3,40 +3,15 @@ package flows_test
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
-	"github.com/oboscope/oboscope/flows/report"
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
-// loopbackPort hides the sandbox's random port so that messages can be compared exactly.
-var loopbackPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-
-// sandboxFormats runs one sandbox walk per report format and returns each report (stdout and
-// stderr) with the port hidden.
-func sandboxFormats(t *testing.T, scenario string, formats ...string) map[string]string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, AutoApprove: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	out := map[string]string{}
-	for _, f := range formats {
-		var o, e strings.Builder
-		report.RunCheck(ctx, s.Config(""), report.CheckOptions{Mode: "sandbox", Scenario: scenario, Format: f}, &o, &e)
-		out[f] = loopbackPort.ReplaceAllString(o.String(), "HOST") + loopbackPort.ReplaceAllString(e.String(), "HOST")
-	}
-	return out
-}
-
-// TestHopErrorsWhole (QA2 #1): a hop's error is stored whole — no GUID, URL or sentence cut — and
+// TestHopErrorsWhole: a hop's error is stored whole — no GUID, URL or sentence cut — and
 // the JSON, text and Markdown reports and check's stderr line carry all of it.
 func TestHopErrorsWhole(t *testing.T) {
 	tests := []struct {
@@ -80,20 +55,7 @@ func TestHopErrorsWhole(t *testing.T) {
 	}
 }
 
-// tokenNames returns each hop's token names, "hop: name, name".
-func tokenNames(rep flows.Report) []string {
-	var out []string
-	for _, h := range rep.Hops {
-		var names []string
-		for _, tk := range h.Tokens {
-			names = append(names, tk.Name)
-		}
-		out = append(out, string(h.ID)+": "+strings.Join(names, ", "))
-	}
-	return out
-}
-
-// TestAppOnlyTokenNames (QA2 #12): an app-only token is never named a user token — neither the
+// TestAppOnlyTokenNames: an app-only token is never named a user token — neither the
 // client-credentials sign-in's nor an app-only token brought in a token file.
 func TestAppOnlyTokenNames(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -136,12 +98,45 @@ func TestAppOnlyTokenNames(t *testing.T) {
 	}
 }
 
-// TestClaimsChallengeStory (QA2 #22): the obo story of a claims challenge says what to do, true
-// in the headless check as in the TUI, instead of "re-sign-in with the claims is offered".
-func TestClaimsChallengeStory(t *testing.T) {
-	out := sandboxText(t, "mfa-required")
-	want := "\n   Entra asks for a fresh sign-in satisfying a claims challenge: sign in again with the claims (oboscope's TUI does it: press a)\n"
-	if !strings.Contains(out, want) || strings.Contains(out, "is offered") {
-		t.Fatalf("mfa-required check output lacks %q:\n%s", want, out)
+// TestStoryNames: stories name apps by their display names — the app-only client, and
+// the agent blueprint when it is the agent API itself.
+func TestStoryNames(t *testing.T) {
+	if out := sandboxText(t, "app-only-token"); !strings.Contains(out, "Contoso Chat Client obtained an app-only token") {
+		t.Errorf("app-only-token:\n%s", out)
+	}
+	out := sandboxText(t, "agent-identity")
+	if !strings.Contains(out, "signed in to Contoso Chat Client; token for Contoso Agent Blueprint") {
+		t.Errorf("agent-identity:\n%s", out)
+	}
+	// W21: the obo story says the exchanged token is an Agent ID token, and whose.
+	if !strings.Contains(out, "an Agent ID token (xms_par_app_azp Contoso Agent Blueprint)") {
+		t.Errorf("agent-identity obo story does not name the Agent ID token:\n%s", out)
+	}
+}
+
+// TestStoryWording: the reported exchange kind in words, nothing "offered" by check, a
+// forwarded token not called exchanged, and the body of a challenge-less 401 shown.
+func TestStoryWording(t *testing.T) {
+	if out := sandboxText(t, "healthy"); !strings.Contains(out, "the MCP server did its own On-Behalf-Of exchange: ") {
+		t.Errorf("healthy: downstream story:\n%s", out)
+	}
+	if out := sandboxText(t, "mfa-required"); strings.Contains(out, "(offered)") {
+		t.Errorf("mfa-required: check offers nothing:\n%s", out)
+	}
+	if out := sandboxText(t, "passthrough"); strings.Contains(out, "own exchanged token") || !strings.Contains(out, "token the agent forwarded without an exchange") {
+		t.Errorf("passthrough: the forwarded user token is not an exchanged one:\n%s", out)
+	}
+	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		w.Write([]byte(`{"error":"unauthorized"}`))
+	}))
+	defer srv.Close()
+	cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
+	w := flows.NewWalk(cfg, flows.WalkOptions{})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	if a := w.Report().Hops[1]; !strings.HasSuffix(a.Story, "with 401 — error: unauthorized") {
+		t.Fatalf("agent story %q", a.Story)
 	}
 }

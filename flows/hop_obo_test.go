@@ -10,7 +10,7 @@ import (
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
-// TestFailedOBOShowsAssertion (QA2 #14): when Entra refuses the exchange, the obo hop holds the
+// TestFailedOBOShowsAssertion: when Entra refuses the exchange, the obo hop holds the
 // assertion it sent (the user token, aud the Graph in wrong-audience: the cause of AADSTS50013);
 // a successful exchange holds only its result.
 func TestFailedOBOShowsAssertion(t *testing.T) {
@@ -43,5 +43,25 @@ func TestFailedOBOShowsAssertion(t *testing.T) {
 				t.Errorf("the assertion shown is not the token the sign-in produced")
 			}
 		})
+	}
+}
+
+// TestClaimsChallengeStory: the obo story of a claims challenge says what to do, true
+// in the headless check as in the TUI, instead of "re-sign-in with the claims is offered".
+func TestClaimsChallengeStory(t *testing.T) {
+	out := sandboxText(t, "mfa-required")
+	want := "\n   Entra asks for a fresh sign-in satisfying a claims challenge: sign in again with the claims (oboscope's TUI does it: press a)\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "is offered") {
+		t.Fatalf("mfa-required check output lacks %q:\n%s", want, out)
+	}
+}
+
+// TestOBOStoryWithAgentFailure: when oboscope's exchange works but the agent API reports
+// its own failed, the failed obo hop's story says both.
+func TestOBOStoryWithAgentFailure(t *testing.T) {
+	out := sandboxText(t, "token-exchange-grant")
+	if !strings.Contains(out, "oboscope's exchange as Contoso Agent API worked (a token for Contoso MCP Server") ||
+		!strings.Contains(out, "; but the agent API reports its own exchange failed: AADSTS70003") {
+		t.Fatalf("obo story:\n%s", out)
 	}
 }

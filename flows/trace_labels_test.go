@@ -11,7 +11,7 @@ import (
 	"github.com/oboscope/oboscope/flows/sandbox"
 )
 
-// TestMCPExchangeLabels (QA2 #19): an MCP session's requests are named by their JSON-RPC method
+// TestMCPExchangeLabels: an MCP session's requests are named by their JSON-RPC method
 // (server/discover is not "MCP initialize"); probes and metadata keep their own names.
 func TestMCPExchangeLabels(t *testing.T) {
 	tests := []struct {
