@@ -334,17 +334,6 @@ func claimsNote(s *Styles, ws *walkState) []string {
 	return []string{s.Warning.Render("Entra sent a claims challenge: press a to sign in again with it."), ""}
 }
 
-// trimBlank drops blank lines at the start and the end.
-func trimBlank(lines []string) []string {
-	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
-		lines = lines[1:]
-	}
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines
-}
-
 // clip keeps at most n lines of one text, saying how many lines were left out, indented like
 // the text it continues: the body under a heading line, or the one line kept.
 func clip(lines []string, n int) []string {

@@ -29,20 +29,6 @@ func (s *scroller) to(i int) {
 	s.clamp()
 }
 
-// scroll moves the window by d rows without moving the cursor out of sight.
-func (s *scroller) scroll(d int) {
-	s.offset += d
-	maxOff := max(s.n-s.height, 0)
-	s.offset = min(max(s.offset, 0), maxOff)
-	if s.cursor < s.offset {
-		s.cursor = s.offset
-	}
-	if s.cursor >= s.offset+s.height {
-		s.cursor = s.offset + s.height - 1
-	}
-	s.cursor = min(max(s.cursor, 0), max(s.n-1, 0))
-}
-
 func (s *scroller) clamp() {
 	if s.height < 1 {
 		s.height = 1
