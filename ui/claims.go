@@ -50,7 +50,7 @@ func newClaimsPane(c *common) claimsPane {
 	ti := textinput.New()
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter claims by name, value or meaning"
-	return claimsPane{c: c, filter: ti, emptyMsg: "No token at this hop."}
+	return claimsPane{c: c, filter: ti, list: scroller{paged: true}, emptyMsg: "No token at this hop."}
 }
 
 // setToken shows tok; findings mark the claims they name.
@@ -200,18 +200,8 @@ func (p claimsPane) Update(msg tea.Msg) (claimsPane, tea.Cmd) {
 		p.filter.SetValue("")
 		p.applyFilter()
 		p.list.setHeight(p.tableHeight())
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
-	case key.Matches(km, k.PageUp):
-		p.list.move(-p.list.height)
-	case key.Matches(km, k.PageDown):
-		p.list.move(p.list.height)
-	case key.Matches(km, k.Top):
-		p.list.to(0)
-	case key.Matches(km, k.Bottom):
-		p.list.to(len(p.rows) - 1)
+	default:
+		p.list.handleKey(k, km)
 	}
 	return p, nil
 }
@@ -417,15 +407,11 @@ func (p claimsPane) copyText() (what, text string, ok bool) {
 
 // rowAt maps a mouse row (relative to the pane) to a table row.
 func (p claimsPane) rowAt(y int) (int, bool) {
-	y--
+	y-- // the column heads
 	if p.filterShown() {
 		y--
 	}
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+	return p.list.rowAt(y)
 }
 
 // noClaimsText says why a token shows no claims.

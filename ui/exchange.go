@@ -70,11 +70,8 @@ func (p httpPane) Update(msg tea.Msg) (httpPane, tea.Cmd) {
 	}
 	k := p.c.keys
 	prev := p.list.cursor
+	// The page keys and home/end scroll the detail; ↑/↓ move through the exchanges.
 	switch {
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
 	case key.Matches(km, k.PageUp):
 		p.detail.scroll(-p.detail.height + 1)
 	case key.Matches(km, k.PageDown):
@@ -83,6 +80,8 @@ func (p httpPane) Update(msg tea.Msg) (httpPane, tea.Cmd) {
 		p.detail.offset = 0
 	case key.Matches(km, k.Bottom):
 		p.detail.scroll(len(p.detail.lines))
+	default:
+		p.list.handleKey(k, km)
 	}
 	if p.list.cursor != prev {
 		p.detail.offset = 0
@@ -284,10 +283,5 @@ func bodyLines(s *Styles, body, contentType string, w int) []string {
 
 // rowAt maps a mouse row (relative to the pane) to an exchange.
 func (p httpPane) rowAt(y int) (int, bool) {
-	y--
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+	return p.list.rowAt(y - 1) // under the column heads
 }

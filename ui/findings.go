@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -68,17 +67,7 @@ func (p findingsPane) Update(msg tea.Msg) (findingsPane, tea.Cmd) {
 	if !ok {
 		return p, nil
 	}
-	k := p.c.keys
-	switch {
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
-	case key.Matches(km, k.Top):
-		p.list.to(0)
-	case key.Matches(km, k.Bottom):
-		p.list.to(len(p.findings) - 1)
-	}
+	p.list.handleKey(p.c.keys, km)
 	return p, nil
 }
 
@@ -211,10 +200,5 @@ func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 
 // rowAt maps a mouse row (relative to the pane) to a finding.
 func (p findingsPane) rowAt(y int) (int, bool) {
-	y--
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+	return p.list.rowAt(y - 1) // under the line of counts
 }

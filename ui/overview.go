@@ -76,17 +76,7 @@ func (o overviewScreen) hopAt(y int) (int, bool) {
 // Update moves the selection.
 func (o overviewScreen) Update(msg tea.Msg) (overviewScreen, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
-		k := o.c.keys
-		switch {
-		case key.Matches(km, k.Up):
-			o.list.move(-1)
-		case key.Matches(km, k.Down):
-			o.list.move(1)
-		case key.Matches(km, k.Top):
-			o.list.to(0)
-		case key.Matches(km, k.Bottom):
-			o.list.to(len(flows.Hops) - 1)
-		}
+		o.list.handleKey(o.c.keys, km)
 	}
 	return o, nil
 }
