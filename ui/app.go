@@ -85,10 +85,9 @@ func newModel(mc modelConfig) *Model {
 	m := &Model{c: c, cfg: mc, help: help.New()}
 	m.help.Styles = helpStyles(c.styles, mc.isDark)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	m.token = newTokenScreen(c, mc.inspectOpts)
+	m.token = newTokenScreen(c, mc.inspectOpts, mc.mode != "inspect")
 	m.overview = newOverviewScreen(c)
 	m.overview.sandbox = mc.mode == "sandbox"
-	m.token.overWalk = mc.mode != "inspect"
 	m.hop = newHopScreen(c)
 	m.walk.mode = mc.mode
 	m.walk.scenario = mc.scenario
@@ -131,7 +130,7 @@ func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
 	ws.finished = time.Time{}
 	ws.reset()
 	ws.scenario = scenario
-	m.hop.loadedRes = ""
+	m.hop.invalidate()
 	switch {
 	case m.cfg.mode == "live":
 		cmds = append(cmds, startWalk(m.cfg.ctx, ws.gen, "", m.cfg.cfg, nil, m.walkOptions()))
@@ -216,8 +215,8 @@ func (m *Model) resize() {
 
 // refresh rebuilds what the panes pre-render, after a resize or a change of colours.
 func (m *Model) refresh() {
-	m.token.raw.rebuild()
-	m.hop.loadedRes = ""
+	m.token.rebuildTabs()
+	m.hop.invalidate()
 	if m.cfg.mode != "inspect" {
 		m.hop.load(&m.walk)
 	}

@@ -113,6 +113,16 @@ func newTestModel(t testing.TB, mc modelConfig, w, h int) *Model {
 	return m
 }
 
+// tabOf returns the tab of type T of a screen's tab bar, for tests that look inside it.
+func tabOf[T tabComponent](b tabBar) T {
+	for _, tc := range b.tabs {
+		if t, ok := tc.(T); ok {
+			return t
+		}
+	}
+	panic("no such tab")
+}
+
 // keyMsg turns a key name as bubbletea prints it into a key press.
 func keyMsg(k string) tea.KeyPressMsg {
 	special := map[string]tea.KeyPressMsg{

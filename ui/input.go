@@ -63,7 +63,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.screen {
 	case screenOverview:
 		if key.Matches(msg, k.Open) {
-			m.openHop(m.overview.list.cursor, hopTabSummary)
+			m.openHop(m.overview.list.cursor, firstTab)
 			return nil
 		}
 		if key.Matches(msg, k.Explain) {
@@ -84,49 +84,60 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Back) && !m.hop.handlesBack():
 			m.screen = screenOverview
-			m.overview.list.to(m.hop.hop)
+			m.overview.list.to(m.hop.shown())
 			return nil
 		case key.Matches(msg, k.NextHop):
-			m.openHop((m.hop.hop+1)%len(flows.Hops), -1)
+			m.openHop((m.hop.shown()+1)%len(flows.Hops), keepTab)
 			return nil
 		case key.Matches(msg, k.PrevHop):
-			m.openHop((m.hop.hop+len(flows.Hops)-1)%len(flows.Hops), -1)
+			m.openHop((m.hop.shown()+len(flows.Hops)-1)%len(flows.Hops), keepTab)
 			return nil
 		case key.Matches(msg, k.NextToken):
 			m.hop.nextToken(&m.walk)
 			return nil
-		case m.hop.tab == hopTabFindings && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)):
-			if f, ok := m.hop.finds.selected(); ok {
-				m.explain = newExplainView(m.c, f)
-				m.overlay = overlayExplain
-			}
-			return nil
 		}
 	case screenToken:
-		switch {
-		case key.Matches(msg, k.Back) && !m.token.handlesBack() && walkMode:
+		if key.Matches(msg, k.Back) && !m.token.handlesBack() && walkMode {
 			m.screen = m.back
 			return nil
-		case m.token.tab == tokTabFindings && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)):
-			if f, ok := m.token.finds.selected(); ok {
-				m.explain = newExplainView(m.c, f)
-				m.overlay = overlayExplain
-			}
+		}
+	}
+	// On a tab that lists findings, enter and x explain the selected one.
+	if t, ok := m.tabbed(); ok && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)) {
+		if f, ok := t.selectedFinding(); ok {
+			m.explain = newExplainView(m.c, f)
+			m.overlay = overlayExplain
 			return nil
 		}
 	}
 	return m.screenUpdate(msg)
 }
 
-// capturing reports whether the screen in front is taking typed text.
-func (m *Model) capturing() bool {
+// tabbedScreen is what the root model asks of a screen with tabs (the hop and token screens);
+// the tab in front answers.
+type tabbedScreen interface {
+	capturing() bool
+	handlesBack() bool
+	copyValue() (what, text string, ok bool)
+	selectedFinding() (inspect.Finding, bool)
+	wheel(delta, y int) bool
+}
+
+// tabbed returns the screen in front when it has tabs.
+func (m *Model) tabbed() (tabbedScreen, bool) {
 	switch m.screen {
 	case screenHop:
-		return m.hop.capturing()
+		return &m.hop, true
 	case screenToken:
-		return m.token.capturing()
+		return &m.token, true
 	}
-	return false
+	return nil, false
+}
+
+// capturing reports whether the screen in front is taking typed text.
+func (m *Model) capturing() bool {
+	t, ok := m.tabbed()
+	return ok && t.capturing()
 }
 
 // screenUpdate passes a message to the screen in front.
@@ -177,7 +188,7 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	}
 	i := m.overview.list.cursor
 	if m.screen == screenHop {
-		i = m.hop.hop
+		i = m.hop.shown()
 	}
 	ws.running = true
 	ws.runHop = flows.Hops[i]
@@ -207,7 +218,7 @@ func (m *Model) retryClaims() tea.Cmd {
 	ws.running = true
 	ws.lastRun = "retry with claims"
 	ws.started, ws.finished = m.c.now(), time.Time{}
-	m.hop.loadedRes = ""
+	m.hop.invalidate()
 	return tea.Batch(retryWithClaims(m.cfg.ctx, ws.gen, w), m.spin.Tick,
 		m.notifyRun("Signing in again with the claims challenge"))
 }
@@ -253,7 +264,7 @@ func (m *Model) copyToken() tea.Cmd {
 		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(m.hop.res, nt), toastError)
+			return m.notify(uncopyable(m.hop.result(), nt), toastError)
 		}
 	case screenToken:
 		if m.token.tok != nil {
@@ -270,29 +281,9 @@ func (m *Model) copyToken() tea.Cmd {
 // copyValue copies the selected value of the tab in front: a claim, a finding's fix, an
 // exchange's URL.
 func (m *Model) copyValue() tea.Cmd {
-	var claims *claimsPane
-	var finds *findingsPane
-	switch {
-	case m.screen == screenHop && m.hop.tab == hopTabClaims:
-		claims = &m.hop.claims
-	case m.screen == screenToken && m.token.tab == tokTabClaims:
-		claims = &m.token.claims
-	case m.screen == screenHop && m.hop.tab == hopTabFindings:
-		finds = &m.hop.finds
-	case m.screen == screenToken && m.token.tab == tokTabFindings:
-		finds = &m.token.finds
-	case m.screen == screenHop && m.hop.tab == hopTabHTTP && len(m.hop.http.exchanges) > 0:
-		x := m.hop.http.exchanges[m.hop.http.list.cursor]
-		return copyCmd(m.cfg.clipboard, "the URL of "+x.Label, x.URL)
-	}
-	if claims != nil {
-		if what, text, ok := claims.copyText(); ok {
+	if t, ok := m.tabbed(); ok {
+		if what, text, ok := t.copyValue(); ok {
 			return copyCmd(m.cfg.clipboard, what, text)
-		}
-	}
-	if finds != nil {
-		if f, ok := finds.selected(); ok {
-			return copyCmd(m.cfg.clipboard, "the fix for "+f.ID, f.Fix)
 		}
 	}
 	return m.notify("Nothing selected to copy here (claims, findings and HTTP tabs)", toastError)

@@ -57,8 +57,8 @@ func TestInspectFindingsFirstWhenError(t *testing.T) {
 	m := inspectModel(t, raw, flows.InspectOptions{}, 120, 36)
 	view := screen(m)
 	mustContain(t, view, "token.expired", "expired 30m ago")
-	if m.token.tab != tokTabFindings {
-		t.Fatalf("tab = %d, want the Findings tab first when the token has an error", m.token.tab)
+	if got := m.token.activeTab(); got != "Findings" {
+		t.Fatalf("tab = %s, want the Findings tab first when the token has an error", got)
 	}
 	if got := m.exitCode(); got != 1 {
 		t.Fatalf("exit code = %d, want 1", got)
@@ -141,7 +141,7 @@ func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
 	}
 	mustContain(t, screen(m), "/ q")
 	press(m, "esc")
-	if m.token.claims.filter.Value() != "" {
+	if tabOf[*claimsPane](m.token.tabBar).filter.Value() != "" {
 		t.Fatal("esc did not clear the filter")
 	}
 }
@@ -161,22 +161,23 @@ func TestSizeGuard(t *testing.T) {
 
 func TestMouseSelectsTabAndRow(t *testing.T) {
 	m := inspectModel(t, userToken(t, nil), flows.InspectOptions{}, 120, 36)
-	x := m.token.tabSpans
+	x := m.token.spans
 	if len(x) == 0 {
 		screen(m)
-		x = m.token.tabSpans
+		x = m.token.spans
 	}
 	m.Update(tea.MouseClickMsg{X: x[2].from + 1, Y: 2, Button: tea.MouseLeft})
-	if m.token.tab != tokTabRaw {
-		t.Fatalf("click on the Raw tab: tab = %d", m.token.tab)
+	if got := m.token.activeTab(); got != "Raw" {
+		t.Fatalf("click on the Raw tab: tab = %s", got)
 	}
 	m.Update(tea.MouseClickMsg{X: x[0].from + 1, Y: 2, Button: tea.MouseLeft})
 	m.Update(tea.MouseClickMsg{X: 5, Y: 3 + 1 + 3, Button: tea.MouseLeft})
-	if got := m.token.claims.list.cursor; got != 3 {
+	claims := tabOf[*claimsPane](m.token.tabBar)
+	if got := claims.list.cursor; got != 3 {
 		t.Fatalf("click on the 4th claim row: cursor = %d", got)
 	}
 	m.Update(tea.MouseWheelMsg{X: 5, Y: 10, Button: tea.MouseWheelDown})
-	if got := m.token.claims.list.cursor; got != 4 {
+	if got := claims.list.cursor; got != 4 {
 		t.Fatalf("wheel down: cursor = %d", got)
 	}
 }

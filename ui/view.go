@@ -222,7 +222,7 @@ func (m *Model) keyHelp() keyHelp {
 	walkMode := m.cfg.mode != "inspect"
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
 	var short []key.Binding
-	screens := []key.Binding{k.NextTab, k.PrevTab, k.Tab1}
+	screens := []key.Binding{k.NextTab, k.PrevTab, k.GoToTab}
 	actions := []key.Binding{k.Filter, k.Explain, k.CopyToken, k.CopyValue}
 	var walk []key.Binding
 	if walkMode {

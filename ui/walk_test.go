@@ -269,23 +269,24 @@ func TestWalkMouse(t *testing.T) {
 		t.Fatalf("second click: screen %d hop %d", m.screen, m.hop.hop)
 	}
 	screen(m) // lays out the tab and hop spans
-	tab := m.hop.tabSpans[hopTabHTTP]
+	tab := m.hop.spans[m.hop.tabIndex("HTTP")]
 	m.Update(tea.MouseClickMsg{X: tab.from + 1, Y: 1 + 1, Button: tea.MouseLeft})
-	if m.hop.tab != hopTabHTTP {
-		t.Fatalf("click on the HTTP tab: tab %d", m.hop.tab)
+	if m.hop.activeTab() != "HTTP" {
+		t.Fatalf("click on the HTTP tab: tab %s", m.hop.activeTab())
 	}
 	hop := m.hop.hopSpans[0]
 	m.Update(tea.MouseClickMsg{X: hop.from + 2, Y: 1, Button: tea.MouseLeft})
-	if m.hop.hop != 0 || m.hop.tab != hopTabHTTP {
-		t.Fatalf("click on the first hop in the strip: hop %d tab %d", m.hop.hop, m.hop.tab)
+	if m.hop.hop != 0 || m.hop.activeTab() != "HTTP" {
+		t.Fatalf("click on the first hop in the strip: hop %d tab %s", m.hop.hop, m.hop.activeTab())
 	}
-	cur := m.hop.http.list.cursor
+	http := tabOf[*httpPane](m.hop.tabBar)
+	cur := http.list.cursor
 	m.Update(tea.MouseWheelMsg{X: 10, Y: 1 + hopPaneTop + 1, Button: tea.MouseWheelDown})
-	if m.hop.http.list.cursor == cur && cur < len(m.hop.http.exchanges)-1 {
+	if http.list.cursor == cur && cur < len(http.exchanges)-1 {
 		t.Fatal("the wheel over the list does not move through the exchanges")
 	}
 	m.Update(tea.MouseWheelMsg{X: 10, Y: 30, Button: tea.MouseWheelDown})
-	if m.hop.http.detail.offset == 0 && len(m.hop.http.detail.lines) > m.hop.http.detail.height+3 {
+	if http.detail.offset == 0 && len(http.detail.lines) > http.detail.height+3 {
 		t.Fatal("the wheel over the detail does not scroll it")
 	}
 	m.Update(keyMsg("esc"))
