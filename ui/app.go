@@ -86,8 +86,7 @@ func newModel(mc modelConfig) *Model {
 	m.help.Styles = helpStyles(c.styles, mc.isDark)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.token = newTokenScreen(c, mc.inspectOpts, mc.mode != "inspect")
-	m.overview = newOverviewScreen(c)
-	m.overview.sandbox = mc.mode == "sandbox"
+	m.overview = newOverviewScreen(c, mc.mode == "sandbox")
 	m.hop = newHopScreen(c)
 	m.walk.mode = mc.mode
 	m.walk.scenario = mc.scenario
@@ -325,7 +324,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 				ws.claims = ws.walk.ClaimsChallenge()
 			}
 			if _, hop, bad := ws.firstError(); bad && wholeWalk && m.screen == screenOverview {
-				m.overview.list.to(hopIndex(hop.ID))
+				m.overview.selectHop(hopIndex(hop.ID))
 			}
 			m.reloadHop()
 			return nil

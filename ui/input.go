@@ -63,7 +63,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.screen {
 	case screenOverview:
 		if key.Matches(msg, k.Open) {
-			m.openHop(m.overview.list.cursor, firstTab)
+			m.openHop(m.overview.selected(), firstTab)
 			return nil
 		}
 		if key.Matches(msg, k.Explain) {
@@ -84,7 +84,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Back) && !m.hop.handlesBack():
 			m.screen = screenOverview
-			m.overview.list.to(m.hop.shown())
+			m.overview.selectHop(m.hop.shown())
 			return nil
 		case key.Matches(msg, k.NextHop):
 			m.openHop((m.hop.shown()+1)%len(flows.Hops), keepTab)
@@ -168,7 +168,7 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	case overlayScenarios:
 		m.picker, cmd = m.picker.Update(msg)
 	case overlayExplain:
-		m.explain.pager.handleKey(k, msg)
+		m.explain, cmd = m.explain.Update(msg)
 	}
 	return cmd
 }
@@ -176,7 +176,7 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 // openHop shows hop i in detail, on tab (or the current tab when tab < 0).
 func (m *Model) openHop(i, tab int) {
 	m.screen = screenHop
-	m.overview.list.to(i)
+	m.overview.selectHop(i)
 	m.hop.open(&m.walk, i, tab)
 }
 
@@ -186,7 +186,7 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	if ws.running || ws.walk == nil {
 		return m.notify("Wait for the walk to finish before re-running a hop", toastError)
 	}
-	i := m.overview.list.cursor
+	i := m.overview.selected()
 	if m.screen == screenHop {
 		i = m.hop.shown()
 	}
@@ -255,10 +255,10 @@ func (m *Model) copyToken() tea.Cmd {
 		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
 			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
 		}
-		if nt, ok := handedOn(ws.hops, m.overview.list.cursor); ok && nt.Raw != "" {
+		if nt, ok := handedOn(ws.hops, m.overview.selected()); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(ws.hops[m.overview.list.cursor], nt), toastError)
+			return m.notify(uncopyable(ws.hops[m.overview.selected()], nt), toastError)
 		}
 	case screenHop:
 		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
@@ -267,10 +267,10 @@ func (m *Model) copyToken() tea.Cmd {
 			return m.notify(uncopyable(m.hop.result(), nt), toastError)
 		}
 	case screenToken:
-		if m.token.tok != nil {
-			bare, err := inspect.NormalizeToken(m.token.tok.Raw)
+		if tok := m.token.shown(); tok != nil {
+			bare, err := inspect.NormalizeToken(tok.Raw)
 			if err != nil {
-				bare = strings.TrimSpace(m.token.tok.Raw)
+				bare = strings.TrimSpace(tok.Raw)
 			}
 			return copyCmd(m.cfg.clipboard, "the token", bare)
 		}
@@ -308,10 +308,11 @@ func (m *Model) handlePaste(text string) tea.Cmd {
 	m.overlay = overlayNone
 	m.screen = screenToken
 	m.token.load(text)
+	refused, undecodable := m.token.loadErrors()
 	switch {
-	case m.token.pasteErr != nil:
-		return m.notify("Not a token: "+inspect.Printable(m.token.pasteErr.Error(), false), toastError)
-	case m.token.err != nil:
+	case refused != nil:
+		return m.notify("Not a token: "+inspect.Printable(refused.Error(), false), toastError)
+	case undecodable != nil:
 		return m.notify("The pasted text is not a token", toastError)
 	}
 	return m.notify("Inspecting the pasted token", toastInfo)

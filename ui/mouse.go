@@ -35,15 +35,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	if m.overlay == overlayScenarios {
-		_, y := m.overlayPos(m.picker.View())
-		if i, ok := m.picker.rowAt(mouse.Y - y); ok {
-			if i == m.picker.list.cursor {
-				name := m.picker.scenarios[i].Name
-				return func() tea.Msg { return scenarioChosenMsg{name: name} }
-			}
-			m.picker.list.to(i)
-		}
-		return nil
+		_, top := m.overlayPos(m.picker.View())
+		return m.picker.click(mouse.Y - top)
 	}
 	if m.overlay != overlayNone {
 		m.overlay = overlayNone
@@ -51,12 +44,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	switch m.screen {
 	case screenOverview:
-		if i, ok := m.overview.hopAt(y); ok {
-			if i == m.overview.list.cursor {
-				m.openHop(i, firstTab)
-			} else {
-				m.overview.list.to(i)
-			}
+		if i, open := m.overview.click(y); open {
+			m.openHop(i, firstTab)
 		}
 	case screenHop:
 		if i, open := m.hop.click(mouse.X, y); open {

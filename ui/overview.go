@@ -24,14 +24,35 @@ type overviewScreen struct {
 	height  int
 }
 
-func newOverviewScreen(c *common) overviewScreen {
-	o := overviewScreen{c: c}
+// newOverviewScreen builds the overview; sandbox says the scenario picker is available.
+func newOverviewScreen(c *common, sandbox bool) overviewScreen {
+	o := overviewScreen{c: c, sandbox: sandbox}
 	o.list.setLen(len(flows.Hops))
 	o.list.setHeight(len(flows.Hops))
 	return o
 }
 
 func (o *overviewScreen) setSize(w, h int) { o.width, o.height = w, h }
+
+// selected is the index of the hop selected on the rail.
+func (o overviewScreen) selected() int { return o.list.cursor }
+
+// selectHop moves the rail's selection to hop i.
+func (o *overviewScreen) selectHop(i int) { o.list.to(i) }
+
+// click handles a click at line y of the screen: a hop's row selects it, and a click on the
+// hop already selected names it to open.
+func (o *overviewScreen) click(y int) (hop int, open bool) {
+	i, ok := o.hopAt(y)
+	switch {
+	case !ok:
+		return 0, false
+	case i == o.list.cursor:
+		return i, true
+	}
+	o.list.to(i)
+	return 0, false
+}
 
 // ShortHelp is the overview's key line (help.KeyMap).
 func (o overviewScreen) ShortHelp() []key.Binding {

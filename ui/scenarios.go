@@ -64,6 +64,21 @@ func (p scenarioPicker) Update(msg tea.Msg) (scenarioPicker, tea.Cmd) {
 	return p, nil
 }
 
+// click handles a click at line y of the box: a scenario's row selects it, and a click on the
+// scenario already selected chooses it.
+func (p *scenarioPicker) click(y int) tea.Cmd {
+	i, ok := p.rowAt(y)
+	switch {
+	case !ok:
+		return nil
+	case i == p.list.cursor:
+		name := p.scenarios[i].Name
+		return func() tea.Msg { return scenarioChosenMsg{name: name} }
+	}
+	p.list.to(i)
+	return nil
+}
+
 // rowAt maps a mouse row relative to the box's top to a scenario.
 func (p scenarioPicker) rowAt(y int) (int, bool) {
 	return p.list.rowAt(y - 3) // under the border, the title and the line above the list

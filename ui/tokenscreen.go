@@ -95,6 +95,38 @@ func (t tokenScreen) hasErrors() bool {
 	return false
 }
 
+// shown is the token on screen (nil when none is).
+func (t tokenScreen) shown() *inspect.Token { return t.tok }
+
+// tokenFindings are the findings of the token on screen.
+func (t tokenScreen) tokenFindings() []inspect.Finding { return t.findings }
+
+// loadErrors say what the last load did not show: why a paste was refused while the token
+// before it stays shown, and why the token shown could not be decoded.
+func (t tokenScreen) loadErrors() (refused, undecodable error) { return t.pasteErr, t.err }
+
+// status is the status line's state for the token on screen, and a shorter form of it for
+// when a toast needs the room ("" when there is none).
+func (t tokenScreen) status() (state, compact string) {
+	s := t.c.styles
+	switch {
+	case t.err != nil:
+		state = s.StatusErr.Render(" ✗ not a token")
+	case t.pasteErr != nil:
+		state = s.StatusErr.Render(" ✗ the paste was not a token") + s.StatusBar.Render(" · still showing the previous token")
+		compact = s.StatusErr.Render(" ✗ the paste was not a token")
+	case t.tok != nil && t.tok.SignatureRemoved:
+		state = s.StatusBar.Render(" decoded; its signature was removed, so there is nothing to verify · paste another token")
+	case t.tok != nil && t.tok.Format == inspect.FormatJWE:
+		state = s.StatusBar.Render(" encrypted: only its audience can decrypt it · paste another token")
+	case t.tok != nil && t.tok.Format != inspect.FormatJWS:
+		state = s.StatusBar.Render(" not a JWT: nothing to decode · paste another token to inspect it")
+	default:
+		state = s.StatusBar.Render(" decoded, signature not verified · paste another token to inspect it")
+	}
+	return state, compact
+}
+
 // tokenPaneTop is the first line of the tab content inside the screen.
 const tokenPaneTop = 2
 
