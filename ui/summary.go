@@ -99,7 +99,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 	inspect.SortFindings(fs)
 	switch {
 	case len(fs) > 0:
-		sec := summarySection{head: []string{" " + s.Accent.Render("Findings") + s.Muted.Render("  tab 3 explains them")}, noun: "finding"}
+		sec := summarySection{head: []string{" " + s.Accent.Render("Findings") + s.Muted.Render("  the Findings tab explains them")}, noun: "finding"}
 		for _, f := range fs {
 			item := []string{findingRow(s, "   ", f, w)}
 			for i, l := range wrap(f.Fix, w-14) {
@@ -137,7 +137,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 		secs = append(secs, sec)
 	}
 	if len(r.Exchanges) > 0 {
-		sec := summarySection{head: []string{" " + s.Accent.Render("HTTP") + s.Muted.Render(fmt.Sprintf("  %s, tab 4 shows them", plural(len(r.Exchanges), "exchange")))}, noun: "HTTP exchange"}
+		sec := summarySection{head: []string{" " + s.Accent.Render("HTTP") + s.Muted.Render(fmt.Sprintf("  %s, the HTTP tab shows them", plural(len(r.Exchanges), "exchange")))}, noun: "HTTP exchange"}
 		for _, x := range r.Exchanges {
 			sec.items = append(sec.items, []string{truncWords(fmt.Sprintf("   %-6s %s %9s  %s", x.Method, statusText(s, x), exchangeDuration(x), x.Label), w)})
 		}
