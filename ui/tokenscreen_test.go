@@ -240,3 +240,43 @@ func TestInspectWording(t *testing.T) {
 		t.Fatalf("wording:\n%s", view)
 	}
 }
+
+// TestJWEInspectWording: an encrypted token is called encrypted, not signed and not "not a JWT",
+// and a cut explanation says so in line with its text (QA U11).
+func TestJWEInspectWording(t *testing.T) {
+	const jwe = "eyJhbGciOiAiUlNBLU9BRVAiLCAiZW5jIjogIkEyNTZHQ00ifQ.a.b.c.d" // {"alg": "RSA-OAEP", "enc": "A256GCM"}
+	m := inspectModel(t, jwe, flows.InspectOptions{}, 80, 24)
+	lines := strings.Split(screen(m), "\n")
+	if got, want := strings.TrimRight(lines[22], " "), " encrypted: only its audience can decrypt it · paste another token"; got != want {
+		t.Fatalf("status line %q, want %q", got, want)
+	}
+	// The Findings tab: "What it means" is cut at 80×24; the line that says so starts where the
+	// explanation's lines start.
+	press(m, "2")
+	lines = strings.Split(screen(m), "\n")
+	at := -1
+	for i, l := range lines {
+		if strings.Contains(l, "more line") {
+			at = i
+		}
+	}
+	if at < 1 {
+		t.Fatalf("no cut explanation at 80×24:\n%s", screen(m))
+	}
+	if got, prev := lines[at], lines[at-1]; !strings.HasPrefix(got, "   … ") || !strings.HasPrefix(prev, "   ") || strings.HasPrefix(prev, "    ") {
+		t.Fatalf("the cut line %q is not in line with the text above it %q", got, prev)
+	}
+	press(m, "3")
+	view := screen(m)
+	mustContain(t, view,
+		" HEADER  alg and enc: how the token was encrypted (the protected header)",
+		`     "alg": "RSA-OAEP",`,
+		" PAYLOAD  encrypted: only its audience can decrypt it",
+		" SIGNATURE  none: a JWE is encrypted, not signed; whoever decrypts it checks",
+		" encrypted: only its audience can decrypt it · paste another token")
+	for _, bad := range []string{"signed\n", "how the token was signed", "not a JWT", "Decoded without verifying"} {
+		if strings.Contains(view, bad) {
+			t.Fatalf("%q on the JWE's Raw tab:\n%s", bad, view)
+		}
+	}
+}

@@ -322,3 +322,48 @@ func TestLiveMode(t *testing.T) {
 		t.Fatalf("exit code %d on a healthy live walk", m.exitCode())
 	}
 }
+
+// TestKeysAnswerWhileWalking shows that the interface answers while a hop is running: the walk
+// runs in commands, never in Update.
+func TestKeysAnswerWhileWalking(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := newDriver(t, m)
+	d.exec(m.Init())
+	d.until(func() bool { return m.walk.hops[0].Status == flows.StatusRunning })
+	d.key("?")
+	mustContain(t, screen(m), "Keys")
+	d.key("esc", "down", "enter")
+	if m.screen != screenHop || m.hop.hop != 1 {
+		t.Fatalf("enter during the walk: screen %d hop %d", m.screen, m.hop.hop)
+	}
+	d.until(d.walkDone)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	checkFrame(t, screen(m), 80, 24)
+}
+
+// TestStartFailure shows what the sandbox's own error looks like when it cannot start: the
+// sandbox refuses an address that is not loopback.
+func TestStartFailure(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			start := func(ctx context.Context, scenario string) (flows.Config, func(), error) {
+				s, err := sandbox.Start(ctx, sandbox.Options{Addr: "192.0.2.1:443", Scenario: scenario})
+				if err != nil {
+					return flows.Config{}, nil, err
+				}
+				return s.Config(""), func() { _ = s.Close() }, nil
+			}
+			m := newTestModel(t, modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start, now: walkNow}, sz.w, sz.h)
+			d := newDriver(t, m)
+			d.exec(m.Init())
+			d.until(func() bool { return m.walk.err != "" })
+			view := screen(m)
+			mustContain(t, view, "Could not run the walk", "loopback", "could not run the walk")
+			checkFrame(t, view, sz.w, sz.h)
+			requireWalkGolden(t, m)
+			if got := m.exitCode(); got != 2 {
+				t.Fatalf("exit code %d, want 2 (could not run)", got)
+			}
+		})
+	}
+}
