@@ -123,6 +123,16 @@ func tabOf[T tabComponent](b tabBar) T {
 	panic("no such tab")
 }
 
+// tabSpanOf is where the tab named name sat on the last tab line drawn.
+func tabSpanOf(b tabBar, name string) tabSpan {
+	for i, tc := range b.tabs {
+		if tc.TabName() == name {
+			return b.spans[i]
+		}
+	}
+	panic("no tab " + name)
+}
+
 // keyMsg turns a key name as bubbletea prints it into a key press.
 func keyMsg(k string) tea.KeyPressMsg {
 	special := map[string]tea.KeyPressMsg{

@@ -173,7 +173,7 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// openHop shows hop i in detail, on tab (or the current tab when tab < 0).
+// openHop shows hop i in detail, on tab: firstTab, or keepTab for the tab in front.
 func (m *Model) openHop(i, tab int) {
 	m.screen = screenHop
 	m.overview.selectHop(i)

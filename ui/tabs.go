@@ -90,16 +90,6 @@ func (b tabBar) front() tabComponent { return b.tabs[b.active] }
 // activeTab is the name of the tab in front.
 func (b tabBar) activeTab() string { return b.front().TabName() }
 
-// tabIndex is the position of the tab named name, or -1.
-func (b tabBar) tabIndex(name string) int {
-	for i, t := range b.tabs {
-		if t.TabName() == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // focus brings tab t to the front.
 func (b *tabBar) focus(t tabComponent) {
 	for i, o := range b.tabs {

@@ -269,7 +269,7 @@ func TestWalkMouse(t *testing.T) {
 		t.Fatalf("second click: screen %d hop %d", m.screen, m.hop.hop)
 	}
 	screen(m) // lays out the tab and hop spans
-	tab := m.hop.spans[m.hop.tabIndex("HTTP")]
+	tab := tabSpanOf(m.hop.tabBar, "HTTP")
 	m.Update(tea.MouseClickMsg{X: tab.from + 1, Y: 1 + 1, Button: tea.MouseLeft})
 	if m.hop.activeTab() != "HTTP" {
 		t.Fatalf("click on the HTTP tab: tab %s", m.hop.activeTab())
