@@ -90,10 +90,8 @@ func newModel(mc modelConfig) *Model {
 	m := &Model{c: c, cfg: mc, help: help.New()}
 	m.help.Styles = helpStyles(c.styles, mc.isDark)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	m.token = newTokenScreen(c, mc.inspectOpts)
-	m.overview = newOverviewScreen(c)
-	m.overview.sandbox = mc.mode == "sandbox"
-	m.token.overWalk = mc.mode != "inspect"
+	m.token = newTokenScreen(c, mc.inspectOpts, mc.mode != "inspect")
+	m.overview = newOverviewScreen(c, mc.mode == "sandbox")
 	m.hop = newHopScreen(c)
 	m.walk.mode = mc.mode
 	m.walk.scenario = mc.scenario
@@ -136,7 +134,7 @@ func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
 	ws.finished = time.Time{}
 	ws.reset()
 	ws.scenario = scenario
-	m.hop.loadedRes = ""
+	m.hop.invalidate()
 	switch {
 	case m.cfg.mode == "live":
 		cmds = append(cmds, startWalk(m.cfg.ctx, ws.gen, "", m.cfg.cfg, nil, m.walkOptions()))
@@ -221,8 +219,8 @@ func (m *Model) resize() {
 
 // refresh rebuilds what the panes pre-render, after a resize or a change of colours.
 func (m *Model) refresh() {
-	m.token.raw.rebuild()
-	m.hop.loadedRes = ""
+	m.token.rebuildTabs()
+	m.hop.invalidate()
 	if m.cfg.mode != "inspect" {
 		m.hop.load(&m.walk)
 	}
@@ -331,7 +329,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 				ws.claims = ws.walk.ClaimsChallenge()
 			}
 			if _, hop, bad := ws.firstError(); bad && wholeWalk && m.screen == screenOverview {
-				m.overview.list.to(hopIndex(hop.ID))
+				m.overview.selectHop(hopIndex(hop.ID))
 			}
 			m.reloadHop()
 			return nil

@@ -11,9 +11,10 @@ import (
 // is 16 ms; this must stay far inside it.
 func BenchmarkClaimsTab250Groups(b *testing.B) {
 	m := newTestModel(b, modelConfig{mode: "inspect", rawToken: groupsToken(b), inspectOpts: report.InspectOptions{}}, 200, 60)
-	for i, r := range m.token.claims.rows {
+	claims := tabOf[*claimsPane](m.token.tabBar)
+	for i, r := range claims.rows {
 		if r.ex.Claim == "groups" {
-			m.token.claims.list.to(i)
+			claims.list.to(i)
 		}
 	}
 	if v := screen(m); len(v) == 0 {

@@ -46,12 +46,32 @@ type claimsPane struct {
 	names map[string]string
 }
 
-func newClaimsPane(c *common) claimsPane {
+func newClaimsPane(c *common) *claimsPane {
 	ti := textinput.New()
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter claims by name, value or meaning"
-	return claimsPane{c: c, filter: ti, emptyMsg: "No token at this hop."}
+	return &claimsPane{c: c, filter: ti, list: scroller{paged: true}, emptyMsg: "No token at this hop."}
 }
+
+// TabName is the tab's name on the tab line.
+func (p *claimsPane) TabName() string { return "Claims" }
+
+// ShortHelp is what the tab adds to the hint line (help.KeyMap).
+func (p *claimsPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.c.keys.Filter, p.c.keys.CopyValue}
+}
+
+// FullHelp groups the tab's keys (help.KeyMap).
+func (p *claimsPane) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+// load shows the token in front; the findings mark the claims they name.
+func (p *claimsPane) load(d tabData) {
+	p.names = d.names
+	p.setToken(d.tok, d.findings)
+}
+
+// tokenTab marks the Claims tab as showing the hop's selected token.
+func (p *claimsPane) tokenTab() {}
 
 // setToken shows tok; findings mark the claims they name.
 func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
@@ -124,10 +144,10 @@ func (p *claimsPane) applyFilter() {
 }
 
 // capturing reports whether the pane takes every key (the filter is being typed).
-func (p claimsPane) capturing() bool { return p.editing }
+func (p *claimsPane) capturing() bool { return p.editing }
 
 // selected returns the selected claim, if any.
-func (p claimsPane) selected() (claimRow, bool) {
+func (p *claimsPane) selected() (claimRow, bool) {
 	if len(p.rows) == 0 {
 		return claimRow{}, false
 	}
@@ -135,22 +155,23 @@ func (p claimsPane) selected() (claimRow, bool) {
 }
 
 // detailHeight is the number of lines below the table for the selected claim.
-func (p claimsPane) detailHeight() int {
+func (p *claimsPane) detailHeight() int {
 	if p.height >= 30 {
 		return 8
 	}
 	return 6
 }
 
-func (p *claimsPane) setSize(w, h int) {
+// SetSize gives the tab its room.
+func (p *claimsPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.filter.SetWidth(max(w-30, 10))
 	p.list.setHeight(p.tableHeight())
 }
 
-func (p claimsPane) filterShown() bool { return p.editing || p.filter.Value() != "" }
+func (p *claimsPane) filterShown() bool { return p.editing || p.filter.Value() != "" }
 
-func (p claimsPane) tableHeight() int {
+func (p *claimsPane) tableHeight() int {
 	h := p.height - p.detailHeight() - 2 // header and separator
 	if p.filterShown() {
 		h--
@@ -159,7 +180,7 @@ func (p claimsPane) tableHeight() int {
 }
 
 // Update handles the table's keys and the filter.
-func (p claimsPane) Update(msg tea.Msg) (claimsPane, tea.Cmd) {
+func (p *claimsPane) Update(msg tea.Msg) tea.Cmd {
 	k := p.c.keys
 	km, isKey := msg.(tea.KeyPressMsg)
 	if p.editing {
@@ -169,14 +190,14 @@ func (p claimsPane) Update(msg tea.Msg) (claimsPane, tea.Cmd) {
 				p.editing = false
 				p.filter.Blur()
 				p.list.setHeight(p.tableHeight())
-				return p, nil
+				return nil
 			case "esc":
 				p.editing = false
 				p.filter.Blur()
 				p.filter.SetValue("")
 				p.applyFilter()
 				p.list.setHeight(p.tableHeight())
-				return p, nil
+				return nil
 			case "up", "down", "pgup", "pgdown":
 				p.editing = false
 				p.filter.Blur()
@@ -186,41 +207,31 @@ func (p claimsPane) Update(msg tea.Msg) (claimsPane, tea.Cmd) {
 		var cmd tea.Cmd
 		p.filter, cmd = p.filter.Update(msg)
 		p.applyFilter()
-		return p, cmd
+		return cmd
 	}
 	if !isKey {
-		return p, nil
+		return nil
 	}
 	switch {
 	case key.Matches(km, k.Filter):
 		p.editing = true
 		p.list.setHeight(p.tableHeight())
-		return p, p.filter.Focus()
+		return p.filter.Focus()
 	case key.Matches(km, k.Back) && p.filter.Value() != "":
 		p.filter.SetValue("")
 		p.applyFilter()
 		p.list.setHeight(p.tableHeight())
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
-	case key.Matches(km, k.PageUp):
-		p.list.move(-p.list.height)
-	case key.Matches(km, k.PageDown):
-		p.list.move(p.list.height)
-	case key.Matches(km, k.Top):
-		p.list.to(0)
-	case key.Matches(km, k.Bottom):
-		p.list.to(len(p.rows) - 1)
+	default:
+		p.list.handleKey(k, km)
 	}
-	return p, nil
+	return nil
 }
 
 // handlesBack reports whether esc would clear the filter rather than leave the screen.
-func (p claimsPane) handlesBack() bool { return p.editing || p.filter.Value() != "" }
+func (p *claimsPane) handlesBack() bool { return p.editing || p.filter.Value() != "" }
 
 // View renders the table and the selected claim.
-func (p claimsPane) View() string {
+func (p *claimsPane) View() string {
 	s := p.c.styles
 	w := p.width
 	if p.tok == nil {
@@ -296,7 +307,7 @@ func (p claimsPane) View() string {
 }
 
 // detail renders the selected claim in full in the h lines left under the table.
-func (p claimsPane) detail(w, h int) []string {
+func (p *claimsPane) detail(w, h int) []string {
 	s := p.c.styles
 	r, ok := p.selected()
 	if !ok || h < 1 {
@@ -398,8 +409,8 @@ func fullValue(ex inspect.ExplainedClaim) string {
 	return inspect.DisplayValue(ex.Value)
 }
 
-// copyText is the selected claim's value, as `y` copies it.
-func (p claimsPane) copyText() (what, text string, ok bool) {
+// copyValue is the selected claim's value, as `y` copies it.
+func (p *claimsPane) copyValue() (what, text string, ok bool) {
 	r, ok := p.selected()
 	if !ok {
 		return "", "", false
@@ -415,17 +426,20 @@ func (p claimsPane) copyText() (what, text string, ok bool) {
 	return "claim " + r.ex.Claim, inspect.DisplayValue(r.ex.Value), true
 }
 
+// click selects the claim under a click at line y of the tab.
+func (p *claimsPane) click(_, y int) {
+	if i, ok := p.rowAt(y); ok {
+		p.list.to(i)
+	}
+}
+
 // rowAt maps a mouse row (relative to the pane) to a table row.
-func (p claimsPane) rowAt(y int) (int, bool) {
-	y--
+func (p *claimsPane) rowAt(y int) (int, bool) {
+	y-- // the column heads
 	if p.filterShown() {
 		y--
 	}
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+	return p.list.rowAt(y)
 }
 
 // noClaimsText says why a token shows no claims.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/oboscope/oboscope/inspect"
@@ -26,7 +27,25 @@ type diffPane struct {
 	height     int
 }
 
-func newDiffPane(c *common) diffPane { return diffPane{c: c} }
+func newDiffPane(c *common) *diffPane { return &diffPane{c: c} }
+
+// TabName is the tab's name on the tab line.
+func (p *diffPane) TabName() string { return "Diff" }
+
+// ShortHelp is what the tab adds to the hint line (help.KeyMap): nothing but scrolling.
+func (p *diffPane) ShortHelp() []key.Binding { return nil }
+
+// FullHelp groups the tab's keys (help.KeyMap).
+func (p *diffPane) FullHelp() [][]key.Binding { return nil }
+
+// load compares the hop's selected token with the one before it in the chain.
+func (p *diffPane) load(d tabData) {
+	p.names = d.names
+	p.setTokens(previousToken(d.ws, d.hop, d.tokIdx), d.name, d.tok)
+}
+
+// tokenTab marks the Diff tab as showing the hop's selected token.
+func (p *diffPane) tokenTab() {}
 
 // setTokens compares before (the previous token in the chain) with after.
 func (p *diffPane) setTokens(src diffSource, afterName string, after *inspect.Token) {
@@ -43,7 +62,8 @@ func (p *diffPane) setTokens(src diffSource, afterName string, after *inspect.To
 	p.rebuild()
 }
 
-func (p *diffPane) setSize(w, h int) {
+// SetSize gives the tab its room.
+func (p *diffPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.pager.setHeight(h)
 	p.rebuild()
@@ -134,12 +154,12 @@ func (p *diffPane) diffValue(claim string, v any) string {
 }
 
 // Update scrolls.
-func (p diffPane) Update(msg tea.Msg) (diffPane, tea.Cmd) {
+func (p *diffPane) Update(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		p.pager.handleKey(p.c.keys, km)
 	}
-	return p, nil
+	return nil
 }
 
 // View renders the visible lines.
-func (p diffPane) View() string { return p.pager.view(p.c, p.width) }
+func (p *diffPane) View() string { return p.pager.view(p.c, p.width) }

@@ -17,6 +17,7 @@ import (
 // its request and response, headers and pretty JSON bodies (already redacted by flows), and timing.
 type httpPane struct {
 	c         *common
+	hop       int // the hop shown: another hop starts afresh
 	exchanges []flows.Exchange
 	list      scroller
 	detail    pager
@@ -24,7 +25,37 @@ type httpPane struct {
 	height    int
 }
 
-func newHTTPPane(c *common) httpPane { return httpPane{c: c} }
+func newHTTPPane(c *common) *httpPane { return &httpPane{c: c} }
+
+// TabName is the tab's name on the tab line.
+func (p *httpPane) TabName() string { return "HTTP" }
+
+// ShortHelp is what the tab adds to the hint line (help.KeyMap).
+func (p *httpPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.c.keys.PageDown, p.c.keys.CopyValue}
+}
+
+// FullHelp groups the tab's keys (help.KeyMap).
+func (p *httpPane) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+// load shows the hop's exchanges. Another hop than the one shown starts afresh, on the first
+// exchange that went wrong; the same hop keeps the selection and the scroll position.
+func (p *httpPane) load(d tabData) {
+	if d.hop != p.hop {
+		w, h := p.width, p.height
+		*p = httpPane{c: p.c, hop: d.hop}
+		p.SetSize(w, h)
+	}
+	p.setExchanges(d.res.Exchanges)
+}
+
+// badge counts the exchanges after the tab's name.
+func (p *httpPane) badge() string {
+	if len(p.exchanges) == 0 {
+		return ""
+	}
+	return p.c.styles.Faint.Render(fmt.Sprintf("(%d)", len(p.exchanges)))
+}
 
 func (p *httpPane) setExchanges(xs []flows.Exchange) {
 	fresh := len(p.exchanges) == 0 || len(xs) < len(p.exchanges)
@@ -40,14 +71,15 @@ func (p *httpPane) setExchanges(xs []flows.Exchange) {
 			}
 		}
 	}
-	p.setSize(p.width, p.height)
+	p.SetSize(p.width, p.height)
 }
 
-func (p httpPane) listHeight() int {
+func (p *httpPane) listHeight() int {
 	return max(min(len(p.exchanges), p.height/3), 1)
 }
 
-func (p *httpPane) setSize(w, h int) {
+// SetSize gives the tab its room: a third for the list, the rest for the selected exchange.
+func (p *httpPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.list.setHeight(p.listHeight())
 	p.detail.setHeight(max(h-p.listHeight()-2, 1))
@@ -63,18 +95,15 @@ func (p *httpPane) rebuild() {
 }
 
 // Update selects an exchange with ↑/↓ and scrolls its detail with page keys.
-func (p httpPane) Update(msg tea.Msg) (httpPane, tea.Cmd) {
+func (p *httpPane) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return p, nil
+		return nil
 	}
 	k := p.c.keys
 	prev := p.list.cursor
+	// The page keys and home/end scroll the detail; ↑/↓ move through the exchanges.
 	switch {
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
 	case key.Matches(km, k.PageUp):
 		p.detail.scroll(-p.detail.height + 1)
 	case key.Matches(km, k.PageDown):
@@ -83,12 +112,42 @@ func (p httpPane) Update(msg tea.Msg) (httpPane, tea.Cmd) {
 		p.detail.offset = 0
 	case key.Matches(km, k.Bottom):
 		p.detail.scroll(len(p.detail.lines))
+	default:
+		p.list.handleKey(k, km)
 	}
 	if p.list.cursor != prev {
 		p.detail.offset = 0
 		p.rebuild()
 	}
-	return p, nil
+	return nil
+}
+
+// copyValue is the selected exchange's URL, as y copies it.
+func (p *httpPane) copyValue() (what, text string, ok bool) {
+	if len(p.exchanges) == 0 {
+		return "", "", false
+	}
+	x := p.exchanges[p.list.cursor]
+	return "the URL of " + x.Label, x.URL, true
+}
+
+// click selects the exchange under a click at line y of the tab, its detail from the top.
+func (p *httpPane) click(_, y int) {
+	if i, ok := p.rowAt(y); ok {
+		p.list.to(i)
+		p.detail.offset = 0
+		p.rebuild()
+	}
+}
+
+// wheel scrolls the selected exchange's detail, three lines a notch, when the wheel turns over
+// it (line y of the tab); over the list it leaves the wheel to ↑/↓.
+func (p *httpPane) wheel(delta, y int) bool {
+	if y < p.listHeight()+2 {
+		return false
+	}
+	p.detail.scroll(3 * delta)
+	return true
 }
 
 // statusStyle colours an HTTP status by class.
@@ -118,7 +177,7 @@ func exchangeDuration(x flows.Exchange) string {
 }
 
 // View renders the list and the selected exchange.
-func (p httpPane) View() string {
+func (p *httpPane) View() string {
 	s := p.c.styles
 	w := p.width
 	if len(p.exchanges) == 0 {
@@ -283,11 +342,6 @@ func bodyLines(s *Styles, body, contentType string, w int) []string {
 }
 
 // rowAt maps a mouse row (relative to the pane) to an exchange.
-func (p httpPane) rowAt(y int) (int, bool) {
-	y--
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+func (p *httpPane) rowAt(y int) (int, bool) {
+	return p.list.rowAt(y - 1) // under the column heads
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/oboscope/oboscope/inspect"
@@ -86,6 +87,14 @@ func (e explainView) lines(w int) []string {
 		out = append(out, s.Muted.Render("This ID is not in oboscope's catalogue."))
 	}
 	return out
+}
+
+// Update scrolls the explanation.
+func (e explainView) Update(msg tea.Msg) (explainView, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		e.pager.handleKey(e.c.keys, km)
+	}
+	return e, nil
 }
 
 // View renders the overlay box.

@@ -33,9 +33,41 @@ type findingsPane struct {
 	width    int
 	height   int
 	showHop  bool
+	// noCopyHint leaves y out of the hint line, where the token screen has no room for it
+	// next to esc and q; y copies the fix all the same.
+	noCopyHint bool
 }
 
-func newFindingsPane(c *common) findingsPane { return findingsPane{c: c} }
+func newFindingsPane(c *common) *findingsPane { return &findingsPane{c: c} }
+
+// TabName is the tab's name on the tab line.
+func (p *findingsPane) TabName() string { return "Findings" }
+
+// ShortHelp is what the tab adds to the hint line (help.KeyMap).
+func (p *findingsPane) ShortHelp() []key.Binding {
+	if p.noCopyHint {
+		return []key.Binding{p.c.keys.Explain}
+	}
+	return []key.Binding{p.c.keys.Explain, p.c.keys.CopyValue}
+}
+
+// FullHelp groups the tab's keys (help.KeyMap).
+func (p *findingsPane) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+// load shows the findings of the hop or the token.
+func (p *findingsPane) load(d tabData) { p.setFindings(d.findings) }
+
+// badge counts the findings after the tab's name, in the error colour when one is an error.
+func (p *findingsPane) badge() string {
+	if len(p.findings) == 0 {
+		return ""
+	}
+	b := fmt.Sprintf("(%d)", len(p.findings))
+	if e, _, _ := inspect.CountBySeverity(p.findings); e > 0 {
+		b = p.c.styles.Error.Render(b)
+	}
+	return b
+}
 
 // setFindings shows fs, most severe first.
 func (p *findingsPane) setFindings(fs []inspect.Finding) {
@@ -44,18 +76,19 @@ func (p *findingsPane) setFindings(fs []inspect.Finding) {
 	p.list.setLen(len(p.findings))
 }
 
-func (p *findingsPane) setSize(w, h int) {
+// SetSize gives the tab its room.
+func (p *findingsPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.list.setHeight(p.listHeight())
 }
 
-func (p findingsPane) listHeight() int {
+func (p *findingsPane) listHeight() int {
 	n := len(p.findings)
 	return max(min(n, p.height/2-1), 1)
 }
 
-// selected returns the selected finding.
-func (p findingsPane) selected() (inspect.Finding, bool) {
+// selectedFinding returns the selected finding, which enter and x explain.
+func (p *findingsPane) selectedFinding() (inspect.Finding, bool) {
 	if len(p.findings) == 0 {
 		return inspect.Finding{}, false
 	}
@@ -63,27 +96,31 @@ func (p findingsPane) selected() (inspect.Finding, bool) {
 }
 
 // Update moves the selection.
-func (p findingsPane) Update(msg tea.Msg) (findingsPane, tea.Cmd) {
-	km, ok := msg.(tea.KeyPressMsg)
+func (p *findingsPane) Update(msg tea.Msg) tea.Cmd {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		p.list.handleKey(p.c.keys, km)
+	}
+	return nil
+}
+
+// copyValue is the selected finding's fix, as y copies it.
+func (p *findingsPane) copyValue() (what, text string, ok bool) {
+	f, ok := p.selectedFinding()
 	if !ok {
-		return p, nil
+		return "", "", false
 	}
-	k := p.c.keys
-	switch {
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
-	case key.Matches(km, k.Top):
-		p.list.to(0)
-	case key.Matches(km, k.Bottom):
-		p.list.to(len(p.findings) - 1)
+	return "the fix for " + f.ID, f.Fix, true
+}
+
+// click selects the finding under a click at line y of the tab.
+func (p *findingsPane) click(_, y int) {
+	if i, ok := p.rowAt(y); ok {
+		p.list.to(i)
 	}
-	return p, nil
 }
 
 // View renders the list and the selected finding.
-func (p findingsPane) View() string {
+func (p *findingsPane) View() string {
 	s := p.c.styles
 	w := p.width
 	if len(p.findings) == 0 {
@@ -114,7 +151,7 @@ func (p findingsPane) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
-	f, _ := p.selected()
+	f, _ := p.selectedFinding()
 	detail := findingDetail(s, f, w)
 	lines = append(lines, detail[:len(detail)-1]...)
 	if rule, ok := inspect.LookupRule(f.ID); ok && rule.Explanation != "" {
@@ -210,11 +247,6 @@ func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 }
 
 // rowAt maps a mouse row (relative to the pane) to a finding.
-func (p findingsPane) rowAt(y int) (int, bool) {
-	y--
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+func (p *findingsPane) rowAt(y int) (int, bool) {
+	return p.list.rowAt(y - 1) // under the line of counts
 }

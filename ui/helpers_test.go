@@ -114,6 +114,26 @@ func newTestModel(t testing.TB, mc modelConfig, w, h int) *Model {
 	return m
 }
 
+// tabOf returns the tab of type T of a screen's tab bar, for tests that look inside it.
+func tabOf[T tabComponent](b tabBar) T {
+	for _, tc := range b.tabs {
+		if t, ok := tc.(T); ok {
+			return t
+		}
+	}
+	panic("no such tab")
+}
+
+// tabSpanOf is where the tab named name sat on the last tab line drawn.
+func tabSpanOf(b tabBar, name string) tabSpan {
+	for i, tc := range b.tabs {
+		if tc.TabName() == name {
+			return b.spans[i]
+		}
+	}
+	panic("no tab " + name)
+}
+
 // keyMsg turns a key name as bubbletea prints it into a key press.
 func keyMsg(k string) tea.KeyPressMsg {
 	special := map[string]tea.KeyPressMsg{

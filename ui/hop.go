@@ -12,72 +12,64 @@ import (
 	"github.com/oboscope/oboscope/inspect"
 )
 
-// Hop detail tabs.
-const (
-	hopTabSummary = iota
-	hopTabClaims
-	hopTabFindings
-	hopTabHTTP
-	hopTabDiff
-	hopTabRaw
-	hopTabCount
-)
-
-var hopTabNames = []string{"Summary", "Claims", "Findings", "HTTP", "Diff", "Raw"}
-
-// hopScreen is one hop in detail: Summary, Claims, Findings, HTTP, Diff and Raw. t cycles through
-// the hop's tokens; [ and ] move to the neighbouring hops.
+// hopScreen is one hop in detail, on the tabs of its tabBar: Summary, Claims, Findings, HTTP,
+// Diff and Raw. t cycles through the hop's tokens; [ and ] move to the neighbouring hops.
 type hopScreen struct {
-	c         *common
+	c *common
+	tabBar
 	hop       int
-	tab       int
 	tokIdx    int
 	res       flows.HopResult
-	summary   pager
-	claims    claimsPane
-	finds     findingsPane
-	http      httpPane
-	diff      diffPane
-	raw       rawPane
-	tabSpans  []tabSpan
 	hopSpans  []tabSpan
 	width     int
 	height    int
 	loadedRes string // identity of what is loaded, to keep the scroll position across repaints
 }
 
+// newHopScreen builds the hop screen with its tabs, in the order of the tab line and the
+// number keys.
 func newHopScreen(c *common) hopScreen {
-	return hopScreen{c: c, claims: newClaimsPane(c), finds: newFindingsPane(c), http: newHTTPPane(c), diff: newDiffPane(c), raw: newRawPane(c)}
+	return hopScreen{c: c, tabBar: newTabBar(c,
+		newSummaryTab(c),
+		newClaimsPane(c),
+		newFindingsPane(c),
+		newHTTPPane(c),
+		newDiffPane(c),
+		newRawPane(c),
+	)}
 }
 
-// paneTop is the first line of the tab content inside the screen.
+// hopPaneTop is the first line of the tab content inside the screen.
 const hopPaneTop = 3
 
 func (h *hopScreen) setSize(w, hh int) {
 	h.width, h.height = w, hh
-	ph := max(hh-hopPaneTop, 1)
-	h.summary.setHeight(ph)
-	h.claims.setSize(w, ph)
-	h.finds.setSize(w, ph)
-	h.http.setSize(w, ph)
-	h.diff.setSize(w, ph)
-	h.raw.setSize(w, ph)
+	h.resizeTabs(w, max(hh-hopPaneTop, 1))
 }
 
-// open shows hop i, on the tab given (or the Summary tab when tab < 0).
+// What open shows: the first tab, or the tab in front.
+const (
+	firstTab = 0
+	keepTab  = -1
+)
+
+// open shows hop i, on tab (firstTab, or keepTab for the tab in front).
 func (h *hopScreen) open(ws *walkState, i, tab int) {
-	if h.hop != i {
-		h.http = newHTTPPane(h.c)
-		h.setSize(h.width, h.height)
-	}
 	h.hop = i
-	if tab >= 0 {
-		h.tab = tab
-	}
+	h.showTab(tab)
 	h.tokIdx = -1
 	h.loadedRes = ""
 	h.load(ws)
 }
+
+// shown is the index of the hop on screen.
+func (h hopScreen) shown() int { return h.hop }
+
+// result is the hop on screen as the walk recorded it.
+func (h hopScreen) result() flows.HopResult { return h.res }
+
+// invalidate makes the next load rebuild the tabs even when the hop looks unchanged.
+func (h *hopScreen) invalidate() { h.loadedRes = "" }
 
 // token returns the token selected in this hop.
 func (h hopScreen) token() (flows.NamedToken, bool) {
@@ -103,14 +95,10 @@ func (h *hopScreen) load(ws *walkState) {
 	if ok {
 		tok = nt.Token
 	}
-	h.claims.names = ws.names
-	h.diff.names = ws.names
-	h.claims.setToken(tok, h.res.Findings)
-	h.finds.setFindings(h.res.Findings)
-	h.http.setExchanges(h.res.Exchanges)
-	h.raw.setToken(tok, verifyNote(ws, nt))
-	h.diff.setTokens(previousToken(ws, h.hop, h.tokIdx), nt.Name, tok)
-	h.summary.setLines(h.summaryLines(ws))
+	h.loadTabs(tabData{
+		tok: tok, name: nt.Name, findings: h.res.Findings, note: verifyNote(ws, nt), names: ws.names,
+		ws: ws, hop: h.hop, tokIdx: h.tokIdx, res: h.res,
+	})
 	h.setSize(h.width, h.height)
 }
 
@@ -213,57 +201,32 @@ func isExchangeCredential(tok *inspect.Token) bool {
 	return false
 }
 
-// summaryLines is the Summary tab: the hop's story, its findings first, then its tokens and
-// exchanges.
-func (h hopScreen) summaryLines(ws *walkState) []string {
-	return hopSummaryLines(h.c, ws, h.res, h.width)
-}
-
-// capturing reports whether a text field takes every key.
-func (h hopScreen) capturing() bool { return h.tab == hopTabClaims && h.claims.capturing() }
-
-// handlesBack reports whether esc is used inside the screen (to clear the claims filter).
-func (h hopScreen) handlesBack() bool { return h.tab == hopTabClaims && h.claims.handlesBack() }
-
-// Update handles tabs, token cycling and the active tab's keys. Moving between hops is the
-// root model's job, since it owns the walk state.
+// Update handles tabs and the tab in front's keys. Moving between hops and tokens is the root
+// model's job, since it owns the walk state.
 func (h hopScreen) Update(msg tea.Msg) (hopScreen, tea.Cmd) {
-	k := h.c.keys
-	if km, ok := msg.(tea.KeyPressMsg); ok && !h.capturing() {
-		switch {
-		case key.Matches(km, k.NextTab):
-			h.tab = (h.tab + 1) % hopTabCount
-			return h, nil
-		case key.Matches(km, k.PrevTab):
-			h.tab = (h.tab + hopTabCount - 1) % hopTabCount
-			return h, nil
-		}
-		for i, b := range k.tabKeys() {
-			if key.Matches(km, b) {
-				h.tab = i
-				return h, nil
-			}
-		}
+	if km, ok := msg.(tea.KeyPressMsg); ok && !h.capturing() && h.switchKey(km) {
+		return h, nil
 	}
-	var cmd tea.Cmd
-	switch h.tab {
-	case hopTabSummary:
-		if km, ok := msg.(tea.KeyPressMsg); ok {
-			h.summary.handleKey(k, km)
-		}
-	case hopTabClaims:
-		h.claims, cmd = h.claims.Update(msg)
-	case hopTabFindings:
-		h.finds, cmd = h.finds.Update(msg)
-	case hopTabHTTP:
-		h.http, cmd = h.http.Update(msg)
-	case hopTabDiff:
-		h.diff, cmd = h.diff.Update(msg)
-	case hopTabRaw:
-		h.raw, cmd = h.raw.Update(msg)
-	}
-	return h, cmd
+	return h, h.updateFront(msg)
 }
+
+// click handles a click at (x, y) of the screen: on the hop strip it names the hop to open; on
+// the tab line it brings a tab to the front; below, the tab in front takes it.
+func (h *hopScreen) click(x, y int) (hop int, open bool) {
+	switch {
+	case y == 0:
+		return tabAt(h.hopSpans, x)
+	case y == 1:
+		h.clickTab(x)
+	case y >= hopPaneTop:
+		h.clickRow(x, y-hopPaneTop)
+	}
+	return 0, false
+}
+
+// wheel offers the mouse wheel at line y of the screen to the tab in front and reports whether
+// it scrolled; otherwise the wheel works as ↑/↓.
+func (h *hopScreen) wheel(delta, y int) bool { return h.wheelFront(delta, y-hopPaneTop) }
 
 // View renders the hop strip, the tabs, the context line and the active tab.
 func (h *hopScreen) View(ws *walkState, spin string) string {
@@ -293,19 +256,7 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 			x++
 		}
 	}
-	badges := make([]string, hopTabCount)
-	if n := len(h.res.Findings); n > 0 {
-		e, _, _ := inspect.CountBySeverity(h.res.Findings)
-		badges[hopTabFindings] = fmt.Sprintf("(%d)", n)
-		if e > 0 {
-			badges[hopTabFindings] = s.Error.Render(badges[hopTabFindings])
-		}
-	}
-	if n := len(h.res.Exchanges); n > 0 {
-		badges[hopTabHTTP] = s.Faint.Render(fmt.Sprintf("(%d)", n))
-	}
-	tabs, spans := renderTabs(s, hopTabNames, badges, h.tab)
-	h.tabSpans = spans
+	tabs := h.tabLine()
 	var context string
 	if nt, ok := h.token(); ok && nt.Token != nil {
 		sel := ""
@@ -317,36 +268,15 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 		context = " " + s.Muted.Render("no token at this hop")
 	}
 	head := block([]string{trunc(strip.String(), w), tabs, truncWords(context, w)}, w, hopPaneTop)
-	var body string
-	switch h.tab {
-	case hopTabSummary:
-		body = h.summary.view(h.c, w)
-	case hopTabClaims:
-		body = h.claims.View()
-	case hopTabFindings:
-		body = h.finds.View()
-	case hopTabHTTP:
-		body = h.http.View()
-	case hopTabDiff:
-		body = h.diff.View()
-	default:
-		body = h.raw.View()
-	}
-	return head + "\n" + body
+	return head + "\n" + h.front().View()
 }
 
-// ShortHelp is the hop screen's key line for the tab in front (help.KeyMap).
+// ShortHelp is the hop screen's key line: its own keys around those of the tab in front, with t
+// on the tabs about the hop's tokens (help.KeyMap).
 func (h hopScreen) ShortHelp() []key.Binding {
 	k := h.c.keys
-	short := []key.Binding{k.NextTab, k.NextHop, k.Back}
-	switch h.tab {
-	case hopTabClaims:
-		short = append(short, k.Filter, k.CopyValue, k.NextToken)
-	case hopTabFindings:
-		short = append(short, k.Explain, k.CopyValue)
-	case hopTabHTTP:
-		short = append(short, k.PageDown, k.CopyValue)
-	default:
+	short := append([]key.Binding{k.NextTab, k.NextHop, k.Back}, h.frontKeys()...)
+	if _, ok := h.front().(tokenTab); ok {
 		short = append(short, k.NextToken)
 	}
 	return append(short, k.CopyToken, k.RerunHop)

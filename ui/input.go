@@ -63,7 +63,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.screen {
 	case screenOverview:
 		if key.Matches(msg, k.Open) {
-			m.openHop(m.overview.list.cursor, hopTabSummary)
+			m.openHop(m.overview.selected(), firstTab)
 			return nil
 		}
 		if key.Matches(msg, k.Explain) {
@@ -84,49 +84,60 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Back) && !m.hop.handlesBack():
 			m.screen = screenOverview
-			m.overview.list.to(m.hop.hop)
+			m.overview.selectHop(m.hop.shown())
 			return nil
 		case key.Matches(msg, k.NextHop):
-			m.openHop((m.hop.hop+1)%len(chainHops()), -1)
+			m.openHop((m.hop.shown()+1)%len(chainHops()), keepTab)
 			return nil
 		case key.Matches(msg, k.PrevHop):
-			m.openHop((m.hop.hop+len(chainHops())-1)%len(chainHops()), -1)
+			m.openHop((m.hop.shown()+len(chainHops())-1)%len(chainHops()), keepTab)
 			return nil
 		case key.Matches(msg, k.NextToken):
 			m.hop.nextToken(&m.walk)
 			return nil
-		case m.hop.tab == hopTabFindings && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)):
-			if f, ok := m.hop.finds.selected(); ok {
-				m.explain = newExplainView(m.c, f)
-				m.overlay = overlayExplain
-			}
-			return nil
 		}
 	case screenToken:
-		switch {
-		case key.Matches(msg, k.Back) && !m.token.handlesBack() && walkMode:
+		if key.Matches(msg, k.Back) && !m.token.handlesBack() && walkMode {
 			m.screen = m.back
 			return nil
-		case m.token.tab == tokTabFindings && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)):
-			if f, ok := m.token.finds.selected(); ok {
-				m.explain = newExplainView(m.c, f)
-				m.overlay = overlayExplain
-			}
+		}
+	}
+	// On a tab that lists findings, enter and x explain the selected one.
+	if t, ok := m.tabbed(); ok && (key.Matches(msg, k.Open) || key.Matches(msg, k.Explain)) {
+		if f, ok := t.selectedFinding(); ok {
+			m.explain = newExplainView(m.c, f)
+			m.overlay = overlayExplain
 			return nil
 		}
 	}
 	return m.screenUpdate(msg)
 }
 
-// capturing reports whether the screen in front is taking typed text.
-func (m *Model) capturing() bool {
+// tabbedScreen is what the root model asks of a screen with tabs (the hop and token screens);
+// the tab in front answers.
+type tabbedScreen interface {
+	capturing() bool
+	handlesBack() bool
+	copyValue() (what, text string, ok bool)
+	selectedFinding() (inspect.Finding, bool)
+	wheel(delta, y int) bool
+}
+
+// tabbed returns the screen in front when it has tabs.
+func (m *Model) tabbed() (tabbedScreen, bool) {
 	switch m.screen {
 	case screenHop:
-		return m.hop.capturing()
+		return &m.hop, true
 	case screenToken:
-		return m.token.capturing()
+		return &m.token, true
 	}
-	return false
+	return nil, false
+}
+
+// capturing reports whether the screen in front is taking typed text.
+func (m *Model) capturing() bool {
+	t, ok := m.tabbed()
+	return ok && t.capturing()
 }
 
 // screenUpdate passes a message to the screen in front.
@@ -157,15 +168,15 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	case overlayScenarios:
 		m.picker, cmd = m.picker.Update(msg)
 	case overlayExplain:
-		m.explain.pager.handleKey(k, msg)
+		m.explain, cmd = m.explain.Update(msg)
 	}
 	return cmd
 }
 
-// openHop shows hop i in detail, on tab (or the current tab when tab < 0).
+// openHop shows hop i in detail, on tab: firstTab, or keepTab for the tab in front.
 func (m *Model) openHop(i, tab int) {
 	m.screen = screenHop
-	m.overview.list.to(i)
+	m.overview.selectHop(i)
 	m.hop.open(&m.walk, i, tab)
 }
 
@@ -175,9 +186,9 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	if ws.running || ws.walk == nil {
 		return m.notify("Wait for the walk to finish before re-running a hop", toastError)
 	}
-	i := m.overview.list.cursor
+	i := m.overview.selected()
 	if m.screen == screenHop {
-		i = m.hop.hop
+		i = m.hop.shown()
 	}
 	ws.running = true
 	ws.runHop = chainHops()[i]
@@ -207,7 +218,7 @@ func (m *Model) retryClaims() tea.Cmd {
 	ws.running = true
 	ws.lastRun = "retry with claims"
 	ws.started, ws.finished = m.c.now(), time.Time{}
-	m.hop.loadedRes = ""
+	m.hop.invalidate()
 	return tea.Batch(retryWithClaims(m.cfg.ctx, ws.gen, w), m.spin.Tick,
 		m.notifyRun("Signing in again with the claims challenge"))
 }
@@ -244,22 +255,22 @@ func (m *Model) copyToken() tea.Cmd {
 		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
 			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
 		}
-		if nt, ok := handedOn(ws.hops, m.overview.list.cursor); ok && nt.Raw != "" {
+		if nt, ok := handedOn(ws.hops, m.overview.selected()); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(ws.hops[m.overview.list.cursor], nt), toastError)
+			return m.notify(uncopyable(ws.hops[m.overview.selected()], nt), toastError)
 		}
 	case screenHop:
 		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(m.hop.res, nt), toastError)
+			return m.notify(uncopyable(m.hop.result(), nt), toastError)
 		}
 	case screenToken:
-		if m.token.tok != nil {
-			bare, err := inspect.NormalizeToken(m.token.tok.Raw)
+		if tok := m.token.shown(); tok != nil {
+			bare, err := inspect.NormalizeToken(tok.Raw)
 			if err != nil {
-				bare = strings.TrimSpace(m.token.tok.Raw)
+				bare = strings.TrimSpace(tok.Raw)
 			}
 			return copyCmd(m.cfg.clipboard, "the token", bare)
 		}
@@ -270,29 +281,9 @@ func (m *Model) copyToken() tea.Cmd {
 // copyValue copies the selected value of the tab in front: a claim, a finding's fix, an
 // exchange's URL.
 func (m *Model) copyValue() tea.Cmd {
-	var claims *claimsPane
-	var finds *findingsPane
-	switch {
-	case m.screen == screenHop && m.hop.tab == hopTabClaims:
-		claims = &m.hop.claims
-	case m.screen == screenToken && m.token.tab == tokTabClaims:
-		claims = &m.token.claims
-	case m.screen == screenHop && m.hop.tab == hopTabFindings:
-		finds = &m.hop.finds
-	case m.screen == screenToken && m.token.tab == tokTabFindings:
-		finds = &m.token.finds
-	case m.screen == screenHop && m.hop.tab == hopTabHTTP && len(m.hop.http.exchanges) > 0:
-		x := m.hop.http.exchanges[m.hop.http.list.cursor]
-		return copyCmd(m.cfg.clipboard, "the URL of "+x.Label, x.URL)
-	}
-	if claims != nil {
-		if what, text, ok := claims.copyText(); ok {
+	if t, ok := m.tabbed(); ok {
+		if what, text, ok := t.copyValue(); ok {
 			return copyCmd(m.cfg.clipboard, what, text)
-		}
-	}
-	if finds != nil {
-		if f, ok := finds.selected(); ok {
-			return copyCmd(m.cfg.clipboard, "the fix for "+f.ID, f.Fix)
 		}
 	}
 	return m.notify("Nothing selected to copy here (claims, findings and HTTP tabs)", toastError)
@@ -317,10 +308,11 @@ func (m *Model) handlePaste(text string) tea.Cmd {
 	m.overlay = overlayNone
 	m.screen = screenToken
 	m.token.load(text)
+	refused, undecodable := m.token.loadErrors()
 	switch {
-	case m.token.pasteErr != nil:
-		return m.notify("Not a token: "+inspect.Printable(m.token.pasteErr.Error(), false), toastError)
-	case m.token.err != nil:
+	case refused != nil:
+		return m.notify("Not a token: "+inspect.Printable(refused.Error(), false), toastError)
+	case undecodable != nil:
 		return m.notify("The pasted text is not a token", toastError)
 	}
 	return m.notify("Inspecting the pasted token", toastInfo)

@@ -1,14 +1,18 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap holds every key binding of the interface. Screens pick the bindings they answer to and
 // report them through help.KeyMap, so the status line and the ? overlay always tell the truth.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back                              key.Binding
-	NextTab, PrevTab                        key.Binding
-	Tab1, Tab2, Tab3, Tab4, Tab5, Tab6      key.Binding
+	NextTab, PrevTab, GoToTab               key.Binding
 	NextHop, PrevHop                        key.Binding
 	NextToken                               key.Binding
 	Filter                                  key.Binding
@@ -36,12 +40,7 @@ func DefaultKeyMap() KeyMap {
 		Back:           b([]string{"esc", "backspace"}, "esc", "back"),
 		NextTab:        b([]string{"tab", "right", "l"}, "tab/→", "next tab"),
 		PrevTab:        b([]string{"shift+tab", "left", "h"}, "⇧tab/←", "previous tab"),
-		Tab1:           b([]string{"1"}, "1-6", "go to tab"),
-		Tab2:           b([]string{"2"}, "2", "tab 2"),
-		Tab3:           b([]string{"3"}, "3", "tab 3"),
-		Tab4:           b([]string{"4"}, "4", "tab 4"),
-		Tab5:           b([]string{"5"}, "5", "tab 5"),
-		Tab6:           b([]string{"6"}, "6", "tab 6"),
+		GoToTab:        b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "go to tab"),
 		NextHop:        b([]string{"]", "n"}, "]/[", "next/prev hop"),
 		PrevHop:        b([]string{"[", "p"}, "[", "previous hop"),
 		NextToken:      b([]string{"t"}, "t", "next token"),
@@ -60,7 +59,11 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// tabKeys returns the direct tab bindings in order.
-func (k KeyMap) tabKeys() []key.Binding {
-	return []key.Binding{k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Tab5, k.Tab6}
+// tabNumber is the tab a number key selects (0 for the first), when msg is one of GoToTab's
+// keys: the Nth key selects the Nth tab of the screen in front.
+func (k KeyMap) tabNumber(msg tea.KeyPressMsg) (int, bool) {
+	if !key.Matches(msg, k.GoToTab) {
+		return 0, false
+	}
+	return slices.Index(k.GoToTab.Keys(), msg.String()), true
 }

@@ -24,14 +24,35 @@ type overviewScreen struct {
 	height  int
 }
 
-func newOverviewScreen(c *common) overviewScreen {
-	o := overviewScreen{c: c}
+// newOverviewScreen builds the overview; sandbox says the scenario picker is available.
+func newOverviewScreen(c *common, sandbox bool) overviewScreen {
+	o := overviewScreen{c: c, sandbox: sandbox}
 	o.list.setLen(len(chainHops()))
 	o.list.setHeight(len(chainHops()))
 	return o
 }
 
 func (o *overviewScreen) setSize(w, h int) { o.width, o.height = w, h }
+
+// selected is the index of the hop selected on the rail.
+func (o overviewScreen) selected() int { return o.list.cursor }
+
+// selectHop moves the rail's selection to hop i.
+func (o *overviewScreen) selectHop(i int) { o.list.to(i) }
+
+// click handles a click at line y of the screen: a hop's row selects it, and a click on the
+// hop already selected names it to open.
+func (o *overviewScreen) click(y int) (hop int, open bool) {
+	i, ok := o.hopAt(y)
+	switch {
+	case !ok:
+		return 0, false
+	case i == o.list.cursor:
+		return i, true
+	}
+	o.list.to(i)
+	return 0, false
+}
 
 // ShortHelp is the overview's key line (help.KeyMap).
 func (o overviewScreen) ShortHelp() []key.Binding {
@@ -76,17 +97,7 @@ func (o overviewScreen) hopAt(y int) (int, bool) {
 // Update moves the selection.
 func (o overviewScreen) Update(msg tea.Msg) (overviewScreen, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
-		k := o.c.keys
-		switch {
-		case key.Matches(km, k.Up):
-			o.list.move(-1)
-		case key.Matches(km, k.Down):
-			o.list.move(1)
-		case key.Matches(km, k.Top):
-			o.list.to(0)
-		case key.Matches(km, k.Bottom):
-			o.list.to(len(chainHops()) - 1)
-		}
+		o.list.handleKey(o.c.keys, km)
 	}
 	return o, nil
 }
@@ -332,17 +343,6 @@ func claimsNote(s *Styles, ws *walkState) []string {
 		return nil
 	}
 	return []string{s.Warning.Render("Entra sent a claims challenge: press a to sign in again with it."), ""}
-}
-
-// trimBlank drops blank lines at the start and the end.
-func trimBlank(lines []string) []string {
-	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
-		lines = lines[1:]
-	}
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines
 }
 
 // clip keeps at most n lines of one text, saying how many lines were left out, indented like

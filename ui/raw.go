@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -25,7 +26,22 @@ type rawPane struct {
 	height int
 }
 
-func newRawPane(c *common) rawPane { return rawPane{c: c} }
+func newRawPane(c *common) *rawPane { return &rawPane{c: c} }
+
+// TabName is the tab's name on the tab line.
+func (p *rawPane) TabName() string { return "Raw" }
+
+// ShortHelp is what the tab adds to the hint line (help.KeyMap): nothing but scrolling.
+func (p *rawPane) ShortHelp() []key.Binding { return nil }
+
+// FullHelp groups the tab's keys (help.KeyMap).
+func (p *rawPane) FullHelp() [][]key.Binding { return nil }
+
+// load shows the token in front and what was (not) checked about its signature.
+func (p *rawPane) load(d tabData) { p.setToken(d.tok, d.note) }
+
+// tokenTab marks the Raw tab as showing the hop's selected token.
+func (p *rawPane) tokenTab() {}
 
 func (p *rawPane) setToken(tok *inspect.Token, note string) {
 	p.tok, p.note = tok, note
@@ -33,7 +49,8 @@ func (p *rawPane) setToken(tok *inspect.Token, note string) {
 	p.rebuild()
 }
 
-func (p *rawPane) setSize(w, h int) {
+// SetSize gives the tab its room.
+func (p *rawPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.pager.setHeight(h)
 	p.rebuild()
@@ -148,12 +165,12 @@ func wrapAll(lines []string, w int) []string {
 }
 
 // Update scrolls.
-func (p rawPane) Update(msg tea.Msg) (rawPane, tea.Cmd) {
+func (p *rawPane) Update(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		p.pager.handleKey(p.c.keys, km)
 	}
-	return p, nil
+	return nil
 }
 
 // View renders the visible lines.
-func (p rawPane) View() string { return p.pager.view(p.c, p.width) }
+func (p *rawPane) View() string { return p.pager.view(p.c, p.width) }

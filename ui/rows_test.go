@@ -109,3 +109,16 @@ func TestFindingRowKeepsID(t *testing.T) {
 func finding(id, title string) inspect.Finding {
 	return inspect.Finding{ID: id, Severity: inspect.SeverityError, Title: title, Hop: "mcp"}
 }
+
+// TestRailNamesTheFindingOfAFailedHop: a hop that failed on what a rule found (no transport
+// error) names the finding on the rail, before its story (QA2 #18).
+func TestRailNamesTheFindingOfAFailedHop(t *testing.T) {
+	m := sandboxModel(t, "mcp-accepts-any-audience", 120, 36)
+	runWalk(t, m)
+	if row := railRow(t, m, 4); !strings.Contains(row, "failed   MCP server accepted a token meant for another API · without a token") {
+		t.Fatalf("mcp row %q", row)
+	}
+	if row := railRow(t, m, 1); !strings.Contains(row, "ok       alice@contoso.example signed in") {
+		t.Fatalf("an ok hop's row changed: %q", row)
+	}
+}

@@ -25,7 +25,7 @@ type scenarioPicker struct {
 }
 
 func newScenarioPicker(c *common, scenarios []scenarioInfo, current string) scenarioPicker {
-	p := scenarioPicker{c: c, scenarios: scenarios, current: current}
+	p := scenarioPicker{c: c, scenarios: scenarios, current: current, list: scroller{paged: true}}
 	p.list.setLen(len(scenarios))
 	for i, sc := range scenarios {
 		if sc.Name == current {
@@ -56,36 +56,32 @@ func (p scenarioPicker) Update(msg tea.Msg) (scenarioPicker, tea.Cmd) {
 		return p, nil
 	}
 	k := p.c.keys
-	switch {
-	case key.Matches(km, k.Up):
-		p.list.move(-1)
-	case key.Matches(km, k.Down):
-		p.list.move(1)
-	case key.Matches(km, k.PageUp):
-		p.list.move(-p.list.height)
-	case key.Matches(km, k.PageDown):
-		p.list.move(p.list.height)
-	case key.Matches(km, k.Top):
-		p.list.to(0)
-	case key.Matches(km, k.Bottom):
-		p.list.to(len(p.scenarios) - 1)
-	case key.Matches(km, k.Open):
-		if len(p.scenarios) > 0 {
-			name := p.scenarios[p.list.cursor].Name
-			return p, func() tea.Msg { return scenarioChosenMsg{name: name} }
-		}
+	if key.Matches(km, k.Open) && len(p.scenarios) > 0 {
+		name := p.scenarios[p.list.cursor].Name
+		return p, func() tea.Msg { return scenarioChosenMsg{name: name} }
 	}
+	p.list.handleKey(k, km)
 	return p, nil
+}
+
+// click handles a click at line y of the box: a scenario's row selects it, and a click on the
+// scenario already selected chooses it.
+func (p *scenarioPicker) click(y int) tea.Cmd {
+	i, ok := p.rowAt(y)
+	switch {
+	case !ok:
+		return nil
+	case i == p.list.cursor:
+		name := p.scenarios[i].Name
+		return func() tea.Msg { return scenarioChosenMsg{name: name} }
+	}
+	p.list.to(i)
+	return nil
 }
 
 // rowAt maps a mouse row relative to the box's top to a scenario.
 func (p scenarioPicker) rowAt(y int) (int, bool) {
-	y -= 3
-	from, to := p.list.window()
-	if y < 0 || from+y >= to {
-		return 0, false
-	}
-	return from + y, true
+	return p.list.rowAt(y - 3) // under the border, the title and the line above the list
 }
 
 // View renders the picker box.

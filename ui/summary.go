@@ -4,11 +4,55 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
 )
+
+// summaryTab is the hop screen's Summary tab: the hop's story, its findings first, then its
+// tokens and exchanges, in a pager.
+type summaryTab struct {
+	c     *common
+	pager pager
+	width int
+}
+
+func newSummaryTab(c *common) *summaryTab { return &summaryTab{c: c} }
+
+// TabName is the tab's name on the tab line.
+func (t *summaryTab) TabName() string { return "Summary" }
+
+// ShortHelp is what the tab adds to the hint line (help.KeyMap): nothing but scrolling.
+func (t *summaryTab) ShortHelp() []key.Binding { return nil }
+
+// FullHelp groups the tab's keys (help.KeyMap).
+func (t *summaryTab) FullHelp() [][]key.Binding { return nil }
+
+// SetSize gives the tab its room.
+func (t *summaryTab) SetSize(w, h int) {
+	t.width = w
+	t.pager.setHeight(h)
+}
+
+// load tells the hop's story.
+func (t *summaryTab) load(d tabData) { t.pager.setLines(hopSummaryLines(t.c, d.ws, d.res, t.width)) }
+
+// tokenTab marks the Summary tab, which lists the hop's tokens, as one where t selects one.
+func (t *summaryTab) tokenTab() {}
+
+// Update scrolls.
+func (t *summaryTab) Update(msg tea.Msg) tea.Cmd {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		t.pager.handleKey(t.c.keys, km)
+	}
+	return nil
+}
+
+// View renders the visible lines.
+func (t *summaryTab) View() string { return t.pager.view(t.c, t.width) }
 
 // summarySection is one part of a hop's story: its heading and the items under it, each item
 // one or more lines. The Summary tab shows every section; the overview's hop box shows as many
@@ -55,7 +99,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 	inspect.SortFindings(fs)
 	switch {
 	case len(fs) > 0:
-		sec := summarySection{head: []string{" " + s.Accent.Render("Findings") + s.Muted.Render("  tab 3 explains them")}, noun: "finding"}
+		sec := summarySection{head: []string{" " + s.Accent.Render("Findings") + s.Muted.Render("  the Findings tab explains them")}, noun: "finding"}
 		for _, f := range fs {
 			item := []string{findingRow(s, "   ", f, w)}
 			for i, l := range wrap(f.Fix, w-14) {
@@ -93,7 +137,7 @@ func hopSummarySections(c *common, ws *walkState, r flows.HopResult, w int) (str
 		secs = append(secs, sec)
 	}
 	if len(r.Exchanges) > 0 {
-		sec := summarySection{head: []string{" " + s.Accent.Render("HTTP") + s.Muted.Render(fmt.Sprintf("  %s, tab 4 shows them", plural(len(r.Exchanges), "exchange")))}, noun: "HTTP exchange"}
+		sec := summarySection{head: []string{" " + s.Accent.Render("HTTP") + s.Muted.Render(fmt.Sprintf("  %s, the HTTP tab shows them", plural(len(r.Exchanges), "exchange")))}, noun: "HTTP exchange"}
 		for _, x := range r.Exchanges {
 			sec.items = append(sec.items, []string{truncWords(fmt.Sprintf("   %-6s %s %9s  %s", x.Method, statusText(s, x), exchangeDuration(x), x.Label), w)})
 		}

@@ -250,6 +250,3 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
-
-// itoa is strconv.Itoa for the few counts the screens show.
-func itoa(n int) string { return fmt.Sprintf("%d", n) }

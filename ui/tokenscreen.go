@@ -11,17 +11,13 @@ import (
 	"github.com/oboscope/oboscope/inspect"
 )
 
-// Token screen tabs.
-const (
-	tokTabClaims = iota
-	tokTabFindings
-	tokTabRaw
-)
-
-// tokenScreen is the one-token view of `oboscope inspect`: Claims, Findings and Raw. A pasted
-// token replaces the one shown.
+// tokenScreen is the one-token view of `oboscope inspect`, on the tabs of its tabBar: Claims,
+// Findings and Raw. A pasted token replaces the one shown.
 type tokenScreen struct {
-	c        *common
+	c *common
+	tabBar
+	// finds is the Findings tab, which a token with an error opens on.
+	finds    *findingsPane
 	overWalk bool // shown over the walk: esc returns to it
 	opts     report.InspectOptions
 	tok      *inspect.Token
@@ -29,17 +25,20 @@ type tokenScreen struct {
 	// pasteErr is why the last paste was not a token, while the token before it stays shown.
 	pasteErr error
 	findings []inspect.Finding
-	tab      int
-	claims   claimsPane
-	finds    findingsPane
-	raw      rawPane
-	tabSpans []tabSpan
 	width    int
 	height   int
 }
 
-func newTokenScreen(c *common, opts report.InspectOptions) tokenScreen {
-	return tokenScreen{c: c, opts: opts, claims: newClaimsPane(c), finds: newFindingsPane(c), raw: newRawPane(c)}
+// newTokenScreen builds the token screen with its tabs, in the order of the tab line and the
+// number keys; overWalk says it is shown over the walk, which esc returns to.
+func newTokenScreen(c *common, opts report.InspectOptions, overWalk bool) tokenScreen {
+	finds := newFindingsPane(c)
+	finds.noCopyHint = true
+	return tokenScreen{c: c, opts: opts, overWalk: overWalk, finds: finds, tabBar: newTabBar(c,
+		newClaimsPane(c),
+		finds,
+		newRawPane(c),
+	)}
 }
 
 // expectations are the --expect-* flags and the clock the lint runs with.
@@ -73,13 +72,12 @@ func (t *tokenScreen) load(raw string) {
 		t.tok = displayToken(tok)
 		tok = t.tok
 	}
-	t.claims.setToken(tok, t.findings)
-	t.finds.setFindings(t.findings)
-	t.raw.setToken(tok, "Decoded without verifying the signature: inspect has no key set to check it against.")
+	t.loadTabs(tabData{tok: tok, findings: t.findings,
+		note: "Decoded without verifying the signature: inspect has no key set to check it against."})
 	if len(t.findings) > 0 && (t.findings[0].Severity == inspect.SeverityError || len(tok.Claims) == 0) {
-		t.tab = tokTabFindings
+		t.focus(t.finds)
 	} else {
-		t.tab = tokTabClaims
+		t.showTab(firstTab)
 	}
 	t.setSize(t.width, t.height)
 }
@@ -97,50 +95,68 @@ func (t tokenScreen) hasErrors() bool {
 	return false
 }
 
+// shown is the token on screen (nil when none is).
+func (t tokenScreen) shown() *inspect.Token { return t.tok }
+
+// tokenFindings are the findings of the token on screen.
+func (t tokenScreen) tokenFindings() []inspect.Finding { return t.findings }
+
+// loadErrors say what the last load did not show: why a paste was refused while the token
+// before it stays shown, and why the token shown could not be decoded.
+func (t tokenScreen) loadErrors() (refused, undecodable error) { return t.pasteErr, t.err }
+
+// status is the status line's state for the token on screen, and a shorter form of it for
+// when a toast needs the room ("" when there is none).
+func (t tokenScreen) status() (state, compact string) {
+	s := t.c.styles
+	switch {
+	case t.err != nil:
+		state = s.StatusErr.Render(" ✗ not a token")
+	case t.pasteErr != nil:
+		state = s.StatusErr.Render(" ✗ the paste was not a token") + s.StatusBar.Render(" · still showing the previous token")
+		compact = s.StatusErr.Render(" ✗ the paste was not a token")
+	case t.tok != nil && t.tok.SignatureRemoved:
+		state = s.StatusBar.Render(" decoded; its signature was removed, so there is nothing to verify · paste another token")
+	case t.tok != nil && t.tok.Format == inspect.FormatJWE:
+		state = s.StatusBar.Render(" encrypted: only its audience can decrypt it · paste another token")
+	case t.tok != nil && t.tok.Format != inspect.FormatJWS:
+		state = s.StatusBar.Render(" not a JWT: nothing to decode · paste another token to inspect it")
+	default:
+		state = s.StatusBar.Render(" decoded, signature not verified · paste another token to inspect it")
+	}
+	return state, compact
+}
+
+// tokenPaneTop is the first line of the tab content inside the screen.
+const tokenPaneTop = 2
+
 func (t *tokenScreen) setSize(w, h int) {
 	t.width, t.height = w, h
-	ph := max(h-2, 1)
-	t.claims.setSize(w, ph)
-	t.finds.setSize(w, ph)
-	t.raw.setSize(w, ph)
+	t.resizeTabs(w, max(h-tokenPaneTop, 1))
 }
 
-// capturing reports whether a text field takes every key.
-func (t tokenScreen) capturing() bool { return t.tab == tokTabClaims && t.claims.capturing() }
-
-// handlesBack reports whether esc is used inside the screen.
-func (t tokenScreen) handlesBack() bool { return t.tab == tokTabClaims && t.claims.handlesBack() }
-
-// Update handles tab switching and passes the rest to the active tab.
+// Update handles tab switching and passes the rest to the tab in front.
 func (t tokenScreen) Update(msg tea.Msg) (tokenScreen, tea.Cmd) {
-	k := t.c.keys
-	if km, ok := msg.(tea.KeyPressMsg); ok && !t.capturing() {
-		switch {
-		case key.Matches(km, k.NextTab):
-			t.tab = (t.tab + 1) % 3
-			return t, nil
-		case key.Matches(km, k.PrevTab):
-			t.tab = (t.tab + 2) % 3
-			return t, nil
-		}
-		for i, b := range k.tabKeys()[:3] {
-			if key.Matches(km, b) {
-				t.tab = i
-				return t, nil
-			}
-		}
+	if km, ok := msg.(tea.KeyPressMsg); ok && !t.capturing() && t.switchKey(km) {
+		return t, nil
 	}
-	var cmd tea.Cmd
-	switch t.tab {
-	case tokTabClaims:
-		t.claims, cmd = t.claims.Update(msg)
-	case tokTabFindings:
-		t.finds, cmd = t.finds.Update(msg)
-	case tokTabRaw:
-		t.raw, cmd = t.raw.Update(msg)
-	}
-	return t, cmd
+	return t, t.updateFront(msg)
 }
+
+// click handles a click at (x, y) of the screen: on the tab line it brings a tab to the front;
+// below, the tab in front takes it.
+func (t *tokenScreen) click(x, y int) {
+	switch {
+	case y == 1:
+		t.clickTab(x)
+	case y >= tokenPaneTop:
+		t.clickRow(x, y-tokenPaneTop)
+	}
+}
+
+// wheel offers the mouse wheel at line y of the screen to the tab in front and reports whether
+// it scrolled; otherwise the wheel works as ↑/↓.
+func (t *tokenScreen) wheel(delta, y int) bool { return t.wheelFront(delta, y-tokenPaneTop) }
 
 // View renders the summary line, the tabs and the active tab.
 func (t *tokenScreen) View() string {
@@ -166,27 +182,8 @@ func (t *tokenScreen) View() string {
 		}
 		return block(lines, w, t.height)
 	}
-	e, _, _ := inspect.CountBySeverity(t.findings)
-	badge := ""
-	if len(t.findings) > 0 {
-		badge = "(" + itoa(len(t.findings)) + ")"
-		if e > 0 {
-			badge = s.Error.Render(badge)
-		}
-	}
-	tabs, spans := renderTabs(s, []string{"Claims", "Findings", "Raw"}, []string{"", badge, ""}, t.tab)
-	t.tabSpans = spans
-	lines := []string{tokenSummary(t.c, t.tok, nil), tabs}
-	var body string
-	switch t.tab {
-	case tokTabClaims:
-		body = t.claims.View()
-	case tokTabFindings:
-		body = t.finds.View()
-	default:
-		body = t.raw.View()
-	}
-	return block(lines, w, 2) + "\n" + body
+	lines := []string{tokenSummary(t.c, t.tok, nil), t.tabLine()}
+	return block(lines, w, tokenPaneTop) + "\n" + t.front().View()
 }
 
 // ShortHelp is the token screen's key line for the tab in front (help.KeyMap).
@@ -200,13 +197,7 @@ func (t tokenScreen) ShortHelp() []key.Binding {
 		}
 		return append(short, k.Quit)
 	}
-	short := []key.Binding{k.NextTab}
-	switch t.tab {
-	case tokTabClaims:
-		short = append(short, k.Filter, k.CopyValue)
-	case tokTabFindings:
-		short = append(short, k.Explain)
-	}
+	short := append([]key.Binding{k.NextTab}, t.frontKeys()...)
 	short = append(short, k.CopyToken)
 	if t.overWalk {
 		short = append(short, k.Back)

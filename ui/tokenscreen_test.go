@@ -57,8 +57,8 @@ func TestInspectFindingsFirstWhenError(t *testing.T) {
 	m := inspectModel(t, raw, report.InspectOptions{}, 120, 36)
 	view := screen(m)
 	mustContain(t, view, "token.expired", "expired 30m ago")
-	if m.token.tab != tokTabFindings {
-		t.Fatalf("tab = %d, want the Findings tab first when the token has an error", m.token.tab)
+	if got := m.token.activeTab(); got != "Findings" {
+		t.Fatalf("tab = %s, want the Findings tab first when the token has an error", got)
 	}
 	if got := m.exitCode(); got != 1 {
 		t.Fatalf("exit code = %d, want 1", got)
@@ -141,7 +141,7 @@ func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
 	}
 	mustContain(t, screen(m), "/ q")
 	press(m, "esc")
-	if m.token.claims.filter.Value() != "" {
+	if tabOf[*claimsPane](m.token.tabBar).filter.Value() != "" {
 		t.Fatal("esc did not clear the filter")
 	}
 }
@@ -161,22 +161,23 @@ func TestSizeGuard(t *testing.T) {
 
 func TestMouseSelectsTabAndRow(t *testing.T) {
 	m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, 120, 36)
-	x := m.token.tabSpans
+	x := m.token.spans
 	if len(x) == 0 {
 		screen(m)
-		x = m.token.tabSpans
+		x = m.token.spans
 	}
 	m.Update(tea.MouseClickMsg{X: x[2].from + 1, Y: 2, Button: tea.MouseLeft})
-	if m.token.tab != tokTabRaw {
-		t.Fatalf("click on the Raw tab: tab = %d", m.token.tab)
+	if got := m.token.activeTab(); got != "Raw" {
+		t.Fatalf("click on the Raw tab: tab = %s", got)
 	}
 	m.Update(tea.MouseClickMsg{X: x[0].from + 1, Y: 2, Button: tea.MouseLeft})
 	m.Update(tea.MouseClickMsg{X: 5, Y: 3 + 1 + 3, Button: tea.MouseLeft})
-	if got := m.token.claims.list.cursor; got != 3 {
+	claims := tabOf[*claimsPane](m.token.tabBar)
+	if got := claims.list.cursor; got != 3 {
 		t.Fatalf("click on the 4th claim row: cursor = %d", got)
 	}
 	m.Update(tea.MouseWheelMsg{X: 5, Y: 10, Button: tea.MouseWheelDown})
-	if got := m.token.claims.list.cursor; got != 4 {
+	if got := claims.list.cursor; got != 4 {
 		t.Fatalf("wheel down: cursor = %d", got)
 	}
 }
@@ -237,5 +238,45 @@ func TestInspectWording(t *testing.T) {
 		" decoded; its signature was removed, so there is nothing to verify · paste another token")
 	if strings.Contains(view, "hop token") || strings.Contains(view, "signature not verified") {
 		t.Fatalf("wording:\n%s", view)
+	}
+}
+
+// TestJWEInspectWording: an encrypted token is called encrypted, not signed and not "not a JWT",
+// and a cut explanation says so in line with its text (QA U11).
+func TestJWEInspectWording(t *testing.T) {
+	const jwe = "eyJhbGciOiAiUlNBLU9BRVAiLCAiZW5jIjogIkEyNTZHQ00ifQ.a.b.c.d" // {"alg": "RSA-OAEP", "enc": "A256GCM"}
+	m := inspectModel(t, jwe, report.InspectOptions{}, 80, 24)
+	lines := strings.Split(screen(m), "\n")
+	if got, want := strings.TrimRight(lines[22], " "), " encrypted: only its audience can decrypt it · paste another token"; got != want {
+		t.Fatalf("status line %q, want %q", got, want)
+	}
+	// The Findings tab: "What it means" is cut at 80×24; the line that says so starts where the
+	// explanation's lines start.
+	press(m, "2")
+	lines = strings.Split(screen(m), "\n")
+	at := -1
+	for i, l := range lines {
+		if strings.Contains(l, "more line") {
+			at = i
+		}
+	}
+	if at < 1 {
+		t.Fatalf("no cut explanation at 80×24:\n%s", screen(m))
+	}
+	if got, prev := lines[at], lines[at-1]; !strings.HasPrefix(got, "   … ") || !strings.HasPrefix(prev, "   ") || strings.HasPrefix(prev, "    ") {
+		t.Fatalf("the cut line %q is not in line with the text above it %q", got, prev)
+	}
+	press(m, "3")
+	view := screen(m)
+	mustContain(t, view,
+		" HEADER  alg and enc: how the token was encrypted (the protected header)",
+		`     "alg": "RSA-OAEP",`,
+		" PAYLOAD  encrypted: only its audience can decrypt it",
+		" SIGNATURE  none: a JWE is encrypted, not signed; whoever decrypts it checks",
+		" encrypted: only its audience can decrypt it · paste another token")
+	for _, bad := range []string{"signed\n", "how the token was signed", "not a JWT", "Decoded without verifying"} {
+		if strings.Contains(view, bad) {
+			t.Fatalf("%q on the JWE's Raw tab:\n%s", bad, view)
+		}
 	}
 }

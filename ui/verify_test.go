@@ -23,3 +23,16 @@ func TestVerifyNotesRead(t *testing.T) {
 		t.Fatalf("T1's note is the raw phrase:\n%s", view)
 	}
 }
+
+// TestPresentedTokenVerifiedEarlier: the agent call presents the very token sign-in verified, and
+// its Summary says so instead of "not verified".
+func TestPresentedTokenVerifiedEarlier(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := runWalk(t, m)
+	d.key("down", "enter")
+	view := screen(m)
+	mustContain(t, view, "user token presented", "Signature verified at hop 1, where this token was obtained.")
+	if strings.Contains(view, "decoded only") {
+		t.Fatalf("the presented token is said to be unverified:\n%s", view)
+	}
+}

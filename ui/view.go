@@ -88,7 +88,7 @@ func (m *Model) titleBar() string {
 	switch m.cfg.mode {
 	case "inspect":
 		ctx = "inspect one token"
-		fs = m.token.findings
+		fs = m.token.tokenFindings()
 	case "sandbox":
 		ctx = "sandbox tenant · scenario " + s.Bold.Render(m.walk.scenario)
 		fs = m.walk.findings()
@@ -98,7 +98,7 @@ func (m *Model) titleBar() string {
 	}
 	if m.screen == screenToken && m.cfg.mode != "inspect" {
 		ctx = "pasted token · esc returns to the walk"
-		fs = m.token.findings
+		fs = m.token.tokenFindings()
 	}
 	e, wn, in := inspect.CountBySeverity(fs)
 	var counts []string
@@ -130,21 +130,7 @@ func (m *Model) statusBar() string {
 	var state, compact string // compact: the state in fewer cells, when a toast needs them
 	switch {
 	case m.cfg.mode == "inspect" || m.screen == screenToken:
-		switch {
-		case m.token.err != nil:
-			state = s.StatusErr.Render(" ✗ not a token")
-		case m.token.pasteErr != nil:
-			state = s.StatusErr.Render(" ✗ the paste was not a token") + s.StatusBar.Render(" · still showing the previous token")
-			compact = s.StatusErr.Render(" ✗ the paste was not a token")
-		case m.token.tok != nil && m.token.tok.SignatureRemoved:
-			state = s.StatusBar.Render(" decoded; its signature was removed, so there is nothing to verify · paste another token")
-		case m.token.tok != nil && m.token.tok.Format == inspect.FormatJWE:
-			state = s.StatusBar.Render(" encrypted: only its audience can decrypt it · paste another token")
-		case m.token.tok != nil && m.token.tok.Format != inspect.FormatJWS:
-			state = s.StatusBar.Render(" not a JWT: nothing to decode · paste another token to inspect it")
-		default:
-			state = s.StatusBar.Render(" decoded, signature not verified · paste another token to inspect it")
-		}
+		state, compact = m.token.status()
 	case ws.err != "":
 		state = s.StatusErr.Render(" ✗ could not run the walk")
 	case ws.starting:
@@ -222,7 +208,7 @@ func (m *Model) keyHelp() keyHelp {
 	walkMode := m.cfg.mode != "inspect"
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
 	var short []key.Binding
-	screens := []key.Binding{k.NextTab, k.PrevTab, k.Tab1}
+	screens := []key.Binding{k.NextTab, k.PrevTab, k.GoToTab}
 	actions := []key.Binding{k.Filter, k.Explain, k.CopyToken, k.CopyValue}
 	var walk []key.Binding
 	if walkMode {

@@ -269,23 +269,24 @@ func TestWalkMouse(t *testing.T) {
 		t.Fatalf("second click: screen %d hop %d", m.screen, m.hop.hop)
 	}
 	screen(m) // lays out the tab and hop spans
-	tab := m.hop.tabSpans[hopTabHTTP]
+	tab := tabSpanOf(m.hop.tabBar, "HTTP")
 	m.Update(tea.MouseClickMsg{X: tab.from + 1, Y: 1 + 1, Button: tea.MouseLeft})
-	if m.hop.tab != hopTabHTTP {
-		t.Fatalf("click on the HTTP tab: tab %d", m.hop.tab)
+	if m.hop.activeTab() != "HTTP" {
+		t.Fatalf("click on the HTTP tab: tab %s", m.hop.activeTab())
 	}
 	hop := m.hop.hopSpans[0]
 	m.Update(tea.MouseClickMsg{X: hop.from + 2, Y: 1, Button: tea.MouseLeft})
-	if m.hop.hop != 0 || m.hop.tab != hopTabHTTP {
-		t.Fatalf("click on the first hop in the strip: hop %d tab %d", m.hop.hop, m.hop.tab)
+	if m.hop.hop != 0 || m.hop.activeTab() != "HTTP" {
+		t.Fatalf("click on the first hop in the strip: hop %d tab %s", m.hop.hop, m.hop.activeTab())
 	}
-	cur := m.hop.http.list.cursor
+	http := tabOf[*httpPane](m.hop.tabBar)
+	cur := http.list.cursor
 	m.Update(tea.MouseWheelMsg{X: 10, Y: 1 + hopPaneTop + 1, Button: tea.MouseWheelDown})
-	if m.hop.http.list.cursor == cur && cur < len(m.hop.http.exchanges)-1 {
+	if http.list.cursor == cur && cur < len(http.exchanges)-1 {
 		t.Fatal("the wheel over the list does not move through the exchanges")
 	}
 	m.Update(tea.MouseWheelMsg{X: 10, Y: 30, Button: tea.MouseWheelDown})
-	if m.hop.http.detail.offset == 0 && len(m.hop.http.detail.lines) > m.hop.http.detail.height+3 {
+	if http.detail.offset == 0 && len(http.detail.lines) > http.detail.height+3 {
 		t.Fatal("the wheel over the detail does not scroll it")
 	}
 	m.Update(keyMsg("esc"))
@@ -319,5 +320,50 @@ func TestLiveMode(t *testing.T) {
 	mustContain(t, screen(m), "Scenarios need the sandbox")
 	if m.exitCode() != 0 {
 		t.Fatalf("exit code %d on a healthy live walk", m.exitCode())
+	}
+}
+
+// TestKeysAnswerWhileWalking shows that the interface answers while a hop is running: the walk
+// runs in commands, never in Update.
+func TestKeysAnswerWhileWalking(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	d := newDriver(t, m)
+	d.exec(m.Init())
+	d.until(func() bool { return m.walk.hops[0].Status == flows.StatusRunning })
+	d.key("?")
+	mustContain(t, screen(m), "Keys")
+	d.key("esc", "down", "enter")
+	if m.screen != screenHop || m.hop.hop != 1 {
+		t.Fatalf("enter during the walk: screen %d hop %d", m.screen, m.hop.hop)
+	}
+	d.until(d.walkDone)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	checkFrame(t, screen(m), 80, 24)
+}
+
+// TestStartFailure shows what the sandbox's own error looks like when it cannot start: the
+// sandbox refuses an address that is not loopback.
+func TestStartFailure(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			start := func(ctx context.Context, scenario string) (flows.Config, func(), error) {
+				s, err := sandbox.Start(ctx, sandbox.Options{Addr: "192.0.2.1:443", Scenario: scenario})
+				if err != nil {
+					return flows.Config{}, nil, err
+				}
+				return s.Config(""), func() { _ = s.Close() }, nil
+			}
+			m := newTestModel(t, modelConfig{mode: "sandbox", ctx: context.Background(), scenario: "healthy", startSandbox: start, now: walkNow}, sz.w, sz.h)
+			d := newDriver(t, m)
+			d.exec(m.Init())
+			d.until(func() bool { return m.walk.err != "" })
+			view := screen(m)
+			mustContain(t, view, "Could not run the walk", "loopback", "could not run the walk")
+			checkFrame(t, view, sz.w, sz.h)
+			requireWalkGolden(t, m)
+			if got := m.exitCode(); got != 2 {
+				t.Fatalf("exit code %d, want 2 (could not run)", got)
+			}
+		})
 	}
 }
