@@ -53,6 +53,21 @@ func (e *DecodeError) Finding(hop string) Finding {
 		map[string]string{"segment": e.Segment, "reason": e.Reason})
 }
 
+// MalformedTokenFinding returns the token.malformed finding at hop for an error of
+// DecodeUnverified: DecodeError.Finding when err is (or wraps) a *DecodeError, else a finding
+// whose detail is err's text.
+func MalformedTokenFinding(hop string, err error) Finding {
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return de.Finding(hop)
+	}
+	detail := ""
+	if err != nil {
+		detail = err.Error()
+	}
+	return NewFinding("token.malformed", hop, detail, nil)
+}
+
 // DecodeUnverified decodes a token without checking its signature. It accepts a compact JWS
 // (header.payload.signature), a JWS whose signature was removed (header.payload, or the marker
 // RedactToken writes), a JWE (five segments: only its header is read) and an opaque token (one

@@ -131,6 +131,11 @@ func (e *VerifyError) Error() string { return "inspect: signature: " + e.Reason 
 // Unwrap returns the underlying error.
 func (e *VerifyError) Unwrap() error { return e.Err }
 
+// KidUnknown reports whether the key that signed the token is not in the key set
+// (token.kid-unknown): a key set cached before the issuer rolled its keys says so too, so a
+// caller may fetch the set again and retry.
+func (e *VerifyError) KidUnknown() bool { return e != nil && e.FindingID == "token.kid-unknown" }
+
 // SignatureFinding turns a VerifySignature error into its finding at hop.
 func SignatureFinding(err error, hop string) (Finding, bool) {
 	var ve *VerifyError

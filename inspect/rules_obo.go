@@ -62,15 +62,17 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.downstream-aud", Severity: SeverityError, Title: "Exchanged token is not for the MCP server",
-		Fix:         "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>) in its OBO request.",
-		Docs:        docsOBO,
-		Explanation: "The token the OBO exchange produced has an audience other than the MCP server, so the MCP server must reject it.",
+		ExplainsRejection: true,
+		Fix:               "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>) in its OBO request.",
+		Docs:              docsOBO,
+		Explanation:       "The token the OBO exchange produced has an audience other than the MCP server, so the MCP server must reject it.",
 	},
 	{
 		ID: "obo.scope-missing", Severity: SeverityWarning, Title: "Exchanged token lacks a requested scope",
-		Fix:         "Grant consent for the scope (admin consent or combined consent through knownClientApplications).",
-		Docs:        docsPermissions,
-		Explanation: "Entra issued the token without one of the requested scopes, typically because consent covers only some of them.",
+		ExplainsRejection: true,
+		Fix:               "Grant consent for the scope (admin consent or combined consent through knownClientApplications).",
+		Docs:              docsPermissions,
+		Explanation:       "Entra issued the token without one of the requested scopes, typically because consent covers only some of them.",
 	},
 	{
 		ID: "agentid.user-token-as-credential", Severity: SeverityError, Title: "User token used as the agent identity's credential",
