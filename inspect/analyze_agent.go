@@ -235,13 +235,6 @@ func agentRejectionCause(c *agentContext, f *Finding) {
 	}
 }
 
-// IsClaimsChallenge reports whether a WWW-Authenticate header is a Bearer claims challenge
-// (error="insufficient_claims" with claims), the way a middle tier relays Entra's.
-func IsClaimsChallenge(header string) bool {
-	c, ok := ParseBearerChallenge(header)
-	return ok && strings.EqualFold(c.Param("error"), "insufficient_claims") && c.Param("claims") != ""
-}
-
 func anaNonEmpty(xs []string) []string {
 	var out []string
 	for _, x := range xs {
