@@ -16,9 +16,6 @@ type ClaimChange struct {
 	Meaning string `json:"meaning"`
 }
 
-// volatileClaims change in every token and say nothing about the exchange.
-var volatileClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "aio": true, "uti": true, "rh": true, "jti": true, "xms_ftd": true, "xms_rd": true}
-
 // Diff compares two tokens — typically the one a middle tier received and the one its OBO
 // exchange produced — and returns the claims added, removed and changed, ordered with the
 // claims that matter first (aud, scp, roles, azp/appid, sub, …) and the volatile ones last.
@@ -113,7 +110,7 @@ func diffRank(n string) int {
 			return i
 		}
 	}
-	if volatileClaims[n] {
+	if IsVolatileClaim(n) {
 		return len(diffOrder) + 1
 	}
 	return len(diffOrder)
@@ -166,7 +163,7 @@ func changeMeaning(c ClaimChange, before, after *Token) string {
 	case "iat", "nbf", "exp":
 		return "A new token has new validity times."
 	}
-	if volatileClaims[c.Claim] {
+	if IsVolatileClaim(c.Claim) {
 		return "An internal per-token value; it differs for every token."
 	}
 	switch c.Kind {
