@@ -78,29 +78,52 @@ func (k JWK) PublicKey() (any, error) {
 		}
 		return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}, nil
 	case "EC":
-		var curve elliptic.Curve
-		switch k.Crv {
-		case "P-256":
-			curve = elliptic.P256()
-		case "P-384":
-			curve = elliptic.P384()
-		case "P-521":
-			curve = elliptic.P521()
-		default:
-			return nil, fmt.Errorf("inspect: JWK %s: unsupported curve %q", k.Kid, k.Crv)
-		}
-		x, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.X, "="))
-		y, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.Y, "="))
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("inspect: JWK %s: bad EC x or y", k.Kid)
-		}
-		pub := &ecdsa.PublicKey{Curve: curve, X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
-		if !curve.IsOnCurve(pub.X, pub.Y) {
-			return nil, fmt.Errorf("inspect: JWK %s: point is not on %s", k.Kid, k.Crv)
-		}
-		return pub, nil
+		return k.ecPublicKey()
 	}
 	return nil, fmt.Errorf("inspect: JWK %s: unsupported key type %q", k.Kid, k.Kty)
+}
+
+// ecPublicKey returns an EC key from crv, x and y. ecdsa.ParseUncompressedPublicKey refuses a
+// point that is not on the curve.
+func (k JWK) ecPublicKey() (*ecdsa.PublicKey, error) {
+	var curve elliptic.Curve
+	switch k.Crv {
+	case "P-256":
+		curve = elliptic.P256()
+	case "P-384":
+		curve = elliptic.P384()
+	case "P-521":
+		curve = elliptic.P521()
+	default:
+		return nil, fmt.Errorf("inspect: JWK %s: unsupported curve %q", k.Kid, k.Crv)
+	}
+	size := (curve.Params().BitSize + 7) / 8
+	x, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.X, "="))
+	y, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.Y, "="))
+	x, okX := fixedWidth(x, size)
+	y, okY := fixedWidth(y, size)
+	if err1 != nil || err2 != nil || !okX || !okY {
+		return nil, fmt.Errorf("inspect: JWK %s: bad EC x or y", k.Kid)
+	}
+	point := append(append([]byte{4}, x...), y...) // SEC 1 uncompressed form: 04 || x || y
+	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: JWK %s: point is not on %s: %w", k.Kid, k.Crv, err)
+	}
+	return pub, nil
+}
+
+// fixedWidth returns the big-endian number b in exactly size bytes: left-padded with zeros when
+// shorter (RFC 7518 asks for the full length, some issuers drop leading zeros), without leading
+// zeros beyond size; false when the number does not fit.
+func fixedWidth(b []byte, size int) ([]byte, bool) {
+	for len(b) > size && b[0] == 0 {
+		b = b[1:]
+	}
+	if len(b) > size {
+		return nil, false
+	}
+	return append(make([]byte, size-len(b), size), b...), true
 }
 
 func x5cPublicKey(b64 string) (any, error) {
