@@ -123,6 +123,7 @@ func decodeUnverified(raw string) (*Token, error) {
 			return t, nil
 		}
 		t.Format = FormatJWS
+		return t.decodeJWS(s, parts)
 	case 5:
 		t.Format = FormatJWE
 		h, err := decodeJSONSegment("header", parts[0])
@@ -134,6 +135,11 @@ func decodeUnverified(raw string) (*Token, error) {
 	default:
 		return nil, &DecodeError{Segment: "token", Reason: fmt.Sprintf("has %d dot-separated segments; a JWT has 3 (header.payload.signature) and an encrypted one 5", len(parts))}
 	}
+}
+
+// decodeJWS decodes the header, payload and signature of a compact JWS s split into parts (the
+// signature may be missing: removed) and fills t's view of its claims.
+func (t *Token) decodeJWS(s string, parts []string) (*Token, error) {
 	h, err := decodeJSONSegment("header", parts[0])
 	if err != nil {
 		return nil, err

@@ -205,20 +205,9 @@ func VerifySignature(t *Token, keys *JWKS, allowedAlgs []string) error {
 	if keys == nil || len(keys.Keys) == 0 {
 		return &VerifyError{FindingID: "token.kid-unknown", Alg: alg, Kid: kid, Reason: "the key set is empty"}
 	}
-	x5t := stringOf(t.Header["x5t"])
-	var candidates []JWK
-	for _, k := range keys.Keys {
-		if (kid != "" && k.Kid == kid) || (kid == "" && x5t != "" && k.X5t == x5t) || (kid == "" && x5t == "") {
-			candidates = append(candidates, k)
-		}
-	}
-	if len(candidates) == 0 {
-		id := kid
-		if id == "" {
-			id = x5t
-		}
-		return &VerifyError{FindingID: "token.kid-unknown", Alg: alg, Kid: kid,
-			Reason: fmt.Sprintf("no key with kid %s among the %d keys of the set (%s)", id, len(keys.Keys), keyIDs(keys))}
+	candidates, err := candidateKeys(t, keys)
+	if err != nil {
+		return err
 	}
 	inputs := []string{t.signingInput}
 	if nonce := stringOf(t.Header["nonce"]); nonce != "" {
@@ -243,6 +232,28 @@ func VerifySignature(t *Token, keys *JWKS, allowedAlgs []string) error {
 	}
 	return &VerifyError{FindingID: "token.signature-invalid", Alg: alg, Kid: kid,
 		Reason: fmt.Sprintf("the %s signature does not verify with key %s: %v", alg, orNone(kid), lastErr), Err: lastErr}
+}
+
+// candidateKeys returns the keys of the set that may have signed t: the one its kid names, else
+// the one its x5t names, else every key; a *VerifyError (token.kid-unknown) when none is there.
+func candidateKeys(t *Token, keys *JWKS) ([]JWK, error) {
+	alg, kid := t.Alg(), t.Kid()
+	x5t := stringOf(t.Header["x5t"])
+	var candidates []JWK
+	for _, k := range keys.Keys {
+		if (kid != "" && k.Kid == kid) || (kid == "" && x5t != "" && k.X5t == x5t) || (kid == "" && x5t == "") {
+			candidates = append(candidates, k)
+		}
+	}
+	if len(candidates) == 0 {
+		id := kid
+		if id == "" {
+			id = x5t
+		}
+		return nil, &VerifyError{FindingID: "token.kid-unknown", Alg: alg, Kid: kid,
+			Reason: fmt.Sprintf("no key with kid %s among the %d keys of the set (%s)", id, len(keys.Keys), keyIDs(keys))}
+	}
+	return candidates, nil
 }
 
 // graphSigningInput rebuilds the signing input of a Microsoft Graph token, whose signature covers
