@@ -31,28 +31,7 @@ func Diff(before, after *Token) []ClaimChange {
 	for n := range after.Claims {
 		names[n] = true
 	}
-	// A v2 claim and its v1 name (azp and appid) are one fact: compared as such, not as one
-	// claim removed and another added.
-	for _, p := range claimAliases {
-		for _, dir := range [][2]string{{p[0], p[1]}, {p[1], p[0]}} {
-			from, to := dir[0], dir[1]
-			b, inB := before.Claims[from]
-			a, inA := after.Claims[to]
-			_, beforeHasTo := before.Claims[to]
-			_, afterHasFrom := after.Claims[from]
-			if !inB || !inA || beforeHasTo || afterHasFrom {
-				continue
-			}
-			c := ClaimChange{Claim: from + " → " + to, Kind: "changed", Before: b, After: a}
-			if reflect.DeepEqual(a, b) {
-				c.Kind = "renamed"
-			}
-			c.Meaning = aliasMeaning(p, c)
-			out = append(out, c)
-			delete(names, from)
-			delete(names, to)
-		}
-	}
+	out = append(out, diffAliases(before, after, names)...)
 	for n := range names {
 		b, inB := before.Claims[n]
 		a, inA := after.Claims[n]
@@ -77,6 +56,33 @@ func Diff(before, after *Token) []ClaimChange {
 		}
 		return out[i].Claim < out[j].Claim
 	})
+	return out
+}
+
+// diffAliases compares a v2 claim with its v1 name (azp and appid) as one fact, not as one claim
+// removed and another added, and deletes the pairs it compared from names.
+func diffAliases(before, after *Token, names map[string]bool) []ClaimChange {
+	var out []ClaimChange
+	for _, p := range claimAliases {
+		for _, dir := range [][2]string{{p[0], p[1]}, {p[1], p[0]}} {
+			from, to := dir[0], dir[1]
+			b, inB := before.Claims[from]
+			a, inA := after.Claims[to]
+			_, beforeHasTo := before.Claims[to]
+			_, afterHasFrom := after.Claims[from]
+			if !inB || !inA || beforeHasTo || afterHasFrom {
+				continue
+			}
+			c := ClaimChange{Claim: from + " → " + to, Kind: "changed", Before: b, After: a}
+			if reflect.DeepEqual(a, b) {
+				c.Kind = "renamed"
+			}
+			c.Meaning = aliasMeaning(p, c)
+			out = append(out, c)
+			delete(names, from)
+			delete(names, to)
+		}
+	}
 	return out
 }
 
