@@ -12,6 +12,9 @@ type AADSTS struct {
 	// Community is true when the code is community-observed rather than listed in Microsoft's
 	// error code reference; explain says so.
 	Community bool
+	// MFA is true when the code asks for multi-factor authentication: a claims challenge that
+	// comes with it is satisfied by signing in with MFA.
+	MFA bool
 }
 
 // LookupAADSTS returns the catalogue entry of code.
@@ -81,10 +84,10 @@ var aadstsCatalogue = []AADSTS{
 	{Code: 53003, Name: "BlockedByConditionalAccess", FindingID: "signin.conditional-access",
 		Meaning: "A Conditional Access policy blocked access.",
 		Fix:     "Check the sign-in logs for the policy and meet its conditions (device, location, app)."},
-	{Code: 50076, Name: "UserStrongAuthClientAuthNRequired", FindingID: "obo.claims-challenge",
+	{Code: 50076, MFA: true, Name: "UserStrongAuthClientAuthNRequired", FindingID: "obo.claims-challenge",
 		Meaning: "Multi-factor authentication is required (policy, location or risk), and the request did not have it.",
 		Fix:     "Sign in interactively with the claims challenge from the error (MSAL WithClaims); a middle tier relays the challenge to its client."},
-	{Code: 50079, Name: "UserStrongAuthEnrollmentRequired", FindingID: "obo.claims-challenge",
+	{Code: 50079, MFA: true, Name: "UserStrongAuthEnrollmentRequired", FindingID: "obo.claims-challenge",
 		Meaning: "The user must register for multi-factor authentication before this access is allowed.",
 		Fix:     "Have the user complete MFA registration in an interactive sign-in; pass the claims challenge."},
 	{Code: 50011, Name: "InvalidReplyTo", FindingID: "signin.redirect-uri-mismatch",
@@ -143,7 +146,7 @@ var aadstsCatalogue = []AADSTS{
 	{Code: 50072, Name: "UserStrongAuthEnrollmentRequiredInterrupt",
 		Meaning: "The user must enrol for multi-factor authentication.",
 		Fix:     "Complete MFA registration interactively."},
-	{Code: 50074, Name: "UserStrongAuthClientAuthNRequiredInterrupt",
+	{Code: 50074, MFA: true, Name: "UserStrongAuthClientAuthNRequiredInterrupt",
 		Meaning: "Strong authentication is required and the user did not pass the MFA challenge.",
 		Fix:     "Complete MFA interactively."},
 	{Code: 50105, Name: "EntitlementGrantsNotFound",

@@ -28,123 +28,211 @@ type AgentExpectations struct {
 	AuthorizedClients []string // known / pre-authorized client app IDs; empty: not checked
 }
 
-// AnalyzeAgent applies every agent.* rule to what the agent hop observed.
+// AnalyzeAgent applies every agent.* rule to what the agent hop observed. Each rule reads the
+// context computed once from the observation and appends its findings; the order of the rules
+// is the order of the findings.
 func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
+	c := newAgentContext(obs, exp)
 	var fs []Finding
-	if obs.Refused {
-		fs = append(fs, NewFinding("agent.insecure-transport", "agent",
-			fmt.Sprintf("the agent URL %s is http:// to a host that is not loopback; the token was not sent", obs.URL),
-			map[string]string{"url": obs.URL}))
-	}
-	if t := obs.Token; t != nil && t.Format == FormatJWS {
-		if !anaAudienceOK(t, exp.Audiences) {
-			fs = append(fs, NewFinding("agent.aud-mismatch", "agent",
-				fmt.Sprintf("the user token's aud is %s; the agent API is %s", anaAudList(t), strings.Join(anaNonEmpty(exp.Audiences), " / ")),
-				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(anaNonEmpty(exp.Audiences), " ")}))
-		}
-		if anaAppOnly(t) {
-			fs = append(fs, NewFinding("agent.app-only-token", "agent",
-				fmt.Sprintf("the token has no scp (roles: %s, idtyp: %s): it speaks for an application, not a user", anaOrNone(strings.Join(t.Roles, " ")), anaOrNone(t.ClaimString("idtyp"))),
-				map[string]string{"claim": "scp", "value": ""}))
-		} else if anaAudienceOK(t, exp.Audiences) {
-			var missing []string
-			for _, s := range exp.RequiredScopes {
-				if !anaHasScope(t, s) {
-					missing = append(missing, ScopeName(s))
-				}
-			}
-			if len(missing) > 0 {
-				fs = append(fs, NewFinding("agent.missing-scope", "agent",
-					fmt.Sprintf("scp is %q; the agent API requires %s", strings.Join(t.Scopes, " "), strings.Join(missing, ", ")),
-					map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}))
-			}
-		}
-		if len(exp.AuthorizedClients) > 0 && t.ClientAppID != "" && !anaContainsFold(exp.AuthorizedClients, t.ClientAppID) {
-			fs = append(fs, NewFinding("agent.client-not-authorized", "agent",
-				fmt.Sprintf("the calling client %s (azp/appid) is not among the agent's known or pre-authorized clients %s", t.ClientAppID, strings.Join(exp.AuthorizedClients, ", ")),
-				map[string]string{"claim": "azp", "value": t.ClientAppID}))
-		}
-		if IsGUID(exp.TenantID) && t.TenantID != "" && !strings.EqualFold(t.TenantID, exp.TenantID) {
-			fs = append(fs, NewFinding("agent.tenant-not-allowed", "agent",
-				fmt.Sprintf("tid is %s; the configured tenant is %s", t.TenantID, exp.TenantID),
-				map[string]string{"claim": "tid", "value": t.TenantID}))
-		}
-	}
-	if obs.Status == 401 || obs.Status == 403 {
-		challenge := obs.WWWAuthenticate
-		// The challenge's scope names what the agent requires: scopes the token lacks are a
-		// missing scope, whatever the configuration says (reported once).
-		if c, ok := ParseBearerChallenge(challenge); ok && c.Param("scope") != "" && obs.Token != nil && obs.Token.Format == FormatJWS && !anaAppOnly(obs.Token) {
-			var missing []string
-			for _, sc := range strings.Fields(c.Param("scope")) {
-				if !IsOIDCScope(sc) && ScopeName(sc) != ".default" && !anaHasScope(obs.Token, sc) {
-					missing = append(missing, sc)
-				}
-			}
-			if len(missing) > 0 {
-				t := obs.Token
-				f := NewFinding("agent.missing-scope", "agent",
-					fmt.Sprintf("the agent answered %d asking for scope %s (its challenge); the token's scp is %q", obs.Status, strings.Join(missing, " "), strings.Join(t.Scopes, " ")),
-					map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")})
-				f.Fix = fmt.Sprintf("Request %s at sign-in (signin.scopes) and make sure the agent API's registration exposes it and the client is consented — or, if %s is what callers should carry, make the agent require that.",
-					strings.Join(missing, " "), anaOrNone(strings.Join(t.Scopes, " ")))
-				fs = anaAddOnce(fs, f)
-			}
-		}
-		if obs.Status == 401 && strings.TrimSpace(challenge) == "" {
-			fs = append(fs, NewFinding("agent.no-challenge", "agent",
-				"the agent answered 401 without a WWW-Authenticate header, so a client cannot tell what to fix", nil))
-		}
-		// A relayed claims challenge is the documented behaviour of a middle tier whose own
-		// exchange needs more from the user; a rejection already explained is not reported twice.
-		explained := len(obs.KnownProblems) > 0 || IsClaimsChallenge(challenge)
-		for _, f := range fs {
-			if f.ID != "agent.no-challenge" && f.Severity != SeverityInfo {
-				explained = true
-			}
-		}
-		if !explained {
-			detail := fmt.Sprintf("the agent answered %d", obs.Status)
-			if challenge != "" {
-				detail += " with WWW-Authenticate: " + anaFirstLine(challenge)
-			}
-			f := NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(obs.Status)})
-			if t := obs.Token; t != nil && t.Format == FormatJWS && len(anaNonEmpty(exp.Audiences)) > 0 && anaAudienceOK(t, exp.Audiences) && anaChallengeBlamesAudience(challenge) {
-				// The agent refuses the audience, yet the token is for the agent API: its
-				// validator expects another form of its own identifier (or another app's).
-				f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
-				f.Fix = anaAudienceFix("the agent API", t, exp.Audiences)
-				f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
-			} else if c, ok := ParseBearerChallenge(challenge); ok && t != nil && t.Format == FormatJWS && strings.EqualFold(c.Param("error"), "insufficient_scope") && anaQualifiedOnly(strings.Fields(c.Param("scope"))) {
-				// Every scope it asks for is carried, by name: it compares the full scope string.
-				asked := c.Param("scope")
-				var bare []string
-				for _, sc := range strings.Fields(asked) {
-					bare = append(bare, ScopeName(sc))
-				}
-				f.Detail += fmt.Sprintf("; it asks for %s, which the token carries: its scp is %q, and Entra puts bare permission names in scp, never the App ID URI prefix", asked, strings.Join(t.Scopes, " "))
-				f.Fix = fmt.Sprintf("Make the agent API require %s (the names in scp), not %s.", strings.Join(bare, " "), asked)
-				f.Evidence["claim"], f.Evidence["value"] = "scp", strings.Join(t.Scopes, " ")
-			} else if t != nil && t.Format == FormatJWS && obs.TokenSignatureVerified && anaChallengeBlamesKeys(challenge) {
-				f.Detail += fmt.Sprintf("; oboscope verified this token's signature against its issuer's published keys (kid %s): the agent checks it with other keys", anaOrNone(t.Kid()))
-				f.Fix = anaKeysFix("the agent API", t)
-				f.Evidence["claim"], f.Evidence["value"] = "kid", t.Kid()
-			} else if t != nil && t.Format == FormatJWS && t.Issuer != "" && anaChallengeBlamesIssuer(challenge) {
-				f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra): its validator expects another issuer", t.Issuer, valueOrDefault(t.Version, "?"))
-				f.Fix = anaIssuerFix("the agent API", t)
-				f.Evidence["claim"], f.Evidence["value"] = "iss", t.Issuer
-			}
-			fs = append(fs, f)
-		}
+	for _, rule := range []func(*agentContext, []Finding) []Finding{
+		agentTransportRule,
+		agentAudienceRule,
+		agentPermissionRule,
+		agentClientRule,
+		agentTenantRule,
+		agentChallengeScopeRule,
+		agentNoChallengeRule,
+		agentRejectedRule,
+	} {
+		fs = rule(c, fs)
 	}
 	return fs
 }
 
-// IsClaimsChallenge reports whether a WWW-Authenticate header is a Bearer claims challenge
-// (error="insufficient_claims" with claims), the way a middle tier relays Entra's.
-func IsClaimsChallenge(header string) bool {
-	c, ok := ParseBearerChallenge(header)
-	return ok && strings.EqualFold(c.Param("error"), "insufficient_claims") && c.Param("claims") != ""
+// agentContext is what the agent rules share, computed once from the observation and the
+// expectations.
+type agentContext struct {
+	obs AgentObservation
+	exp AgentExpectations
+
+	// token is the token presented when it is a JWS whose claims the rules can read, else nil.
+	token *Token
+	// refused is set when the agent answered 401 or 403.
+	refused bool
+	// challenge is the Bearer challenge of the agent's answer (hasChallenge: there is one).
+	challenge    Challenge
+	hasChallenge bool
+}
+
+func newAgentContext(obs AgentObservation, exp AgentExpectations) *agentContext {
+	c := &agentContext{obs: obs, exp: exp, refused: obs.Status == 401 || obs.Status == 403}
+	if t := obs.Token; t != nil && t.Format == FormatJWS {
+		c.token = t
+	}
+	c.challenge, c.hasChallenge = ParseBearerChallenge(obs.WWWAuthenticate)
+	return c
+}
+
+// agentTransportRule raises agent.insecure-transport when oboscope refused to send the token.
+func agentTransportRule(c *agentContext, fs []Finding) []Finding {
+	if !c.obs.Refused {
+		return fs
+	}
+	return append(fs, NewFinding("agent.insecure-transport", "agent",
+		fmt.Sprintf("the agent URL %s is http:// to a host that is not loopback; the token was not sent", c.obs.URL),
+		map[string]string{"url": c.obs.URL}))
+}
+
+// agentAudienceRule raises agent.aud-mismatch when the token is not for the agent API.
+func agentAudienceRule(c *agentContext, fs []Finding) []Finding {
+	t := c.token
+	if t == nil || anaAudienceOK(t, c.exp.Audiences) {
+		return fs
+	}
+	want := anaNonEmpty(c.exp.Audiences)
+	return append(fs, NewFinding("agent.aud-mismatch", "agent",
+		fmt.Sprintf("the user token's aud is %s; the agent API is %s", anaAudList(t), strings.Join(want, " / ")),
+		map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " "), "expected": strings.Join(want, " ")}))
+}
+
+// agentPermissionRule raises agent.app-only-token for a token that speaks for no user, else
+// agent.missing-scope when a token for the agent API lacks a required scope.
+func agentPermissionRule(c *agentContext, fs []Finding) []Finding {
+	t := c.token
+	switch {
+	case t == nil:
+		return fs
+	case anaAppOnly(t):
+		return append(fs, NewFinding("agent.app-only-token", "agent",
+			fmt.Sprintf("the token has no scp (roles: %s, idtyp: %s): it speaks for an application, not a user", anaOrNone(strings.Join(t.Roles, " ")), anaOrNone(t.ClaimString("idtyp"))),
+			map[string]string{"claim": "scp", "value": ""}))
+	case !anaAudienceOK(t, c.exp.Audiences):
+		return fs
+	}
+	var missing []string
+	for _, s := range c.exp.RequiredScopes {
+		if !anaHasScope(t, s) {
+			missing = append(missing, ScopeName(s))
+		}
+	}
+	if len(missing) == 0 {
+		return fs
+	}
+	return append(fs, NewFinding("agent.missing-scope", "agent",
+		fmt.Sprintf("scp is %q; the agent API requires %s", strings.Join(t.Scopes, " "), strings.Join(missing, ", ")),
+		map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " "), "missing": strings.Join(missing, " ")}))
+}
+
+// agentClientRule raises agent.client-not-authorized when the calling client is not among the
+// agent's known or pre-authorized clients (when those are configured).
+func agentClientRule(c *agentContext, fs []Finding) []Finding {
+	t, clients := c.token, c.exp.AuthorizedClients
+	if t == nil || len(clients) == 0 || t.ClientAppID == "" || anaContainsFold(clients, t.ClientAppID) {
+		return fs
+	}
+	return append(fs, NewFinding("agent.client-not-authorized", "agent",
+		fmt.Sprintf("the calling client %s (azp/appid) is not among the agent's known or pre-authorized clients %s", t.ClientAppID, strings.Join(clients, ", ")),
+		map[string]string{"claim": "azp", "value": t.ClientAppID}))
+}
+
+// agentTenantRule raises agent.tenant-not-allowed when the token's tenant is not the configured
+// one (checked when that is a GUID).
+func agentTenantRule(c *agentContext, fs []Finding) []Finding {
+	t, tenant := c.token, c.exp.TenantID
+	if t == nil || !IsGUID(tenant) || t.TenantID == "" || strings.EqualFold(t.TenantID, tenant) {
+		return fs
+	}
+	return append(fs, NewFinding("agent.tenant-not-allowed", "agent",
+		fmt.Sprintf("tid is %s; the configured tenant is %s", t.TenantID, tenant),
+		map[string]string{"claim": "tid", "value": t.TenantID}))
+}
+
+// agentChallengeScopeRule raises agent.missing-scope (once) when the agent refused the token and
+// its challenge's scope names scopes the token lacks, whatever the configuration says.
+func agentChallengeScopeRule(c *agentContext, fs []Finding) []Finding {
+	t := c.token
+	if !c.refused || !c.hasChallenge || c.challenge.Param("scope") == "" || t == nil || anaAppOnly(t) {
+		return fs
+	}
+	var missing []string
+	for _, sc := range strings.Fields(c.challenge.Param("scope")) {
+		if !IsOIDCScope(sc) && ScopeName(sc) != ".default" && !anaHasScope(t, sc) {
+			missing = append(missing, sc)
+		}
+	}
+	if len(missing) == 0 {
+		return fs
+	}
+	asked, scp := strings.Join(missing, " "), strings.Join(t.Scopes, " ")
+	f := NewFinding("agent.missing-scope", "agent",
+		fmt.Sprintf("the agent answered %d asking for scope %s (its challenge); the token's scp is %q", c.obs.Status, asked, scp),
+		map[string]string{"claim": "scp", "value": scp, "missing": asked})
+	f.Fix = fmt.Sprintf("Request %s at sign-in (signin.scopes) and make sure the agent API's registration exposes it and the client is consented — or, if %s is what callers should carry, make the agent require that.",
+		asked, anaOrNone(scp))
+	return anaAddOnce(fs, f)
+}
+
+// agentNoChallengeRule raises agent.no-challenge for a 401 without WWW-Authenticate.
+func agentNoChallengeRule(c *agentContext, fs []Finding) []Finding {
+	if c.obs.Status != 401 || strings.TrimSpace(c.obs.WWWAuthenticate) != "" {
+		return fs
+	}
+	return append(fs, NewFinding("agent.no-challenge", "agent",
+		"the agent answered 401 without a WWW-Authenticate header, so a client cannot tell what to fix", nil))
+}
+
+// agentRejectedRule raises agent.rejected when the agent refused the token and nothing explains
+// why: a relayed claims challenge is the documented behaviour of a middle tier whose own
+// exchange needs more from the user, and a rejection already explained is not reported twice.
+func agentRejectedRule(c *agentContext, fs []Finding) []Finding {
+	if !c.refused || len(c.obs.KnownProblems) > 0 || IsClaimsChallenge(c.obs.WWWAuthenticate) {
+		return fs
+	}
+	for _, f := range fs {
+		if f.ID != "agent.no-challenge" && f.Severity != SeverityInfo {
+			return fs
+		}
+	}
+	detail := fmt.Sprintf("the agent answered %d", c.obs.Status)
+	if c.obs.WWWAuthenticate != "" {
+		detail += " with WWW-Authenticate: " + anaFirstLine(c.obs.WWWAuthenticate)
+	}
+	f := NewFinding("agent.rejected", "agent", detail, map[string]string{"status": fmt.Sprint(c.obs.Status)})
+	agentRejectionCause(c, &f)
+	return append(fs, f)
+}
+
+// agentRejectionCause completes the agent.rejected finding f with the cause the agent's challenge
+// and the token show, when one does.
+func agentRejectionCause(c *agentContext, f *Finding) {
+	t, challenge := c.token, c.obs.WWWAuthenticate
+	switch {
+	case t == nil:
+	case len(anaNonEmpty(c.exp.Audiences)) > 0 && anaAudienceOK(t, c.exp.Audiences) && anaChallengeBlamesAudience(challenge):
+		// The agent refuses the audience, yet the token is for the agent API: its validator
+		// expects another form of its own identifier (or another app's).
+		f.Detail += fmt.Sprintf("; yet the token's aud %s is the agent API's own (v%s token): its validator expects another audience", anaAudList(t), valueOrDefault(t.Version, "?"))
+		f.Fix = anaAudienceFix("the agent API", t, c.exp.Audiences)
+		f.Evidence["claim"], f.Evidence["value"] = "aud", strings.Join(t.Audiences, " ")
+	case c.hasChallenge && strings.EqualFold(c.challenge.Param("error"), "insufficient_scope") && anaQualifiedOnly(strings.Fields(c.challenge.Param("scope"))):
+		// Every scope it asks for is carried, by name: it compares the full scope string.
+		asked := c.challenge.Param("scope")
+		var bare []string
+		for _, sc := range strings.Fields(asked) {
+			bare = append(bare, ScopeName(sc))
+		}
+		f.Detail += fmt.Sprintf("; it asks for %s, which the token carries: its scp is %q, and Entra puts bare permission names in scp, never the App ID URI prefix", asked, strings.Join(t.Scopes, " "))
+		f.Fix = fmt.Sprintf("Make the agent API require %s (the names in scp), not %s.", strings.Join(bare, " "), asked)
+		f.Evidence["claim"], f.Evidence["value"] = "scp", strings.Join(t.Scopes, " ")
+	case c.obs.TokenSignatureVerified && anaChallengeBlamesKeys(challenge):
+		f.Detail += fmt.Sprintf("; oboscope verified this token's signature against its issuer's published keys (kid %s): the agent checks it with other keys", anaOrNone(t.Kid()))
+		f.Fix = anaKeysFix("the agent API", t)
+		f.Evidence["claim"], f.Evidence["value"] = "kid", t.Kid()
+	case t.Issuer != "" && anaChallengeBlamesIssuer(challenge):
+		f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra): its validator expects another issuer", t.Issuer, valueOrDefault(t.Version, "?"))
+		f.Fix = anaIssuerFix("the agent API", t)
+		f.Evidence["claim"], f.Evidence["value"] = "iss", t.Issuer
+	}
 }
 
 func anaNonEmpty(xs []string) []string {

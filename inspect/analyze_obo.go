@@ -88,112 +88,220 @@ func (c codeFindings) with(over codeFindings) codeFindings {
 	return out
 }
 
-// AnalyzeOBO applies every obo.* and agentid.* rule to what the obo hop observed.
+// AnalyzeOBO applies every obo.* and agentid.* rule to what the obo hop observed. Each rule reads
+// the context computed once from the observation and appends its findings; the order of the
+// rules is the order of the findings.
 func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
+	c := newOBOContext(obs, exp)
 	var fs []Finding
-	agentMode := obs.Mode == "agent_identity"
-	table := oboCodes()
-	if agentMode {
-		table = table.with(agentCodes())
+	for _, rule := range []func(*oboContext, []Finding) []Finding{
+		oboAppOnlyAssertionRule,
+		oboAssertionAudienceRule,
+		oboEntraErrorRules,
+		oboFMIPathRule,
+		oboUserCredentialRule,
+		oboAgentReportRules,
+		oboDownstreamAudienceRule,
+		oboScopeMissingRule,
+		oboNotAgentTokenRule,
+	} {
+		fs = rule(c, fs)
 	}
-	// The agent API's own exchange may run as another app than obo.client_id: its codes all count.
-	agentTable := table.with(nil)
-	// AADSTS50013 names the assertion's audience; when the observed assertion is for the middle
-	// tier, the code says something else went wrong with it and the audience finding would be false.
-	assertionForMiddleTier := false
-	if a := obs.Assertion; a != nil && a.Format == FormatJWS && len(anaNonEmpty(exp.MiddleTier)) > 0 && anaAudienceOK(a, exp.MiddleTier) {
-		assertionForMiddleTier = true
-		delete(table, 50013)
-		delete(table, 500131)
+	return fs
+}
+
+// oboContext is what the obo rules share, computed once from the observation and the
+// expectations.
+type oboContext struct {
+	obs OBOObservation
+	exp OBOExpectations
+
+	agentMode bool // obo.mode is agent_identity
+	// table maps the codes of oboscope's own exchange to findings; agentTable those of the agent
+	// API's own exchange, which may run as another app than obo.client_id, so all its codes count.
+	table      codeFindings
+	agentTable codeFindings
+	// assertionForMiddleTier is set when the observed assertion is for the middle tier: then
+	// AADSTS50013, which names the assertion's audience, says something else went wrong with it,
+	// and the audience finding would be false.
+	assertionForMiddleTier bool
+	// assertion is the assertion when it is a JWS whose claims the rules can read, else nil.
+	assertion *Token
+	// result is the exchanged token when it is a JWS, else nil.
+	result *Token
+}
+
+func newOBOContext(obs OBOObservation, exp OBOExpectations) *oboContext {
+	c := &oboContext{obs: obs, exp: exp, agentMode: obs.Mode == "agent_identity", table: oboCodes()}
+	if c.agentMode {
+		c.table = c.table.with(agentCodes())
 	}
-	// What the assertion itself says, whether or not the exchange was sent.
-	if a := obs.Assertion; a != nil && a.Format == FormatJWS && obs.Mode != "passthrough" {
-		if anaAppOnly(a) {
-			fs = append(fs, NewFinding("obo.app-only-assertion", "obo",
-				fmt.Sprintf("the assertion has no scp (roles: %s, idtyp: %s): OBO needs a token that speaks for a user", anaOrNone(strings.Join(a.Roles, " ")), anaOrNone(a.ClaimString("idtyp"))),
-				map[string]string{"claim": "idtyp", "value": a.ClaimString("idtyp")}))
-		}
-		if len(anaNonEmpty(exp.MiddleTier)) > 0 && !anaAudienceOK(a, exp.MiddleTier) {
-			id, verb := "obo.assertion-aud-mismatch", "Entra refuses the exchange with AADSTS50013"
-			if agentMode {
-				id = "agentid.assertion-aud-not-blueprint"
-			}
-			if !obs.Performed {
-				verb = "Entra would refuse the exchange (AADSTS50013)"
-			}
-			fs = append(fs, NewFinding(id, "obo",
-				fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", anaAudList(a), strings.Join(anaNonEmpty(exp.MiddleTier), " / "), verb),
-				map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")}))
-		}
+	c.agentTable = c.table.with(nil)
+	if a := obs.Assertion; a != nil && a.Format == FormatJWS {
+		c.assertion = a
 	}
-	fs = anaAddOnce(fs, anaFromEntraError(obs.Leg1Error, "obo", table, "Entra (leg 1, blueprint client credentials)")...)
-	fs = anaAddOnce(fs, anaFromEntraError(obs.Error, "obo", table, "Entra's token endpoint")...)
-	if e := obs.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
+	if c.assertion != nil && len(anaNonEmpty(exp.MiddleTier)) > 0 && anaAudienceOK(c.assertion, exp.MiddleTier) {
+		c.assertionForMiddleTier = true
+		delete(c.table, 50013)
+		delete(c.table, 500131)
+	}
+	if t := obs.Result; t != nil && t.Format == FormatJWS {
+		c.result = t
+	}
+	return c
+}
+
+// oboAppOnlyAssertionRule raises obo.app-only-assertion for an assertion that speaks for no user,
+// whether or not the exchange was sent.
+func oboAppOnlyAssertionRule(c *oboContext, fs []Finding) []Finding {
+	a := c.assertion
+	if a == nil || c.obs.Mode == "passthrough" || !anaAppOnly(a) {
+		return fs
+	}
+	return append(fs, NewFinding("obo.app-only-assertion", "obo",
+		fmt.Sprintf("the assertion has no scp (roles: %s, idtyp: %s): OBO needs a token that speaks for a user", anaOrNone(strings.Join(a.Roles, " ")), anaOrNone(a.ClaimString("idtyp"))),
+		map[string]string{"claim": "idtyp", "value": a.ClaimString("idtyp")}))
+}
+
+// oboAssertionAudienceRule raises obo.assertion-aud-mismatch (agentid.assertion-aud-not-blueprint
+// in agent_identity mode) for an assertion that is not for the middle tier, whether or not the
+// exchange was sent.
+func oboAssertionAudienceRule(c *oboContext, fs []Finding) []Finding {
+	a, tier := c.assertion, anaNonEmpty(c.exp.MiddleTier)
+	if a == nil || c.obs.Mode == "passthrough" || len(tier) == 0 || anaAudienceOK(a, c.exp.MiddleTier) {
+		return fs
+	}
+	id, verb := "obo.assertion-aud-mismatch", "Entra refuses the exchange with AADSTS50013"
+	if c.agentMode {
+		id = "agentid.assertion-aud-not-blueprint"
+	}
+	if !c.obs.Performed {
+		verb = "Entra would refuse the exchange (AADSTS50013)"
+	}
+	return append(fs, NewFinding(id, "obo",
+		fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", anaAudList(a), strings.Join(tier, " / "), verb),
+		map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")}))
+}
+
+// oboEntraErrorRules turns Entra's answers to leg 1 and to the exchange into findings, and an
+// interaction_required answer with claims into obo.claims-challenge.
+func oboEntraErrorRules(c *oboContext, fs []Finding) []Finding {
+	fs = anaAddOnce(fs, anaFromEntraError(c.obs.Leg1Error, "obo", c.table, "Entra (leg 1, blueprint client credentials)")...)
+	fs = anaAddOnce(fs, anaFromEntraError(c.obs.Error, "obo", c.table, "Entra's token endpoint")...)
+	if e := c.obs.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
 		fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo",
 			"Entra answered interaction_required with a claims challenge: the user must sign in again and satisfy it",
 			map[string]string{"error": e.Err}))
 	}
-	if obs.Leg1Performed && obs.Leg1FMIPath == "" {
-		fs = anaAddOnce(fs, NewFinding("agentid.fmi-path-missing", "obo", "leg 1 (blueprint client_credentials) was sent without fmi_path", nil))
+	return fs
+}
+
+// oboFMIPathRule raises agentid.fmi-path-missing when leg 1 was sent without fmi_path.
+func oboFMIPathRule(c *oboContext, fs []Finding) []Finding {
+	if !c.obs.Leg1Performed || c.obs.Leg1FMIPath != "" {
+		return fs
 	}
-	if t1 := obs.T1; t1 != nil && t1.Format == FormatJWS && (anaDelegated(t1) || t1.Principal == PrincipalUser) {
-		fs = anaAddOnce(fs, NewFinding("agentid.user-token-as-credential", "obo",
-			fmt.Sprintf("the credential used as client_assertion is a user token (scp %q, sub %s)", strings.Join(t1.Scopes, " "), t1.Subject), nil))
+	return anaAddOnce(fs, NewFinding("agentid.fmi-path-missing", "obo", "leg 1 (blueprint client_credentials) was sent without fmi_path", nil))
+}
+
+// oboUserCredentialRule raises agentid.user-token-as-credential when the credential used as
+// client_assertion speaks for a user.
+func oboUserCredentialRule(c *oboContext, fs []Finding) []Finding {
+	t1 := c.obs.T1
+	if t1 == nil || t1.Format != FormatJWS || !(anaDelegated(t1) || t1.Principal == PrincipalUser) {
+		return fs
 	}
-	if r := obs.AgentReport; r != nil {
-		if strings.EqualFold(r.GrantType, GrantTokenExchange) {
-			fs = anaAddOnce(fs, NewFinding("obo.wrong-grant", "obo",
-				fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
-				map[string]string{"grant_type": r.GrantType}))
-		}
-		reported := anaFromEntraError(r.Error, "obo", agentTable, "Entra (as the agent API reports)")
-		for i, f := range reported {
-			if (f.ID == "obo.assertion-aud-mismatch" || f.ID == "agentid.assertion-aud-not-blueprint") && assertionForMiddleTier {
-				// The user token is for obo.client_id, yet Entra says it is not for the app the
-				// agent exchanged it as: the agent runs as another app.
-				reported[i].Detail += fmt.Sprintf(" — the user token's aud %s is the configured middle tier, so the agent API does its exchange as another app (check its client id)", anaAudList(obs.Assertion))
-			}
-		}
-		if t := obs.Result; t != nil && obs.Performed && obs.Error == nil {
-			// oboscope's own exchange as the same app worked: what differs is the agent's deployment.
-			for i, f := range reported {
-				switch f.ID {
-				case "obo.invalid-client-secret", "obo.client-secret-expired", "obo.missing-client-credential":
-					reported[i].Detail += " — oboscope's own exchange as obo.client_id, with the configured credential, worked: the agent API runs with another credential (or as another app)"
-				case "obo.scope-not-found", "obo.consent-required":
-					reported[i].Detail += fmt.Sprintf(" — oboscope's own exchange for %s worked: the agent API asks for other scopes", strings.Join(obs.RequestedScopes, " "))
-				}
-			}
-		}
-		fs = anaAddOnce(fs, reported...)
-		if e := r.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
-			fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
-		}
+	return anaAddOnce(fs, NewFinding("agentid.user-token-as-credential", "obo",
+		fmt.Sprintf("the credential used as client_assertion is a user token (scp %q, sub %s)", strings.Join(t1.Scopes, " "), t1.Subject), nil))
+}
+
+// oboAgentReportRules applies the rules to the agent API's report of its own exchange: the grant
+// it used, Entra's error codes and a claims challenge.
+func oboAgentReportRules(c *oboContext, fs []Finding) []Finding {
+	r := c.obs.AgentReport
+	if r == nil {
+		return fs
 	}
-	if t := obs.Result; t != nil && t.Format == FormatJWS {
-		if len(anaNonEmpty(exp.DownstreamAudiences)) > 0 && !anaAudienceOK(t, exp.DownstreamAudiences) {
-			fs = append(fs, NewFinding("obo.downstream-aud", "obo",
-				fmt.Sprintf("the exchanged token's aud is %s; the MCP server is %s", anaAudList(t), strings.Join(anaNonEmpty(exp.DownstreamAudiences), " / ")),
-				map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
-		}
-		var missing []string
-		for _, s := range obs.RequestedScopes {
-			if IsOIDCScope(s) || ScopeName(s) == ".default" {
-				continue
-			}
-			if !anaHasScope(t, s) {
-				missing = append(missing, ScopeName(s))
-			}
-		}
-		if len(missing) > 0 {
-			fs = append(fs, NewFinding("obo.scope-missing", "obo",
-				fmt.Sprintf("the exchanged token's scp is %q; requested %s is missing", strings.Join(t.Scopes, " "), strings.Join(missing, ", ")),
-				map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " ")}))
-		}
-		if agentMode && !t.IsAgent() {
-			fs = append(fs, NewFinding("agentid.not-agent-token", "obo",
-				"agent_identity mode, but the exchanged token has neither xms_par_app_azp nor the agent identity facet (xms_act_fct 11)", nil))
-		}
+	if strings.EqualFold(r.GrantType, GrantTokenExchange) {
+		fs = anaAddOnce(fs, NewFinding("obo.wrong-grant", "obo",
+			fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
+			map[string]string{"grant_type": r.GrantType}))
+	}
+	reported := anaFromEntraError(r.Error, "obo", c.agentTable, "Entra (as the agent API reports)")
+	c.compareWithOwnExchange(reported)
+	fs = anaAddOnce(fs, reported...)
+	if e := r.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
+		fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
 	}
 	return fs
+}
+
+// compareWithOwnExchange adds to the findings of the agent API's report what oboscope's own
+// observations show about them: an assertion for the configured middle tier, or oboscope's own
+// exchange as the same app working, point at the agent's deployment.
+func (c *oboContext) compareWithOwnExchange(reported []Finding) {
+	for i, f := range reported {
+		if (f.ID == "obo.assertion-aud-mismatch" || f.ID == "agentid.assertion-aud-not-blueprint") && c.assertionForMiddleTier {
+			// The user token is for obo.client_id, yet Entra says it is not for the app the
+			// agent exchanged it as: the agent runs as another app.
+			reported[i].Detail += fmt.Sprintf(" — the user token's aud %s is the configured middle tier, so the agent API does its exchange as another app (check its client id)", anaAudList(c.obs.Assertion))
+		}
+	}
+	if c.obs.Result == nil || !c.obs.Performed || c.obs.Error != nil {
+		return
+	}
+	// oboscope's own exchange as the same app worked: what differs is the agent's deployment.
+	for i, f := range reported {
+		switch f.ID {
+		case "obo.invalid-client-secret", "obo.client-secret-expired", "obo.missing-client-credential":
+			reported[i].Detail += " — oboscope's own exchange as obo.client_id, with the configured credential, worked: the agent API runs with another credential (or as another app)"
+		case "obo.scope-not-found", "obo.consent-required":
+			reported[i].Detail += fmt.Sprintf(" — oboscope's own exchange for %s worked: the agent API asks for other scopes", strings.Join(c.obs.RequestedScopes, " "))
+		}
+	}
+}
+
+// oboDownstreamAudienceRule raises obo.downstream-aud when the exchanged token is not for the MCP
+// server.
+func oboDownstreamAudienceRule(c *oboContext, fs []Finding) []Finding {
+	t, want := c.result, anaNonEmpty(c.exp.DownstreamAudiences)
+	if t == nil || len(want) == 0 || anaAudienceOK(t, c.exp.DownstreamAudiences) {
+		return fs
+	}
+	return append(fs, NewFinding("obo.downstream-aud", "obo",
+		fmt.Sprintf("the exchanged token's aud is %s; the MCP server is %s", anaAudList(t), strings.Join(want, " / ")),
+		map[string]string{"claim": "aud", "value": strings.Join(t.Audiences, " ")}))
+}
+
+// oboScopeMissingRule raises obo.scope-missing when the exchanged token lacks a requested scope.
+func oboScopeMissingRule(c *oboContext, fs []Finding) []Finding {
+	t := c.result
+	if t == nil {
+		return fs
+	}
+	var missing []string
+	for _, s := range c.obs.RequestedScopes {
+		if IsOIDCScope(s) || ScopeName(s) == ".default" {
+			continue
+		}
+		if !anaHasScope(t, s) {
+			missing = append(missing, ScopeName(s))
+		}
+	}
+	if len(missing) == 0 {
+		return fs
+	}
+	return append(fs, NewFinding("obo.scope-missing", "obo",
+		fmt.Sprintf("the exchanged token's scp is %q; requested %s is missing", strings.Join(t.Scopes, " "), strings.Join(missing, ", ")),
+		map[string]string{"claim": "scp", "value": strings.Join(t.Scopes, " ")}))
+}
+
+// oboNotAgentTokenRule raises agentid.not-agent-token when agent_identity mode produced a token
+// without Agent ID markers.
+func oboNotAgentTokenRule(c *oboContext, fs []Finding) []Finding {
+	if c.result == nil || !c.agentMode || c.result.IsAgent() {
+		return fs
+	}
+	return append(fs, NewFinding("agentid.not-agent-token", "obo",
+		"agent_identity mode, but the exchanged token has neither xms_par_app_azp nor the agent identity facet (xms_act_fct 11)", nil))
 }

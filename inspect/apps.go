@@ -85,3 +85,85 @@ func AppName(id string) string {
 
 // TenantName returns what a notable tenant ID is, or "".
 func TenantName(tid string) string { return wellKnownTenants[strings.ToLower(tid)] }
+
+// TokenExchangeAudience is the audience of Entra's token exchange: a token for it is a
+// credential (a federated identity credential, such as the Agent ID blueprint's T1), exchanged
+// with Entra and presented to no API.
+const TokenExchangeAudience = "api://AzureADTokenExchange"
+
+// IsExchangeCredential reports whether t is for Entra's token exchange (TokenExchangeAudience, in
+// any case, with or without a "/.default" suffix): a credential such as the Agent ID blueprint's
+// T1, which only Entra checks.
+func IsExchangeCredential(t *Token) bool {
+	if t == nil {
+		return false
+	}
+	for _, aud := range t.Audiences {
+		a := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(aud)), "/.default")
+		if strings.TrimRight(a, "/") == strings.ToLower(TokenExchangeAudience) {
+			return true
+		}
+	}
+	return false
+}
+
+// AppNames names the applications of a configuration. Its keys are lower-cased app IDs and App
+// ID URIs; its values are display names ("Contoso Agent API") or, where the configuration names
+// none, the app's role in the chain ("the agent API").
+type AppNames map[string]string
+
+// Lookup returns the name n holds for id, comparing IDs without regard to case.
+func (n AppNames) Lookup(id string) (string, bool) {
+	if v, ok := n[strings.ToLower(id)]; ok {
+		return v, true
+	}
+	for k, v := range n {
+		if strings.EqualFold(k, id) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// Name names an app ID or App ID URI for people: its configured display name, else its
+// well-known name (Microsoft Graph), else its role in the configuration with the ID ("the agent
+// API (…)"), else the ID itself; "(unknown app)" for an empty ID. t is the token the ID comes
+// from and may be nil: the well-known names are the catalogue's (AppName), the same for every
+// token.
+func (n AppNames) Name(t *Token, id string) string {
+	if id == "" {
+		return "(unknown app)"
+	}
+	name, _ := n.Lookup(id)
+	if name != "" && !isRoleName(name) {
+		return name
+	}
+	if wk := AppName(id); wk != "" && wk != id {
+		return wk
+	}
+	if name != "" {
+		return name + " (" + id + ")"
+	}
+	return id
+}
+
+// Known returns the name of an app ID or App ID URI alone, without the ID, in the order Name
+// prefers them (display name, well-known name, role), or "" when none is known: a presentation
+// that shows the ID beside it ("Contoso MCP (api://contoso-mcp)") asks for this.
+func (n AppNames) Known(t *Token, id string) string {
+	if id == "" {
+		return ""
+	}
+	name, _ := n.Lookup(id)
+	if name != "" && !isRoleName(name) {
+		return name
+	}
+	if wk := AppName(id); wk != "" && wk != id {
+		return wk
+	}
+	return name
+}
+
+// isRoleName reports whether an AppNames value is a role ("the agent API") rather than a display
+// name.
+func isRoleName(name string) bool { return strings.HasPrefix(name, "the ") }

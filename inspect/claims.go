@@ -123,6 +123,28 @@ var claimMeanings = map[string]string{
 	"newUser": "Azure AD B2C: true when the user signed up in this flow.",
 }
 
+// timeClaims are the claims whose value is a NumericDate, seconds since 1970 (Unix time). Read-only.
+var timeClaims = map[string]bool{
+	"iat": true, "nbf": true, "exp": true, // RFC 7519
+	"auth_time":  true, // OpenID Connect: when the user last authenticated
+	"updated_at": true, // OpenID Connect: when the user's information was last updated
+	"pwd_exp":    true, // Entra v1: when the user's password expires
+	"xms_pftexp": true, // Entra: when the user's password expires
+	"xms_tcdt":   true, // Entra: when the tenant was created
+}
+
+// IsTimeClaim reports whether claim name holds a Unix time (seconds since 1970), so that a
+// presentation may show it as a date.
+func IsTimeClaim(name string) bool { return timeClaims[name] }
+
+// volatileClaims change in every newly issued token and say nothing about an exchange: validity
+// times and Entra's internal per-token values. Read-only.
+var volatileClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "aio": true, "uti": true, "rh": true, "jti": true, "xms_ftd": true, "xms_rd": true}
+
+// IsVolatileClaim reports whether claim name changes in every newly issued token (validity times,
+// Entra's internal per-token values): a diff of two tokens ranks it last and may list it apart.
+func IsVolatileClaim(name string) bool { return volatileClaims[name] }
+
 // facetMeanings names the documented Agent ID facet values.
 var facetMeanings = map[int]string{
 	FacetAgentIdentity:     "agent identity",

@@ -53,6 +53,21 @@ func (e *DecodeError) Finding(hop string) Finding {
 		map[string]string{"segment": e.Segment, "reason": e.Reason})
 }
 
+// MalformedTokenFinding returns the token.malformed finding at hop for an error of
+// DecodeUnverified: DecodeError.Finding when err is (or wraps) a *DecodeError, else a finding
+// whose detail is err's text.
+func MalformedTokenFinding(hop string, err error) Finding {
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return de.Finding(hop)
+	}
+	detail := ""
+	if err != nil {
+		detail = err.Error()
+	}
+	return NewFinding("token.malformed", hop, detail, nil)
+}
+
 // DecodeUnverified decodes a token without checking its signature. It accepts a compact JWS
 // (header.payload.signature), a JWS whose signature was removed (header.payload, or the marker
 // RedactToken writes), a JWE (five segments: only its header is read) and an opaque token (one
@@ -108,6 +123,7 @@ func decodeUnverified(raw string) (*Token, error) {
 			return t, nil
 		}
 		t.Format = FormatJWS
+		return t.decodeJWS(s, parts)
 	case 5:
 		t.Format = FormatJWE
 		h, err := decodeJSONSegment("header", parts[0])
@@ -119,6 +135,11 @@ func decodeUnverified(raw string) (*Token, error) {
 	default:
 		return nil, &DecodeError{Segment: "token", Reason: fmt.Sprintf("has %d dot-separated segments; a JWT has 3 (header.payload.signature) and an encrypted one 5", len(parts))}
 	}
+}
+
+// decodeJWS decodes the header, payload and signature of a compact JWS s split into parts (the
+// signature may be missing: removed) and fills t's view of its claims.
+func (t *Token) decodeJWS(s string, parts []string) (*Token, error) {
 	h, err := decodeJSONSegment("header", parts[0])
 	if err != nil {
 		return nil, err

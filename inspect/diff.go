@@ -16,9 +16,6 @@ type ClaimChange struct {
 	Meaning string `json:"meaning"`
 }
 
-// volatileClaims change in every token and say nothing about the exchange.
-var volatileClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "aio": true, "uti": true, "rh": true, "jti": true, "xms_ftd": true, "xms_rd": true}
-
 // Diff compares two tokens — typically the one a middle tier received and the one its OBO
 // exchange produced — and returns the claims added, removed and changed, ordered with the
 // claims that matter first (aud, scp, roles, azp/appid, sub, …) and the volatile ones last.
@@ -34,28 +31,7 @@ func Diff(before, after *Token) []ClaimChange {
 	for n := range after.Claims {
 		names[n] = true
 	}
-	// A v2 claim and its v1 name (azp and appid) are one fact: compared as such, not as one
-	// claim removed and another added.
-	for _, p := range claimAliases {
-		for _, dir := range [][2]string{{p[0], p[1]}, {p[1], p[0]}} {
-			from, to := dir[0], dir[1]
-			b, inB := before.Claims[from]
-			a, inA := after.Claims[to]
-			_, beforeHasTo := before.Claims[to]
-			_, afterHasFrom := after.Claims[from]
-			if !inB || !inA || beforeHasTo || afterHasFrom {
-				continue
-			}
-			c := ClaimChange{Claim: from + " → " + to, Kind: "changed", Before: b, After: a}
-			if reflect.DeepEqual(a, b) {
-				c.Kind = "renamed"
-			}
-			c.Meaning = aliasMeaning(p, c)
-			out = append(out, c)
-			delete(names, from)
-			delete(names, to)
-		}
-	}
+	out = append(out, diffAliases(before, after, names)...)
 	for n := range names {
 		b, inB := before.Claims[n]
 		a, inA := after.Claims[n]
@@ -80,6 +56,33 @@ func Diff(before, after *Token) []ClaimChange {
 		}
 		return out[i].Claim < out[j].Claim
 	})
+	return out
+}
+
+// diffAliases compares a v2 claim with its v1 name (azp and appid) as one fact, not as one claim
+// removed and another added, and deletes the pairs it compared from names.
+func diffAliases(before, after *Token, names map[string]bool) []ClaimChange {
+	var out []ClaimChange
+	for _, p := range claimAliases {
+		for _, dir := range [][2]string{{p[0], p[1]}, {p[1], p[0]}} {
+			from, to := dir[0], dir[1]
+			b, inB := before.Claims[from]
+			a, inA := after.Claims[to]
+			_, beforeHasTo := before.Claims[to]
+			_, afterHasFrom := after.Claims[from]
+			if !inB || !inA || beforeHasTo || afterHasFrom {
+				continue
+			}
+			c := ClaimChange{Claim: from + " → " + to, Kind: "changed", Before: b, After: a}
+			if reflect.DeepEqual(a, b) {
+				c.Kind = "renamed"
+			}
+			c.Meaning = aliasMeaning(p, c)
+			out = append(out, c)
+			delete(names, from)
+			delete(names, to)
+		}
+	}
 	return out
 }
 
@@ -113,7 +116,7 @@ func diffRank(n string) int {
 			return i
 		}
 	}
-	if volatileClaims[n] {
+	if IsVolatileClaim(n) {
 		return len(diffOrder) + 1
 	}
 	return len(diffOrder)
@@ -166,7 +169,7 @@ func changeMeaning(c ClaimChange, before, after *Token) string {
 	case "iat", "nbf", "exp":
 		return "A new token has new validity times."
 	}
-	if volatileClaims[c.Claim] {
+	if IsVolatileClaim(c.Claim) {
 		return "An internal per-token value; it differs for every token."
 	}
 	switch c.Kind {

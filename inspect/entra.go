@@ -82,6 +82,20 @@ func ParseEntraError(body []byte) (*EntraError, error) {
 	if err := json.Unmarshal(trimmed[start:], &raw); err != nil {
 		return nil, fmt.Errorf("inspect: entra error: body is not valid JSON (%v; starts %q): %w", err, snippet(trimmed), ErrNotEntraError)
 	}
+	e := entraErrorFields(raw)
+	e.Codes = errorCodes(raw["error_codes"])
+	if len(e.Codes) == 0 {
+		e.Codes = AADSTSCodesIn(e.Description)
+	}
+	if e.Err == "" && e.Description == "" && len(e.Codes) == 0 {
+		return nil, fmt.Errorf("inspect: entra error: JSON has no error, error_description or error_codes: %w", ErrNotEntraError)
+	}
+	return e, nil
+}
+
+// entraErrorFields reads the string fields of an Entra error body. error may also be an object
+// {"code", "message"}, as Microsoft Graph and Azure services write it.
+func entraErrorFields(raw map[string]json.RawMessage) *EntraError {
 	e := &EntraError{}
 	if v, ok := raw["error"]; ok {
 		var s string
@@ -99,6 +113,7 @@ func ParseEntraError(body []byte) (*EntraError, error) {
 	for key, dst := range map[string]*string{
 		"error_description": &e.Description, "suberror": &e.Suberror, "claims": &e.Claims,
 		"trace_id": &e.TraceID, "correlation_id": &e.CorrelationID, "error_uri": &e.ErrorURI,
+		"timestamp": &e.Timestamp,
 	} {
 		if v, ok := raw[key]; ok {
 			var s string
@@ -107,31 +122,26 @@ func ParseEntraError(body []byte) (*EntraError, error) {
 			}
 		}
 	}
-	if v, ok := raw["timestamp"]; ok {
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			e.Timestamp = s
-		}
+	return e
+}
+
+// errorCodes reads error_codes: a list of numbers (or numeric strings), or a single one.
+func errorCodes(v json.RawMessage) []int {
+	if v == nil {
+		return nil
 	}
-	if v, ok := raw["error_codes"]; ok {
-		var list []json.RawMessage
-		if json.Unmarshal(v, &list) == nil {
-			for _, item := range list {
-				if n, ok := intOfJSON(item); ok {
-					e.Codes = append(e.Codes, n)
-				}
+	var codes []int
+	var list []json.RawMessage
+	if json.Unmarshal(v, &list) == nil {
+		for _, item := range list {
+			if n, ok := intOfJSON(item); ok {
+				codes = append(codes, n)
 			}
-		} else if n, ok := intOfJSON(v); ok {
-			e.Codes = append(e.Codes, n)
 		}
+	} else if n, ok := intOfJSON(v); ok {
+		codes = append(codes, n)
 	}
-	if len(e.Codes) == 0 {
-		e.Codes = AADSTSCodesIn(e.Description)
-	}
-	if e.Err == "" && e.Description == "" && len(e.Codes) == 0 {
-		return nil, fmt.Errorf("inspect: entra error: JSON has no error, error_description or error_codes: %w", ErrNotEntraError)
-	}
-	return e, nil
+	return codes
 }
 
 func intOfJSON(v json.RawMessage) (int, bool) {

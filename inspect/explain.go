@@ -163,93 +163,137 @@ func DisplayValue(v any) string {
 
 // valueMeaning says what this claim's value means, when there is more to say than the value.
 func (t *Token) valueMeaning(name string, v any) string {
+	if c, ok := codedClaims[name]; ok {
+		return c.meaning(v)
+	}
 	s := stringOf(v)
 	switch name {
 	case "aud":
-		if t.Kind == KindID {
-			return "the client application this ID token was issued to (ID tokens are for the client, never for APIs)"
-		}
-		var parts []string
-		for _, a := range stringsOf(v) {
-			parts = append(parts, describeAudience(a))
-		}
-		return strings.Join(parts, "; ")
+		return t.audienceMeaning(v)
 	case "appid", "azp", "xms_par_app_azp", "client_id":
-		desc := ""
-		if n := AppName(s); n != "" {
-			desc = n
-		}
+		desc := AppName(s)
 		if name == "xms_par_app_azp" {
 			desc = strings.TrimPrefix(desc+"; the agent blueprint's application ID", "; ")
 		}
 		return desc
-	case "appidacr", "azpacr":
-		switch DisplayValue(v) {
-		case "0":
-			return "public client: no client credential was used"
-		case "1":
-			return "the client authenticated with a client secret"
-		case "2":
-			return "the client authenticated with a certificate or a signed client assertion (incl. federated credentials)"
-		}
-	case "idtyp":
-		switch s {
-		case "user":
-			return "a user's token (delegated)"
-		case "app":
-			return "an application's token (app-only, client credentials)"
-		case "device":
-			return "a device's token"
-		}
-	case "ver":
-		switch s {
-		case "1.0":
-			return "v1.0 token: iss https://sts.windows.net/{tid}/, appid/appidacr, aud may be the App ID URI"
-		case "2.0":
-			return "v2.0 token: iss https://login.microsoftonline.com/{tid}/v2.0, azp/azpacr, aud is the client ID"
-		}
 	case "iss":
 		return describeIssuer(s, t.TenantID)
 	case "tid":
 		return TenantName(s)
 	case "idp":
-		switch {
-		case s == "live.com" || strings.Contains(s, "9188040d-6c67-4c5b-b112-36a304b66dad"):
-			return "a personal Microsoft account"
-		case s != "" && s != t.Issuer && t.Issuer != "":
-			if tn := issuerTenant(s); tn != "" {
-				return "a guest: the user's home tenant is " + tn
-			}
-			return "authenticated by an external identity provider"
-		}
+		return t.idpMeaning(s)
 	case "iat", "nbf", "exp", "auth_time", "updated_at":
 		if ts, err := numericDate(t.Claims, name); err == nil && !ts.IsZero() {
 			return ts.UTC().Format(time.RFC3339)
 		}
-	case "acct":
-		switch DisplayValue(v) {
-		case "0":
-			return "a member of the tenant"
-		case "1":
-			return "a guest in the tenant"
-		}
-	case "acr":
-		switch s {
-		case "0":
-			return "the authentication did not meet ISO/IEC 29115"
-		case "1":
-			return "a normal authentication"
-		}
 	case "amr":
-		var parts []string
-		for _, m := range stringsOf(v) {
-			if d, ok := amrMeanings[m]; ok {
-				parts = append(parts, m+" = "+d)
-			}
+		return listMeaning(v, amrMeanings, func(m, d string) string { return m + " = " + d }, false)
+	case "wids":
+		return listMeaning(v, directoryRoles, func(_, r string) string { return r }, true)
+	case "scp", "roles", "groups":
+		return t.countMeaning(name, v)
+	case "xms_act_fct", "xms_sub_fct", "xms_tnt_fct":
+		return describeFacets(facetsOf(v))
+	case "sub":
+		if s != "" && s == t.ObjectID {
+			return "equals oid, as in app-only tokens"
 		}
-		return strings.Join(parts, ", ")
+	default:
+		return flagMeaning(name, v)
+	}
+	return ""
+}
+
+// codedClaim explains the documented values of a claim that holds a code; display says the
+// code is read as displayed (numbers too), else only a string counts.
+type codedClaim struct {
+	display bool
+	values  map[string]string
+}
+
+func (c codedClaim) meaning(v any) string {
+	code := stringOf(v)
+	if c.display {
+		code = DisplayValue(v)
+	}
+	return c.values[code]
+}
+
+// clientAuthMethods explains appidacr and azpacr.
+var clientAuthMethods = map[string]string{
+	"0": "public client: no client credential was used",
+	"1": "the client authenticated with a client secret",
+	"2": "the client authenticated with a certificate or a signed client assertion (incl. federated credentials)",
+}
+
+// codedClaims are the claims whose codes valueMeaning explains from a table. Read-only.
+var codedClaims = map[string]codedClaim{
+	"appidacr": {display: true, values: clientAuthMethods},
+	"azpacr":   {display: true, values: clientAuthMethods},
+	"idtyp": {values: map[string]string{
+		"user":   "a user's token (delegated)",
+		"app":    "an application's token (app-only, client credentials)",
+		"device": "a device's token",
+	}},
+	"ver": {values: map[string]string{
+		"1.0": "v1.0 token: iss https://sts.windows.net/{tid}/, appid/appidacr, aud may be the App ID URI",
+		"2.0": "v2.0 token: iss https://login.microsoftonline.com/{tid}/v2.0, azp/azpacr, aud is the client ID",
+	}},
+	"acct": {display: true, values: map[string]string{"0": "a member of the tenant", "1": "a guest in the tenant"}},
+	"acr": {values: map[string]string{
+		"0": "the authentication did not meet ISO/IEC 29115",
+		"1": "a normal authentication",
+	}},
+}
+
+// audienceMeaning names each audience, or says that an ID token's audience is its client.
+func (t *Token) audienceMeaning(v any) string {
+	if t.Kind == KindID {
+		return "the client application this ID token was issued to (ID tokens are for the client, never for APIs)"
+	}
+	var parts []string
+	for _, a := range stringsOf(v) {
+		parts = append(parts, describeAudience(a))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// idpMeaning says who authenticated the user: a personal account, a guest's home tenant or an
+// external identity provider.
+func (t *Token) idpMeaning(s string) string {
+	switch {
+	case s == "live.com" || strings.Contains(s, "9188040d-6c67-4c5b-b112-36a304b66dad"):
+		return "a personal Microsoft account"
+	case s != "" && s != t.Issuer && t.Issuer != "":
+		if tn := issuerTenant(s); tn != "" {
+			return "a guest: the user's home tenant is " + tn
+		}
+		return "authenticated by an external identity provider"
+	}
+	return ""
+}
+
+// listMeaning explains the values of a list claim that a table names, joined by ", "; lower
+// looks the values up lower-cased.
+func listMeaning(v any, table map[string]string, say func(value, meaning string) string, lower bool) string {
+	var parts []string
+	for _, x := range stringsOf(v) {
+		key := x
+		if lower {
+			key = strings.ToLower(x)
+		}
+		if d, ok := table[key]; ok {
+			parts = append(parts, say(x, d))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// countMeaning counts the permissions or groups of scp, roles or groups.
+func (t *Token) countMeaning(name string, v any) string {
+	switch name {
 	case "scp":
-		n := len(strings.Fields(s))
+		n := len(strings.Fields(stringOf(v)))
 		return fmt.Sprintf("%d delegated permission%s", n, plural(n))
 	case "roles":
 		n := len(stringsOf(v))
@@ -257,28 +301,19 @@ func (t *Token) valueMeaning(name string, v any) string {
 			return fmt.Sprintf("%d application permission%s (app-only token)", n, plural(n))
 		}
 		return fmt.Sprintf("%d app role%s assigned to the user", n, plural(n))
-	case "wids":
-		var parts []string
-		for _, w := range stringsOf(v) {
-			if r, ok := directoryRoles[strings.ToLower(w)]; ok {
-				parts = append(parts, r)
-			}
-		}
-		return strings.Join(parts, ", ")
-	case "groups":
-		n := len(stringsOf(v))
-		return fmt.Sprintf("%d group%s", n, plural(n))
-	case "xms_act_fct", "xms_sub_fct", "xms_tnt_fct":
-		return describeFacets(facetsOf(v))
+	}
+	n := len(stringsOf(v))
+	return fmt.Sprintf("%d group%s", n, plural(n))
+}
+
+// flagMeaning explains the claims that flag a capability or a groups overage.
+func flagMeaning(name string, v any) string {
+	switch name {
 	case "xms_cc":
 		for _, c := range stringsOf(v) {
 			if c == "cp1" {
 				return "the client can handle claims challenges (CAE capable)"
 			}
-		}
-	case "sub":
-		if s != "" && s == t.ObjectID {
-			return "equals oid, as in app-only tokens"
 		}
 	case "_claim_names":
 		if m, ok := v.(map[string]any); ok {

@@ -44,6 +44,18 @@ type Rule struct {
 	// CommunityCodes are the codes of AADSTS whose link to this finding is community-observed,
 	// not documented by Microsoft; explain says so for each of them.
 	CommunityCodes []int
+
+	// PerUser marks a finding about the signed-in user rather than about one token (too many
+	// groups): every later token for the same user repeats it, so a walk reports it once, at the
+	// first hop that sees it.
+	PerUser bool
+	// ExplainsRejection marks a finding about a token that explains why a server later rejected
+	// that token (an expired token, a wrong audience, a missing scope): a rejection it explains
+	// is not reported again as an unexplained one.
+	ExplainsRejection bool
+	// AboutSignature marks a finding about a token's signature. It means nothing for a token a
+	// server reported without its signature, which LintToken skips (Expectations.Reported).
+	AboutSignature bool
 }
 
 // Rules returns a copy of the whole finding catalogue, in catalogue order.

@@ -78,29 +78,52 @@ func (k JWK) PublicKey() (any, error) {
 		}
 		return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}, nil
 	case "EC":
-		var curve elliptic.Curve
-		switch k.Crv {
-		case "P-256":
-			curve = elliptic.P256()
-		case "P-384":
-			curve = elliptic.P384()
-		case "P-521":
-			curve = elliptic.P521()
-		default:
-			return nil, fmt.Errorf("inspect: JWK %s: unsupported curve %q", k.Kid, k.Crv)
-		}
-		x, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.X, "="))
-		y, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.Y, "="))
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("inspect: JWK %s: bad EC x or y", k.Kid)
-		}
-		pub := &ecdsa.PublicKey{Curve: curve, X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
-		if !curve.IsOnCurve(pub.X, pub.Y) {
-			return nil, fmt.Errorf("inspect: JWK %s: point is not on %s", k.Kid, k.Crv)
-		}
-		return pub, nil
+		return k.ecPublicKey()
 	}
 	return nil, fmt.Errorf("inspect: JWK %s: unsupported key type %q", k.Kid, k.Kty)
+}
+
+// ecPublicKey returns an EC key from crv, x and y. ecdsa.ParseUncompressedPublicKey refuses a
+// point that is not on the curve.
+func (k JWK) ecPublicKey() (*ecdsa.PublicKey, error) {
+	var curve elliptic.Curve
+	switch k.Crv {
+	case "P-256":
+		curve = elliptic.P256()
+	case "P-384":
+		curve = elliptic.P384()
+	case "P-521":
+		curve = elliptic.P521()
+	default:
+		return nil, fmt.Errorf("inspect: JWK %s: unsupported curve %q", k.Kid, k.Crv)
+	}
+	size := (curve.Params().BitSize + 7) / 8
+	x, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.X, "="))
+	y, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.Y, "="))
+	x, okX := fixedWidth(x, size)
+	y, okY := fixedWidth(y, size)
+	if err1 != nil || err2 != nil || !okX || !okY {
+		return nil, fmt.Errorf("inspect: JWK %s: bad EC x or y", k.Kid)
+	}
+	point := append(append([]byte{4}, x...), y...) // SEC 1 uncompressed form: 04 || x || y
+	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: JWK %s: point is not on %s: %w", k.Kid, k.Crv, err)
+	}
+	return pub, nil
+}
+
+// fixedWidth returns the big-endian number b in exactly size bytes: left-padded with zeros when
+// shorter (RFC 7518 asks for the full length, some issuers drop leading zeros), without leading
+// zeros beyond size; false when the number does not fit.
+func fixedWidth(b []byte, size int) ([]byte, bool) {
+	for len(b) > size && b[0] == 0 {
+		b = b[1:]
+	}
+	if len(b) > size {
+		return nil, false
+	}
+	return append(make([]byte, size-len(b), size), b...), true
 }
 
 func x5cPublicKey(b64 string) (any, error) {
@@ -130,6 +153,11 @@ func (e *VerifyError) Error() string { return "inspect: signature: " + e.Reason 
 
 // Unwrap returns the underlying error.
 func (e *VerifyError) Unwrap() error { return e.Err }
+
+// KidUnknown reports whether the key that signed the token is not in the key set
+// (token.kid-unknown): a key set cached before the issuer rolled its keys says so too, so a
+// caller may fetch the set again and retry.
+func (e *VerifyError) KidUnknown() bool { return e != nil && e.FindingID == "token.kid-unknown" }
 
 // SignatureFinding turns a VerifySignature error into its finding at hop.
 func SignatureFinding(err error, hop string) (Finding, bool) {
@@ -177,20 +205,9 @@ func VerifySignature(t *Token, keys *JWKS, allowedAlgs []string) error {
 	if keys == nil || len(keys.Keys) == 0 {
 		return &VerifyError{FindingID: "token.kid-unknown", Alg: alg, Kid: kid, Reason: "the key set is empty"}
 	}
-	x5t := stringOf(t.Header["x5t"])
-	var candidates []JWK
-	for _, k := range keys.Keys {
-		if (kid != "" && k.Kid == kid) || (kid == "" && x5t != "" && k.X5t == x5t) || (kid == "" && x5t == "") {
-			candidates = append(candidates, k)
-		}
-	}
-	if len(candidates) == 0 {
-		id := kid
-		if id == "" {
-			id = x5t
-		}
-		return &VerifyError{FindingID: "token.kid-unknown", Alg: alg, Kid: kid,
-			Reason: fmt.Sprintf("no key with kid %s among the %d keys of the set (%s)", id, len(keys.Keys), keyIDs(keys))}
+	candidates, err := candidateKeys(t, keys)
+	if err != nil {
+		return err
 	}
 	inputs := []string{t.signingInput}
 	if nonce := stringOf(t.Header["nonce"]); nonce != "" {
@@ -215,6 +232,28 @@ func VerifySignature(t *Token, keys *JWKS, allowedAlgs []string) error {
 	}
 	return &VerifyError{FindingID: "token.signature-invalid", Alg: alg, Kid: kid,
 		Reason: fmt.Sprintf("the %s signature does not verify with key %s: %v", alg, orNone(kid), lastErr), Err: lastErr}
+}
+
+// candidateKeys returns the keys of the set that may have signed t: the one its kid names, else
+// the one its x5t names, else every key; a *VerifyError (token.kid-unknown) when none is there.
+func candidateKeys(t *Token, keys *JWKS) ([]JWK, error) {
+	alg, kid := t.Alg(), t.Kid()
+	x5t := stringOf(t.Header["x5t"])
+	var candidates []JWK
+	for _, k := range keys.Keys {
+		if (kid != "" && k.Kid == kid) || (kid == "" && x5t != "" && k.X5t == x5t) || (kid == "" && x5t == "") {
+			candidates = append(candidates, k)
+		}
+	}
+	if len(candidates) == 0 {
+		id := kid
+		if id == "" {
+			id = x5t
+		}
+		return nil, &VerifyError{FindingID: "token.kid-unknown", Alg: alg, Kid: kid,
+			Reason: fmt.Sprintf("no key with kid %s among the %d keys of the set (%s)", id, len(keys.Keys), keyIDs(keys))}
+	}
+	return candidates, nil
 }
 
 // graphSigningInput rebuilds the signing input of a Microsoft Graph token, whose signature covers

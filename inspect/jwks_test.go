@@ -185,3 +185,53 @@ func TestParseJWKSErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestECKeyCoordinates checks that an EC key's x and y are read at the curve's width: padded
+// when an issuer dropped leading zeros, trimmed of extra leading zeros, refused when too long or
+// off the curve.
+func TestECKeyCoordinates(t *testing.T) {
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	point, err := ek.PublicKey.Bytes() // 04 || x || y
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := point[1:33], point[33:]
+	b64 := base64.RawURLEncoding.EncodeToString
+	tests := []struct {
+		name   string
+		x, y   []byte
+		wantOK bool
+	}{
+		{"full width", x, y, true},
+		{"an extra leading zero", append([]byte{0}, x...), y, true},
+		{"too long", append([]byte{1}, x...), y, false},
+		{"off the curve", x, append(append([]byte{}, y[:31]...), y[31]^1), false},
+	}
+	for _, tt := range tests {
+		pub, err := JWK{Kty: "EC", Kid: "ec", Crv: "P-256", X: b64(tt.x), Y: b64(tt.y)}.PublicKey()
+		if (err == nil) != tt.wantOK {
+			t.Errorf("%s: PublicKey error %v, want ok %v", tt.name, err, tt.wantOK)
+			continue
+		}
+		if tt.wantOK && !pub.(*ecdsa.PublicKey).Equal(&ek.PublicKey) {
+			t.Errorf("%s: PublicKey is another key", tt.name)
+		}
+	}
+	for _, tt := range []struct {
+		in, want []byte
+		ok       bool
+	}{
+		{[]byte{1, 2}, []byte{0, 0, 1, 2}, true},
+		{[]byte{0, 0, 1, 2, 3, 4}, []byte{1, 2, 3, 4}, true},
+		{[]byte{1, 2, 3, 4, 5}, nil, false},
+		{nil, []byte{0, 0, 0, 0}, true},
+	} {
+		got, ok := fixedWidth(tt.in, 4)
+		if ok != tt.ok || string(got) != string(tt.want) {
+			t.Errorf("fixedWidth(%v, 4) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

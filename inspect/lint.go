@@ -24,6 +24,9 @@ type Expectations struct {
 	// AllowIDToken says the token is only being looked at, not presented as a bearer token, so
 	// an ID token is not an error (oboscope inspect without --expect-aud / --expect-scope).
 	AllowIDToken bool
+	// Reported says the token was reported by a server, which removes its signature by design:
+	// the rules about the signature (Rule.AboutSignature) are skipped.
+	Reported bool
 }
 
 // graphAudiences are the audiences of Microsoft Graph in the public and national clouds.
@@ -49,8 +52,32 @@ func IsGraphAudience(aud string) bool {
 
 // LintToken applies every token.* rule of the catalogue to t, as presented at hop, and returns
 // the findings in catalogue order. It reads no clock: times are judged against exp.Now, and
-// skipped when it is zero.
+// skipped when it is zero. With exp.Reported it skips the rules about the signature.
 func LintToken(t *Token, hop string, exp Expectations) []Finding {
+	fs := lintToken(t, hop, exp)
+	if !exp.Reported {
+		return fs
+	}
+	var out []Finding
+	for _, f := range fs {
+		if r := catalogued(f.ID); r == nil || !r.AboutSignature {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// CheckVersion applies only the token.version-mismatch rule of LintToken to t, as presented at
+// hop, for the expected version ("1.0" or "2.0"; "" checks nothing). now is the time LintToken
+// would judge t against; the version does not depend on it.
+func CheckVersion(t *Token, version, hop string, now time.Time) []Finding {
+	if t == nil || t.Format != FormatJWS {
+		return nil
+	}
+	return lintVersion(nil, t, hop, Expectations{Version: version, Now: now})
+}
+
+func lintToken(t *Token, hop string, exp Expectations) []Finding {
 	var fs []Finding
 	switch t.Format {
 	case FormatJWE:
@@ -93,11 +120,7 @@ func LintToken(t *Token, hop string, exp Expectations) []Finding {
 		fs = append(fs, NewFinding("token.issuer-tenant-mismatch", hop, detail,
 			map[string]string{"claim": "iss", "value": t.Issuer, "tid": t.TenantID}))
 	}
-	if exp.Version != "" && t.Version != "" && t.Version != exp.Version {
-		fs = append(fs, NewFinding("token.version-mismatch", hop,
-			fmt.Sprintf("The token is v%s (iss %s) but v%s is expected.", t.Version, t.Issuer, exp.Version),
-			map[string]string{"claim": "ver", "value": t.Version, "expected": exp.Version}))
-	}
+	fs = lintVersion(fs, t, hop, exp)
 	if groupsOverage(t) {
 		fs = append(fs, NewFinding("token.groups-overage", hop,
 			"The token has no groups claim but points to Microsoft Graph for them (_claim_names.groups or hasgroups): the user is in too many groups to list.",
@@ -105,6 +128,16 @@ func LintToken(t *Token, hop string, exp Expectations) []Finding {
 	}
 	fs = lintExpectations(fs, t, hop, exp)
 	return fs
+}
+
+// lintVersion raises token.version-mismatch when t is not of the expected version.
+func lintVersion(fs []Finding, t *Token, hop string, exp Expectations) []Finding {
+	if exp.Version == "" || t.Version == "" || t.Version == exp.Version {
+		return fs
+	}
+	return append(fs, NewFinding("token.version-mismatch", hop,
+		fmt.Sprintf("The token is v%s (iss %s) but v%s is expected.", t.Version, t.Issuer, exp.Version),
+		map[string]string{"claim": "ver", "value": t.Version, "expected": exp.Version}))
 }
 
 func orNone(s string) string {

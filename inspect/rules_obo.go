@@ -62,15 +62,17 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.downstream-aud", Severity: SeverityError, Title: "Exchanged token is not for the MCP server",
-		Fix:         "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>) in its OBO request.",
-		Docs:        docsOBO,
-		Explanation: "The token the OBO exchange produced has an audience other than the MCP server, so the MCP server must reject it.",
+		ExplainsRejection: true,
+		Fix:               "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>) in its OBO request.",
+		Docs:              docsOBO,
+		Explanation:       "The token the OBO exchange produced has an audience other than the MCP server, so the MCP server must reject it.",
 	},
 	{
 		ID: "obo.scope-missing", Severity: SeverityWarning, Title: "Exchanged token lacks a requested scope",
-		Fix:         "Grant consent for the scope (admin consent or combined consent through knownClientApplications).",
-		Docs:        docsPermissions,
-		Explanation: "Entra issued the token without one of the requested scopes, typically because consent covers only some of them.",
+		ExplainsRejection: true,
+		Fix:               "Grant consent for the scope (admin consent or combined consent through knownClientApplications).",
+		Docs:              docsPermissions,
+		Explanation:       "Entra issued the token without one of the requested scopes, typically because consent covers only some of them.",
 	},
 	{
 		ID: "agentid.user-token-as-credential", Severity: SeverityError, Title: "User token used as the agent identity's credential",
@@ -97,75 +99,5 @@ var oboRules = []Rule{
 		Fix:         "Check the blueprint and agent identity setup: the token should carry xms_par_app_azp and an agent facet (11) in xms_act_fct or xms_sub_fct.",
 		Docs:        docsAgentClaims,
 		Explanation: "Agent ID tokens carry xms_par_app_azp (the blueprint's app id) and facet claims with the value 11 (agent identity). This token has neither, so it was issued to an ordinary application.",
-	},
-}
-
-// mcpRules are the mcp.* entries: problems at the MCP server and its own downstream call.
-var mcpRules = []Rule{
-	{
-		ID: "mcp.no-www-authenticate", Severity: SeverityError, Title: "MCP server's 401 has no usable Bearer challenge",
-		Fix:         "Answer unauthenticated requests with 401 and WWW-Authenticate: Bearer resource_metadata=\"https://…/.well-known/oauth-protected-resource…\".",
-		Docs:        docsMCPAuth,
-		Explanation: "The MCP authorization spec requires a 401 with a WWW-Authenticate Bearer challenge carrying resource_metadata, which is how clients find the Protected Resource Metadata and the authorization server. This server's 401 has no challenge, or one without resource_metadata. It is an error when clients cannot find the metadata at all; a warning when the challenge only lacks resource_metadata and the metadata is served at the well-known URI, where clients following the 2025-11-25 revision look next (older clients still stop).",
-	},
-	{
-		ID: "mcp.no-resource-metadata", Severity: SeverityError, Title: "No Protected Resource Metadata",
-		Fix:         "Serve RFC 9728 metadata (resource, authorization_servers, scopes_supported) at /.well-known/oauth-protected-resource/<path> and name it in the challenge.",
-		Docs:        docsRFC9728,
-		Explanation: "Neither the challenge's resource_metadata URL nor the well-known paths returned Protected Resource Metadata. MCP clients cannot discover which authorization server and scopes to use.",
-	},
-	{
-		ID: "mcp.prm-resource-mismatch", Severity: SeverityError, Title: "PRM resource differs from the server URL",
-		Fix:         "Make the metadata's resource exactly the URL clients use (same scheme, host, port and path; no trailing slash).",
-		Docs:        docsRFC9728,
-		Explanation: "RFC 9728 requires clients to check that the metadata's resource equals the URL they called; a difference (even a trailing slash) makes compliant clients stop. It is a warning, not an error, when the two differ only by the root's \"/\" (https://host and https://host/ are one URL, and the TypeScript SDK writes the second): then only clients that compare the strings, such as the Go SDK, refuse it.",
-	},
-	{
-		ID: "mcp.prm-issuer-mismatch", Severity: SeverityError, Title: "PRM authorization server does not match the token issuer",
-		Fix:         "List https://login.microsoftonline.com/<tid>/v2.0 in authorization_servers and make the MCP API accept v2 tokens (accessTokenAcceptedVersion: 2).",
-		Docs:        docsRFC9728,
-		Explanation: "The metadata's authorization_servers do not include the issuer of the tokens the server actually receives — typically the server announces the v2.0 issuer while its app registration yields v1 tokens (https://sts.windows.net/{tid}/).",
-	},
-	{
-		ID: "mcp.prm-unqualified-scopes", Severity: SeverityWarning, Title: "PRM scopes are not fully qualified",
-		Fix:         "List scopes as api://<app id uri>/<scope> in scopes_supported.",
-		Docs:        docsRFC9728,
-		Explanation: "Entra needs fully qualified scopes; a client that requests a bare scope from scopes_supported gets a Graph token or an error.",
-	},
-	{
-		ID: "mcp.aud-mismatch", Severity: SeverityError, Title: "Token sent to the MCP server is not for it",
-		Fix:         "Do an OBO exchange for the MCP server's scope before calling it.",
-		Docs:        docsMCPAuth,
-		Explanation: "The token's aud is not the MCP server's client id or App ID URI. The MCP spec requires servers to reject tokens not issued for them.",
-	},
-	{
-		ID: "mcp.token-passthrough", Severity: SeverityError, Title: "The user's token was passed through to the MCP server",
-		Fix:         "Exchange the token with OBO (or use the agent's own identity); never forward the token you received.",
-		Docs:        docsMCPSecurity,
-		Explanation: "The token sent to the MCP server is the very token the user gave the agent. The MCP specification forbids token passthrough: it breaks audience restriction and hides who is calling.",
-	},
-	{
-		ID: "mcp.accepts-foreign-token", Severity: SeverityError, Title: "MCP server accepted a token meant for another API",
-		Fix:         "Validate aud (and iss) on every request: accept only tokens whose aud is the server's own client id or App ID URI.",
-		Docs:        docsMCPAuth,
-		Explanation: "oboscope sent a validly signed token whose aud is another API and the server accepted it. Such a server can be called with any token stolen from any other API of the tenant (confused deputy).",
-	},
-	{
-		ID: "mcp.insufficient-scope-status", Severity: SeverityWarning, Title: "Missing scope not answered with 403 insufficient_scope",
-		Fix:         "Answer 403 with WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\".",
-		Docs:        docsMCPAuth,
-		Explanation: "RFC 6750 and the MCP spec answer a token lacking a scope with 403 and error insufficient_scope, so clients can request more scopes (step-up).",
-	},
-	{
-		ID: "mcp.rejected", Severity: SeverityError, Title: "MCP server rejected the exchanged token",
-		Fix:         "Read the challenge shown: it names what the server wanted.",
-		Docs:        docsMCPAuth,
-		Explanation: "The MCP server answered 401 or 403 to the request carrying the OBO token. Other findings at this hop say why when oboscope could tell.",
-	},
-	{
-		ID: "mcp.downstream-passthrough", Severity: SeverityError, Title: "MCP server forwarded the incoming token downstream",
-		Fix:         "The MCP server must do its own OBO exchange for the downstream API (Graph) instead of forwarding its incoming token.",
-		Docs:        docsMCPSecurity,
-		Explanation: "The MCP server called its downstream API with the token it received. That token is for the MCP server; forwarding it is token passthrough, which the MCP specification forbids.",
 	},
 }
