@@ -3,7 +3,6 @@ package flows
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -175,7 +174,7 @@ func agentStory(h *hopRun, obs agentObs, resp *http.Response, respBody []byte, a
 			h.res.Story += ": " + RedactText(reply, nil)
 		}
 	case resp.StatusCode == 401 && inspect.IsClaimsChallenge(obs.WWWAuthenticate):
-		h.res.ClaimsChallenge = challengeClaimsTMP(obs.WWWAuthenticate)
+		h.res.ClaimsChallenge = inspect.ChallengeClaims(obs.WWWAuthenticate)
 		// The documented middle-tier behaviour: the user must sign in again with the claims.
 		h.res.Status = StatusWarning
 		h.res.Story = name + " relayed a claims challenge from its own exchange (401 insufficient_claims): sign in again with the claims"
@@ -234,21 +233,3 @@ func challengeError(h string) string {
 
 // agentName is the agent API's display name, or "the agent API".
 func agentName(cfg Config) string { return valueOr(cfg.Agent.DisplayName, "the agent API") }
-
-// challengeClaimsTMP: until inspect.ChallengeClaims lands.
-func challengeClaimsTMP(h string) string {
-	c, ok := inspect.ParseBearerChallenge(h)
-	if !ok || c.Param("claims") == "" {
-		return ""
-	}
-	v := c.Param("claims")
-	if strings.HasPrefix(strings.TrimSpace(v), "{") {
-		return v
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(v); err == nil && json.Valid(b) {
-			return string(b)
-		}
-	}
-	return ""
-}

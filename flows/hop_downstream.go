@@ -93,7 +93,7 @@ func analyzeDownstream(h *hopRun, obs downstreamObs) []inspect.Finding {
 	}
 	var fs []inspect.Finding
 	if t := obs.Report.Token; t != nil {
-		fs = inspect.LintReportedTMP(t, "downstream", h.now())
+		fs = inspect.LintToken(t, "downstream", inspect.Expectations{Now: h.now(), Reported: true})
 	}
 	return append(fs, inspect.AnalyzeDownstream(obs.DownstreamObservation)...)
 }

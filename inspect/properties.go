@@ -50,3 +50,7 @@ func ReportsAudience(fs []Finding) bool {
 	}
 	return false
 }
+
+// IsClockSkew reports whether f is the clock-skew finding: one clock is reported once per walk,
+// at the first hop whose server's Date shows it.
+func IsClockSkew(f Finding) bool { return f.ID == "token.clock-skew" }
