@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestUnknownScenario (QA2 #23): every command taking --scenario refuses an unknown one before
+// TestUnknownScenario: every command taking --scenario refuses an unknown one before
 // starting anything, with the nearest name, and exits 2.
 func TestUnknownScenario(t *testing.T) {
 	tests := []struct{ args, want string }{

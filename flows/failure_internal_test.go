@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestShortBodyWhole (QA2 #1): the message of an error body is quoted whole; only a plain-text
+// TestShortBodyWhole: the message of an error body is quoted whole; only a plain-text
 // body longer than maxTextBody is shortened, at a space, saying how long it was.
 func TestShortBodyWhole(t *testing.T) {
 	long := strings.Repeat("word ", 500) + "AADSTS50013 https://example.com/0b05c0de-a9e1-4000-8000-000000000003"

@@ -16,7 +16,7 @@ type echoOut struct {
 
 // TestForeignMCPServerWithoutAuth points the walk at an MCP server nobody on this project wrote:
 // the go-sdk's plain streamable handler with no authorization at all. The findings must follow
-// from what it does: it serves no metadata and answers without any token (W2: that is not
+// from what it does: it serves no metadata and answers without any token (that is not
 // "accepts a foreign token", it is "requires no token").
 func TestForeignMCPServerWithoutAuth(t *testing.T) {
 	server := mcp.NewServer(&mcp.Implementation{Name: "open-server", Version: "1"}, nil)

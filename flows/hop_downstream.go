@@ -69,8 +69,9 @@ func observeDownstream(ctx context.Context, h *hopRun, token heldToken, mcp mcpO
 	}
 	obs.Report, obs.Incoming = rep, token.tok
 	if rep.Token != nil {
+		// The token the MCP server sent on downstream: the last one the chain hands on.
 		h.record(NamedToken{Name: "downstream token (reported by the MCP server, signature removed)", Role: RoleReported, Token: rep.Token,
-			From: mcp.presented, VerifyErr: "reported without its signature", ReportedBy: "the MCP server"})
+			From: mcp.presented, VerifyErr: "reported without its signature", ReportedBy: "the MCP server", HandedOn: true})
 	}
 	switch {
 	case rep.Passthrough || rep.Kind == "passthrough":

@@ -35,7 +35,7 @@ func TestJSONTermSafe(t *testing.T) {
 	}
 }
 
-// TestRequestLabel (W9): MSAL's discovery GETs are named for what they are, not for the step.
+// TestRequestLabel: MSAL's discovery GETs are named for what they are, not for the step.
 func TestRequestLabel(t *testing.T) {
 	tests := []struct{ step, method, url, want string }{
 		{"device code", "GET", "https://login.example/t/v2.0/.well-known/openid-configuration?", "authority discovery (OpenID configuration)"},
@@ -51,7 +51,7 @@ func TestRequestLabel(t *testing.T) {
 	}
 }
 
-// TestTraceURLNoStrayQuestionMark (W9): a URL with an empty query is recorded without its "?".
+// TestTraceURLNoStrayQuestionMark: a URL with an empty query is recorded without its "?".
 func TestTraceURLNoStrayQuestionMark(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()

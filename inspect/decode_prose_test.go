@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestDecodeProseIsNotAToken (QA2 #21): words separated by spaces are text, not an opaque token;
+// TestDecodeProseIsNotAToken: words separated by spaces are text, not an opaque token;
 // a wrapped token and a Bearer-prefixed opaque token still decode.
 func TestDecodeProseIsNotAToken(t *testing.T) {
 	tests := []struct {

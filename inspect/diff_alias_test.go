@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestDiffV2ToV1Names (QA2 #5): azp ↔ appid and azpacr ↔ appidacr are one claim under its v2 and
+// TestDiffV2ToV1Names: azp ↔ appid and azpacr ↔ appidacr are one claim under its v2 and
 // v1 names — compared as such, in either direction — never one removed and another added.
 func TestDiffV2ToV1Names(t *testing.T) {
 	v2 := with(v2Claims(), "azp", "22222222-aaaa-bbbb-cccc-000000000001", "azpacr", "1")

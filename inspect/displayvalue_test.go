@@ -6,7 +6,7 @@ import (
 )
 
 // TestDisplayValue: claim values read as the token writes them — numbers in plain decimal,
-// arrays comma-separated, objects as JSON without HTML escaping (QA2 #9).
+// arrays comma-separated, objects as JSON without HTML escaping.
 func TestDisplayValue(t *testing.T) {
 	tests := []struct {
 		in   any

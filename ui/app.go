@@ -95,7 +95,9 @@ func newModel(mc modelConfig) *Model {
 	m.hop = newHopScreen(c)
 	m.walk.mode = mc.mode
 	m.walk.scenario = mc.scenario
+	m.walk.chain = flows.HopsFor(mc.cfg)
 	m.walk.reset()
+	m.overview.setHops(len(m.walk.hops))
 	if mc.mode == "inspect" {
 		m.screen = screenToken
 		if strings.TrimSpace(mc.rawToken) != "" {
@@ -103,7 +105,7 @@ func newModel(mc modelConfig) *Model {
 		}
 	} else {
 		m.screen = screenOverview
-		m.walk.names = audienceNames(mc.cfg)
+		m.walk.names = mc.cfg.AppNames()
 	}
 	return m
 }
@@ -298,7 +300,9 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		ws.cfg, ws.stop, ws.walk, ws.cancel = msg.cfg, msg.stop, msg.walk, msg.cancel
-		ws.names = audienceNames(msg.cfg)
+		ws.names = msg.walk.AppNames()
+		ws.setChain(msg.walk.Hops())
+		m.overview.setHops(len(ws.hops))
 		return waitEvent(msg.gen, msg.events)
 	case hopRunMsg:
 		if msg.gen != ws.gen {
@@ -329,7 +333,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 				ws.claims = ws.walk.ClaimsChallenge()
 			}
 			if _, hop, bad := ws.firstError(); bad && wholeWalk && m.screen == screenOverview {
-				m.overview.selectHop(hopIndex(hop.ID))
+				m.overview.selectHop(ws.index(hop.ID))
 			}
 			m.reloadHop()
 			return nil

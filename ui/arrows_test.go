@@ -17,7 +17,7 @@ func arrowUnder(t *testing.T, m *Model, n int) string {
 
 // TestOBOArrowShowsExchangedToken: the arrow under the OBO hop is the token that went on to the
 // MCP server — the exchanged OBO token, never the Agent ID blueprint's T1 nor the assertion the
-// exchange sent — and nothing when the exchange produced none (QA2 #13).
+// exchange sent — and nothing when the exchange produced none.
 func TestOBOArrowShowsExchangedToken(t *testing.T) {
 	for _, c := range []struct{ scenario, want string }{
 		{"agent-identity", "└─▶ OBO token (for the MCP server) · aud Contoso MCP Server · scp tools.call · user alice@contoso.example"},
@@ -36,10 +36,12 @@ func TestOBOArrowShowsExchangedToken(t *testing.T) {
 	// A failed exchange that shows the assertion it sent (and T1) hands on nothing.
 	user := &inspect.Token{Audiences: []string{"00000003-0000-0000-c000-000000000000"}}
 	t1 := &inspect.Token{Audiences: []string{"api://AzureADTokenExchange"}, SignatureRemoved: true}
+	fromSignin := &flows.TokenRef{Hop: flows.HopSignin}
 	hops := []flows.HopResult{
-		{ID: flows.HopSignin, Tokens: []flows.NamedToken{{Name: "user token", Raw: "u.u.u", Token: user}}},
-		{ID: flows.HopAgent, Tokens: []flows.NamedToken{{Name: "user token presented", Raw: "u.u.u", Token: user}}},
-		{ID: flows.HopOBO, Tokens: []flows.NamedToken{{Name: "T1", Token: t1}, {Name: "assertion (user token)", Raw: "u.u.u", Token: user}}},
+		{ID: flows.HopSignin, Tokens: []flows.NamedToken{{Name: "user token", Role: flows.RoleObtained, HandedOn: true, Raw: "u.u.u", Token: user}}},
+		{ID: flows.HopAgent, Tokens: []flows.NamedToken{{Name: "user token presented", Role: flows.RolePresented, HandedOn: true, Origin: fromSignin, Raw: "u.u.u", Token: user}}},
+		{ID: flows.HopOBO, Tokens: []flows.NamedToken{{Name: "T1", Role: flows.RoleCredential, Token: t1},
+			{Name: "assertion (user token)", Role: flows.RoleAssertion, Origin: fromSignin, Raw: "u.u.u", Token: user}}},
 	}
 	if nt, ok := handedOn(hops, 2); ok {
 		t.Fatalf("the failed exchange hands on %q", nt.Name)
@@ -50,7 +52,7 @@ func TestOBOArrowShowsExchangedToken(t *testing.T) {
 }
 
 // TestAppOnlyArrowNamesTheApp: an app-only token's arrow names the app it speaks for, not just
-// "app" (QA2 #12, ui part).
+// "app".
 func TestAppOnlyArrowNamesTheApp(t *testing.T) {
 	m := sandboxModel(t, "app-only-token", 120, 36)
 	runWalk(t, m)

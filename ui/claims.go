@@ -15,9 +15,6 @@ import (
 	"github.com/oboscope/oboscope/inspect"
 )
 
-// timeClaims are the claims whose numeric value is a Unix time.
-var timeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true, "pwd_exp": true}
-
 // appClaims hold an application's ID.
 var appClaims = map[string]bool{"aud": true, "azp": true, "appid": true, "xms_par_app_azp": true}
 
@@ -43,7 +40,7 @@ type claimsPane struct {
 	emptyMsg string
 	dated    bool // times show their dates (needsDate)
 	// names resolves app IDs the config knows ("MCP server"), for aud, azp and appid.
-	names map[string]string
+	names inspect.AppNames
 }
 
 func newClaimsPane(c *common) *claimsPane {
@@ -117,7 +114,7 @@ func (p *claimsPane) shortValue(ex inspect.ExplainedClaim) string {
 
 // claimTime returns the time of a time claim.
 func claimTime(ex inspect.ExplainedClaim) (time.Time, bool) {
-	if !timeClaims[ex.Claim] {
+	if !inspect.IsTimeClaim(ex.Claim) {
 		return time.Time{}, false
 	}
 	switch v := ex.Value.(type) {
@@ -342,7 +339,7 @@ func (p *claimsPane) detail(w, h int) []string {
 		}
 	}
 	if id, ok := r.ex.Value.(string); ok && appClaims[r.ex.Claim] {
-		if name := appName(p.tok, id, p.names); name != "" && !strings.Contains(r.ex.ValueMeaning, name) {
+		if name := p.names.Known(p.tok, id); name != "" && !strings.Contains(r.ex.ValueMeaning, name) {
 			out = append(out, " "+s.Accent.Render("= ")+s.Bold.Render(name))
 		}
 	}

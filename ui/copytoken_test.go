@@ -6,7 +6,7 @@ import (
 )
 
 // TestCopyReportedToken: c on a token oboscope holds only without its signature says why it
-// cannot be copied, naming who reported it, instead of "No token here to copy" (QA2 #20).
+// cannot be copied, naming who reported it, instead of "No token here to copy".
 func TestCopyReportedToken(t *testing.T) {
 	var copied []string
 	m := sandboxModel(t, "healthy", 120, 36)

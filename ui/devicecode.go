@@ -86,3 +86,12 @@ func deviceSummary(c *common, ws *walkState) []string {
 		fmt.Sprintf("  code %s at %s (%s)", s.Bold.Render(dc.UserCode), dc.VerificationURL, how),
 	}
 }
+
+// claimsSignInText is the line the device-code box shows while signing in again to answer a
+// claims challenge.
+func claimsSignInText(requirement string) string {
+	if requirement == "" {
+		return "Sign in again, satisfying the claims challenge."
+	}
+	return "Sign in again, satisfying the claims challenge: " + requirement + "."
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/sandbox"
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // TestDeviceCodePanel walks a sandbox that does not approve device codes by itself: the panel
@@ -71,7 +72,7 @@ func TestDeviceCodePanel(t *testing.T) {
 
 // TestClaimsSignInSaysWhy: answering Entra's claims challenge (a), the device-code box says it is
 // a second sign-in and what it must satisfy — MFA for AADSTS50076 and the policy the challenge
-// names — not the same box as the first sign-in (QA2 #25).
+// names — not the same box as the first sign-in.
 func TestClaimsSignInSaysWhy(t *testing.T) {
 	m := sandboxModel(t, "mfa-required", 120, 36)
 	d := runWalk(t, m)
@@ -94,8 +95,8 @@ func TestClaimsSignInSaysWhy(t *testing.T) {
 		{`{"id_token":{"auth_time":{"essential":true}}}`, ""},
 		{`not json`, ""},
 	} {
-		if got := claimsRequirement(c.claims, nil); got != c.want {
-			t.Errorf("claimsRequirement(%s) = %q, want %q", c.claims, got, c.want)
+		if got := inspect.ClaimsRequirement(c.claims, nil); got != c.want {
+			t.Errorf("inspect.ClaimsRequirement(%s) = %q, want %q", c.claims, got, c.want)
 		}
 	}
 	if got, want := claimsSignInText(""), "Sign in again, satisfying the claims challenge."; got != want {

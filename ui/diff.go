@@ -22,7 +22,7 @@ type diffPane struct {
 	dated      bool   // times show their dates (needsDate)
 	note       string // why there is nothing to compare, when there is a reason to give
 	after      *inspect.Token
-	names      map[string]string
+	names      inspect.AppNames
 	width      int
 	height     int
 }
@@ -98,7 +98,7 @@ func (p *diffPane) rebuild() {
 	lines = append(lines, s.Faint.Render(fit("   "+fit("CLAIM", nameW)+fit("BEFORE", valW)+"   AFTER", w)))
 	var routine []string
 	for _, ch := range p.changes {
-		if routineClaims[ch.Claim] && ch.Kind == "changed" {
+		if inspect.IsVolatileClaim(ch.Claim) && ch.Kind == "changed" {
 			routine = append(routine, ch.Claim)
 			continue
 		}
@@ -124,16 +124,13 @@ func (p *diffPane) rebuild() {
 	p.pager.setLines(lines)
 }
 
-// routineClaims change in every newly issued token; the Diff tab lists them on one line.
-var routineClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "aio": true, "uti": true, "rh": true, "jti": true, "xms_ftd": true, "xms_rd": true}
-
 // diffValue renders one side of a change; absent values read as "—", times as local times.
 func (p *diffPane) diffValue(claim string, v any) string {
 	if t, ok := claimTime(inspect.ExplainedClaim{Claim: claim, Value: v}); ok {
 		return clockText(t, p.c.loc, p.dated) + " (" + relative(claim, t, p.c.now()) + ")"
 	}
 	if id, ok := v.(string); ok && appClaims[claim] {
-		if name := appName(p.after, id, p.names); name != "" {
+		if name := p.names.Known(p.after, id); name != "" {
 			return name + " (" + id + ")"
 		}
 	}

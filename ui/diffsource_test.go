@@ -7,7 +7,7 @@ import (
 
 // TestDiffSources: the Diff tab compares the Agent ID exchange's final token with the user token,
 // says T1 is the blueprint's own credential rather than diffing it against the user token, and
-// says a token forwarded unchanged is the same token as the hop it came from (QA2 #6, #7).
+// says a token forwarded unchanged is the same token as the hop it came from.
 func TestDiffSources(t *testing.T) {
 	t1Note := "This is T1, the agent blueprint's own credential (client credentials with fmi_path): it is not an exchange of the user token, so there is nothing to compare it with."
 
@@ -17,7 +17,7 @@ func TestDiffSources(t *testing.T) {
 	for m.hop.tokIdx < len(m.hop.res.Tokens) && !strings.HasPrefix(m.hop.res.Tokens[m.hop.tokIdx].Name, "OBO token") {
 		d.key("t")
 	}
-	mustContain(t, screen(m), " from user token presented (hop 2)  to  OBO token (for the MCP server)", "+ xms_act_fct")
+	mustContain(t, screen(m), " from user token (hop 1)  to  OBO token (for the MCP server)", "+ xms_act_fct")
 	for !strings.HasPrefix(m.hop.res.Tokens[m.hop.tokIdx].Name, "T1 ") {
 		d.key("t")
 	}

@@ -64,8 +64,8 @@ func TestEndToEndSandboxOBOClaims(t *testing.T) {
 	if !strings.Contains(audLine, want) {
 		t.Fatalf("the OBO hop's Claims tab does not show aud %s:\n%s", want, view)
 	}
-	if final.hop.hop != hopIndex("obo") || final.hop.activeTab() != "Claims" || final.screen != screenHop {
+	if final.hop.hop != final.walk.index("obo") || final.hop.activeTab() != "Claims" || final.screen != screenHop {
 		t.Fatalf("not on the OBO hop's Claims tab: screen %d hop %d tab %s", final.screen, final.hop.hop, final.hop.activeTab())
 	}
-	mustContain(t, view, "OBO token", "= "+final.walk.names[want])
+	mustContain(t, view, "OBO token", "= "+final.walk.names.Known(nil, want))
 }

@@ -8,7 +8,7 @@ import (
 // TestFailedHopWithOnlyWarnings: a hop that failed with only a warning finding (Entra's claims
 // challenge, an unqualified scope) is the walk's first failure: the box shows that finding with
 // its fix, x explains it, and the title bar, status line and hints say "failure", not "error"
-// (QA2 #3).
+// .
 func TestFailedHopWithOnlyWarnings(t *testing.T) {
 	tests := []struct {
 		scenario string
@@ -48,7 +48,7 @@ func TestFailedHopWithOnlyWarnings(t *testing.T) {
 }
 
 // TestFirstErrorBoxHintIsTrue: the first-error box says only what is true of it — x explains
-// it — since enter opens the selected hop, whichever it is (QA2 #10).
+// it — since enter opens the selected hop, whichever it is.
 func TestFirstErrorBoxHintIsTrue(t *testing.T) {
 	m := sandboxModel(t, "passthrough", 120, 36)
 	d := runWalk(t, m)

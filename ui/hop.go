@@ -65,9 +65,6 @@ func (h *hopScreen) open(ws *walkState, i, tab int) {
 // shown is the index of the hop on screen.
 func (h hopScreen) shown() int { return h.hop }
 
-// result is the hop on screen as the walk recorded it.
-func (h hopScreen) result() flows.HopResult { return h.res }
-
 // invalidate makes the next load rebuild the tabs even when the hop looks unchanged.
 func (h *hopScreen) invalidate() { h.loadedRes = "" }
 
@@ -100,105 +97,6 @@ func (h *hopScreen) load(ws *walkState) {
 		ws: ws, hop: h.hop, tokIdx: h.tokIdx, res: h.res,
 	})
 	h.setSize(h.width, h.height)
-}
-
-// verifyNote says whether the token's signature was checked, here or at another hop that held
-// the very same token (the user token the agent call presents is the one sign-in verified).
-func verifyNote(ws *walkState, nt flows.NamedToken) string {
-	switch {
-	case nt.Token == nil:
-		return ""
-	case nt.Verified:
-		return "Signature verified against the issuer's published keys."
-	case nt.Token.SignatureRemoved && isExchangeCredential(nt.Token):
-		return "Not verified: T1 is a credential that only Entra checks, and oboscope keeps it only without its signature."
-	case nt.VerifyErr != "":
-		return "Signature not verified: " + nt.VerifyErr
-	}
-	for i, h := range ws.hops {
-		for _, o := range h.Tokens {
-			if o.Verified && o.Raw != "" && o.Raw == nt.Raw {
-				return fmt.Sprintf("Signature verified at hop %d, where this token was obtained.", i+1)
-			}
-		}
-	}
-	return "Signature not verified (decoded only)."
-}
-
-// diffSource is what the Diff tab compares a token with: an earlier token, or a note saying
-// why there is none.
-type diffSource struct {
-	name string
-	tok  *inspect.Token
-	note string
-}
-
-// previousToken is the token this one should be compared with: the latest token handed on
-// earlier in the chain (or obtained earlier in the same hop) that differs from it. Tokens a
-// server only reported, and the Agent ID blueprint's credential (T1), are never the "before"
-// side; T1 itself is compared with nothing, since no exchange of the user token made it. A token
-// that only travelled on unchanged says where it came from.
-func previousToken(ws *walkState, hop, idx int) diffSource {
-	if hop < 0 || hop >= len(ws.hops) || idx < 0 || idx >= len(ws.hops[hop].Tokens) {
-		return diffSource{}
-	}
-	cur := ws.hops[hop].Tokens[idx]
-	if isAgentCredential(ws.hops[hop], cur) {
-		note := "This is T1, the agent blueprint's own credential (client credentials with fmi_path): " +
-			"it is not an exchange of the user token, so there is nothing to compare it with. "
-		if _, ok := handedOn(ws.hops, hop); ok {
-			note += "The token this exchange produced is compared with the user token (t selects it)."
-		} else {
-			note += "The exchange produced no token to compare with the user token."
-		}
-		return diffSource{note: note}
-	}
-	for j := idx - 1; j >= 0; j-- {
-		if nt := ws.hops[hop].Tokens[j]; nt.Token != nil && !nt.Token.SignatureRemoved && nt.Raw != cur.Raw {
-			return diffSource{name: fmt.Sprintf("%s (hop %d)", nt.Name, hop+1), tok: nt.Token}
-		}
-	}
-	for i := hop - 1; i >= 0; i-- {
-		if nt, ok := handedOn(ws.hops, i); ok && nt.Raw != cur.Raw {
-			return diffSource{name: fmt.Sprintf("%s (hop %d)", nt.Name, i+1), tok: nt.Token}
-		}
-	}
-	// Nothing different came before: where this very token first appeared.
-	for i := 0; i < hop && cur.Raw != "" && cur.Token != nil; i++ {
-		for _, nt := range ws.hops[i].Tokens {
-			if nt.Raw != cur.Raw {
-				continue
-			}
-			note := fmt.Sprintf("The same token as hop %d's %s, forwarded unchanged", i+1, nt.Name)
-			if len(cur.Token.Audiences) > 0 {
-				aud := cur.Token.Audiences[0]
-				if name := appName(cur.Token, aud, ws.names); name != "" {
-					aud = name
-				}
-				note += fmt.Sprintf(" (aud still %s)", aud)
-			}
-			return diffSource{note: note + "."}
-		}
-	}
-	return diffSource{}
-}
-
-// isAgentCredential reports whether nt is the Agent ID blueprint's T1: a token for Entra's
-// token exchange (api://AzureADTokenExchange) obtained at the OBO hop as the agent identity's
-// client assertion.
-func isAgentCredential(h flows.HopResult, nt flows.NamedToken) bool {
-	return h.ID == flows.HopOBO && nt.Token != nil && isExchangeCredential(nt.Token)
-}
-
-// isExchangeCredential reports whether tok is for Entra's token exchange
-// (api://AzureADTokenExchange): a credential, such as the Agent ID blueprint's T1.
-func isExchangeCredential(tok *inspect.Token) bool {
-	for _, aud := range tok.Audiences {
-		if strings.HasPrefix(strings.ToLower(aud), "api://azureadtokenexchange") {
-			return true
-		}
-	}
-	return false
 }
 
 // Update handles tabs and the tab in front's keys. Moving between hops and tokens is the root
@@ -239,13 +137,13 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 	strip.WriteString(" ")
 	for i, hr := range ws.hops {
 		g := ansiStripGlyph(hr.Status, spin)
-		label := fmt.Sprintf(" %s %s ", g, shortTitle(hr.ID))
+		label := fmt.Sprintf(" %s %s ", g, hr.Short)
 		var r string
 		if i == h.hop {
 			r = s.Selected.Render(label)
 		} else {
 			glyph, _ := statusGlyph(s, hr.Status, spin)
-			r = " " + glyph + " " + s.Muted.Render(shortTitle(hr.ID)) + " "
+			r = " " + glyph + " " + s.Muted.Render(hr.Short) + " "
 		}
 		lw := lipgloss.Width(r)
 		h.hopSpans[i] = tabSpan{x, x + lw}

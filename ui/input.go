@@ -73,7 +73,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			if _, hop, bad := m.walk.firstError(); bad {
-				return m.notify(fmt.Sprintf("Hop %d failed without a finding: its error is on screen", hopIndex(hop.ID)+1), toastInfo)
+				return m.notify(fmt.Sprintf("Hop %d failed without a finding: its error is on screen", m.walk.index(hop.ID)+1), toastInfo)
 			}
 			return m.notify("No error to explain", toastInfo)
 		}
@@ -87,10 +87,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.overview.selectHop(m.hop.shown())
 			return nil
 		case key.Matches(msg, k.NextHop):
-			m.openHop((m.hop.shown()+1)%len(chainHops()), keepTab)
+			m.openHop((m.hop.shown()+1)%len(m.walk.hops), keepTab)
 			return nil
 		case key.Matches(msg, k.PrevHop):
-			m.openHop((m.hop.shown()+len(chainHops())-1)%len(chainHops()), keepTab)
+			m.openHop((m.hop.shown()+len(m.walk.hops)-1)%len(m.walk.hops), keepTab)
 			return nil
 		case key.Matches(msg, k.NextToken):
 			m.hop.nextToken(&m.walk)
@@ -191,12 +191,12 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 		i = m.hop.shown()
 	}
 	ws.running = true
-	ws.runHop = chainHops()[i]
+	ws.runHop = ws.hops[i].ID
 	ws.rerunning(i)
 	ws.lastRun = fmt.Sprintf("hop %d re-run", i+1)
 	ws.started, ws.finished = m.c.now(), time.Time{}
-	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, chainHops()[i]), m.spin.Tick,
-		m.notifyRun("Re-running hop "+fmt.Sprint(i+1)+" "+shortTitle(ws.hops[i].ID)))
+	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, ws.hops[i].ID), m.spin.Tick,
+		m.notifyRun("Re-running hop "+fmt.Sprint(i+1)+" "+ws.hops[i].Short))
 }
 
 // retryClaims answers the claims challenge of the last walk: sign in again passing it, then walk on.
@@ -210,7 +210,7 @@ func (m *Model) retryClaims() tea.Cmd {
 	}
 	w := ws.walk
 	cfg, stop, names := ws.cfg, ws.stop, ws.names
-	req := claimsRequirement(ws.claims, ws.findings())
+	req := inspect.ClaimsRequirement(ws.claims, ws.findings())
 	ws.gen++
 	ws.reset()
 	ws.walk, ws.cfg, ws.stop, ws.names = w, cfg, stop, names
@@ -231,21 +231,6 @@ func (m *Model) export(format string) tea.Cmd {
 	return exportCmd(m.cfg.exportDir, *m.walk.report, format, m.c.now())
 }
 
-// uncopyable says why a token on screen cannot be copied: oboscope holds it only without its
-// signature — as a server reported it, or, for the Agent ID blueprint's T1, by choice — and a
-// token without its signature is of no use to anyone it would be pasted to.
-func uncopyable(h flows.HopResult, nt flows.NamedToken) string {
-	switch {
-	case isAgentCredential(h, nt):
-		return "T1 cannot be copied: it is a credential, and oboscope never keeps it whole (only without its signature)"
-	case h.ID == flows.HopAgent:
-		return "This token cannot be copied whole: the agent API reported it without its signature"
-	case h.ID == flows.HopDownstream:
-		return "This token cannot be copied whole: the MCP server reported it without its signature"
-	}
-	return "This token cannot be copied whole: it was reported without its signature"
-}
-
 // copyToken copies the token in front: the device code while signing in, the hop's selected
 // token, the rail's selected hop's last token, or the inspected token.
 func (m *Model) copyToken() tea.Cmd {
@@ -258,13 +243,13 @@ func (m *Model) copyToken() tea.Cmd {
 		if nt, ok := handedOn(ws.hops, m.overview.selected()); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(ws.hops[m.overview.selected()], nt), toastError)
+			return m.notify(uncopyable(nt), toastError)
 		}
 	case screenHop:
 		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(m.hop.result(), nt), toastError)
+			return m.notify(uncopyable(nt), toastError)
 		}
 	case screenToken:
 		if tok := m.token.shown(); tok != nil {

@@ -26,10 +26,15 @@ type overviewScreen struct {
 
 // newOverviewScreen builds the overview; sandbox says the scenario picker is available.
 func newOverviewScreen(c *common, sandbox bool) overviewScreen {
-	o := overviewScreen{c: c, sandbox: sandbox}
-	o.list.setLen(len(chainHops()))
-	o.list.setHeight(len(chainHops()))
-	return o
+	return overviewScreen{c: c, sandbox: sandbox}
+}
+
+// setHops sizes the rail for a chain of n hops.
+func (o *overviewScreen) setHops(n int) {
+	if o.list.n != n {
+		o.list.setLen(n)
+		o.list.setHeight(n)
+	}
 }
 
 func (o *overviewScreen) setSize(w, h int) { o.width, o.height = w, h }
@@ -88,7 +93,7 @@ const railTop = 1
 // hopAt maps a mouse row (relative to the screen) to a hop.
 func (o overviewScreen) hopAt(y int) (int, bool) {
 	y -= railTop
-	if y < 0 || y%2 != 0 || y/2 >= len(chainHops()) {
+	if y < 0 || y%2 != 0 || y/2 >= o.list.n {
 		return 0, false
 	}
 	return y / 2, true
@@ -157,66 +162,32 @@ func hopLine(s *Styles, h flows.HopResult) string {
 	return ""
 }
 
-// handedOn is the token hop i passed along the chain: the first one it obtained or presented
-// itself, before any token a server only reported (without its signature). What the OBO hop
-// hands on to the MCP server is only the token its exchange produced — never the assertion it
-// sent, nor the Agent ID blueprint's credential (T1) — so with no exchanged token it hands on
-// nothing.
-func handedOn(hops []flows.HopResult, i int) (flows.NamedToken, bool) {
-	h := hops[i]
-	if h.ID == flows.HopOBO {
-		received := map[string]bool{}
-		for _, p := range hops[:i] {
-			for _, nt := range p.Tokens {
-				received[nt.Raw] = true
-			}
-		}
-		for _, nt := range h.Tokens {
-			if nt.Token != nil && !nt.Token.SignatureRemoved && nt.Raw != "" && !received[nt.Raw] {
-				return nt, true
-			}
-		}
-		return flows.NamedToken{}, false
-	}
-	for _, nt := range h.Tokens {
-		if nt.Token != nil && !nt.Token.SignatureRemoved {
-			return nt, true
-		}
-	}
-	for _, nt := range h.Tokens {
-		if nt.Token != nil {
-			return nt, true
-		}
-	}
-	return flows.NamedToken{}, false
-}
-
 // travelled describes the token that went from one hop to the next.
-func travelled(c *common, hops []flows.HopResult, i int, names map[string]string) string {
+func travelled(c *common, hops []flows.HopResult, i int, names inspect.AppNames) string {
 	s := c.styles
 	nt, ok := handedOn(hops, i)
 	if !ok {
 		return ""
 	}
-	t := nt.Token
+	sum := inspect.Summarize(nt.Token, names)
 	parts := []string{s.Accent.Render(nt.Name)}
-	if len(t.Audiences) > 0 {
-		aud := t.Audiences[0]
-		if name := appName(t, aud, names); name != "" {
-			aud = s.Bold.Render(name)
+	if sum.Audience != "" {
+		aud := sum.Audience
+		if sum.AudienceKnown != "" {
+			aud = s.Bold.Render(sum.AudienceKnown)
 		}
 		parts = append(parts, s.Muted.Render("aud ")+aud)
 	}
-	if len(t.Scopes) > 0 {
-		parts = append(parts, s.Muted.Render("scp ")+strings.Join(t.Scopes, " "))
-	} else if len(t.Roles) > 0 {
-		parts = append(parts, s.Muted.Render("roles ")+strings.Join(t.Roles, " "))
+	if len(sum.Scopes) > 0 {
+		parts = append(parts, s.Muted.Render("scp ")+strings.Join(sum.Scopes, " "))
+	} else if len(sum.Roles) > 0 {
+		parts = append(parts, s.Muted.Render("roles ")+strings.Join(sum.Roles, " "))
 	}
-	p := principalText(t)
-	if p == string(inspect.PrincipalApp) && t.ClientAppID != "" {
+	p := principalText(sum)
+	if p == string(inspect.PrincipalApp) && sum.Client != "" {
 		// An app-only token speaks for its client: name it.
-		who := t.ClientAppID
-		if name := appName(t, who, names); name != "" {
+		who := sum.Client
+		if name := names.Known(nt.Token, who); name != "" {
 			who = name
 		}
 		p += " " + who
@@ -239,11 +210,11 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 		if ws.stale(i) && h.Status != flows.StatusPending && h.Status != flows.StatusRunning {
 			dur = "earlier" // from the run before an earlier hop ran again
 		}
-		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(shortTitle(h.ID), titleW), fit(word, 9))
+		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(h.Short, titleW), fit(word, 9))
 		rest := w - lipgloss.Width(left) - 10
 		row := left + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		if i == o.list.cursor {
-			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(shortTitle(h.ID), titleW), fit(string(h.Status), 9))
+			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(h.Short, titleW), fit(string(h.Status), 9))
 			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		}
 		lines = append(lines, row)
@@ -313,7 +284,7 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 		if f.ID == "" {
 			hint = ""
 		}
-		title := s.Error.Render("First "+ws.problemWord()) + s.Muted.Render(fmt.Sprintf(" · hop %d %s%s", hopIndex(hop.ID)+1, shortTitle(hop.ID), hint))
+		title := s.Error.Render("First "+ws.problemWord()) + s.Muted.Render(fmt.Sprintf(" · hop %d %s%s", ws.index(hop.ID)+1, hop.Short, hint))
 		return boxLines(s.Box, w, title, clip(append(claimsNote(s, ws), body...), h-3))
 	}
 	all := ws.findings()

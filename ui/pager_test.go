@@ -10,7 +10,7 @@ import (
 )
 
 // TestPagerMarkerOwnLine: when the content does not fit, the position marker takes a line of its
-// own under the text and never covers any of it; scrolling reaches the last line (QA2 #16).
+// own under the text and never covers any of it; scrolling reaches the last line.
 func TestPagerMarkerOwnLine(t *testing.T) {
 	c := &common{styles: NewStyles(true)}
 	var p pager
@@ -42,7 +42,7 @@ func TestPagerMarkerOwnLine(t *testing.T) {
 }
 
 // TestExplainScrollMarker: the explain overlay's position marker sits alone on its line at 80×24
-// (QA2 #16: it covered "…knownClientApplicatio…").
+// (it once covered "…knownClientApplicatio…").
 func TestExplainScrollMarker(t *testing.T) {
 	m := sandboxModel(t, "consent-missing", 80, 24)
 	d := runWalk(t, m)

@@ -119,7 +119,7 @@ func segmentJSON(s *Styles, raw string, i int, fallback map[string]any, note fun
 // timeNote annotates a top-level Unix time claim with its local time and how far it is.
 func (p *rawPane) timeNote(line string) string {
 	m := timeLine.FindStringSubmatch(line)
-	if m == nil || !timeClaims[m[1]] {
+	if m == nil || !inspect.IsTimeClaim(m[1]) {
 		return ""
 	}
 	sec, err := strconv.ParseInt(m[2], 10, 64)

@@ -9,7 +9,7 @@ import (
 
 // TestRerunMarksLaterHops: after R on hop 1, hops 2–5 still show what they did with the old
 // sign-in token: the rail says "earlier" in their time column and the status line says which
-// hops show the earlier run, until r walks the chain again (QA2 #8).
+// hops show the earlier run, until r walks the chain again.
 func TestRerunMarksLaterHops(t *testing.T) {
 	m := sandboxModel(t, "healthy", 120, 36)
 	d := runWalk(t, m)
@@ -39,7 +39,7 @@ func TestRerunMarksLaterHops(t *testing.T) {
 		t.Fatalf("a whole walk leaves hops marked earlier:\n%s", screen(m))
 	}
 
-	var ws walkState
+	ws := walkState{chain: flows.HopsFor(flows.Config{})}
 	ws.reset()
 	for i := range ws.hops {
 		ws.hops[i].Status = flows.StatusOK

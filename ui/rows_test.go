@@ -11,7 +11,7 @@ import (
 
 // TestTruncWords: a one-line row is cut at a word and ends in "…", so an AADSTS code, a GUID or a
 // finding ID is never cut into something that looks like another one; without a space near the
-// end it cuts where trunc does (QA2 #2, #18).
+// end it cuts where trunc does.
 func TestTruncWords(t *testing.T) {
 	s := NewStyles(true)
 	tests := []struct {
@@ -58,7 +58,7 @@ func railRow(t *testing.T, m *Model, n int) string {
 }
 
 // TestRailNeverCutsACode: the overview's rail, its arrows and the rows that list findings cut at
-// a word; finding IDs show whole and their titles give way (QA2 #2, #18).
+// a word; finding IDs show whole and their titles give way.
 func TestRailNeverCutsACode(t *testing.T) {
 	m := sandboxModel(t, "bad-client-secret", 120, 36)
 	runWalk(t, m)
@@ -93,7 +93,7 @@ func TestRailNeverCutsACode(t *testing.T) {
 }
 
 // TestFindingRowKeepsID: a finding's line keeps its ID whole, in a list row and in the detail's
-// heading, however long its title (QA2 #18).
+// heading, however long its title.
 func TestFindingRowKeepsID(t *testing.T) {
 	s := NewStyles(true)
 	f := finding("mcp.downstream-passthrough", "The MCP server forwarded the token it received to its downstream API")
@@ -111,7 +111,7 @@ func finding(id, title string) inspect.Finding {
 }
 
 // TestRailNamesTheFindingOfAFailedHop: a hop that failed on what a rule found (no transport
-// error) names the finding on the rail, before its story (QA2 #18).
+// error) names the finding on the rail, before its story.
 func TestRailNamesTheFindingOfAFailedHop(t *testing.T) {
 	m := sandboxModel(t, "mcp-accepts-any-audience", 120, 36)
 	runWalk(t, m)

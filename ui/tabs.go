@@ -61,8 +61,8 @@ type tabData struct {
 	tok      *inspect.Token // the token in front; nil when there is none
 	name     string         // its name ("OBO token")
 	findings []inspect.Finding
-	note     string            // what was (not) checked about tok's signature
-	names    map[string]string // app names the config knows ("MCP server")
+	note     string           // what was (not) checked about tok's signature
+	names    inspect.AppNames // app names the config knows ("Contoso MCP", "the MCP server")
 
 	ws     *walkState // nil on the token screen
 	hop    int

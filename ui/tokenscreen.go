@@ -208,82 +208,58 @@ func (t tokenScreen) ShortHelp() []key.Binding {
 // FullHelp groups the token screen's keys (help.KeyMap).
 func (t tokenScreen) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
 
-// tokenSummary is the one-line description of a token: kind, version, audience, principal,
-// scopes and expiry.
-func tokenSummary(c *common, tok *inspect.Token, names map[string]string) string {
+// tokenSummary renders inspect's summary of a token on one line, styled: kind, version, a live
+// expiry, audience, principal and scopes.
+func tokenSummary(c *common, tok *inspect.Token, names inspect.AppNames) string {
 	s := c.styles
-	var parts []string
-	kind := string(tok.Kind)
-	switch tok.Format {
+	sum := inspect.Summarize(tok, names)
+	switch sum.Format {
 	case inspect.FormatOpaque:
 		return " " + s.Bold.Render("opaque token") + s.Muted.Render(" · not a JWT, nothing to decode")
 	case inspect.FormatJWE:
 		return " " + s.Bold.Render("encrypted token (JWE)") + s.Muted.Render(" · only its audience can read it")
 	}
-	if kind == "" || tok.Kind == inspect.KindUnknown {
-		kind = "token"
-	} else {
-		kind += " token"
+	kind := "token"
+	if sum.Kind != "" && sum.Kind != inspect.KindUnknown {
+		kind = string(sum.Kind) + " token"
 	}
-	if tok.Version != "" {
-		kind += " v" + tok.Version
+	if sum.Version != "" {
+		kind += " v" + sum.Version
 	}
-	parts = append(parts, s.Bold.Render(kind))
-	if !tok.ExpiresAt.IsZero() {
-		rel := relative("exp", tok.ExpiresAt, c.now())
-		if tok.ExpiresAt.Before(c.now()) {
+	parts := []string{s.Bold.Render(kind)}
+	if !sum.ExpiresAt.IsZero() {
+		rel := relative("exp", sum.ExpiresAt, c.now())
+		if sum.ExpiresAt.Before(c.now()) {
 			rel = s.Error.Render(rel)
 		}
 		parts = append(parts, rel)
 	}
-	if len(tok.Audiences) > 0 {
-		parts = append(parts, s.Muted.Render("aud ")+audienceName(tok, names))
+	if sum.Audience != "" {
+		aud := sum.Audience
+		if sum.AudienceKnown != "" {
+			aud = sum.AudienceKnown + " (" + aud + ")"
+		}
+		parts = append(parts, s.Muted.Render("aud ")+aud)
 	}
-	if p := principalText(tok); p != "" {
+	if p := principalText(sum); p != "" {
 		parts = append(parts, p)
 	}
-	if len(tok.Scopes) > 0 {
-		parts = append(parts, s.Muted.Render("scp ")+strings.Join(tok.Scopes, " "))
-	} else if len(tok.Roles) > 0 {
-		parts = append(parts, s.Muted.Render("roles ")+strings.Join(tok.Roles, " "))
+	if len(sum.Scopes) > 0 {
+		parts = append(parts, s.Muted.Render("scp ")+strings.Join(sum.Scopes, " "))
+	} else if len(sum.Roles) > 0 {
+		parts = append(parts, s.Muted.Render("roles ")+strings.Join(sum.Roles, " "))
 	}
 	return " " + strings.Join(parts, s.Faint.Render(" · "))
 }
 
-// audienceName shows the first audience with the app's name where it is known.
-func audienceName(tok *inspect.Token, names map[string]string) string {
-	aud := tok.Audiences[0]
-	if name := appName(tok, aud, names); name != "" {
-		return name + " (" + aud + ")"
-	}
-	return aud
-}
-
-// appName resolves an app ID or App ID URI: the apps the config names first, then the
-// well-known Microsoft apps. "" when unknown.
-func appName(tok *inspect.Token, id string, names map[string]string) string {
-	name := names[id]
-	if name == "" {
-		name = tok.AppName(id)
-	}
-	if name == id {
-		return ""
-	}
-	return name
-}
-
-// principalText names who the token speaks for.
-func principalText(tok *inspect.Token) string {
-	who := tok.Username
-	if who == "" {
-		who = tok.Name
-	}
-	switch tok.Principal {
+// principalText names who the token speaks for: its principal kind and who.
+func principalText(sum inspect.TokenSummary) string {
+	switch sum.Principal {
 	case "", inspect.PrincipalUnknown:
-		return who
+		return sum.Who
 	}
-	if who == "" {
-		return string(tok.Principal)
+	if sum.Who == "" {
+		return string(sum.Principal)
 	}
-	return string(tok.Principal) + " " + who
+	return string(sum.Principal) + " " + sum.Who
 }

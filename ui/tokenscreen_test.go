@@ -90,7 +90,7 @@ func TestInspectPasteReplacesToken(t *testing.T) {
 	mustContain(t, screen(m), "bob@contoso.example", "1 Claims")
 	m.Update(tea.PasteMsg{Content: "not-a-jwt-just-an-opaque-string"})
 	mustContain(t, screen(m), "opaque token", "not a JWT", "token.opaque")
-	// Text that is not a token leaves the token shown and says so (QA2 #21).
+	// Text that is not a token leaves the token shown and says so.
 	m.Update(tea.PasteMsg{Content: "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"})
 	mustContain(t, screen(m), "token.opaque", " ✗ the paste was not a token ")
 	if !strings.HasPrefix(m.toast.text, "Not a token: ") {
@@ -109,8 +109,7 @@ func TestInspectPasteReplacesToken(t *testing.T) {
 }
 
 // TestInspectUndecodable: with nothing decoded, the screen says so, its hint and help bar offer
-// only what works, and over the walk a paste that is not a token leaves the walk on screen (QA2
-// #21).
+// only what works, and over the walk a paste that is not a token leaves the walk on screen.
 func TestInspectUndecodable(t *testing.T) {
 	m := inspectModel(t, "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", report.InspectOptions{}, 120, 36)
 	lines := strings.Split(screen(m), "\n")
@@ -229,7 +228,7 @@ func TestInspectWaitsForPaste(t *testing.T) {
 }
 
 // TestInspectWording: a finding of `inspect` names no hop ("· hop token"), and a token whose
-// signature was removed is not called "signature not verified" (QA2 #21).
+// signature was removed is not called "signature not verified".
 func TestInspectWording(t *testing.T) {
 	raw := userToken(t, jwt.MapClaims{"exp": testNow.Add(-time.Hour).Unix()})
 	m := inspectModel(t, raw[:strings.LastIndex(raw, ".")], report.InspectOptions{}, 120, 36) // header.payload

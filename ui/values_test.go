@@ -11,7 +11,7 @@ import (
 )
 
 // TestCopyNumericClaim: y on a numeric claim copies the integer as written in the token, and the
-// claim's detail shows it so too (QA2 #9).
+// claim's detail shows it so too.
 func TestCopyNumericClaim(t *testing.T) {
 	raw := userToken(t, jwt.MapClaims{"xms_num": 1795652032, "xms_obj": map[string]any{"n": 1795652032}})
 	var got []string
@@ -37,7 +37,7 @@ func TestCopyNumericClaim(t *testing.T) {
 
 // TestClaimTimesShowDates: times show their date when one of the token's times is not today —
 // also when iat and exp fall on different days — and only the time of day when all are today
-// (QA2 #17).
+// .
 func TestClaimTimesShowDates(t *testing.T) {
 	iat := time.Date(2025, 7, 24, 21, 24, 45, 0, time.UTC)
 	old := userToken(t, jwt.MapClaims{"iat": iat.Unix(), "nbf": iat.Unix(), "exp": iat.Add(8*time.Hour + 5*time.Minute).Unix()})

@@ -6,7 +6,7 @@ import (
 )
 
 // TestVerifyNotesRead: the Summary's verify notes are plain sentences: a token verified where it
-// was obtained says so by hop, and T1's note says what it is (QA2 #22).
+// was obtained says so by hop, and T1's note says what it is.
 func TestVerifyNotesRead(t *testing.T) {
 	m := sandboxModel(t, "agent-identity", 200, 40)
 	d := runWalk(t, m)

@@ -140,7 +140,7 @@ func (m *Model) statusBar() string {
 		done := 0
 		for i, hr := range ws.hops {
 			if hr.Status == flows.StatusRunning {
-				label = fmt.Sprintf("hop %d/%d %s", i+1, len(ws.hops), shortTitle(hr.ID))
+				label = fmt.Sprintf("hop %d/%d %s", i+1, len(ws.hops), hr.Short)
 			}
 			if hr.Status != flows.StatusPending && hr.Status != flows.StatusRunning {
 				done++
@@ -160,7 +160,7 @@ func (m *Model) statusBar() string {
 			what = "walk"
 		}
 		if _, hop, bad := ws.firstError(); bad {
-			state = s.StatusErr.Render(" ✗ "+what+" complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first %s at hop %d %s", ws.problemWord(), hopIndex(hop.ID)+1, shortTitle(hop.ID)))
+			state = s.StatusErr.Render(" ✗ "+what+" complete"+took) + s.StatusBar.Render(fmt.Sprintf(" · first %s at hop %d %s", ws.problemWord(), ws.index(hop.ID)+1, hop.Short))
 			compact = s.StatusErr.Render(" ✗ " + what + " complete")
 		} else {
 			state = s.StatusOK.Render(" ✓ "+what+" complete"+took) + s.StatusBar.Render(" · no error")

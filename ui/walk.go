@@ -34,7 +34,9 @@ type walkState struct {
 	walk   *flows.Walk
 	stop   func()
 	cancel context.CancelFunc
-	names  map[string]string
+	names  inspect.AppNames
+	// chain lists the hops of the chain being walked (the profile's table, from the engine).
+	chain []flows.HopInfo
 	// claims is the claims challenge Entra sent at the OBO hop of the last walk ("" when none).
 	claims string
 	// answering is what the claims challenge being answered asks for (claimsRequirement), while
@@ -47,24 +49,26 @@ type walkState struct {
 	reruns int
 }
 
-// shortTitles name the hops on the rail and the hop strip; the Summary tab shows the walk's
-// own, longer title.
-var shortTitles = map[flows.HopID]string{
-	flows.HopSignin:     "Sign-in",
-	flows.HopAgent:      "Agent call",
-	flows.HopOBO:        "OBO exchange",
-	flows.HopMCP:        "MCP call",
-	flows.HopDownstream: "Downstream OBO",
-}
-
-// reset empties the hops for a new walk.
+// reset empties the hops for a new walk of the chain it holds.
 func (w *walkState) reset() {
-	w.hops = make([]flows.HopResult, len(chainHops()))
-	for i, id := range chainHops() {
-		w.hops[i] = flows.HopResult{ID: id, Title: shortTitles[id], Status: flows.StatusPending}
+	w.hops = make([]flows.HopResult, len(w.chain))
+	for i, h := range w.chain {
+		w.hops[i] = flows.HopResult{ID: h.ID, Title: h.Title, Short: h.Short, Status: flows.StatusPending}
 	}
 	w.device, w.report, w.err, w.claims, w.answering = nil, nil, "", "", nil
-	w.ranAt, w.reruns = make([]int, len(chainHops())), 0
+	w.ranAt, w.reruns = make([]int, len(w.chain)), 0
+}
+
+// setChain takes the hops of the chain a walk follows; a different chain empties the hops.
+func (w *walkState) setChain(hops []flows.HopInfo) {
+	same := len(hops) == len(w.chain)
+	for i := 0; same && i < len(hops); i++ {
+		same = hops[i] == w.chain[i]
+	}
+	if !same {
+		w.chain = hops
+		w.reset()
+	}
 }
 
 // rerunning records that hop i runs again on its own.
@@ -109,28 +113,36 @@ func (w *walkState) staleText() string {
 	return "hops " + strings.Join(parts, ", ")
 }
 
-// shortTitle is a hop's name on the rail.
-func shortTitle(id flows.HopID) string { return shortTitles[id] }
-
-// hopIndex is the position of a hop in walk order.
-func hopIndex(id flows.HopID) int {
-	for i, h := range chainHops() {
-		if h == id {
+// index is the position of a hop in walk order, -1 when the chain has no such hop.
+func (w *walkState) index(id flows.HopID) int {
+	for i, h := range w.hops {
+		if h.ID == id {
 			return i
 		}
 	}
 	return -1
 }
 
+// info returns the chain's row for hop id.
+func (w *walkState) info(id flows.HopID) flows.HopInfo {
+	for _, h := range w.chain {
+		if h.ID == id {
+			return h
+		}
+	}
+	return flows.HopInfo{ID: id, Title: string(id), Short: string(id)}
+}
+
 // apply folds one event into the state.
 func (w *walkState) apply(ev flows.Event, now time.Time) {
-	i := hopIndex(ev.Hop)
+	i := w.index(ev.Hop)
 	if i < 0 && ev.Kind != flows.EventWalkDone {
 		return
 	}
 	switch ev.Kind {
 	case flows.EventHopStarted:
-		w.hops[i] = flows.HopResult{ID: ev.Hop, Title: shortTitles[ev.Hop], Status: flows.StatusRunning, Started: now}
+		info := w.info(ev.Hop)
+		w.hops[i] = flows.HopResult{ID: ev.Hop, Title: info.Title, Short: info.Short, Status: flows.StatusRunning, Started: now}
 		if ev.Hop == flows.HopSignin {
 			w.device = nil
 		}
@@ -151,9 +163,6 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 	case flows.EventHopFinished:
 		if ev.Result != nil {
 			w.hops[i] = displayHop(*ev.Result)
-			if w.hops[i].Title == "" {
-				w.hops[i].Title = shortTitles[ev.Hop]
-			}
 		}
 	case flows.EventWalkDone:
 		if ev.Report != nil {
@@ -237,30 +246,6 @@ func (w *walkState) exitCode() int {
 		return 1
 	}
 	return 0
-}
-
-// audienceNames maps the audiences the config knows (client IDs and App ID URIs) to the role
-// of the app, so the rail can say "MCP server" instead of a GUID.
-func audienceNames(cfg flows.Config) map[string]string {
-	names := map[string]string{}
-	add := func(display, role string, ids ...string) {
-		name := display
-		if name == "" {
-			name = role
-		}
-		for _, id := range ids {
-			if id != "" && names[id] == "" {
-				names[id] = name
-			}
-		}
-	}
-	add(cfg.Signin.DisplayName, "client app", cfg.Signin.ClientID)
-	add(cfg.Agent.DisplayName, "agent API", cfg.Agent.ClientID, cfg.Agent.AppIDURI)
-	add(cfg.MCP.DisplayName, "MCP server", cfg.MCP.ClientID, cfg.MCP.AppIDURI)
-	add(cfg.OBO.DisplayName, "middle tier", cfg.OBO.ClientID)
-	add("", "agent blueprint", cfg.OBO.BlueprintClientID)
-	add(cfg.OBO.DisplayName, "agent identity", cfg.OBO.AgentIdentityID)
-	return names
 }
 
 // Messages of the walk session. gen ties each to the session that sent it, so events of a
@@ -351,13 +336,4 @@ func stopSession(stop func()) tea.Cmd {
 // deviceTick drives the device-code countdown once a second.
 func deviceTick(gen int) tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return deviceTickMsg{gen: gen} })
-}
-
-// chainHops lists the hop IDs of the agent-obo chain in walk order.
-func chainHops() []flows.HopID {
-	var ids []flows.HopID
-	for _, h := range flows.HopsFor(flows.Config{}) {
-		ids = append(ids, h.ID)
-	}
-	return ids
 }

@@ -224,7 +224,7 @@ func TestWalkScreens(t *testing.T) {
 			{"obo_claims", []string{"2"}, []string{"CLAIM", "aud", "0b05c0de-3c90-4000-8000-000000000004", "= Contoso MCP Server"}},
 			{"obo_findings", []string{"3"}, []string{"No findings"}},
 			{"obo_http", []string{"4", "down"}, []string{"REQUEST POST", "grant_type = urn:ietf:params:oauth:grant-type:jwt-bearer", "client_secret = [redacted]"}},
-			{"obo_diff", []string{"5"}, []string{"user token presented (hop 2)", "aud", "Contoso Agent API (", "Contoso MCP Server (", "pairwise"}},
+			{"obo_diff", []string{"5"}, []string{"user token (hop 1)", "aud", "Contoso Agent API (", "Contoso MCP Server (", "pairwise"}},
 			{"obo_raw", []string{"6"}, []string{"HEADER", "PAYLOAD", `"aud": "0b05c0de-3c90-4000-8000-000000000004"`}},
 			{"downstream_summary", []string{"]", "]", "1"}, []string{"token.graph-token", "Microsoft Graph"}},
 			{"help", []string{"?"}, []string{"Keys", "scenarios", "re-run hop", "export Markdown"}},
