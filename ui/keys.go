@@ -40,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 		Back:           b([]string{"esc", "backspace"}, "esc", "back"),
 		NextTab:        b([]string{"tab", "right", "l"}, "tab/→", "next tab"),
 		PrevTab:        b([]string{"shift+tab", "left", "h"}, "⇧tab/←", "previous tab"),
-		GoToTab:        b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "go to tab"),
+		GoToTab:        b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "go to tab"),
 		NextHop:        b([]string{"]", "n"}, "]/[", "next/prev hop"),
 		PrevHop:        b([]string{"[", "p"}, "[", "previous hop"),
 		NextToken:      b([]string{"t"}, "t", "next token"),
