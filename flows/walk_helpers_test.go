@@ -19,11 +19,7 @@ func sandboxWalkReport(t *testing.T, scenario string) flows.Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, AutoApprove: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startSandbox(t, scenario)
 	w := flows.NewWalk(s.Config(""), flows.WalkOptions{HTTPClient: s.HTTPClient(), Mode: "sandbox", Scenario: scenario, AutoApproved: true})
 	defer w.Close()
 	collect(w.Run(ctx))
@@ -39,11 +35,7 @@ func sandboxFormats(t *testing.T, scenario string, formats ...string) map[string
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s, err := sandbox.Start(ctx, sandbox.Options{Scenario: scenario, AutoApprove: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startSandbox(t, scenario)
 	out := map[string]string{}
 	for _, f := range formats {
 		var o, e strings.Builder

@@ -215,6 +215,30 @@ func anaAudList(t *Token) string {
 	return strings.Join(t.Audiences, ", ")
 }
 
+// lackedScopes returns the scopes of wanted (as written there) that t carries neither in scp nor
+// in roles; OpenID scopes and .default name no permission and are never lacked.
+func lackedScopes(t *Token, wanted []string) []string {
+	var out []string
+	for _, s := range wanted {
+		if !IsOIDCScope(s) && ScopeName(s) != ".default" && !anaHasScope(t, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// scopeNames returns the permission part of each scope (ScopeName).
+func scopeNames(scopes []string) []string {
+	if scopes == nil {
+		return nil
+	}
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		out[i] = ScopeName(s)
+	}
+	return out
+}
+
 func anaHasScope(t *Token, name string) bool {
 	name = ScopeName(name)
 	for _, s := range t.Scopes {

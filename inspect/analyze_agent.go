@@ -109,12 +109,7 @@ func agentPermissionRule(c *agentContext, fs []Finding) []Finding {
 	case !anaAudienceOK(t, c.exp.Audiences):
 		return fs
 	}
-	var missing []string
-	for _, s := range c.exp.RequiredScopes {
-		if !anaHasScope(t, s) {
-			missing = append(missing, ScopeName(s))
-		}
-	}
+	missing := scopeNames(lackedScopes(t, c.exp.RequiredScopes))
 	if len(missing) == 0 {
 		return fs
 	}
@@ -154,12 +149,7 @@ func agentChallengeScopeRule(c *agentContext, fs []Finding) []Finding {
 	if !c.refused || !c.hasChallenge || c.challenge.Param("scope") == "" || t == nil || anaAppOnly(t) {
 		return fs
 	}
-	var missing []string
-	for _, sc := range strings.Fields(c.challenge.Param("scope")) {
-		if !IsOIDCScope(sc) && ScopeName(sc) != ".default" && !anaHasScope(t, sc) {
-			missing = append(missing, sc)
-		}
-	}
+	missing := lackedScopes(t, strings.Fields(c.challenge.Param("scope")))
 	if len(missing) == 0 {
 		return fs
 	}

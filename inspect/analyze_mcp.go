@@ -153,13 +153,7 @@ func (c *mcpContext) missingScopes() []string {
 	case c.hasProbe && c.probe.Param("scope") != "":
 		required, c.requiredFrom = strings.Fields(c.probe.Param("scope")), "its challenge"
 	}
-	var missing []string
-	for _, s := range required {
-		if !IsOIDCScope(s) && ScopeName(s) != ".default" && !anaHasScope(c.token, s) {
-			missing = append(missing, ScopeName(s))
-		}
-	}
-	return missing
+	return scopeNames(lackedScopes(c.token, required))
 }
 
 // mcpChallengeRule raises mcp.no-www-authenticate for an unauthenticated request answered

@@ -279,15 +279,7 @@ func oboScopeMissingRule(c *oboContext, fs []Finding) []Finding {
 	if t == nil {
 		return fs
 	}
-	var missing []string
-	for _, s := range c.obs.RequestedScopes {
-		if IsOIDCScope(s) || ScopeName(s) == ".default" {
-			continue
-		}
-		if !anaHasScope(t, s) {
-			missing = append(missing, ScopeName(s))
-		}
-	}
+	missing := scopeNames(lackedScopes(t, c.obs.RequestedScopes))
 	if len(missing) == 0 {
 		return fs
 	}
