@@ -137,6 +137,9 @@ type oboContext struct {
 	// assertionCaseOnly is set when it is for the middle tier only if case is ignored.
 	assertionForMiddleTier bool
 	assertionCaseOnly      bool
+	// audienceReported is set when the assertion is not for the middle tier at all: the
+	// audience rule reports it, and Entra's AADSTS50013 about the same token is that problem.
+	audienceReported bool
 	// assertion is the assertion when it is a JWS whose claims the rules can read, else nil.
 	assertion *Token
 	// result is the exchanged token when it is a JWS, else nil.
@@ -148,7 +151,6 @@ func newOBOContext(obs OBOObservation, exp OBOExpectations) *oboContext {
 	if c.agentMode {
 		c.table = c.table.with(agentCodes())
 	}
-	c.agentTable = c.table.with(nil)
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS {
 		c.assertion = a
 	}
@@ -160,8 +162,13 @@ func newOBOContext(obs OBOObservation, exp OBOExpectations) *oboContext {
 		case anaAudienceOK(c.assertion, exp.MiddleTier):
 			c.assertionCaseOnly = true
 			c.table[500131] = "obo.assertion-aud-case-mismatch"
+		default:
+			// oboscope's own rule reports the audience; Entra's complaint about the same
+			// assertion's signature (a Graph token is validated before its audience) adds nothing.
+			c.audienceReported = c.obs.Mode != "passthrough"
 		}
 	}
+	c.agentTable = c.table.with(nil)
 	if t := obs.Result; t != nil && t.Format == FormatJWS {
 		c.result = t
 	}
@@ -334,6 +341,9 @@ func (c *oboContext) tableFor(e *EntraError) codeFindings {
 	}
 	if c.assertionCaseOnly && id == "obo.assertion-aud-mismatch" {
 		id = "obo.assertion-aud-case-mismatch"
+	}
+	if c.audienceReported && id == "obo.assertion-invalid" {
+		id = ""
 	}
 	t := c.table.with(nil)
 	if id == "" {

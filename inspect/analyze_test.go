@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,7 +215,7 @@ func TestAnalyzeOBO(t *testing.T) {
 
 func TestAnalyzeMCP(t *testing.T) {
 	const url = "https://mcp.contoso.example/mcp"
-	okPRM := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: []string{"api://contoso-mcp/tools.call"}}
+	okPRM := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: scopesUnder(url)}
 	chal := `Bearer resource_metadata="https://mcp.contoso.example/.well-known/oauth-protected-resource/mcp"`
 	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "azp": agentID, "scp": "tools.call"})
 	user := mkToken(t, nil)
@@ -341,4 +342,10 @@ func TestEveryRaisedIDIsCatalogued(t *testing.T) {
 			t.Errorf("%s is not in the catalogue", id)
 		}
 	}
+}
+
+// scopesUnder is scopes_supported as a healthy MCP server publishes it: under its own resource
+// URL, which is an identifierUri of its app.
+func scopesUnder(resource string) []string {
+	return []string{strings.TrimSuffix(resource, "/") + "/tools.call"}
 }

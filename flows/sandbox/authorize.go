@@ -96,6 +96,10 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		fail(newError("invalid_request", 501491, "Invalid code_challenge_method '%s'.", m))
 		return
 	}
+	if e := s.checkResource(r.URL.Path, p); e != nil {
+		fail(e)
+		return
+	}
 	q, e := s.resolveScopes(client, p.Get("scope"), flowSignin)
 	if e != nil {
 		fail(e)

@@ -14,16 +14,18 @@ const (
 	TenantDomain = "contoso.example"
 	TenantName   = "Contoso (oboscope sandbox)"
 
-	ClientAppID        = "0b05c0de-c11e-4000-8000-000000000002" // Contoso Chat Client (public client)
-	AgentAppID         = "0b05c0de-a9e1-4000-8000-000000000003" // Contoso Agent API (middle tier)
-	MCPAppID           = "0b05c0de-3c90-4000-8000-000000000004" // Contoso MCP Server
-	BlueprintAppID     = "0b05c0de-b1e9-4000-8000-000000000005" // Contoso Agent ID blueprint
-	AgentIdentityID    = "0b05c0de-a1d0-4000-8000-000000000006" // agent identity of the blueprint
-	GraphAppID         = "00000003-0000-0000-c000-000000000000" // Microsoft Graph
-	AgentAppIDURI      = "api://contoso-agent"
-	MCPAppIDURI        = "api://contoso-mcp"
-	GraphAppIDURI      = "https://graph.microsoft.com"
-	TokenExchangeAudID = "api://AzureADTokenExchange" // the audience of federated credentials (T1)
+	ClientAppID     = "0b05c0de-c11e-4000-8000-000000000002" // Contoso Chat Client (public client)
+	AgentAppID      = "0b05c0de-a9e1-4000-8000-000000000003" // Contoso Agent API (middle tier)
+	MCPAppID        = "0b05c0de-3c90-4000-8000-000000000004" // Contoso MCP Server
+	BlueprintAppID  = "0b05c0de-b1e9-4000-8000-000000000005" // Contoso Agent ID blueprint
+	AgentIdentityID = "0b05c0de-a1d0-4000-8000-000000000006" // agent identity of the blueprint
+	// OtherAgentIdentityID is a second agent identity of the blueprint (another agent's).
+	OtherAgentIdentityID = "0b05c0de-a1d0-4000-8000-000000000007"
+	GraphAppID           = "00000003-0000-0000-c000-000000000000" // Microsoft Graph
+	AgentAppIDURI        = "api://contoso-agent"
+	MCPAppIDURI          = "api://contoso-mcp"
+	GraphAppIDURI        = "https://graph.microsoft.com"
+	TokenExchangeAudID   = "api://AzureADTokenExchange" // the audience of federated credentials (T1)
 
 	AliceUPN = "alice@contoso.example" // member
 	DanaUPN  = "dana@fabrikam.example" // guest from another tenant, never invited here
@@ -236,6 +238,10 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 			AppID: AgentIdentityID, ObjectID: AgentIdentityID, DisplayName: "Contoso Agent Identity",
 			Kind: "agent-identity", Blueprint: BlueprintAppID, AcceptedVersion: 2,
 		},
+		{
+			AppID: OtherAgentIdentityID, ObjectID: OtherAgentIdentityID, DisplayName: "Contoso Other Agent Identity",
+			Kind: "agent-identity", Blueprint: BlueprintAppID, AcceptedVersion: 2,
+		},
 	}
 	d.Grants = []Grant{
 		{ClientID: ClientAppID, ResourceID: GraphAppID, Scopes: []string{"User.Read", "openid", "profile", "offline_access"}},
@@ -243,6 +249,7 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		{ClientID: MCPAppID, ResourceID: GraphAppID, Scopes: []string{"User.Read"}},
 		{ClientID: AgentIdentityID, ResourceID: MCPAppID, Scopes: []string{"tools.call"}},
 		{ClientID: AgentIdentityID, ResourceID: GraphAppID, Scopes: []string{"User.Read"}},
+		{ClientID: OtherAgentIdentityID, ResourceID: MCPAppID, Scopes: []string{"tools.call"}},
 	}
 	d.Roles = []RoleAssignment{{ClientID: ClientAppID, ResourceID: AgentAppID, Role: "Agent.Invoke"}}
 	d.Policies = []Policy{

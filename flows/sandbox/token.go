@@ -73,6 +73,9 @@ func (s *Sandbox) token(r *http.Request, form url.Values) (map[string]any, *entr
 	if e != nil {
 		return nil, e
 	}
+	if e := s.checkResource(r.URL.Path, form); e != nil {
+		return nil, e
+	}
 	if form.Get("scope") == "" && form.Get("resource") != "" {
 		// v1 endpoint: a resource instead of scopes.
 		form.Set("scope", form.Get("resource")+"/.default")
@@ -223,7 +226,8 @@ func (s *Sandbox) grantRefresh(req *tokenRequest) (map[string]any, *entraError) 
 func (s *Sandbox) grantClientCredentials(req *tokenRequest) (map[string]any, *entraError) {
 	a := req.auth
 	if a.method == "none" {
-		return nil, errMissingCredential()
+		// MicrosoftDocs/azure-docs#30777: the client_credentials grant's own wording.
+		return nil, newError("invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
 	}
 	scope := req.form.Get("scope")
 	if containsFold(strings.Fields(scope), TokenExchangeAudID+"/.default") {
@@ -249,6 +253,10 @@ func (s *Sandbox) grantClientCredentials(req *tokenRequest) (map[string]any, *en
 func (s *Sandbox) issueT1(a *clientAuth, fmiPath string) (map[string]any, *entraError) {
 	if a.app.Kind != "blueprint" {
 		return nil, newError("invalid_request", 82001, "The application '%s' is not an agent identity blueprint: only a blueprint can request a token for %s.", a.app.AppID, TokenExchangeAudID)
+	}
+	if fmiPath == "" {
+		// microsoft/Agent365-Samples#116 (an empty fmi_path) and #230 (the answer).
+		return nil, newError("invalid_request", 82008, "All agentic applications requesting a token exchange token must include the fmipath parameter on the token request.")
 	}
 	sub := a.app.ObjectID
 	if fmiPath != "" {
@@ -323,14 +331,23 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 	}
 	if pol := s.dir.mfaPolicy(q.resource, d.user); pol != nil && !slices.Contains(d.amr, "mfa") {
 		if d.user.NoMFAMethod {
-			e := newError("interaction_required", 50079,
+			e := newError("invalid_grant", 50079,
 				"Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '%s'.", q.resource.AppID)
 			e.Suberror, e.Claims = "basic_action", s.mfaError(q.resource, pol).Claims
 			return nil, e
 		}
 		return nil, s.mfaError(q.resource, pol)
 	}
-	tok, exp, err := s.mintAccess(accessGrant{user: d.user, client: d.client, clientACR: d.clientACR, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent})
+	g := accessGrant{user: d.user, client: d.client, clientACR: d.clientACR, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent}
+	if q.resource.AcceptedVersion != 2 && q.resource.Kind != "first-party" && containsFold(q.resource.IdentifierURIs, q.written) {
+		// A v1 token's aud is the App ID URI as the client wrote it, case included
+		// (OfficeDev/microsoft-teams-apps-company-communicator#214).
+		g.aud = q.written
+	}
+	if s.beh.popUserTokens && d.client.AppID == ClientAppID && d.via == "" {
+		g.cnf = randomID(43) // bound to the client's key (proof of possession)
+	}
+	tok, exp, err := s.mintAccess(g)
 	if err != nil {
 		return nil, serverError(err)
 	}
@@ -355,8 +372,12 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 }
 
 // mfaError is the claims challenge Entra sends when a conditional access policy needs MFA.
+//
+// On a token request (OBO, refresh) Entra answers it as invalid_grant with suberror basic_action
+// and the claims, not as interaction_required (PROTOCOL.md; MSAL treats invalid_grant with
+// basic_action as "interaction required").
 func (s *Sandbox) mfaError(resource *App, pol *Policy) *entraError {
-	e := newError("interaction_required", 50076,
+	e := newError("invalid_grant", 50076,
 		"Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '%s'.", resource.AppID)
 	claims, _ := json.Marshal(map[string]any{"access_token": map[string]any{"capolids": map[string]any{"essential": true, "values": []string{pol.ID}}}})
 	e.Claims = string(claims)
@@ -388,16 +409,17 @@ func (s *Sandbox) grantOBO(req *tokenRequest) (map[string]any, *entraError) {
 	if p != nil && (p.str("nonce") != "" || (p.str("scp") == "" && len(p.roles()) == 0 && p.str("idtyp") == "")) {
 		return nil, newError("invalid_grant", 240002, "Input id_token cannot be used as 'urn:ietf:params:oauth:grant-type:jwt-bearer' grant.")
 	}
-	if p != nil {
-		if e := s.checkAssertionAudience(a, p); e != nil {
-			return nil, e
-		}
-	}
+	// Entra validates the assertion's signature before its audience: a Microsoft Graph token
+	// (header nonce) fails as "Assertion contains an invalid signature"
+	// (AzureAD/azure-activedirectory-library-for-dotnet#1234).
 	if err != nil {
-		return nil, newError("invalid_grant", 50013, "Assertion failed signature validation. [Reason - %v., Thumbprint of key used by client: '%s']", err, headerString(p, "kid"))
+		return nil, newError("invalid_grant", 50013, "Assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '%s']", headerString(p, "kid"))
 	}
 	if iss := p.str("iss"); iss != s.issuerV2() && iss != s.issuerV1() {
-		return nil, newError("invalid_grant", 50013, "Assertion failed validation: the issuer '%s' is not this tenant's.", iss)
+		return nil, newError("invalid_grant", 50013, "Assertion failed signature validation. [Reason - The issuer '%s' of the assertion is not this tenant's.]", iss)
+	}
+	if e := s.checkAssertionAudience(a, p); e != nil {
+		return nil, e
 	}
 	now := s.now()
 	if exp := p.time("exp"); now.After(exp) {
@@ -409,8 +431,8 @@ func (s *Sandbox) grantOBO(req *tokenRequest) (map[string]any, *entraError) {
 		return nil, newError("invalid_grant", 500133, "Assertion is not within its valid time range: it is not valid before %s.", nbf.UTC().Format(time.RFC3339))
 	}
 	if p.isAppOnly() {
-		return nil, newError("invalid_grant", 50013,
-			"Assertion failed validation: the assertion is an app-only token (idtyp 'app', no 'scp') and carries no user. The On-Behalf-Of flow exchanges a user's delegated token; use client_credentials for app-only access.")
+		// AzureAD/microsoft-authentication-library-for-dotnet#2130, microsoft/mcp#2192.
+		return nil, newError("unauthorized_client", 7000114, "Application '%s' is not allowed to make application on-behalf-of calls.", a.app.AppID)
 	}
 	user := s.dir.userByID(p.str("oid"))
 	if user == nil {
@@ -429,19 +451,21 @@ func (s *Sandbox) grantOBO(req *tokenRequest) (map[string]any, *entraError) {
 }
 
 // checkAssertionAudience requires the OBO assertion to be addressed to the client exchanging it:
-// the middle tier itself, or for an agent identity, its blueprint.
+// the middle tier itself, or for an agent identity, its blueprint. Entra compares exactly: an App
+// ID URI differing only in case is refused with AADSTS500131
+// (OfficeDev/microsoft-teams-apps-company-communicator#214).
 func (s *Sandbox) checkAssertionAudience(a *clientAuth, p *parsedToken) *entraError {
 	expected := a.app
 	if a.app.Kind == "agent-identity" {
 		expected = s.dir.app(a.app.Blueprint)
 	}
 	aud := p.audience()
-	if strings.EqualFold(aud, expected.AppID) || containsFold(expected.IdentifierURIs, aud) {
+	if strings.EqualFold(aud, expected.AppID) || slices.Contains(expected.IdentifierURIs, aud) {
 		return nil
 	}
-	return newError("invalid_grant", 50013,
-		"Assertion failed signature validation. [Reason - The audience in the assertion was '%s' and the expected audience is '%s' or one of the Application Ids of this application. Assertion audience does not match the Client app presenting the assertion.]",
-		aud, expected.AppID)
+	return newError("invalid_grant", 500131,
+		"Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '%s' and the expected audience is '%s' or one of the Application Uris of this application with App ID '%s'(%s). The downstream client must request a token for the expected audience (the application that made the OBO request) and this application should use that token as the assertion.",
+		aud, expected.AppID, expected.AppID, expected.DisplayName)
 }
 
 // amrOf reads the amr claim (v1 tokens carry it; v2 tokens do not, so pwd is assumed, and mfa
