@@ -95,6 +95,7 @@ func oboExpectations(cfg Config, mode string) inspect.OBOExpectations {
 	switch {
 	case mode == OBOModeAgentIdentity:
 		exp.MiddleTier = nonEmpty(cfg.OBO.BlueprintClientID, "api://"+cfg.OBO.BlueprintClientID)
+		exp.AgentIdentity = cfg.OBO.AgentIdentityID
 	case mode == OBOModeNone || mode == OBOModePassthrough:
 	case strings.EqualFold(cfg.OBO.ClientID, cfg.Agent.ClientID):
 		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI)

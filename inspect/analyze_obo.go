@@ -51,6 +51,9 @@ type OBOObservation struct {
 type OBOExpectations struct {
 	MiddleTier          []string // audiences the assertion must have: obo.client_id and agent.app_id_uri (agent_identity: the blueprint's)
 	DownstreamAudiences []string // the MCP server's client id and App ID URI
+	// AgentIdentity is the agent identity configured (agent_identity mode): the exchanged tokens
+	// must speak for it.
+	AgentIdentity string
 }
 
 // oboCodes maps Entra codes at the OBO exchange to findings.
@@ -114,6 +117,7 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 		oboDownstreamAudienceRule,
 		oboScopeMissingRule,
 		oboNotAgentTokenRule,
+		oboWrongAgentIdentityRule,
 	} {
 		fs = rule(c, fs)
 	}
