@@ -69,8 +69,6 @@ func oboCodes() codeFindings {
 		82001:   "agentid.direct-client-credentials",
 		82014:   "agentid.no-interactive-consent",
 		700211:  "agentid.wrong-tenant",
-		500133:  "token.expired",
-		240002:  "token.id-token-as-access",
 		65001:   "obo.consent-required",
 		7000215: "obo.invalid-client-secret",
 		7000222: "obo.client-secret-expired",
@@ -155,6 +153,7 @@ func newOBOContext(obs OBOObservation, exp OBOExpectations) *oboContext {
 	if c.agentMode {
 		c.table = c.table.with(agentCodes())
 	}
+	c.agentTable = c.table.with(nil)
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS {
 		c.assertion = a
 	}
@@ -166,13 +165,13 @@ func newOBOContext(obs OBOObservation, exp OBOExpectations) *oboContext {
 		case anaAudienceOK(c.assertion, exp.MiddleTier):
 			c.assertionCaseOnly = true
 			c.table[500131] = "obo.assertion-aud-case-mismatch"
+			c.agentTable[500131] = "obo.assertion-aud-case-mismatch"
 		default:
 			// oboscope's own rule reports the audience; Entra's complaint about the same
 			// assertion's signature (a Graph token is validated before its audience) adds nothing.
 			c.audienceReported = c.obs.Mode != "passthrough"
 		}
 	}
-	c.agentTable = c.table.with(nil)
 	if t := obs.Result; t != nil && t.Format == FormatJWS {
 		c.result = t
 	}
@@ -346,7 +345,8 @@ func (c *oboContext) tableFor(e *EntraError) codeFindings {
 	if c.assertionCaseOnly && id == "obo.assertion-aud-mismatch" {
 		id = "obo.assertion-aud-case-mismatch"
 	}
-	if c.audienceReported && id == "obo.assertion-invalid" {
+	if (c.audienceReported && id == "obo.assertion-invalid") || id == "token.expired" {
+		// The assertion's own lint reports its expiry where it was obtained.
 		id = ""
 	}
 	t := c.table.with(nil)
