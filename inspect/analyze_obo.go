@@ -215,9 +215,18 @@ func oboAssertionAudienceRule(c *oboContext, fs []Finding) []Finding {
 	if !c.obs.Performed {
 		verb = "Entra would refuse the exchange (AADSTS500131)"
 	}
-	return append(fs, NewFinding(id, "obo",
+	code := 500131
+	if stringOf(a.Header["nonce"]) != "" || anyGraph(a.Audiences) {
+		// A Graph token fails its signature validation before its audience is compared.
+		verb, code = "a Microsoft Graph token, which Entra refuses before comparing the audience (AADSTS50013, invalid signature)", 50013
+	}
+	f := NewFinding(id, "obo",
 		fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", anaAudList(a), strings.Join(tier, " / "), verb),
-		map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")}))
+		map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")})
+	if !c.agentMode {
+		f.AADSTS = code
+	}
+	return append(fs, f)
 }
 
 // oboEntraErrorRules turns Entra's answers to leg 1 and to the exchange into findings, and an
