@@ -24,6 +24,9 @@ type ExchangeReport struct {
 	Error         *EntraError
 	Token         *Token
 	Passthrough   bool
+	// Detail is what the component said of a failure that carries no Entra error ("no user
+	// assertion: …").
+	Detail string
 }
 
 // OBOObservation is what the obo hop saw.
@@ -270,6 +273,14 @@ func oboAgentReportRules(c *oboContext, fs []Finding) []Finding {
 		fs = anaAddOnce(fs, NewFinding("obo.wrong-grant", "obo",
 			fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
 			map[string]string{"grant_type": r.GrantType}))
+	}
+	said := r.Detail
+	if r.Error != nil {
+		said += " " + r.Error.Description
+	}
+	if SaysNoUserAssertion(said) {
+		fs = anaAddOnce(fs, NewFinding("obo.no-user-assertion", "obo",
+			"the agent API reports it had no user assertion to exchange: "+anaFirstLine(strings.TrimSpace(said)), nil))
 	}
 	table := c.agentTable.with(codeFindings{50013: assertionFinding(r.Error, c.agentMode)})
 	reported := anaFromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")

@@ -89,6 +89,10 @@ func ExplainText(text string, now time.Time) TextExplanation {
 	return x
 }
 
+// SaysNoUserAssertion reports whether a component's words say the middle tier had no user token
+// to exchange ("ARA OBO token request failed", "no user assertion" …).
+func SaysNoUserAssertion(text string) bool { return noAssertion.MatchString(text) }
+
 func (x *TextExplanation) recognise(kind string) {
 	for _, k := range x.Recognised {
 		if k == kind {
