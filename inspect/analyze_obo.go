@@ -415,7 +415,7 @@ func ClaimsChallengeFinding(e *EntraError, hop, who string) (Finding, bool) {
 		what = fmt.Sprintf("AADSTS%d (%s)", code, what)
 	}
 	detail := fmt.Sprintf("%s answered %s with a claims challenge: the user must sign in again and satisfy it", who, what)
-	if req := ClaimsRequirement(e.Claims, nil); req != "" {
+	if req := ClaimsRequirement(e.Claims, []Finding{{AADSTS: e.Code()}}); req != "" {
 		detail += " (" + req + ")"
 	}
 	f := NewFinding("obo.claims-challenge", hop, detail, map[string]string{"error": e.Err, "suberror": e.Suberror})

@@ -21,8 +21,8 @@ func DiagnoseEntraError(e *EntraError) []Finding {
 	lower := strings.ToLower(desc)
 	for _, code := range e.Codes {
 		id := diagnoseCode(code, e, lower)
-		if id == "" {
-			continue
+		if id == "" || (id == "obo.claims-challenge" && e.Claims != "") {
+			continue // a claims challenge is told below, with what it asks for
 		}
 		f := NewFinding(id, "explain", fmt.Sprintf("Entra answered AADSTS%d%s: %s", code, errName(e.Err), anaFirstLine(fromCode(desc, code))),
 			map[string]string{"aadsts": fmt.Sprint(code), "error": e.Err})

@@ -258,6 +258,8 @@ func (x *TextExplanation) entraText(t string) {
 			switch f[1] {
 			case "error":
 				e.Err = f[2]
+			case "error_description":
+				e.Description = f[2]
 			case "suberror":
 				e.Suberror = f[2]
 			case "claims":
