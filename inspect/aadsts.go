@@ -264,7 +264,7 @@ var aadstsCatalogue = []AADSTS{
 		Meaning: "The 'resource' request parameter is not supported: the v2.0 endpoint refused the RFC 8707 / v1 resource parameter outright.",
 		Fix:     "Omit resource and ask for fully qualified scopes (api://…/scope), or use the v1 endpoint for v1-style requests."},
 	{Code: 530084, Name: "TokenProtectionPolicy", FindingID: "token.pop-bound-as-bearer", Community: true,
-		Meaning: "A Conditional Access Token Protection policy requires a device-bound (proof-of-possession) sign-in session, and the request's was not bound.",
+		Meaning: "Access has been blocked by conditional access token protection policy configured by this organization: the policy requires a device-bound (proof-of-possession) sign-in session, and the request's was not bound (Azure/azure-dev#7704).",
 		Fix:     "Use a client and platform that support Token Protection (a broker-bound session), or exclude the app from the policy."},
 	{Code: 82008, Name: "FmiPathMissing", FindingID: "agentid.fmi-path-missing", Community: true,
 		Meaning: "All agentic applications requesting a token exchange token must include the fmipath parameter on the token request: the blueprint's leg 1 lacked fmi_path (or sent it empty).",

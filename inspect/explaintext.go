@@ -51,8 +51,8 @@ var (
 	reSuberror   = regexp.MustCompile(`suberror['"]?\s*[:=]\s*['"]?(\w+)`)
 	rePyField    = regexp.MustCompile(`'(error|error_description|suberror|claims)':\s*'((?:[^'\\]|\\.)*)'`)
 	// noAssertion are the words hosts and SDKs use when a middle tier has no user token to
-	// exchange. "ARA OBO token request failed" is what hosted agents are said to log; oboscope
-	// found no public report quoting it, so it is matched as said, not as documented.
+	// exchange: Foundry hosted agents log "ARA OBO token request failed with status BadRequest"
+	// (Azure/azure-sdk-for-python#46696).
 	noAssertion = regexp.MustCompile(`(?i)ARA OBO token request failed|no user assertion|user assertion (is )?(missing|required|not found)|without a user assertion`)
 )
 

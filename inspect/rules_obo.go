@@ -38,7 +38,7 @@ var oboRules = []Rule{
 		Docs: docsOBO,
 		Explanation: "On-Behalf-Of exchanges the user's token that reached the middle tier. When no Authorization header reaches it (a proxy or gateway strips it, an app-service authentication layer consumes it), or the caller is an application rather than a user, there is nothing to exchange. " +
 			"oboscope sees it when the agent API answers a request that carried a token as if none came (a Bearer challenge without an error, RFC 6750 §3.1), or reports an exchange it could not start for want of a user assertion. " +
-			"Hosted agents report it in words such as 'ARA OBO token request failed'; oboscope found no public report quoting that text, so it is matched as said, not documented.",
+			"Foundry hosted agents report it as 'Failed to fetch access token. Status: BadRequest. Details: \"ARA OBO token request failed with status BadRequest\"' (Azure/azure-sdk-for-python#46696), and their hosting adapter drops the incoming Authorization header (Azure/azure-sdk-for-python#45797). The phrase is matched as people report it; Microsoft documents no code for it.",
 	},
 	{
 		ID: "obo.app-only-assertion", Severity: SeverityError, Title: "OBO assertion is an app-only token", AADSTS: []int{7000114},
@@ -81,9 +81,10 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.public-client-secret", Severity: SeverityError, Title: "A public client sent a client secret or assertion", AADSTS: []int{700025},
-		Fix:         "Remove the credential from the public client's requests, or make the app confidential (turn 'Allow public client flows' off and keep the secret on a server).",
+		Fix:         "Remove the credential from the public client's requests, or make the app confidential: register its redirect URI under 'Web' rather than 'Mobile and desktop applications', turn 'Allow public client flows' off, and keep the secret on a server.",
 		Docs:        docsCredentials,
-		Explanation: "Entra refuses credentials from an app it treats as a public client: AADSTS700025 'Client is public so neither 'client_assertion' nor 'client_secret' should be presented.' A secret in a desktop, mobile or CLI app is not secret.",
+		Explanation: "Entra refuses credentials from an app it treats as a public client: AADSTS700025 'Client is public so neither 'client_assertion' nor 'client_secret' should be presented.' Whether a request counts as public follows the platform its redirect URI is registered under " +
+			"(harishkrupo/oauth2ms#19, sonichi/sutando#2705: 'Mobile and desktop applications' means public). A secret in a desktop, mobile or CLI app is not secret.",
 	},
 	{
 		ID: "obo.claims-challenge", Severity: SeverityWarning, Title: "Downstream API requires more (claims challenge)", AADSTS: []int{50076, 50079},
