@@ -81,8 +81,8 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.public-client-secret", Severity: SeverityError, Title: "A public client sent a client secret or assertion", AADSTS: []int{700025},
-		Fix:         "Remove the credential from the public client's requests, or make the app confidential: register its redirect URI under 'Web' rather than 'Mobile and desktop applications', turn 'Allow public client flows' off, and keep the secret on a server.",
-		Docs:        docsCredentials,
+		Fix:  "Remove the credential from the public client's requests, or make the app confidential: register its redirect URI under 'Web' rather than 'Mobile and desktop applications', turn 'Allow public client flows' off, and keep the secret on a server.",
+		Docs: docsCredentials,
 		Explanation: "Entra refuses credentials from an app it treats as a public client: AADSTS700025 'Client is public so neither 'client_assertion' nor 'client_secret' should be presented.' Whether a request counts as public follows the platform its redirect URI is registered under " +
 			"(harishkrupo/oauth2ms#19, sonichi/sutando#2705: 'Mobile and desktop applications' means public). A secret in a desktop, mobile or CLI app is not secret.",
 	},
