@@ -31,7 +31,7 @@ func redirectAllowed(app *App, uri string) bool {
 	if err != nil || u.Scheme == "" {
 		return false
 	}
-	for _, reg := range app.RedirectURIs {
+	for _, reg := range append(append([]string{}, app.RedirectURIs...), app.SPARedirectURIs...) {
 		if reg == uri {
 			return true
 		}
@@ -69,6 +69,14 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	client := s.dir.app(clientID)
 	if client == nil {
 		s.authorizePage(w, errAppNotFound(clientID))
+		return
+	}
+	if client.Kind == "agent-identity" {
+		// Agent identities cannot take part in interactive flows, so no user can consent for
+		// one (MicrosoftDocs/entra-docs#2036). The wording is the sandbox's: no public report
+		// quotes Entra's.
+		s.authorizePage(w, newError("invalid_request", 82014,
+			"The application '%s' is an agent identity: agent identities cannot initiate interactive authorization requests, and users cannot consent for them. Grant its permissions by admin consent or through its blueprint.", client.AppID))
 		return
 	}
 	redirect := p.Get("redirect_uri")

@@ -84,12 +84,15 @@ type CertCredential struct {
 
 // App is an app registration with its service principal in this tenant.
 type App struct {
-	AppID           string
-	ObjectID        string
-	DisplayName     string
-	IdentifierURIs  []string
-	PublicClient    bool // "Allow public client flows"
-	RedirectURIs    []string
+	AppID          string
+	ObjectID       string
+	DisplayName    string
+	IdentifierURIs []string
+	PublicClient   bool // "Allow public client flows"
+	RedirectURIs   []string
+	// SPARedirectURIs are the redirect URIs registered under the Single-page application
+	// platform: codes for them are redeemed only cross-origin (with an Origin header).
+	SPARedirectURIs []string
 	Scopes          []Scope
 	AppRoles        []Scope
 	AcceptedVersion int // accessTokenAcceptedVersion: 1 (or unset) or 2
@@ -197,9 +200,12 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		{
 			AppID: ClientAppID, ObjectID: "0b05c0de-0b1e-4000-8000-000000000002", DisplayName: "Contoso Chat Client",
 			PublicClient: true, Kind: "app", AcceptedVersion: 2,
-			RedirectURIs:   []string{"http://localhost", "https://login.microsoftonline.com/common/oauth2/nativeclient"},
-			Secrets:        []Secret{{KeyID: clientSecretKeyID, Hint: secret("client")[:3], Value: secret("client"), End: validTo}},
-			RequiredAccess: map[string][]string{AgentAppID: {"access_as_user"}, GraphAppID: {"User.Read"}},
+			RedirectURIs: []string{"http://localhost", "https://login.microsoftonline.com/common/oauth2/nativeclient"},
+			// A browser client's redirect URI, registered under the Single-page application
+			// platform (its codes are redeemed cross-origin only).
+			SPARedirectURIs: []string{"http://localhost:5173"},
+			Secrets:         []Secret{{KeyID: clientSecretKeyID, Hint: secret("client")[:3], Value: secret("client"), End: validTo}},
+			RequiredAccess:  map[string][]string{AgentAppID: {"access_as_user"}, GraphAppID: {"User.Read"}},
 		},
 		{
 			AppID: AgentAppID, ObjectID: "0b05c0de-0b1e-4000-8000-000000000003", DisplayName: "Contoso Agent API",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -178,5 +179,67 @@ func TestNoRFC8414MetadataNorRegistration(t *testing.T) {
 	}
 	if d := fetchJSON(t, s, s.AuthorityURL()+"/v2.0/.well-known/openid-configuration"); d["registration_endpoint"] != nil {
 		t.Errorf("discovery has registration_endpoint %v", d["registration_endpoint"])
+	}
+}
+
+// TestAgentIdentityDirectRequests: an agent identity cannot ask for tokens itself (AADSTS82001)
+// nor be signed in to interactively (AADSTS82014, shown as Entra's error page).
+func TestAgentIdentityDirectRequests(t *testing.T) {
+	s := startSandbox(t, "agent-identity", func(o *Options) { o.AutoApprove = false })
+	_, b := postForm(t, s, s.TokenURL(), url.Values{"client_id": {AgentIdentityID}, "grant_type": {"client_credentials"}, "scope": {MCPAppIDURI + "/.default"}})
+	checkEntraFields(t, b, "invalid_request", 82001, "The application '"+AgentIdentityID+"' is an agent identity: it cannot request tokens directly. Its agent identity blueprint must obtain a token exchange token (client_credentials with fmi_path) for it to present as its client assertion.", "", false)
+	_, b = postForm(t, s, s.TokenURL(), url.Values{"client_id": {AgentIdentityID}, "grant_type": {grantTokenExchange}, "subject_token": {"x"}})
+	if firstCode(b) != 82001 {
+		t.Errorf("RFC 8693 from an agent identity: %v", b)
+	}
+	resp, err := s.HTTPClient().Get(s.AuthorityURL() + "/oauth2/v2.0/authorize?" + url.Values{"client_id": {AgentIdentityID}, "response_type": {"code"}, "scope": {mcpScope}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "AADSTS82014: ") {
+		t.Errorf("authorize for an agent identity: %d %s", resp.StatusCode, page)
+	}
+}
+
+// TestCodeRedemptionPlatform: a code for a Single-page application redirect URI is redeemed only
+// cross-origin (AADSTS9002327), any other only without an Origin (AADSTS9002326).
+func TestCodeRedemptionPlatform(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	code := func(redirect string) string {
+		q := url.Values{"client_id": {ClientAppID}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {agentScope[0]}, "state": {"s"}}
+		client := *s.HTTPClient()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err := client.Get(s.AuthorityURL() + "/oauth2/v2.0/authorize?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		return loc.Query().Get("code")
+	}
+	redeem := func(c, redirect, origin string) map[string]any {
+		form := url.Values{"client_id": {ClientAppID}, "grant_type": {"authorization_code"}, "code": {c}, "redirect_uri": {redirect}}
+		req, _ := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := s.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	b := redeem(code("http://localhost:8400"), "http://localhost:8400", "http://localhost:8400")
+	checkEntraFields(t, b, "invalid_request", 9002326, "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: 'http://localhost:8400'.", "", false)
+	b = redeem(code("http://localhost:5173"), "http://localhost:5173", "")
+	checkEntraFields(t, b, "invalid_request", 9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.", "", false)
+	if b := redeem(code("http://localhost:5173"), "http://localhost:5173", "http://localhost:5173"); b["access_token"] == nil {
+		t.Errorf("SPA code redeemed cross-origin: %v", b)
 	}
 }
