@@ -53,7 +53,10 @@ var (
 	// noAssertion are the words hosts and SDKs use when a middle tier has no user token to
 	// exchange: Foundry hosted agents log "ARA OBO token request failed with status BadRequest"
 	// (Azure/azure-sdk-for-python#46696).
-	noAssertion = regexp.MustCompile(`(?i)ARA OBO token request failed|no user assertion|user assertion (is )?(missing|required|not found)|without a user assertion`)
+	// rePRMResource is an MCP client refusing metadata whose resource is not the server URL
+	// (VS Code: microsoft/vscode#259251, modelcontextprotocol/python-sdk#1264).
+	rePRMResource = regexp.MustCompile(`(?i)protected resource(?: metadata resource)? "?([^"\s]+?)"? does not match (?:the )?(?:expected|MCP server resolved resource) "?([^"\s]+?)"?(?:[.\s]|$)`)
+	noAssertion   = regexp.MustCompile(`(?i)ARA OBO token request failed|no user assertion|user assertion (is )?(missing|required|not found)|without a user assertion`)
 )
 
 // ExplainText recognises what a person pasted — a log line, an Entra error body, an MSAL exception
@@ -75,6 +78,15 @@ func ExplainText(text string, now time.Time) TextExplanation {
 	x.httpResponse(t)
 	x.document(t)
 	x.entraText(t)
+	if m := rePRMResource.FindStringSubmatch(t); m != nil {
+		x.recognise(KindLogLine)
+		f := NewFinding("mcp.prm-resource-mismatch", "explain",
+			fmt.Sprintf("the MCP client refused the metadata: its resource is %q, the server URL it resolved is %q", m[1], m[2]), nil)
+		if anaSameRoot(m[1], m[2]) {
+			f.Severity = SeverityWarning
+		}
+		x.add(f)
+	}
 	if noAssertion.MatchString(t) {
 		x.recognise(KindLogLine)
 		x.add(NewFinding("obo.no-user-assertion", "explain",
@@ -121,8 +133,15 @@ func (x *TextExplanation) httpResponse(t string) {
 		x.recognise(KindHTTPResponse)
 	}
 	header := ""
-	if m := reWWWAuth.FindStringSubmatch(t); m != nil {
-		header = m[1]
+	if loc := reWWWAuth.FindStringSubmatchIndex(t); loc != nil {
+		header = t[loc[2]:loc[3]]
+		// A header folded over several lines (continuation lines start with white space).
+		for _, line := range strings.Split(t[loc[1]:], "\n")[1:] {
+			if line == "" || (line[0] != ' ' && line[0] != '\t') {
+				break
+			}
+			header += " " + strings.TrimSpace(line)
+		}
 	} else if first := anaFirstLine(t); len(first) > 7 && strings.EqualFold(first[:7], "bearer ") && strings.Contains(first, "=") {
 		header = first
 	}

@@ -70,6 +70,12 @@ var explainFixtures = []struct {
 		[]string{"msal-python"}, []int{700025}, []string{"obo.public-client-secret"}},
 	{"nuxt-auth-301-9002327.txt", "https://github.com/sidebase/nuxt-auth/issues/301",
 		[]string{"log-line"}, []int{9002327}, []string{"signin.redirect-platform-mismatch"}},
+	{"vscode-259251-prm-resource.txt", "https://github.com/microsoft/vscode/issues/259251",
+		[]string{"log-line"}, nil, []string{"mcp.prm-resource-mismatch"}},
+	{"python-sdk-1264-prm-resource.txt", "https://github.com/modelcontextprotocol/python-sdk/issues/1264",
+		[]string{"log-line"}, nil, []string{"mcp.prm-resource-mismatch"}},
+	{"mcp-remote-192-supabase-401.txt", "https://github.com/punkpeye/mcp-remote/issues/192",
+		[]string{"http-response", "www-authenticate"}, nil, nil},
 	{"msal-java-azure-tools-7395-50158.txt", "https://github.com/microsoft/azure-tools-for-java/issues/7395",
 		[]string{"msal-java"}, []int{50158}, nil},
 }
