@@ -86,7 +86,7 @@ var expectedHop = map[string]string{
 	"mcp.prm-resource-scope-mismatch": "mcp", "mcp.prm-no-scopes": "mcp", "obo.assertion-aud-case-mismatch": "obo",
 	"obo.assertion-invalid": "obo", "obo.no-user-assertion": "agent", "obo.certificate-not-registered": "obo",
 	"token.pop-bound-as-bearer": "agent", "agentid.fmi-path-missing": "obo", "obo.missing-client-credential": "obo",
-	"agentid.wrong-agent-identity": "obo",
+	"agentid.wrong-agent-identity": "obo", "agentid.direct-client-credentials": "obo",
 }
 
 // sandboxCheck runs `check --sandbox --scenario S --format json` in-process.

@@ -175,6 +175,8 @@ func (c *components) agentDownstream(ctx context.Context, userToken string) (*do
 		return rep, tok.AccessToken
 	case "agent-identity", "agent-identity-user-fic", "agent-identity-no-fmi-path", "agent-identity-no-credential", "agent-identity-other":
 		return c.agentIdentityOBO(ctx, userToken, scopes)
+	case "agent-identity-direct":
+		return c.agentIdentityDirect(ctx)
 	case "graph-token":
 		// The agent holds a Microsoft Graph token for the user and exchanges that instead of
 		// the token it was given.

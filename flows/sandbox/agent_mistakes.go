@@ -38,24 +38,38 @@ func (c *components) graphTokenFor(userToken string) (string, error) {
 // api://AzureADTokenExchange/.default with fmi_path) with no secret or assertion, and records
 // Entra's answer in leg.
 func (c *components) leg1WithoutCredential(ctx context.Context, leg *downstreamReport, identity string) {
+	c.postToken(ctx, leg, url.Values{"client_id": {BlueprintAppID}, "grant_type": {"client_credentials"},
+		"scope": {TokenExchangeAudID + "/.default"}, "fmi_path": {identity}})
+}
+
+// agentIdentityDirect asks for an MCP server token as the agent identity itself (client
+// credentials with no credential: it has none of its own) instead of through its blueprint's T1.
+func (c *components) agentIdentityDirect(ctx context.Context) (*downstreamReport, string) {
 	s := c.s
-	form := url.Values{"client_id": {BlueprintAppID}, "grant_type": {"client_credentials"},
-		"scope": {TokenExchangeAudID + "/.default"}, "fmi_path": {identity}}
+	rep := &downstreamReport{Kind: "agent_identity", GrantType: "client_credentials", TokenEndpoint: s.TokenURL()}
+	form := url.Values{"client_id": {AgentIdentityID}, "grant_type": {"client_credentials"}, "scope": {MCPAppIDURI + "/.default"}}
+	c.postToken(ctx, rep, form)
+	return rep, ""
+}
+
+// postToken posts form to the token endpoint and records Entra's answer in rep.
+func (c *components) postToken(ctx context.Context, rep *downstreamReport, form url.Values) {
+	s := c.s
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
 	if err != nil {
-		leg.Detail = err.Error()
+		rep.Detail = err.Error()
 		return
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		leg.Detail = err.Error()
+		rep.Detail = err.Error()
 		return
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	leg.Status = resp.StatusCode
-	leg.setBody(b)
+	rep.Status = resp.StatusCode
+	rep.setBody(b)
 }
 
 // strayCertFile is the certificate (and key) the certificate-not-registered scenario's agent

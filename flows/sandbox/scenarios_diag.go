@@ -67,6 +67,12 @@ func diagnosisScenarios() []*scenarioDef {
 			config: func(c *flows.Config, s *Sandbox, _ string) { agentIdentityConfig(c, s) },
 		},
 		{
+			Scenario: Scenario{Name: "agent-identity-direct-token", Change: "the agent asks for its MCP token as the agent identity itself (client credentials, no blueprint T1): AADSTS82001",
+				Expect: []string{"agentid.direct-client-credentials"}},
+			apply:  func(_ *Directory, b *behaviour) { b.agentGrant = "agent-identity-direct" },
+			config: func(c *flows.Config, s *Sandbox, _ string) { agentIdentityConfig(c, s) },
+		},
+		{
 			Scenario: Scenario{Name: "agent-identity-wrong-identity", Change: "the agent runs its exchange as another agent identity of the blueprint than the one configured",
 				Expect: []string{"agentid.wrong-agent-identity"}},
 			apply:  func(_ *Directory, b *behaviour) { b.agentGrant = "agent-identity-other" },

@@ -67,6 +67,9 @@ func diagnosisChecks() map[string]func(t *testing.T, s *Sandbox, o *observed) {
 		"agent-identity-no-credential": func(t *testing.T, _ *Sandbox, o *observed) {
 			wantCode(t, "agent leg 1", downstreamErr(t, o), "invalid_client", 7000216)
 		},
+		"agent-identity-direct-token": func(t *testing.T, _ *Sandbox, o *observed) {
+			wantCode(t, "agent downstream", downstreamErr(t, o), "invalid_request", 82001)
+		},
 		"agent-identity-wrong-identity": func(t *testing.T, _ *Sandbox, o *observed) {
 			d, _ := o.agentBody["downstream"].(map[string]any)
 			tok, _ := d["token"].(string)
