@@ -114,7 +114,9 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := p.Get("sandbox_user")
-	if username == "" && s.opts.AutoApprove {
+	if username == "" && s.opts.AutoApprove && p.Get("prompt") != "none" {
+		// prompt=none asks about an existing session, and a request without cookies has none:
+		// Entra answers login_required, so no code is issued without a sign-in.
 		username = s.beh.signinUser
 	}
 	if username == "" && p.Get("prompt") == "none" {

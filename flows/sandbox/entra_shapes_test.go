@@ -243,3 +243,22 @@ func TestCodeRedemptionPlatform(t *testing.T) {
 		t.Errorf("SPA code redeemed cross-origin: %v", b)
 	}
 }
+
+// TestPromptNoneWithoutSession: prompt=none without a session is login_required (AADSTS50058),
+// even when the sandbox approves sign-ins at once, and a resource Entra accepts gets that answer.
+func TestPromptNoneWithoutSession(t *testing.T) {
+	s := startSandbox(t, "healthy")
+	q := url.Values{"client_id": {ClientAppID}, "response_type": {"code"}, "redirect_uri": {"http://localhost"},
+		"scope": {s.MCPURL() + "/tools.call"}, "resource": {s.MCPURL()}, "prompt": {"none"}, "state": {"st"}}
+	client := *s.HTTPClient()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Get(s.AuthorityURL() + "/oauth2/v2.0/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if v := loc.Query(); v.Get("error") != "login_required" || v.Get("code") != "" || !strings.HasPrefix(v.Get("error_description"), "AADSTS50058: ") {
+		t.Errorf("redirect %v", v)
+	}
+}
