@@ -190,7 +190,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see: oboscope scenarios)")
 	root.SetVersionTemplate("oboscope {{.Version}}\n")
 	root.AddCommand(newCheck(stdin, stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
-		newScenarios(stdout, stderr), newExplain(stdout, stderr))
+		newScenarios(stdout, stderr), newExplain(stdin, stdout, stderr))
 	return root
 }
 
@@ -318,13 +318,33 @@ func newScenarios(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-func newExplain(stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
-		Use:   "explain ID",
-		Short: "Explain one finding: what it means, why it happens and how to fix it",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			return exit(report.RunExplain(args[0], stdout, stderr))
+func newExplain(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	opts := report.ExplainOptions{Stdin: stdin}
+	cmd := &cobra.Command{
+		Use:   "explain [ID | CODE | TEXT | -] [--json]",
+		Short: "Explain a finding, an Entra error code, or anything pasted: cause and fix",
+		Long: "explain takes one of:\n" +
+			"  a finding ID (obo.assertion-aud-mismatch) or a section (obo, mcp …)\n" +
+			"  an AADSTS code (AADSTS50013 or 50013) or an HTTP status (401)\n" +
+			"  TEXT, or - to read it from standard input: a log line, an Entra error body, an MSAL\n" +
+			"  exception as MSAL for Go, Python, Node, .NET or Java prints it, an HTTP response with\n" +
+			"  WWW-Authenticate, a WWW-Authenticate value alone, a token, Protected Resource Metadata\n" +
+			"  or authorization server metadata\n" +
+			"It says what it recognised and the findings that explain it. Exit 0 when it recognised\n" +
+			"something, 2 when it did not.",
+		Example: "  oboscope explain AADSTS9010010\n" +
+			"  oboscope explain 'AADSTS500131: Assertion audience does not match the Client app presenting the assertion.'\n" +
+			"  pbpaste | oboscope explain - --json",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				fmt.Fprint(stderr, cmd.Long+"\n\n"+cmd.UsageString())
+				return exit(2)
+			}
+			// Unquoted text arrives as several arguments: it is one paste.
+			opts.Query = strings.Join(args, " ")
+			return exit(report.RunExplainQuery(opts, stdout, stderr))
 		},
 	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"recognised":[…],"aadsts":[…],"findings":[…]}`)
+	return cmd
 }

@@ -37,6 +37,9 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 		// although the user token is for the configured middle tier.
 		{"assertion audience", `{"error":"invalid_grant","error_description":"AADSTS500131: Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '0b05c0de-a9e1-4000-8000-000000000003' and the expected audience is '0b05c0de-3c90-4000-8000-000000000004'.\r\nTrace ID: x"}`,
 			[]string{"obo.assertion-aud-mismatch"}, "agent: the agent API answered 500: its own token exchange failed (AADSTS500131: Assertion audience does not match"},
+		// A hosted agent with no user token says so in words, with no Entra error.
+		{"no user assertion", `{"error":{"code":"server_error","message":"ARA OBO token request failed"}}`,
+			[]string{"obo.no-user-assertion"}, "agent: 127.0.0.1:"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startSandbox(t, "healthy")
@@ -65,6 +68,12 @@ func TestForeignAgentRelaysItsOBOFailure(t *testing.T) {
 				return
 			}
 			f := o.Findings[0]
+			if f.ID == "obo.no-user-assertion" {
+				if !strings.Contains(f.Detail, "ARA OBO token request failed") || !strings.Contains(o.Story, "the agent API reports it had no user token to exchange") {
+					t.Fatalf("detail %q, story %q", f.Detail, o.Story)
+				}
+				return
+			}
 			if f.ID == "obo.assertion-aud-mismatch" {
 				if !strings.HasSuffix(f.Detail, " — the user token's aud "+testAgent+" is the configured middle tier, so the agent API does its exchange as another app (check its client id)") {
 					t.Fatalf("detail %q", f.Detail)

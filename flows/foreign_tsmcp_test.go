@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -268,8 +269,8 @@ func TestTSSDKToolCallScopeChallenge(t *testing.T) {
 	if got := strings.Join(findingIDs(m.Findings), " "); got != "mcp.rejected" {
 		t.Fatalf("mcp findings %s (story %q)", got, m.Story)
 	}
-	want := `the MCP server answered 403 insufficient_scope: it requires tools.write (its challenge) and the token presented has scp "tools.call"; its metadata's scopes_supported (api://contoso-mcp/tools.call) does not list tools.write (on tools/call whoami: the session itself was accepted)`
-	if d := m.Findings[0].Detail; d != want {
+	want := `the MCP server answered 403 insufficient_scope: it requires tools.write (its challenge) and the token presented has scp "tools.call"; its metadata's scopes_supported (MCPURL/tools.call) does not list tools.write (on tools/call whoami: the session itself was accepted)`
+	if d := regexp.MustCompile(`https://127\.0\.0\.1:\d+/mcp`).ReplaceAllString(m.Findings[0].Detail, "MCPURL"); d != want {
 		t.Fatalf("detail\n got %s\nwant %s", d, want)
 	}
 	if !strings.Contains(m.Story, "with the token: session started, 1 tool (whoami); tools/call whoami refused (403)") {

@@ -102,7 +102,9 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{valueOr(tm.authorizationServer, tm.issuer)},
-				"scopes_supported": []string{"api://contoso-mcp/tools.call"}, "resource_name": "ts mcp"})
+				// Scopes published under the resource, as Entra needs for spec clients that send
+				// resource=<it> (the sandbox's MCP app has no identifierUri for this server's URL).
+				"scopes_supported": []string{strings.TrimSuffix(res, "/") + "/tools.call"}, "resource_name": "ts mcp"})
 		})
 	}
 	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,7 @@ type wireExchangeReport struct {
 	Error         json.RawMessage `json:"error"`
 	Token         string          `json:"token"`
 	Passthrough   bool            `json:"passthrough"`
+	Detail        string          `json:"detail"`
 }
 
 // parseExchangeReport reads a component's exchange report; nil when raw is empty or not one.
@@ -42,7 +43,7 @@ func parseExchangeReport(raw json.RawMessage) (*inspect.ExchangeReport, string) 
 	if err := json.Unmarshal(raw, &wr); err != nil {
 		return nil, ""
 	}
-	r := &inspect.ExchangeReport{Kind: wr.Kind, GrantType: wr.GrantType, TokenEndpoint: wr.TokenEndpoint, Status: wr.Status, Passthrough: wr.Passthrough}
+	r := &inspect.ExchangeReport{Kind: wr.Kind, GrantType: wr.GrantType, TokenEndpoint: wr.TokenEndpoint, Status: wr.Status, Passthrough: wr.Passthrough, Detail: wr.Detail}
 	if len(bytes.TrimSpace(wr.Error)) > 0 && !bytes.Equal(bytes.TrimSpace(wr.Error), []byte("null")) {
 		if e, err := inspect.ParseEntraError(wr.Error); err == nil {
 			r.Error = e
@@ -144,6 +145,9 @@ func observeAgent(ctx context.Context, h *hopRun, user heldToken) (agentObs, age
 		// token request in its error body, as apps commonly do.
 		if e := relayedEntraError(respBody); e != nil {
 			rep = &inspect.ExchangeReport{Error: e}
+		} else if text := string(respBody); inspect.SaysNoUserAssertion(text) {
+			// Hosts say so in words ("ARA OBO token request failed"), with no Entra error.
+			rep = &inspect.ExchangeReport{Detail: shortBody(text)}
 		}
 	}
 	agentStory(h, obs, resp, respBody, ans, jsonErr, rep)

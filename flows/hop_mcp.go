@@ -72,6 +72,7 @@ func observeMCP(ctx context.Context, h *hopRun, user heldToken, obo oboOut) (mcp
 	obs.PRM, obs.PRMURL, obs.PRMTried, obs.prmURL = prm, prmURL, tried, prmURL
 	if prm != nil {
 		obs.asIssuers = fetchASMetadata(ctx, h, prm.AuthorizationServers)
+		obs.ResourceProbe = probeResource(ctx, h, prm)
 	}
 	obs.version = expectedVersion(prm)
 

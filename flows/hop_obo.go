@@ -95,6 +95,7 @@ func oboExpectations(cfg Config, mode string) inspect.OBOExpectations {
 	switch {
 	case mode == OBOModeAgentIdentity:
 		exp.MiddleTier = nonEmpty(cfg.OBO.BlueprintClientID, "api://"+cfg.OBO.BlueprintClientID)
+		exp.AgentIdentity = cfg.OBO.AgentIdentityID
 	case mode == OBOModeNone || mode == OBOModePassthrough:
 	case strings.EqualFold(cfg.OBO.ClientID, cfg.Agent.ClientID):
 		exp.MiddleTier = nonEmpty(cfg.OBO.ClientID, cfg.Agent.AppIDURI)
@@ -269,6 +270,8 @@ func agentReportProblem(r *inspect.ExchangeReport) string {
 		return ""
 	case r.Error != nil:
 		return "the agent API reports its own exchange failed: " + valueOr(firstLine(r.Error.Description), r.Error.Err)
+	case inspect.SaysNoUserAssertion(r.Detail):
+		return "the agent API reports it had no user token to exchange: " + r.Detail
 	case r.GrantType != "" && r.GrantType != inspect.GrantJWTBearer:
 		return "the agent API reports it sent grant_type=" + r.GrantType + " (Entra's On-Behalf-Of is jwt-bearer)"
 	}

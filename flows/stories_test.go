@@ -18,8 +18,8 @@ func TestHopErrorsWhole(t *testing.T) {
 		scenario, hop, want, tail string
 	}{
 		{"passthrough", "mcp",
-			`mcp: HOST answered 401 — invalid token: audience "0b05c0de-a9e1-4000-8000-000000000003" is not this resource (expected 0b05c0de-3c90-4000-8000-000000000004 or api://contoso-mcp)`,
-			"or api://contoso-mcp)"},
+			`mcp: HOST answered 401 — invalid token: audience "0b05c0de-a9e1-4000-8000-000000000003" is not this resource (expected 0b05c0de-3c90-4000-8000-000000000004 or api://contoso-mcp or https://HOST/mcp)`,
+			"or https://HOST/mcp)"},
 		{"v1-mcp-tokens", "mcp",
 			`mcp: HOST answered 401 — invalid token: issuer "https://HOST/0b05c0de-7e4a-4000-8000-000000000001/" is not accepted (expected https://HOST/0b05c0de-7e4a-4000-8000-000000000001/v2.0)`,
 			"0b05c0de-7e4a-4000-8000-000000000001/v2.0)"},

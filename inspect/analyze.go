@@ -264,3 +264,20 @@ func anaOrNone(s string) string {
 func anaDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
+
+// anaAudienceExact reports whether token t is for one of want as Entra compares an OBO assertion's
+// audience: exactly, case included (only a trailing slash is ignored). An empty want accepts
+// anything.
+func anaAudienceExact(t *Token, want []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, a := range t.Audiences {
+		for _, w := range want {
+			if w != "" && strings.TrimSuffix(a, "/") == strings.TrimSuffix(w, "/") {
+				return true
+			}
+		}
+	}
+	return false
+}

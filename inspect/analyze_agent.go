@@ -42,6 +42,8 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 		agentTenantRule,
 		agentChallengeScopeRule,
 		agentNoChallengeRule,
+		agentPoPBearerRule,
+		agentNoTokenReachedRule,
 		agentRejectedRule,
 	} {
 		fs = rule(c, fs)

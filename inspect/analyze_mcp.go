@@ -28,6 +28,9 @@ type MCPObservation struct {
 	PRM      *ResourceMetadata
 	PRMURL   string
 	PRMTried []string
+	// ResourceProbe is the authorization server's answer to a spec client's authorization
+	// request with resource=<PRM resource> (nil: none was sent, PRMNeedsResourceProbe says when).
+	ResourceProbe *ResourceProbe
 
 	Token            *Token // the token presented with the MCP requests
 	TokenIsUserToken bool   // it is the very token the user signed in with (no exchange happened)
@@ -79,6 +82,8 @@ func AnalyzeMCP(obs MCPObservation, exp MCPExpectations) []Finding {
 		mcpPRMResourceRule,
 		mcpPRMIssuerRule,
 		mcpPRMScopesRule,
+		mcpPRMResourceScopeRule,
+		mcpPRMNoScopesRule,
 		mcpAudienceRule,
 		mcpPassthroughRule,
 		mcpForeignTokenRule,
@@ -234,7 +239,7 @@ func mcpPRMResourceRule(c *mcpContext, fs []Finding) []Finding {
 // not list the presented token's issuer.
 func mcpPRMIssuerRule(c *mcpContext, fs []Finding) []Finding {
 	p, t := c.obs.PRM, c.token
-	if p == nil || t == nil || t.Issuer == "" || anaContainsIssuer(p.AuthorizationServers, t.Issuer) {
+	if p == nil || t == nil || t.Issuer == "" || anaContainsIssuer(p.AuthorizationServers, t.Issuer, t.TenantID) {
 		return fs
 	}
 	f := NewFinding("mcp.prm-issuer-mismatch", "mcp",
@@ -379,8 +384,12 @@ func anaTokenAuds(t *Token) []string {
 	return t.Audiences
 }
 
-func anaContainsIssuer(list []string, iss string) bool {
+// anaContainsIssuer reports whether list names iss: exactly, or through a multi-tenant template
+// (…/common/v2.0, …/organizations/v2.0, …/consumers/v2.0) for the token's tenant tid, the way
+// Entra issues every token with the tenant's own issuer.
+func anaContainsIssuer(list []string, iss, tid string) bool {
 	for _, s := range list {
+		s = issuerFromTemplate(s, tid)
 		if strings.TrimSuffix(s, "/") == strings.TrimSuffix(iss, "/") {
 			return true
 		}

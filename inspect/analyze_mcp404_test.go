@@ -11,7 +11,7 @@ import (
 // the configuration, not at the server's metadata.
 func TestAnalyzeMCPResourceMismatchBlamesConfiguredURL(t *testing.T) {
 	const resource = "https://mcp.contoso.example/mcp"
-	prm := &inspect.ResourceMetadata{Resource: resource, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}}
+	prm := &inspect.ResourceMetadata{Resource: resource, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: scopesUnder(resource)}
 	exp := inspect.MCPExpectations{Audiences: []string{mcpID}}
 	for _, tc := range []struct {
 		probe   int

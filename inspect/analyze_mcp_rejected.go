@@ -103,7 +103,7 @@ func mcpBlameResourceIndicator(c *mcpContext, f *Finding) {
 func mcpBlameIssuer(c *mcpContext, f *Finding) {
 	t := c.token
 	f.Detail += fmt.Sprintf("; the token's iss is %s (a v%s token from Entra)", t.Issuer, valueOrDefault(t.Version, "?"))
-	if c.obs.PRM != nil && anaContainsIssuer(c.obs.PRM.AuthorizationServers, t.Issuer) {
+	if c.obs.PRM != nil && anaContainsIssuer(c.obs.PRM.AuthorizationServers, t.Issuer, t.TenantID) {
 		f.Detail += ", the issuer the server's own metadata lists"
 	}
 	f.Detail += ": its validator expects another issuer"

@@ -12,7 +12,7 @@ import (
 func TestAnalyzeMCPRejectedCause(t *testing.T) {
 	const url = "https://mcp.contoso.example/mcp"
 	md := "https://mcp.contoso.example/.well-known/oauth-protected-resource/mcp"
-	prm := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: []string{"api://contoso-mcp/tools.call"}}
+	prm := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: scopesUnder(url)}
 	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "azp": agentID, "scp": "tools.call"})
 	user := mkToken(t, nil) // aud: the agent API
 	exp := inspect.MCPExpectations{Audiences: []string{mcpID, "api://contoso-mcp"}, RequiredScopes: []string{"api://contoso-mcp/tools.call"}}
@@ -28,7 +28,7 @@ func TestAnalyzeMCPRejectedCause(t *testing.T) {
 				ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", scope="tools.admin", resource_metadata="` + md + `"`,
 				Status:               403, WWWAuthenticate: `Bearer error="insufficient_scope", error_description="Insufficient scope", scope="tools.admin", resource_metadata="` + md + `"`,
 				ForeignProbeSent: true, ForeignProbeToken: user, ForeignProbeStatus: 401},
-			detail:     `the MCP server answered 403 insufficient_scope: it requires tools.admin (its challenge) and the token presented has scp "tools.call"; its metadata's scopes_supported (api://contoso-mcp/tools.call) does not list tools.admin`,
+			detail:     `the MCP server answered 403 insufficient_scope: it requires tools.admin (its challenge) and the token presented has scp "tools.call"; its metadata's scopes_supported (https://mcp.contoso.example/mcp/tools.call) does not list tools.admin`,
 			fix:        "Either the server requires the wrong scope (make it require what the token carries, tools.call), or the token needs tools.admin: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
 			evidenceOf: "missing",
 		},
@@ -39,7 +39,7 @@ func TestAnalyzeMCPRejectedCause(t *testing.T) {
 				ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", scope="tools.admin", resource_metadata="` + md + `"`,
 				Status:               401, WWWAuthenticate: `Bearer error="invalid_token", error_description="token lacks scope tools.admin", scope="tools.admin", resource_metadata="` + md + `"`,
 				ForeignProbeSent: true, ForeignProbeToken: user, ForeignProbeStatus: 401},
-			detail:     `the MCP server answered 401 invalid_token ("token lacks scope tools.admin"); it requires tools.admin (its challenge), which the token presented lacks (scp "tools.call"); its metadata's scopes_supported (api://contoso-mcp/tools.call) does not list tools.admin`,
+			detail:     `the MCP server answered 401 invalid_token ("token lacks scope tools.admin"); it requires tools.admin (its challenge), which the token presented lacks (scp "tools.call"); its metadata's scopes_supported (https://mcp.contoso.example/mcp/tools.call) does not list tools.admin`,
 			fix:        "Either the server requires the wrong scope (make it require what the token carries, tools.call), or the token needs tools.admin: expose it on the MCP server's app registration, add it to obo.scopes (and to the agent's own On-Behalf-Of request), and grant consent.",
 			evidenceOf: "missing",
 		},
@@ -93,7 +93,7 @@ func TestAnalyzeMCPRejectedAudienceNeedsEvidence(t *testing.T) {
 		status  int
 	}{{"foreign refused too", mkToken(t, nil), 401}, {"foreign from another issuer", otherIssuer, 403}} {
 		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`,
-			PRM: &inspect.ResourceMetadata{Resource: url}, Token: mcpTok, Status: 401, ForeignProbeSent: true, ForeignProbeToken: tt.foreign, ForeignProbeStatus: tt.status}
+			PRM: &inspect.ResourceMetadata{Resource: url, ScopesSupported: scopesUnder(url)}, Token: mcpTok, Status: 401, ForeignProbeSent: true, ForeignProbeToken: tt.foreign, ForeignProbeStatus: tt.status}
 		for _, f := range inspect.AnalyzeMCP(obs, exp) {
 			if f.ID == "mcp.rejected" && f.Fix != "Read the challenge shown: it names what the server wanted." {
 				t.Errorf("%s: fix %q", tt.name, f.Fix)
@@ -108,7 +108,7 @@ func TestAnalyzeMCPMetadataFoundPastTheChallenge(t *testing.T) {
 	const url = "http://127.0.0.1:7001/mcp"
 	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401,
 		ProbeWWWAuthenticate: `Bearer error="invalid_token", resource_metadata="http://127.0.0.1:7001/.well-known/oauth-protected-resource/mcp"`,
-		PRM:                  &inspect.ResourceMetadata{Resource: "http://127.0.0.1:7001/"}, PRMURL: "http://127.0.0.1:7001/.well-known/oauth-protected-resource",
+		PRM:                  &inspect.ResourceMetadata{Resource: "http://127.0.0.1:7001/", ScopesSupported: scopesUnder("http://127.0.0.1:7001/")}, PRMURL: "http://127.0.0.1:7001/.well-known/oauth-protected-resource",
 		PRMTried: []string{"http://127.0.0.1:7001/.well-known/oauth-protected-resource/mcp (404)", "http://127.0.0.1:7001/.well-known/oauth-protected-resource (200)"}}
 	fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{})
 	if len(fs) != 1 || fs[0].ID != "mcp.prm-resource-mismatch" {
@@ -124,7 +124,7 @@ func TestAnalyzeMCPMetadataFoundPastTheChallenge(t *testing.T) {
 func TestAnalyzeMCPForeignTokenAnswered403(t *testing.T) {
 	const url = "https://mcp.contoso.example/mcp"
 	user := mkToken(t, nil)
-	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{user.Issuer}},
+	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{user.Issuer}, ScopesSupported: scopesUnder(url)},
 		Token: user, TokenIsUserToken: true, Status: 403, WWWAuthenticate: `Bearer error="insufficient_scope", scope="tools.call"`}
 	got := ids(inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}}))
 	if strings.Join(got, " ") != "mcp.accepts-foreign-token mcp.aud-mismatch mcp.token-passthrough" {
@@ -172,7 +172,7 @@ func TestAnalyzeAgentRejectsItsOwnAudience(t *testing.T) {
 func TestAnalyzeMCPValidatorRefusesIssuer(t *testing.T) {
 	const url = "https://mcp.contoso.example/mcp"
 	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
-	prm := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}
+	prm := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}, ScopesSupported: scopesUnder(url)}
 	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer error="invalid_token", error_description="Missing Authorization header", resource_metadata="x"`,
 		PRM: prm, Token: mcpTok, Status: 401,
 		WWWAuthenticate: `Bearer error="invalid_token", error_description="unexpected "iss" claim value", scope="tools.call", resource_metadata="x"`}
@@ -192,7 +192,7 @@ func TestAnalyzeMCPExpectedResource(t *testing.T) {
 	const url = "https://mcp.contoso.example/mcp"
 	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
 	obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer error="invalid_token", resource_metadata="x"`,
-		PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}, Token: mcpTok, Status: 401,
+		PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}, ScopesSupported: scopesUnder(url)}, Token: mcpTok, Status: 401,
 		WWWAuthenticate: `Bearer error="invalid_token", error_description="Token was not issued for this resource", scope="tools.call", resource_metadata="x"`}
 	fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID, "api://contoso-mcp"}})
 	if len(fs) != 1 || fs[0].ID != "mcp.rejected" {
@@ -214,7 +214,7 @@ func TestAnalyzeMCP403FromTheTransport(t *testing.T) {
 		want     string
 	}{{"Invalid Host header: 127.0.0.1:7001", ""}, {"", "mcp.rejected"}} {
 		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`,
-			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}, Token: mcpTok, Status: 403, MCPError: tt.mcpError}
+			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}, ScopesSupported: scopesUnder(url)}, Token: mcpTok, Status: 403, MCPError: tt.mcpError}
 		if got := strings.Join(ids(inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}})), " "); got != tt.want {
 			t.Errorf("MCP error %q: findings %q, want %q", tt.mcpError, got, tt.want)
 		}
@@ -228,7 +228,7 @@ func TestAnalyzeMCPServerKeys(t *testing.T) {
 	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "scp": "tools.call"})
 	for _, verified := range []bool{true, false} {
 		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`,
-			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}}, Token: mcpTok, TokenSignatureVerified: verified, Status: 401,
+			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{mcpTok.Issuer}, ScopesSupported: scopesUnder(url)}, Token: mcpTok, TokenSignatureVerified: verified, Status: 401,
 			WWWAuthenticate: `Bearer error="invalid_token", error_description="no applicable key found in the JSON Web Key Set"`}
 		fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{Audiences: []string{mcpID}})
 		if len(fs) != 1 || fs[0].ID != "mcp.rejected" {
@@ -253,7 +253,7 @@ func TestAnalyzeMCPRootSlash(t *testing.T) {
 		{"https://mcp.contoso.example/", "https://mcp.contoso.example/mcp", inspect.SeverityError},
 		{"https://localhost/", "https://mcp.contoso.example", inspect.SeverityError},
 	} {
-		obs := inspect.MCPObservation{URL: tt.url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, PRM: &inspect.ResourceMetadata{Resource: tt.resource}}
+		obs := inspect.MCPObservation{URL: tt.url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, PRM: &inspect.ResourceMetadata{Resource: tt.resource, ScopesSupported: scopesUnder(tt.resource)}}
 		fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{})
 		if len(fs) != 1 || fs[0].ID != "mcp.prm-resource-mismatch" || fs[0].Severity != tt.sev {
 			t.Errorf("%s vs %s: %+v", tt.resource, tt.url, fs)
@@ -276,7 +276,7 @@ func TestAnalyzeMCPIssuerFix(t *testing.T) {
 		{v1, rule.Fix},
 	} {
 		obs := inspect.MCPObservation{URL: url, ProbeStatus: 401, ProbeWWWAuthenticate: `Bearer resource_metadata="x"`, Token: tt.tok, Status: 200, SessionOK: true,
-			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid}}}
+			PRM: &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid}, ScopesSupported: scopesUnder(url)}}
 		fs := inspect.AnalyzeMCP(obs, inspect.MCPExpectations{})
 		if len(fs) != 1 || fs[0].ID != "mcp.prm-issuer-mismatch" || fs[0].Fix != tt.fix {
 			t.Errorf("v%s: %+v", tt.tok.Version, fs)

@@ -24,6 +24,9 @@ type ExchangeReport struct {
 	Error         *EntraError
 	Token         *Token
 	Passthrough   bool
+	// Detail is what the component said of a failure that carries no Entra error ("no user
+	// assertion: …").
+	Detail string
 }
 
 // OBOObservation is what the obo hop saw.
@@ -51,13 +54,24 @@ type OBOObservation struct {
 type OBOExpectations struct {
 	MiddleTier          []string // audiences the assertion must have: obo.client_id and agent.app_id_uri (agent_identity: the blueprint's)
 	DownstreamAudiences []string // the MCP server's client id and App ID URI
+	// AgentIdentity is the agent identity configured (agent_identity mode): the exchanged tokens
+	// must speak for it.
+	AgentIdentity string
 }
 
 // oboCodes maps Entra codes at the OBO exchange to findings.
 func oboCodes() codeFindings {
 	return codeFindings{
-		50013:   "obo.assertion-aud-mismatch",
+		50013:   "obo.assertion-invalid", // read by its description: AssertionFinding
 		500131:  "obo.assertion-aud-mismatch",
+		7000114: "obo.app-only-assertion",
+		700027:  "obo.certificate-not-registered",
+		700025:  "obo.public-client-secret",
+		7000216: "obo.missing-client-credential",
+		82008:   "agentid.fmi-path-missing",
+		82001:   "agentid.direct-client-credentials",
+		82014:   "agentid.no-interactive-consent",
+		700211:  "agentid.wrong-tenant",
 		65001:   "obo.consent-required",
 		7000215: "obo.invalid-client-secret",
 		7000222: "obo.client-secret-expired",
@@ -104,6 +118,7 @@ func AnalyzeOBO(obs OBOObservation, exp OBOExpectations) []Finding {
 		oboDownstreamAudienceRule,
 		oboScopeMissingRule,
 		oboNotAgentTokenRule,
+		oboWrongAgentIdentityRule,
 	} {
 		fs = rule(c, fs)
 	}
@@ -121,10 +136,15 @@ type oboContext struct {
 	// API's own exchange, which may run as another app than obo.client_id, so all its codes count.
 	table      codeFindings
 	agentTable codeFindings
-	// assertionForMiddleTier is set when the observed assertion is for the middle tier: then
-	// AADSTS50013, which names the assertion's audience, says something else went wrong with it,
-	// and the audience finding would be false.
+	// assertionForMiddleTier is set when the observed assertion is for the middle tier, exactly
+	// as Entra compares: then an audience error says something else went wrong with it (the agent
+	// API exchanged it as another app), and the audience finding would be false.
+	// assertionCaseOnly is set when it is for the middle tier only if case is ignored.
 	assertionForMiddleTier bool
+	assertionCaseOnly      bool
+	// audienceReported is set when the assertion is not for the middle tier at all: the
+	// audience rule reports it, and Entra's AADSTS50013 about the same token is that problem.
+	audienceReported bool
 	// assertion is the assertion when it is a JWS whose claims the rules can read, else nil.
 	assertion *Token
 	// result is the exchanged token when it is a JWS, else nil.
@@ -140,10 +160,20 @@ func newOBOContext(obs OBOObservation, exp OBOExpectations) *oboContext {
 	if a := obs.Assertion; a != nil && a.Format == FormatJWS {
 		c.assertion = a
 	}
-	if c.assertion != nil && len(anaNonEmpty(exp.MiddleTier)) > 0 && anaAudienceOK(c.assertion, exp.MiddleTier) {
-		c.assertionForMiddleTier = true
-		delete(c.table, 50013)
-		delete(c.table, 500131)
+	if c.assertion != nil && len(anaNonEmpty(exp.MiddleTier)) > 0 {
+		switch {
+		case anaAudienceExact(c.assertion, exp.MiddleTier):
+			c.assertionForMiddleTier = true
+			delete(c.table, 500131)
+		case anaAudienceOK(c.assertion, exp.MiddleTier):
+			c.assertionCaseOnly = true
+			c.table[500131] = "obo.assertion-aud-case-mismatch"
+			c.agentTable[500131] = "obo.assertion-aud-case-mismatch"
+		default:
+			// oboscope's own rule reports the audience; Entra's complaint about the same
+			// assertion's signature (a Graph token is validated before its audience) adds nothing.
+			c.audienceReported = c.obs.Mode != "passthrough"
+		}
 	}
 	if t := obs.Result; t != nil && t.Format == FormatJWS {
 		c.result = t
@@ -168,30 +198,47 @@ func oboAppOnlyAssertionRule(c *oboContext, fs []Finding) []Finding {
 // exchange was sent.
 func oboAssertionAudienceRule(c *oboContext, fs []Finding) []Finding {
 	a, tier := c.assertion, anaNonEmpty(c.exp.MiddleTier)
-	if a == nil || c.obs.Mode == "passthrough" || len(tier) == 0 || anaAudienceOK(a, c.exp.MiddleTier) {
+	if a == nil || c.obs.Mode == "passthrough" || len(tier) == 0 || c.assertionForMiddleTier {
 		return fs
 	}
-	id, verb := "obo.assertion-aud-mismatch", "Entra refuses the exchange with AADSTS50013"
+	if c.assertionCaseOnly {
+		verb := "Entra compares exactly and refuses the exchange with AADSTS500131"
+		if !c.obs.Performed {
+			verb = "Entra compares exactly and would refuse the exchange (AADSTS500131)"
+		}
+		f := NewFinding("obo.assertion-aud-case-mismatch", "obo",
+			fmt.Sprintf("the assertion's aud is %s; the middle tier is registered as %s — equal only when case is ignored: %s", anaAudList(a), strings.Join(tier, " / "), verb),
+			map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")})
+		return append(fs, f)
+	}
+	id, verb := "obo.assertion-aud-mismatch", "Entra refuses the exchange (AADSTS500131)"
 	if c.agentMode {
 		id = "agentid.assertion-aud-not-blueprint"
 	}
 	if !c.obs.Performed {
-		verb = "Entra would refuse the exchange (AADSTS50013)"
+		verb = "Entra would refuse the exchange (AADSTS500131)"
 	}
-	return append(fs, NewFinding(id, "obo",
+	code := 500131
+	if stringOf(a.Header["nonce"]) != "" || anyGraph(a.Audiences) {
+		// A Graph token fails its signature validation before its audience is compared.
+		verb, code = "a Microsoft Graph token, which Entra refuses before comparing the audience (AADSTS50013, invalid signature)", 50013
+	}
+	f := NewFinding(id, "obo",
 		fmt.Sprintf("the assertion's aud is %s but the middle tier is %s: %s", anaAudList(a), strings.Join(tier, " / "), verb),
-		map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")}))
+		map[string]string{"claim": "aud", "value": strings.Join(a.Audiences, " ")})
+	if !c.agentMode {
+		f.AADSTS = code
+	}
+	return append(fs, f)
 }
 
 // oboEntraErrorRules turns Entra's answers to leg 1 and to the exchange into findings, and an
 // interaction_required answer with claims into obo.claims-challenge.
 func oboEntraErrorRules(c *oboContext, fs []Finding) []Finding {
-	fs = anaAddOnce(fs, anaFromEntraError(c.obs.Leg1Error, "obo", c.table, "Entra (leg 1, blueprint client credentials)")...)
-	fs = anaAddOnce(fs, anaFromEntraError(c.obs.Error, "obo", c.table, "Entra's token endpoint")...)
-	if e := c.obs.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
-		fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo",
-			"Entra answered interaction_required with a claims challenge: the user must sign in again and satisfy it",
-			map[string]string{"error": e.Err}))
+	fs = anaAddOnce(fs, anaFromEntraError(c.obs.Leg1Error, "obo", c.tableFor(c.obs.Leg1Error), "Entra (leg 1, blueprint client credentials)")...)
+	fs = anaAddOnce(fs, anaFromEntraError(c.obs.Error, "obo", c.tableFor(c.obs.Error), "Entra's token endpoint")...)
+	if f, ok := ClaimsChallengeFinding(c.obs.Error, "obo", "Entra"); ok {
+		fs = anaAddOnce(fs, f)
 	}
 	return fs
 }
@@ -227,11 +274,20 @@ func oboAgentReportRules(c *oboContext, fs []Finding) []Finding {
 			fmt.Sprintf("the agent API reports it sent grant_type=%s to %s; Entra's OBO is jwt-bearer", r.GrantType, anaOrNone(r.TokenEndpoint)),
 			map[string]string{"grant_type": r.GrantType}))
 	}
-	reported := anaFromEntraError(r.Error, "obo", c.agentTable, "Entra (as the agent API reports)")
+	said := r.Detail
+	if r.Error != nil {
+		said += " " + r.Error.Description
+	}
+	if SaysNoUserAssertion(said) {
+		fs = anaAddOnce(fs, NewFinding("obo.no-user-assertion", "obo",
+			"the agent API reports it had no user assertion to exchange: "+anaFirstLine(strings.TrimSpace(said)), nil))
+	}
+	table := c.agentTable.with(codeFindings{50013: assertionFinding(r.Error, c.agentMode)})
+	reported := anaFromEntraError(r.Error, "obo", table, "Entra (as the agent API reports)")
 	c.compareWithOwnExchange(reported)
 	fs = anaAddOnce(fs, reported...)
-	if e := r.Error; e != nil && strings.EqualFold(e.Err, "interaction_required") && e.Claims != "" {
-		fs = anaAddOnce(fs, NewFinding("obo.claims-challenge", "obo", "the agent API reports a claims challenge from Entra on its own exchange", nil))
+	if f, ok := ClaimsChallengeFinding(r.Error, "obo", "Entra (as the agent API reports)"); ok {
+		fs = anaAddOnce(fs, f)
 	}
 	return fs
 }
@@ -296,4 +352,78 @@ func oboNotAgentTokenRule(c *oboContext, fs []Finding) []Finding {
 	}
 	return append(fs, NewFinding("agentid.not-agent-token", "obo",
 		"agent_identity mode, but the exchanged token has neither xms_par_app_azp nor the agent identity facet (xms_act_fct 11)", nil))
+}
+
+// tableFor is the code table for an Entra error of oboscope's own exchange: AADSTS50013 is read by
+// its description, and its audience reading only counts when the assertion is not exactly for the
+// middle tier (then Entra's audience complaint contradicts what oboscope sees).
+func (c *oboContext) tableFor(e *EntraError) codeFindings {
+	id := assertionFinding(e, c.agentMode)
+	if c.assertionForMiddleTier && (id == "obo.assertion-aud-mismatch" || id == "agentid.assertion-aud-not-blueprint") {
+		id = ""
+	}
+	if c.assertionCaseOnly && id == "obo.assertion-aud-mismatch" {
+		id = "obo.assertion-aud-case-mismatch"
+	}
+	if (c.audienceReported && id == "obo.assertion-invalid") || id == "token.expired" {
+		// The assertion's own lint reports its expiry where it was obtained.
+		id = ""
+	}
+	t := c.table.with(nil)
+	if id == "" {
+		delete(t, 50013)
+	} else {
+		t[50013] = id
+	}
+	return t
+}
+
+// assertionFinding reads AADSTS50013 by its description, since one code has several causes:
+// the audience (obo.assertion-aud-mismatch, or agentid.assertion-aud-not-blueprint in agent
+// mode), the time range (token.expired), else a failed validation of the assertion itself
+// (obo.assertion-invalid: a Graph token, another issuer, an altered token).
+func assertionFinding(e *EntraError, agentMode bool) string {
+	desc := ""
+	if e != nil {
+		desc = strings.ToLower(e.Description)
+	}
+	switch {
+	case strings.Contains(desc, "audience"):
+		if agentMode {
+			return "agentid.assertion-aud-not-blueprint"
+		}
+		return "obo.assertion-aud-mismatch"
+	case strings.Contains(desc, "valid time range") || strings.Contains(desc, "expired"):
+		return "token.expired"
+	}
+	return "obo.assertion-invalid"
+}
+
+// ClaimsChallengeFinding returns obo.claims-challenge at hop for any Entra answer that carries
+// claims — Entra sends MFA on OBO as invalid_grant with suberror basic_action, not only as
+// interaction_required — saying what the challenge asks for, and that signing in again does not
+// satisfy a policy on the location when the description names the location.
+func ClaimsChallengeFinding(e *EntraError, hop, who string) (Finding, bool) {
+	if e == nil || e.Claims == "" {
+		return Finding{}, false
+	}
+	what := anaOrNone(e.Err)
+	if e.Suberror != "" {
+		what += ", suberror " + e.Suberror
+	}
+	if code := e.Code(); code != 0 {
+		what = fmt.Sprintf("AADSTS%d (%s)", code, what)
+	}
+	detail := fmt.Sprintf("%s answered %s with a claims challenge: the user must sign in again and satisfy it", who, what)
+	if req := ClaimsRequirement(e.Claims, []Finding{{AADSTS: e.Code()}}); req != "" {
+		detail += " (" + req + ")"
+	}
+	f := NewFinding("obo.claims-challenge", hop, detail, map[string]string{"error": e.Err, "suberror": e.Suberror})
+	if code := e.Code(); code != 0 {
+		f.AADSTS = code
+	}
+	if l := strings.ToLower(e.Description); strings.Contains(l, "location") && !strings.Contains(l, "moved to a new location") {
+		f.Detail += "; the description names a location: a policy on the location is not satisfied by signing in again from the same place"
+	}
+	return f, true
 }

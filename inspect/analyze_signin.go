@@ -28,6 +28,12 @@ func signinCodes() codeFindings {
 		50076:   "signin.conditional-access",
 		50079:   "signin.conditional-access",
 		65001:   "signin.consent-required",
+		9002326: "signin.redirect-platform-mismatch",
+		9002327: "signin.redirect-platform-mismatch",
+		700025:  "obo.public-client-secret",
+		9010010: "mcp.prm-resource-scope-mismatch",
+		901002:  "mcp.prm-resource-scope-mismatch",
+		82014:   "agentid.no-interactive-consent",
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,12 @@ func entra(codes ...int) *inspect.EntraError {
 	return &inspect.EntraError{Err: "invalid_grant", Description: "AADSTSxxxx: test", Codes: codes}
 }
 
+// entraAud is AADSTS50013 as Entra words it when the assertion's audience is wrong.
+func entraAud() *inspect.EntraError {
+	return &inspect.EntraError{Err: "invalid_grant", Codes: []int{50013},
+		Description: "AADSTS50013: Assertion audience claim does not match the required value.\r\nTrace ID: x"}
+}
+
 func TestAnalyzeSignin(t *testing.T) {
 	tests := []struct {
 		name string
@@ -75,6 +82,10 @@ func TestAnalyzeSignin(t *testing.T) {
 		{"resource not found", inspect.SigninObservation{Error: entra(500011)}, []string{"signin.resource-not-found"}},
 		{"guest", inspect.SigninObservation{Error: entra(50020)}, []string{"signin.user-not-in-tenant"}},
 		{"CA", inspect.SigninObservation{Error: entra(53003)}, []string{"signin.conditional-access"}},
+		{"SPA redirect redeemed cross-origin", inspect.SigninObservation{Error: entra(9002326)}, []string{"signin.redirect-platform-mismatch"}},
+		{"SPA redirect redeemed by a server", inspect.SigninObservation{Error: entra(9002327)}, []string{"signin.redirect-platform-mismatch"}},
+		{"public client with a secret", inspect.SigninObservation{Error: entra(700025)}, []string{"obo.public-client-secret"}},
+		{"resource refused", inspect.SigninObservation{Error: entra(9010010)}, []string{"mcp.prm-resource-scope-mismatch"}},
 		{"MFA", inspect.SigninObservation{Error: entra(50076)}, []string{"signin.conditional-access"}},
 		{"consent", inspect.SigninObservation{Error: entra(65001)}, []string{"signin.consent-required"}},
 		{"700022", inspect.SigninObservation{Error: entra(700022)}, []string{"signin.scopes-span-resources"}},
@@ -138,12 +149,28 @@ func TestAnalyzeOBO(t *testing.T) {
 		want []string
 	}{
 		{"healthy", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Result: mcpTok, RequestedScopes: scopes}, exp, []string{}},
-		{"aud mismatch from Entra", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://other"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.assertion-aud-mismatch"}},
-		{"50013 with the middle tier's audience", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(50013)}, exp, []string{}},
+		{"aud mismatch from Entra", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://other"}), Performed: true, Error: entraAud()}, exp, []string{"obo.assertion-aud-mismatch"}},
+		{"50013 with the middle tier's audience", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entraAud()}, exp, []string{}},
+		{"50013 signature failure (a Graph token)", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true,
+			Error: &inspect.EntraError{Err: "invalid_grant", Codes: []int{50013}, Description: "AADSTS50013: Assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: 'EFF6']"}},
+			exp, []string{"obo.assertion-invalid"}},
+		{"50013 time range", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true,
+			Error: &inspect.EntraError{Err: "invalid_grant", Codes: []int{50013}, Description: "AADSTS50013: Assertion is not within its valid time range."}},
+			exp, []string{}}, // the assertion's own lint reports its expiry where it was obtained
+		{"500131 case only", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://Contoso-Agent"}), Performed: true, Error: entra(500131)},
+			inspect.OBOExpectations{MiddleTier: []string{"0b05c0de-a9e1-4000-8000-000000000003", "api://contoso-agent"}}, []string{"obo.assertion-aud-case-mismatch"}},
+		{"case only, not sent", inspect.OBOObservation{Mode: "none", Assertion: mkToken(t, map[string]any{"aud": "api://CONTOSO-agent"})},
+			inspect.OBOExpectations{MiddleTier: []string{"api://contoso-agent"}}, []string{"obo.assertion-aud-case-mismatch"}},
+		{"MFA as Entra sends it on OBO", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true,
+			Error: &inspect.EntraError{Err: "invalid_grant", Suberror: "basic_action", Codes: []int{50076}, Claims: `{"access_token":{"capolids":{"essential":true,"values":["p"]}}}`}}, exp, []string{"obo.claims-challenge"}},
+		{"claims with another code", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true,
+			Error: &inspect.EntraError{Err: "invalid_grant", Codes: []int{53000}, Claims: `{"access_token":{"xms_cc":{"values":["cp1"]}}}`}}, exp, []string{"obo.claims-challenge"}},
+		{"certificate not registered", inspect.OBOObservation{Mode: "certificate", Assertion: mkToken(t, nil), Performed: true, Error: entra(700027)}, exp, []string{"obo.certificate-not-registered"}},
+		{"public client secret", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(700025)}, exp, []string{"obo.public-client-secret"}},
 		{"aud mismatch from Entra, no expectation", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(500131)}, inspect.OBOExpectations{}, []string{"obo.assertion-aud-mismatch"}},
 		{"aud mismatch from the assertion", inspect.OBOObservation{Mode: "none", Assertion: mkToken(t, map[string]any{"aud": "00000003-0000-0000-c000-000000000000"})}, exp, []string{"obo.assertion-aud-mismatch"}},
-		{"app-only assertion for the middle tier", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.app-only-assertion"}},
-		{"app-only assertion for another aud", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://other", "scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(50013)}, exp, []string{"obo.app-only-assertion", "obo.assertion-aud-mismatch"}},
+		{"app-only assertion for the middle tier", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(7000114)}, exp, []string{"obo.app-only-assertion"}},
+		{"app-only assertion for another aud", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, map[string]any{"aud": "api://other", "scp": nil, "roles": []string{"x"}, "idtyp": "app"}), Performed: true, Error: entra(7000114)}, exp, []string{"obo.app-only-assertion", "obo.assertion-aud-mismatch"}},
 		{"consent", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(65001)}, exp, []string{"obo.consent-required"}},
 		{"bad secret", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(7000215)}, exp, []string{"obo.invalid-client-secret"}},
 		{"expired secret", inspect.OBOObservation{Mode: "secret", Assertion: mkToken(t, nil), Performed: true, Error: entra(7000222)}, exp, []string{"obo.client-secret-expired"}},
@@ -163,12 +190,22 @@ func TestAnalyzeOBO(t *testing.T) {
 			inspect.OBOExpectations{MiddleTier: []string{blueprint}, DownstreamAudiences: exp.DownstreamAudiences}, []string{}},
 		{"agent id not agent token", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Leg1Performed: true, Leg1FMIPath: "a", Result: mcpTok, RequestedScopes: scopes},
 			inspect.OBOExpectations{MiddleTier: []string{blueprint}, DownstreamAudiences: exp.DownstreamAudiences}, []string{"agentid.not-agent-token"}},
-		{"agent id wrong aud", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": "00000003-0000-0000-c000-000000000000"}), Performed: true, Leg1Performed: true, Leg1FMIPath: "a", Error: entra(50013)},
+		{"agent id wrong aud", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": "00000003-0000-0000-c000-000000000000"}), Performed: true, Leg1Performed: true, Leg1FMIPath: "a", Error: entraAud()},
 			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.assertion-aud-not-blueprint"}},
 		{"agent id user FIC", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Error: entra(700229)},
 			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.user-token-as-credential"}},
 		{"agent id fmi path missing", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Leg1Performed: true, Leg1Error: entra(90002)},
 			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.fmi-path-missing"}},
+		{"agent id 82008", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Leg1Performed: true, Leg1FMIPath: "x", Leg1Error: entra(82008)},
+			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.fmi-path-missing"}},
+		{"agent id leg 1 without credential", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Leg1Performed: true, Leg1FMIPath: "x", Leg1Error: entra(7000216)},
+			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"obo.missing-client-credential"}},
+		{"agent id direct request", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Error: entra(82001)},
+			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.direct-client-credentials"}},
+		{"agent id interactive consent", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Error: entra(82014)},
+			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.no-interactive-consent"}},
+		{"agent id wrong tenant", inspect.OBOObservation{Mode: "agent_identity", Assertion: mkToken(t, map[string]any{"aud": blueprint}), Performed: true, Error: entra(700211)},
+			inspect.OBOExpectations{MiddleTier: []string{blueprint}}, []string{"agentid.wrong-tenant"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,7 +219,7 @@ func TestAnalyzeOBO(t *testing.T) {
 
 func TestAnalyzeMCP(t *testing.T) {
 	const url = "https://mcp.contoso.example/mcp"
-	okPRM := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: []string{"api://contoso-mcp/tools.call"}}
+	okPRM := &inspect.ResourceMetadata{Resource: url, AuthorizationServers: []string{"https://login.microsoftonline.com/" + tid + "/v2.0"}, ScopesSupported: scopesUnder(url)}
 	chal := `Bearer resource_metadata="https://mcp.contoso.example/.well-known/oauth-protected-resource/mcp"`
 	mcpTok := mkToken(t, map[string]any{"aud": mcpID, "azp": agentID, "scp": "tools.call"})
 	user := mkToken(t, nil)
@@ -309,4 +346,10 @@ func TestEveryRaisedIDIsCatalogued(t *testing.T) {
 			t.Errorf("%s is not in the catalogue", id)
 		}
 	}
+}
+
+// scopesUnder is scopes_supported as a healthy MCP server publishes it: under its own resource
+// URL, which is an identifierUri of its app.
+func scopesUnder(resource string) []string {
+	return []string{strings.TrimSuffix(resource, "/") + "/tools.call"}
 }

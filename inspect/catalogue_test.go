@@ -22,12 +22,15 @@ var findingsMDIDs = []string{
 	"mcp.no-www-authenticate", "mcp.no-resource-metadata", "mcp.prm-resource-mismatch", "mcp.prm-issuer-mismatch", "mcp.prm-unqualified-scopes",
 	"mcp.aud-mismatch", "mcp.token-passthrough", "mcp.accepts-foreign-token", "mcp.insufficient-scope-status", "mcp.rejected",
 	"mcp.downstream-passthrough",
+	"obo.assertion-aud-case-mismatch", "obo.assertion-invalid", "obo.no-user-assertion", "obo.certificate-not-registered", "obo.public-client-secret",
+	"signin.redirect-platform-mismatch", "token.pop-bound-as-bearer", "agentid.direct-client-credentials", "agentid.no-interactive-consent",
+	"agentid.wrong-tenant", "agentid.wrong-agent-identity", "mcp.prm-resource-scope-mismatch", "mcp.prm-no-scopes",
 }
 
 // findingsMDSeverity spot-checks severities against FINDINGS.md.
 var findingsMDSeverity = map[string]Severity{
 	"token.encrypted": SeverityInfo, "token.clock-skew": SeverityWarning, "token.graph-token": SeverityInfo, "token.version-mismatch": SeverityWarning,
-	"token.groups-overage": SeverityInfo, "token.near-expiry": SeverityInfo, "signin.scope-unqualified": SeverityWarning,
+	"token.groups-overage": SeverityInfo, "agentid.wrong-agent-identity": SeverityWarning, "mcp.prm-no-scopes": SeverityWarning, "token.near-expiry": SeverityInfo, "signin.scope-unqualified": SeverityWarning,
 	"agent.client-not-authorized": SeverityWarning, "agent.no-challenge": SeverityWarning, "obo.claims-challenge": SeverityWarning,
 	"obo.scope-missing": SeverityWarning, "agentid.not-agent-token": SeverityInfo, "mcp.prm-unqualified-scopes": SeverityWarning,
 	"mcp.insufficient-scope-status": SeverityWarning, "obo.assertion-aud-mismatch": SeverityError,
@@ -38,15 +41,20 @@ var findingsMDCodes = map[string][]int{
 	"token.expired": {500133}, "token.id-token-as-access": {240002}, "signin.public-client-disabled": {7000218},
 	"signin.redirect-uri-mismatch": {50011}, "signin.scope-unqualified": {650053}, "signin.scopes-span-resources": {28000, 700022},
 	"signin.app-not-found": {700016}, "signin.resource-not-found": {500011}, "signin.user-not-in-tenant": {50020},
-	"signin.conditional-access": {53003, 50076, 50079}, "signin.consent-required": {65001}, "obo.assertion-aud-mismatch": {50013, 500131},
+	"signin.conditional-access": {53003, 50076, 50079}, "signin.consent-required": {65001}, "obo.assertion-aud-mismatch": {500131, 50013},
 	"obo.consent-required": {65001}, "obo.invalid-client-secret": {7000215}, "obo.client-secret-expired": {7000222},
-	"obo.missing-client-credential": {7000218}, "obo.claims-challenge": {50076, 50079}, "obo.wrong-grant": {70003},
+	"obo.missing-client-credential": {7000218, 7000216}, "obo.claims-challenge": {50076, 50079}, "obo.wrong-grant": {70003},
+	"obo.assertion-aud-case-mismatch": {500131}, "obo.assertion-invalid": {50013}, "obo.app-only-assertion": {7000114},
+	"obo.certificate-not-registered": {700027}, "obo.public-client-secret": {700025}, "signin.redirect-platform-mismatch": {9002326, 9002327},
+	"token.pop-bound-as-bearer": {530084}, "agentid.fmi-path-missing": {82008}, "agentid.direct-client-credentials": {82001},
+	"agentid.no-interactive-consent": {82014}, "agentid.wrong-tenant": {700211}, "mcp.prm-resource-scope-mismatch": {9010010, 901002},
+	"mcp.prm-no-scopes":   {900144},
 	"obo.scope-not-found": {500011, 65005, 70011}, "agentid.user-token-as-credential": {700229}, "agentid.assertion-aud-not-blueprint": {50013},
 }
 
 var findingsMDCommunity = map[string][]int{
 	"signin.public-client-disabled": {7000218}, "signin.scope-unqualified": {650053}, "signin.scopes-span-resources": {28000},
-	"obo.assertion-aud-mismatch": {500131}, "obo.wrong-grant": {70003}, "agentid.assertion-aud-not-blueprint": {50013},
+	"obo.wrong-grant": {70003}, "agentid.assertion-aud-not-blueprint": {50013},
 }
 
 func TestCatalogueHasEveryFindingsMDID(t *testing.T) {
@@ -108,7 +116,7 @@ func TestAADSTSCatalogue(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range []int{28000, 650053, 500131} {
+	for _, c := range []int{28000, 650053, 70003, 9010010, 901002, 82008, 82001, 82014} {
 		if a, _ := LookupAADSTS(c); !a.Community {
 			t.Errorf("AADSTS%d must be marked community-observed", c)
 		}
@@ -117,7 +125,7 @@ func TestAADSTSCatalogue(t *testing.T) {
 
 func TestNewFindingAndSort(t *testing.T) {
 	f := NewFinding("obo.assertion-aud-mismatch", "obo", "aud is Graph", map[string]string{"claim": "aud"})
-	if f.Severity != SeverityError || f.AADSTS != 50013 || f.Title != "OBO assertion is not for the middle tier" || f.Docs == "" || f.Fix == "" {
+	if f.Severity != SeverityError || f.AADSTS != 500131 || f.Title != "OBO assertion is not for the middle tier" || f.Docs == "" || f.Fix == "" {
 		t.Errorf("NewFinding = %+v", f)
 	}
 	unknown := NewFinding("obo.no-such-rule", "obo", "d", nil)

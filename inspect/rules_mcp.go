@@ -22,9 +22,41 @@ var mcpRules = []Rule{
 	},
 	{
 		ID: "mcp.prm-issuer-mismatch", Severity: SeverityError, Title: "PRM authorization server does not match the token issuer",
-		Fix:         "List https://login.microsoftonline.com/<tid>/v2.0 in authorization_servers and make the MCP API accept v2 tokens (accessTokenAcceptedVersion: 2).",
-		Docs:        docsRFC9728,
-		Explanation: "The metadata's authorization_servers do not include the issuer of the tokens the server actually receives — typically the server announces the v2.0 issuer while its app registration yields v1 tokens (https://sts.windows.net/{tid}/).",
+		Fix:  "List https://login.microsoftonline.com/<tid>/v2.0 in authorization_servers and make the MCP API accept v2 tokens (accessTokenAcceptedVersion: 2).",
+		Docs: docsRFC9728,
+		Explanation: "The metadata's authorization_servers do not include the issuer of the tokens the server actually receives — typically the server announces the v2.0 issuer while its app registration yields v1 tokens (https://sts.windows.net/{tid}/). " +
+			"A multi-tenant server that lists https://login.microsoftonline.com/common/v2.0, /organizations/v2.0 or /consumers/v2.0 is not a mismatch: Entra issues every token with the tenant's own issuer, so those authorities are templates for it.",
+	},
+	{
+		ID: "mcp.prm-resource-scope-mismatch", Severity: SeverityError, Title: "PRM resource is not the App ID URI that owns its scopes",
+		AADSTS: []int{9010010, 901002},
+		Fix: "Add the server URL as an identifierUri of the MCP server's app registration (an https identifierUri must be on a domain the tenant verified) and publish scopes_supported under it (https://host/mcp/tools.call), " +
+			"or use a client that omits the resource parameter (e.g. mcp-remote's --disable-resource-parameter).",
+		Docs: docsMCPAuth,
+		Explanation: "MCP clients that follow the specification send resource=<the PRM's resource> (RFC 8707) with the scopes of scopes_supported. Entra v2 accepts resource only when it is an identifierUri of the app that owns those scopes; " +
+			"otherwise it answers invalid_target, AADSTS9010010 'The resource parameter provided in the request doesn't match with the requested scopes' — at /authorize as a redirect error, and at /token. Where the resource parameter is refused outright it answers AADSTS901002 " +
+			"'The 'resource' request parameter is not supported' (microsoft/vscode#254009). The most reported failure of Entra-protected MCP servers: anthropics/claude-code#73460 and #89438, microsoft/azure-devops-mcp#1511 and #1601, microsoft/powerbi-modeling-mcp#68, TracecatHQ/tracecat#2466. " +
+			"oboscope confirms it with one authorization request shaped as a spec client's (no sign-in happens); when Entra's answer cannot tell (a sign-in page), the finding is a warning.",
+	},
+	{
+		ID: "mcp.prm-no-scopes", Severity: SeverityWarning, Title: "PRM publishes no usable scopes",
+		AADSTS: []int{900144},
+		Fix:    "Publish the fully qualified scopes in scopes_supported (https://host/mcp/tools.call, or api://<app id uri>/tools.call).",
+		Docs:   docsRFC9728,
+		Explanation: "Without scopes_supported (or with only OpenID scopes) a client has nothing to ask Entra for: it sends no scope, which Entra refuses with AADSTS900144 'The request body must contain the following parameter: 'scope'', " +
+			"or only openid/profile, which yields a Microsoft Graph token the MCP server must reject.",
+	},
+	{
+		ID: "mcp.as-metadata-oidc-only", Severity: SeverityInfo, Title: "No RFC 8414 metadata: only OpenID discovery answers",
+		Fix:         "Nothing to fix at Entra: clients must fall back to /.well-known/openid-configuration, as the MCP specification requires.",
+		Docs:        docsMCPAuth,
+		Explanation: "Entra serves no RFC 8414 authorization server metadata (the path-inserted /.well-known/oauth-authorization-server/{tenant}/v2.0 answers 404); its OpenID Connect discovery document is the metadata. MCP clients that try only RFC 8414 stop here.",
+	},
+	{
+		ID: "mcp.as-no-registration", Severity: SeverityInfo, Title: "The authorization server offers no client registration",
+		Fix:         "Pre-register the MCP client in Entra (a public client with its redirect URI) and configure its client id in the client.",
+		Docs:        docsMCPAuth,
+		Explanation: "Entra's metadata has no registration_endpoint and no client ID metadata document support: MCP clients that rely on dynamic client registration cannot register, and need a pre-registered client id. A warning when the client needs one.",
 	},
 	{
 		ID: "mcp.prm-unqualified-scopes", Severity: SeverityWarning, Title: "PRM scopes are not fully qualified",

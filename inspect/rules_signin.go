@@ -18,6 +18,14 @@ var signinRules = []Rule{
 			"MSAL's interactive flow uses http://localhost with a random port, which must be registered under 'Mobile and desktop applications'.",
 	},
 	{
+		ID: "signin.redirect-platform-mismatch", Severity: SeverityError, Title: "Redirect URI registered under another platform than the client's",
+		AADSTS: []int{9002326, 9002327},
+		Fix:    "Register the redirect URI under the platform the client is: 'Single-page application' for code redeemed from a browser (cross-origin), 'Mobile and desktop applications' for native and CLI clients, 'Web' for a server.",
+		Docs:   docsRedirectURI,
+		Explanation: "Entra ties a redirect URI to a platform and checks how the code is redeemed: AADSTS9002326 'Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type' when a browser redeems a code of a Web or native registration, " +
+			"AADSTS9002327 'Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests' the other way round. MCP clients running in a browser or an Electron shell hit the first.",
+	},
+	{
 		ID: "signin.scope-unqualified", Severity: SeverityWarning, Title: "Scope is not fully qualified",
 		AADSTS: []int{650053}, Community: true, CommunityCodes: []int{650053},
 		Fix:  "Ask for the full scope: api://<app id uri>/<scope> (or <client id>/<scope>).",

@@ -103,7 +103,16 @@ var tokenRules = []Rule{
 		Fix:  "Read the user's groups from Microsoft Graph (/me/transitiveMemberOf or checkMemberGroups), or emit only groups assigned to the application.",
 		Docs: docsGroupsOverage,
 		Explanation: "The user is in more groups than fit in the token (200 for JWTs), so Entra leaves out the groups claim and adds _claim_names / _claim_sources pointing to Graph. " +
-			"An authorization check that reads only the groups claim sees no groups at all for these users.",
+			"An authorization check that reads only the groups claim sees no groups at all for these users. A warning where the token is presented to an API (a walk, or inspect with expectations); information when the token is only inspected.",
+	},
+	{
+		ID: "token.pop-bound-as-bearer", Severity: SeverityError, Title: "Proof-of-possession token sent as a Bearer token",
+		AADSTS:            []int{530084},
+		ExplainsRejection: true,
+		Fix:               "Send the token with its proof-of-possession scheme (Authorization: PoP … with a signed request), or request an ordinary bearer token for this API.",
+		Docs:              docsAccessClaims,
+		Explanation: "A cnf (confirmation) claim binds the token to a key the client holds (a PoP token, or a device-bound token under Token Protection). Sent as Bearer, a careful API must refuse it, and Entra refuses bound sessions from unbound clients under Token Protection " +
+			"(AADSTS530084, a Conditional Access Token Protection policy). The client asked for a PoP token or its broker bound it; the API expects a bearer token.",
 	},
 	{
 		ID: "token.near-expiry", Severity: SeverityInfo, Title: "Token expires within 5 minutes",

@@ -286,6 +286,9 @@ func (m *Model) handlePaste(text string) tea.Cmd {
 	if m.screen != screenToken {
 		// Over the walk, text that is not a token leaves the walk on screen.
 		if _, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(text)); err != nil {
+			if cmd, ok := m.explainPaste(text); ok {
+				return cmd
+			}
 			return m.notify("The pasted text is not a token: "+inspect.Printable(err.Error(), false), toastError)
 		}
 		m.back = m.screen
@@ -298,6 +301,9 @@ func (m *Model) handlePaste(text string) tea.Cmd {
 	case refused != nil:
 		return m.notify("Not a token: "+inspect.Printable(refused.Error(), false), toastError)
 	case undecodable != nil:
+		if cmd, ok := m.explainPaste(text); ok {
+			return cmd
+		}
 		return m.notify("The pasted text is not a token", toastError)
 	}
 	return m.notify("Inspecting the pasted token", toastInfo)

@@ -43,3 +43,14 @@ func TestPasteOverWalk(t *testing.T) {
 	m.Update(keyMsg("esc"))
 	mustContain(t, screen(m), "The chain")
 }
+
+// TestPasteEntraErrorOverWalk: an Entra error pasted over the walk is explained as `oboscope
+// explain -` explains it: the first finding's explanation, and what was recognised.
+func TestPasteEntraErrorOverWalk(t *testing.T) {
+	m := sandboxModel(t, "healthy", 120, 36)
+	runWalk(t, m)
+	m.Update(tea.PasteMsg{Content: "AADSTS9010010: The resource parameter provided in the request doesn't match with the requested scopes."})
+	mustContain(t, screen(m), "mcp.prm-resource-scope-mismatch", "Recognised log-line · AADSTS9010010")
+	press(m, "esc")
+	mustContain(t, screen(m), "The chain")
+}

@@ -77,13 +77,7 @@ func httpStatusQuery(q string) (int, bool) {
 // explainHTTPStatus lists the findings that speak of an HTTP status (agent.rejected, mcp.rejected,
 // mcp.no-www-authenticate … for 401), read from the catalogue's titles, explanations and fixes.
 func explainHTTPStatus(w io.Writer, stderr io.Writer, status int) int {
-	re := regexp.MustCompile(`(^|[^0-9A-Za-z])` + strconv.Itoa(status) + `([^0-9]|$)`)
-	var rules []inspect.Rule
-	for _, r := range inspect.Rules() {
-		if re.MatchString(r.Title + "\n" + r.Explanation + "\n" + r.Fix) {
-			rules = append(rules, r)
-		}
-	}
+	rules := rulesAboutStatus(status)
 	if len(rules) == 0 {
 		fmt.Fprintf(stderr, "oboscope: explain: no finding is about HTTP %d answers; sections are token, signin, agent, obo, agentid and mcp (for Entra's AADSTS%d: https://login.microsoftonline.com/error?code=%d)\n", status, status, status)
 		return 2
@@ -93,6 +87,18 @@ func explainHTTPStatus(w io.Writer, stderr io.Writer, status int) int {
 		fmt.Fprintf(w, "  %-38s %-7s  %s\n", r.ID, r.Severity, r.Title)
 	}
 	return 0
+}
+
+// rulesAboutStatus are the findings whose title, explanation or fix speak of an HTTP status.
+func rulesAboutStatus(status int) []inspect.Rule {
+	re := regexp.MustCompile(`(^|[^0-9A-Za-z])` + strconv.Itoa(status) + `([^0-9]|$)`)
+	var rules []inspect.Rule
+	for _, r := range inspect.Rules() {
+		if re.MatchString(r.Title + "\n" + r.Explanation + "\n" + r.Fix) {
+			rules = append(rules, r)
+		}
+	}
+	return rules
 }
 
 // parseAADSTS reads "AADSTS50013", "aadsts50013" or "50013".

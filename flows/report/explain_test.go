@@ -59,3 +59,32 @@ func TestClosestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainPasted: a pasted Entra error is explained with what was recognised, the code's
+// meaning and the findings; a token is linted; nothing recognised exits 2.
+func TestExplainPasted(t *testing.T) {
+	var out, errb bytes.Buffer
+	q := "ServerError: invalid_client: 7000218 - [2020-09-25 07:40:47Z]: AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+	if code := report.RunExplainQuery(report.ExplainOptions{Query: q}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"Recognised: msal-node\n", "  AADSTS7000218 InvalidClient (credential missing): ", "error obo.missing-client-credential — ",
+		"  fix: Configure the middle tier", "(oboscope explain obo.missing-client-credential for more)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	if code := report.RunExplainQuery(report.ExplainOptions{Query: "-", Stdin: strings.NewReader("the weather is fine today")}, &out, &errb); code != 2 ||
+		!strings.Contains(errb.String(), "recognised nothing") {
+		t.Errorf("exit %d stderr %q", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	// A header.payload. token with an ID token's shape: recognised and linted.
+	tok := "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJhdWQiOiJ4IiwiaXNzIjoiaHR0cHM6Ly9sb2dpbi5taWNyb3NvZnRvbmxpbmUuY29tL3QvdjIuMCIsImV4cCI6MX0."
+	if code := report.RunExplainQuery(report.ExplainOptions{Query: tok, JSON: true}, &out, &errb); code != 0 || !strings.Contains(out.String(), `"token"`) {
+		t.Errorf("token: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}

@@ -357,10 +357,10 @@ func TestRunExplain(t *testing.T) {
 	}{
 		{"obo.assertion-aud-mismatch", 0, []string{"obo.assertion-aud-mismatch — OBO assertion is not for the middle tier\nseverity: error\n",
 			"What it means and why it happens\n", "Fix\n  The middle tier (the OBO client) must be the assertion's audience",
-			"  AADSTS50013 InvalidAssertion: ", "  AADSTS500131 AssertionAudienceDoesNotMatch: ", "(community-observed, not documented by Microsoft)\n",
+			"  AADSTS50013 InvalidAssertion: ", "  AADSTS500131 AssertionAudienceDoesNotMatch: ",
 			"Docs\n  https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-on-behalf-of-flow\n"}, ""},
 		{"signin.public-client-disabled", 0, []string{"AADSTS7000218 InvalidClient (credential missing): ", "(community-observed, not documented by Microsoft)"}, ""},
-		{"AADSTS50013", 0, []string{"AADSTS50013 — InvalidAssertion\n", "Findings\n  obo.assertion-aud-mismatch (oboscope explain obo.assertion-aud-mismatch)\n  agentid.assertion-aud-not-blueprint (oboscope explain agentid.assertion-aud-not-blueprint)\n", "https://login.microsoftonline.com/error?code=50013"}, ""},
+		{"AADSTS50013", 0, []string{"AADSTS50013 — InvalidAssertion\n", "Findings\n  obo.assertion-invalid (oboscope explain obo.assertion-invalid)\n  obo.assertion-aud-mismatch (oboscope explain obo.assertion-aud-mismatch)\n  agentid.assertion-aud-not-blueprint (oboscope explain agentid.assertion-aud-not-blueprint)\n", "https://login.microsoftonline.com/error?code=50013"}, ""},
 		{"650053", 0, []string{"AADSTS650053\ncommunity-observed, not documented by Microsoft\n"}, ""},
 		{"obo", 0, []string{"obo findings (oboscope explain ID for one):\n", "  obo.wrong-grant "}, ""},
 		{"obo.aud-mismatch", 2, nil, "oboscope: explain: no finding \"obo.aud-mismatch\"; did you mean mcp.aud-mismatch, agent.aud-mismatch, obo.assertion-aud-mismatch?\n"},

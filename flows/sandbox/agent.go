@@ -41,7 +41,7 @@ func (c *components) agentPRMURL() string {
 // agentAudienceApp is the app whose tokens the agent API accepts: its own registration, or in
 // Agent ID scenarios the blueprint the agent identity belongs to.
 func (c *components) agentAudienceApp() *App {
-	if c.s.beh.agentGrant == "agent-identity" || c.s.beh.agentGrant == "agent-identity-user-fic" {
+	if strings.HasPrefix(c.s.beh.agentGrant, "agent-identity") {
 		return c.s.dir.app(BlueprintAppID)
 	}
 	return c.s.dir.app(AgentAppID)
@@ -67,6 +67,11 @@ func (c *components) handleAgent(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, agentReport{Error: "method_not_allowed", ErrorDesc: "POST a JSON body {\"message\":\"…\"}"})
 		return
 	}
+	if s.beh.agentNoAuth {
+		// A proxy or gateway in front of the agent API that drops the Authorization header:
+		// the agent never sees the user's token.
+		r.Header.Del("Authorization")
+	}
 	app := c.agentAudienceApp()
 	challenge := func(status int, code, desc, extra string) {
 		h := fmt.Sprintf(`Bearer resource_metadata="%s"`, c.agentPRMURL())
@@ -83,10 +88,14 @@ func (c *components) handleAgent(w http.ResponseWriter, r *http.Request) {
 	}
 	p, berr := s.validateBearer(raw, bearerCheck{
 		audiences: append([]string{app.AppID}, app.IdentifierURIs...),
-		issuers:   []string{s.issuerV2()},
+		issuers:   []string{s.issuerV2(), s.issuerV1()},
 	})
 	if berr != nil {
 		challenge(berr.status, berr.code, berr.description, "")
+		return
+	}
+	if _, bound := p.claims["cnf"]; bound {
+		challenge(http.StatusUnauthorized, "invalid_token", "the token is bound to a key (cnf): it must be presented with its proof of possession, not as a Bearer token", "")
 		return
 	}
 	if p.isAppOnly() {
@@ -164,8 +173,19 @@ func (c *components) agentDownstream(ctx context.Context, userToken string) (*do
 		}
 		rep.Status, rep.Token = http.StatusOK, redactToken(tok.AccessToken)
 		return rep, tok.AccessToken
-	case "agent-identity", "agent-identity-user-fic":
+	case "agent-identity", "agent-identity-user-fic", "agent-identity-no-fmi-path", "agent-identity-no-credential", "agent-identity-other":
 		return c.agentIdentityOBO(ctx, userToken, scopes)
+	case "agent-identity-direct":
+		return c.agentIdentityDirect(ctx)
+	case "graph-token":
+		// The agent holds a Microsoft Graph token for the user and exchanges that instead of
+		// the token it was given.
+		graph, err := c.graphTokenFor(userToken)
+		if err != nil {
+			rep.Detail = err.Error()
+			return rep, ""
+		}
+		userToken = graph
 	}
 	res, err := c.agentCCA.AcquireTokenOnBehalfOf(ctx, userToken, scopes)
 	if err != nil {
@@ -184,11 +204,26 @@ func (c *components) agentIdentityOBO(ctx context.Context, userToken string, sco
 	rep := &downstreamReport{Kind: "agent_identity", GrantType: grantJWTBearer, TokenEndpoint: s.TokenURL()}
 	leg1 := downstreamReport{Kind: "agent_identity_t1", GrantType: "client_credentials", TokenEndpoint: s.TokenURL()}
 	var t1 string
-	if s.beh.agentGrant == "agent-identity-user-fic" {
+	identity := AgentIdentityID
+	if s.beh.agentGrant == "agent-identity-other" {
+		identity = OtherAgentIdentityID
+	}
+	var leg1opts []confidential.AcquireByCredentialOption
+	if s.beh.agentGrant != "agent-identity-no-fmi-path" {
+		leg1opts = append(leg1opts, confidential.WithFMIPath(identity))
+	}
+	switch s.beh.agentGrant {
+	case "agent-identity-user-fic":
 		t1 = userToken
 		leg1.Detail = "skipped: the agent presents the user's token as its credential"
-	} else {
-		res, err := c.blueprint.AcquireTokenByCredential(ctx, []string{TokenExchangeAudID + "/.default"}, confidential.WithFMIPath(AgentIdentityID))
+	case "agent-identity-no-credential":
+		// The blueprint's leg 1 without its secret, as a hand-written request would send it.
+		c.leg1WithoutCredential(ctx, &leg1, identity)
+		rep.Legs = legs(leg1)
+		rep.Status, rep.Error, rep.Detail = leg1.Status, leg1.Error, leg1.Detail
+		return rep, ""
+	default:
+		res, err := c.blueprint.AcquireTokenByCredential(ctx, []string{TokenExchangeAudID + "/.default"}, leg1opts...)
 		if err != nil {
 			leg1.fail(err)
 			rep.Legs = legs(leg1)
@@ -200,7 +235,7 @@ func (c *components) agentIdentityOBO(ctx context.Context, userToken string, sco
 	cred := confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
 		return t1, nil
 	})
-	agentApp, err := confidential.New(s.AuthorityURL(), AgentIdentityID, cred,
+	agentApp, err := confidential.New(s.AuthorityURL(), identity, cred,
 		confidential.WithInstanceDiscovery(false), confidential.WithHTTPClient(s.client))
 	leg2 := downstreamReport{Kind: "agent_identity_obo", GrantType: grantJWTBearer, TokenEndpoint: s.TokenURL()}
 	var res confidential.AuthResult

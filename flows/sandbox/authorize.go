@@ -31,7 +31,7 @@ func redirectAllowed(app *App, uri string) bool {
 	if err != nil || u.Scheme == "" {
 		return false
 	}
-	for _, reg := range app.RedirectURIs {
+	for _, reg := range append(append([]string{}, app.RedirectURIs...), app.SPARedirectURIs...) {
 		if reg == uri {
 			return true
 		}
@@ -71,6 +71,14 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.authorizePage(w, errAppNotFound(clientID))
 		return
 	}
+	if client.Kind == "agent-identity" {
+		// Agent identities cannot take part in interactive flows, so no user can consent for
+		// one (MicrosoftDocs/entra-docs#2036). The wording is the sandbox's: no public report
+		// quotes Entra's.
+		s.authorizePage(w, newError("invalid_request", 82014,
+			"The application '%s' is an agent identity: agent identities cannot initiate interactive authorization requests, and users cannot consent for them. Grant its permissions by admin consent or through its blueprint.", client.AppID))
+		return
+	}
 	redirect := p.Get("redirect_uri")
 	if redirect == "" || !redirectAllowed(client, redirect) {
 		s.authorizePage(w, newError("invalid_request", 50011,
@@ -96,13 +104,19 @@ func (s *Sandbox) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		fail(newError("invalid_request", 501491, "Invalid code_challenge_method '%s'.", m))
 		return
 	}
+	if e := s.checkResource(r.URL.Path, p); e != nil {
+		fail(e)
+		return
+	}
 	q, e := s.resolveScopes(client, p.Get("scope"), flowSignin)
 	if e != nil {
 		fail(e)
 		return
 	}
 	username := p.Get("sandbox_user")
-	if username == "" && s.opts.AutoApprove {
+	if username == "" && s.opts.AutoApprove && p.Get("prompt") != "none" {
+		// prompt=none asks about an existing session, and a request without cookies has none:
+		// Entra answers login_required, so no code is issued without a sign-in.
 		username = s.beh.signinUser
 	}
 	if username == "" && p.Get("prompt") == "none" {

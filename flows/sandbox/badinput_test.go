@@ -64,7 +64,7 @@ func TestTokenEndpointBadInput(t *testing.T) {
 		{"token exchange", http.MethodPost, form, with(agentSecret, "grant_type", grantTokenExchange), 400, "unsupported_grant_type", 70003},
 		{"no client_id", http.MethodPost, form, "grant_type=client_credentials&scope=x", 400, "invalid_request", 900144},
 		{"unknown client", http.MethodPost, form, "grant_type=client_credentials&client_id=11111111-1111-1111-1111-111111111111&client_secret=x", 400, "unauthorized_client", 700016},
-		{"client credentials without secret", http.MethodPost, form, with(url.Values{"client_id": {AgentAppID}}, "grant_type", "client_credentials", "scope", MCPAppIDURI+"/.default"), 401, "invalid_client", 7000218},
+		{"client credentials without secret", http.MethodPost, form, with(url.Values{"client_id": {AgentAppID}}, "grant_type", "client_credentials", "scope", MCPAppIDURI+"/.default"), 401, "invalid_client", 7000216}, // the client_credentials wording (MicrosoftDocs/azure-docs#30777)
 		{"wrong secret", http.MethodPost, form, with(url.Values{"client_id": {AgentAppID}, "client_secret": {"nope"}}, "grant_type", "client_credentials", "scope", MCPAppIDURI+"/.default"), 401, "invalid_client", 7000215},
 		{"secret and assertion", http.MethodPost, form, with(agentSecret, "grant_type", "client_credentials", "client_assertion", "a.b.c", "client_assertion_type", clientAssertionType), 400, "invalid_request", 9002313},
 		{"garbage client assertion", http.MethodPost, form, with(url.Values{"client_id": {AgentAppID}}, "grant_type", "client_credentials", "scope", MCPAppIDURI+"/.default", "client_assertion", "garbage", "client_assertion_type", clientAssertionType), 401, "invalid_client", 50027},

@@ -119,7 +119,7 @@ func StartForWalkWith(ctx context.Context, opts Options) (cfg flows.Config, stop
 	if err != nil {
 		return cfg, func() {}, err
 	}
-	if s.scenario.config == nil || s.scenario.Name != "expired-user-token" {
+	if s.scenario.config == nil || (s.scenario.Name != "expired-user-token" && s.scenario.Name != "certificate-not-registered") {
 		return s.Config(""), func() { _ = s.Close() }, nil
 	}
 	dir, err := os.MkdirTemp("", "oboscope-sandbox-")

@@ -126,6 +126,15 @@ func (s *Sandbox) writeFiles(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, CAFileName), s.km.caPEM, 0o644); err != nil {
 		return fmt.Errorf("sandbox: writing the CA file: %w", err)
 	}
+	if s.scenario.Name == "certificate-not-registered" {
+		pemBytes, err := strayCertPEM(s.now())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, strayCertFile), pemBytes, 0o600); err != nil {
+			return fmt.Errorf("sandbox: writing the certificate file: %w", err)
+		}
+	}
 	if s.scenario.Name == "expired-user-token" {
 		tok, err := s.ExpiredUserToken()
 		if err != nil {

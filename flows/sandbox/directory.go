@@ -14,16 +14,18 @@ const (
 	TenantDomain = "contoso.example"
 	TenantName   = "Contoso (oboscope sandbox)"
 
-	ClientAppID        = "0b05c0de-c11e-4000-8000-000000000002" // Contoso Chat Client (public client)
-	AgentAppID         = "0b05c0de-a9e1-4000-8000-000000000003" // Contoso Agent API (middle tier)
-	MCPAppID           = "0b05c0de-3c90-4000-8000-000000000004" // Contoso MCP Server
-	BlueprintAppID     = "0b05c0de-b1e9-4000-8000-000000000005" // Contoso Agent ID blueprint
-	AgentIdentityID    = "0b05c0de-a1d0-4000-8000-000000000006" // agent identity of the blueprint
-	GraphAppID         = "00000003-0000-0000-c000-000000000000" // Microsoft Graph
-	AgentAppIDURI      = "api://contoso-agent"
-	MCPAppIDURI        = "api://contoso-mcp"
-	GraphAppIDURI      = "https://graph.microsoft.com"
-	TokenExchangeAudID = "api://AzureADTokenExchange" // the audience of federated credentials (T1)
+	ClientAppID     = "0b05c0de-c11e-4000-8000-000000000002" // Contoso Chat Client (public client)
+	AgentAppID      = "0b05c0de-a9e1-4000-8000-000000000003" // Contoso Agent API (middle tier)
+	MCPAppID        = "0b05c0de-3c90-4000-8000-000000000004" // Contoso MCP Server
+	BlueprintAppID  = "0b05c0de-b1e9-4000-8000-000000000005" // Contoso Agent ID blueprint
+	AgentIdentityID = "0b05c0de-a1d0-4000-8000-000000000006" // agent identity of the blueprint
+	// OtherAgentIdentityID is a second agent identity of the blueprint (another agent's).
+	OtherAgentIdentityID = "0b05c0de-a1d0-4000-8000-000000000007"
+	GraphAppID           = "00000003-0000-0000-c000-000000000000" // Microsoft Graph
+	AgentAppIDURI        = "api://contoso-agent"
+	MCPAppIDURI          = "api://contoso-mcp"
+	GraphAppIDURI        = "https://graph.microsoft.com"
+	TokenExchangeAudID   = "api://AzureADTokenExchange" // the audience of federated credentials (T1)
 
 	AliceUPN = "alice@contoso.example" // member
 	DanaUPN  = "dana@fabrikam.example" // guest from another tenant, never invited here
@@ -82,12 +84,15 @@ type CertCredential struct {
 
 // App is an app registration with its service principal in this tenant.
 type App struct {
-	AppID           string
-	ObjectID        string
-	DisplayName     string
-	IdentifierURIs  []string
-	PublicClient    bool // "Allow public client flows"
-	RedirectURIs    []string
+	AppID          string
+	ObjectID       string
+	DisplayName    string
+	IdentifierURIs []string
+	PublicClient   bool // "Allow public client flows"
+	RedirectURIs   []string
+	// SPARedirectURIs are the redirect URIs registered under the Single-page application
+	// platform: codes for them are redeemed only cross-origin (with an Origin header).
+	SPARedirectURIs []string
 	Scopes          []Scope
 	AppRoles        []Scope
 	AcceptedVersion int // accessTokenAcceptedVersion: 1 (or unset) or 2
@@ -195,9 +200,12 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		{
 			AppID: ClientAppID, ObjectID: "0b05c0de-0b1e-4000-8000-000000000002", DisplayName: "Contoso Chat Client",
 			PublicClient: true, Kind: "app", AcceptedVersion: 2,
-			RedirectURIs:   []string{"http://localhost", "https://login.microsoftonline.com/common/oauth2/nativeclient"},
-			Secrets:        []Secret{{KeyID: clientSecretKeyID, Hint: secret("client")[:3], Value: secret("client"), End: validTo}},
-			RequiredAccess: map[string][]string{AgentAppID: {"access_as_user"}, GraphAppID: {"User.Read"}},
+			RedirectURIs: []string{"http://localhost", "https://login.microsoftonline.com/common/oauth2/nativeclient"},
+			// A browser client's redirect URI, registered under the Single-page application
+			// platform (its codes are redeemed cross-origin only).
+			SPARedirectURIs: []string{"http://localhost:5173"},
+			Secrets:         []Secret{{KeyID: clientSecretKeyID, Hint: secret("client")[:3], Value: secret("client"), End: validTo}},
+			RequiredAccess:  map[string][]string{AgentAppID: {"access_as_user"}, GraphAppID: {"User.Read"}},
 		},
 		{
 			AppID: AgentAppID, ObjectID: "0b05c0de-0b1e-4000-8000-000000000003", DisplayName: "Contoso Agent API",
@@ -236,6 +244,10 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 			AppID: AgentIdentityID, ObjectID: AgentIdentityID, DisplayName: "Contoso Agent Identity",
 			Kind: "agent-identity", Blueprint: BlueprintAppID, AcceptedVersion: 2,
 		},
+		{
+			AppID: OtherAgentIdentityID, ObjectID: OtherAgentIdentityID, DisplayName: "Contoso Other Agent Identity",
+			Kind: "agent-identity", Blueprint: BlueprintAppID, AcceptedVersion: 2,
+		},
 	}
 	d.Grants = []Grant{
 		{ClientID: ClientAppID, ResourceID: GraphAppID, Scopes: []string{"User.Read", "openid", "profile", "offline_access"}},
@@ -243,6 +255,7 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		{ClientID: MCPAppID, ResourceID: GraphAppID, Scopes: []string{"User.Read"}},
 		{ClientID: AgentIdentityID, ResourceID: MCPAppID, Scopes: []string{"tools.call"}},
 		{ClientID: AgentIdentityID, ResourceID: GraphAppID, Scopes: []string{"User.Read"}},
+		{ClientID: OtherAgentIdentityID, ResourceID: MCPAppID, Scopes: []string{"tools.call"}},
 	}
 	d.Roles = []RoleAssignment{{ClientID: ClientAppID, ResourceID: AgentAppID, Role: "Agent.Invoke"}}
 	d.Policies = []Policy{

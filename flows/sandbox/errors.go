@@ -145,6 +145,28 @@ func errResourceNotFound(res string) *entraError {
 		res, TenantName)
 }
 
+// errAgentIdentityDirect is AADSTS82001: an agent identity asked for a token itself (client
+// credentials, RFC 8693) instead of presenting its blueprint's T1 (microsoft/skills#195). The
+// wording is the sandbox's: no public report quotes Entra's.
+func errAgentIdentityDirect(a *App) *entraError {
+	return newError("invalid_request", 82001,
+		"The application '%s' is an agent identity: it cannot request tokens directly. Its agent identity blueprint must obtain a token exchange token (client_credentials with fmi_path) for it to present as its client assertion.", a.AppID)
+}
+
+// checkRedemptionOrigin applies Entra's platform rule to a code redemption: a code for a
+// Single-page application redirect URI only cross-origin (AADSTS9002327), any other only from a
+// server (AADSTS9002326: umijs/umi-request#299, AzureAD/microsoft-authentication-library-for-js#2482).
+func checkRedemptionOrigin(client *App, redirectURI, origin string) *entraError {
+	spa := containsFold(client.SPARedirectURIs, redirectURI)
+	switch {
+	case origin != "" && !spa:
+		return newError("invalid_request", 9002326, "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '%s'.", origin)
+	case origin == "" && spa:
+		return newError("invalid_request", 9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.")
+	}
+	return nil
+}
+
 func errConsent(client *App) *entraError {
 	e := newError("invalid_grant", 65001,
 		"The user or administrator has not consented to use the application with ID '%s' named '%s'. Send an interactive authorization request for this user and resource.",

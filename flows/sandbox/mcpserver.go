@@ -37,13 +37,39 @@ func (c *components) handleMCPPRM(w http.ResponseWriter, r *http.Request) {
 			resource = s.base + o
 		}
 	}
+	issuer := s.issuerV2()
+	if o := s.beh.mcpPRMIssuer; o != "" {
+		issuer = s.base + o
+	}
 	auth.ProtectedResourceMetadataHandler(&oauthex.ProtectedResourceMetadata{
 		Resource:               resource,
-		AuthorizationServers:   []string{s.issuerV2()},
-		ScopesSupported:        []string{mcpScope},
+		AuthorizationServers:   []string{issuer},
+		ScopesSupported:        c.mcpPublishedScopes(),
 		BearerMethodsSupported: []string{"header"},
 		ResourceName:           "Contoso MCP Server",
 	}).ServeHTTP(w, r)
+}
+
+// mcpPublishedScopes are the scopes the MCP server's metadata publishes: under its URL (the
+// healthy server, whose app has that URL as an identifierUri), under api://contoso-mcp (the
+// prm-resource-url scenario) or none (prm-no-scopes).
+func (c *components) mcpPublishedScopes() []string {
+	switch c.s.beh.mcpPRMScopes {
+	case "api":
+		return []string{mcpScope}
+	case "none":
+		return nil
+	}
+	return []string{c.s.MCPURL() + "/tools.call"}
+}
+
+// mcpRequiredScope is the scope the MCP server requires, as its metadata writes it (api://…
+// when it publishes none).
+func (c *components) mcpRequiredScope() string {
+	if ps := c.mcpPublishedScopes(); len(ps) > 0 {
+		return ps[0]
+	}
+	return mcpScope
 }
 
 // mcpHandler returns the handler built at start.
@@ -62,7 +88,7 @@ func (c *components) buildMCP() http.Handler {
 	}, c.toolGraphMe)
 	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
-	opts := &auth.RequireBearerTokenOptions{ResourceMetadataURL: c.mcpPRMURL(), Scopes: []string{mcpScope}}
+	opts := &auth.RequireBearerTokenOptions{ResourceMetadataURL: c.mcpPRMURL(), Scopes: []string{c.mcpRequiredScope()}}
 	if !s.beh.mcpCheckAudience {
 		// A naive server: it checks the signature and the issuer, nothing about what the token is for.
 		opts.Scopes = nil
@@ -80,17 +106,19 @@ func (c *components) verifyMCPToken(_ context.Context, raw string, _ *http.Reque
 	s := c.s
 	chk := bearerCheck{issuers: []string{s.issuerV2()}}
 	if s.beh.mcpCheckAudience {
-		chk.audiences = []string{MCPAppID, MCPAppIDURI}
+		chk.audiences = append([]string{MCPAppID}, s.dir.app(MCPAppID).IdentifierURIs...)
 	}
 	p, berr := s.validateBearer(raw, chk)
 	if berr != nil {
 		return nil, fmt.Errorf("%w: %s", auth.ErrInvalidToken, berr.description)
 	}
+	// The token's scp names permissions; the server's required scope is written under either
+	// of its app's identifiers.
 	var scopes []string
 	for _, sc := range append(p.scopes(), p.roles()...) {
-		scopes = append(scopes, MCPAppIDURI+"/"+sc)
+		scopes = append(scopes, MCPAppIDURI+"/"+sc, s.MCPURL()+"/"+sc)
 	}
-	if !s.beh.mcpPRM && s.beh.mcpCheckAudience && !containsFold(scopes, mcpScope) {
+	if !s.beh.mcpPRM && s.beh.mcpCheckAudience && !containsFold(scopes, c.mcpRequiredScope()) {
 		return nil, fmt.Errorf("%w: the token lacks %s", auth.ErrInvalidToken, mcpScope)
 	}
 	// The go-sdk compares Expiration with the real clock, while exp was judged (in validateBearer)

@@ -39,8 +39,9 @@ func TestDirectoryErrors(t *testing.T) {
 		err        string
 		code       int
 	}{
-		{"MFA required (carol)", CarolUPN, "healthy", []string{mcpScope}, "interaction_required", 50076},
-		{"MFA enrollment required (erin, policy for all)", ErinUPN, "mfa-required", []string{mcpScope}, "interaction_required", 50079},
+		// Entra sends MFA on OBO as invalid_grant with suberror basic_action and claims (PROTOCOL.md).
+		{"MFA required (carol)", CarolUPN, "healthy", []string{mcpScope}, "invalid_grant", 50076},
+		{"MFA enrollment required (erin, policy for all)", ErinUPN, "mfa-required", []string{mcpScope}, "invalid_grant", 50079},
 		{"blocked by conditional access (bob)", BobUPN, "healthy", []string{mcpScope}, "invalid_grant", 53003},
 		{"static consent for an unlisted API", AliceUPN, "healthy", []string{GraphAppIDURI + "/.default"}, "invalid_client", 65005},
 		{"unknown downstream scope", AliceUPN, "healthy", []string{MCPAppIDURI + "/tools.delete"}, "invalid_scope", 70011},

@@ -100,6 +100,12 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	s.ln = ln
 	s.base = "https://" + ln.Addr().String()
+	if s.beh.mcpURLIdentifier {
+		// The healthy MCP app: its URL is an identifierUri too (Entra requires a verified domain
+		// for an https identifierUri; the sandbox's loopback host stands for one).
+		a := s.dir.app(MCPAppID)
+		a.IdentifierURIs = append(a.IdentifierURIs, s.MCPURL())
+	}
 	pool := x509.NewCertPool()
 	pool.AddCert(km.caCert)
 	s.client = &http.Client{

@@ -26,10 +26,17 @@ type behaviour struct {
 	mcpPRMResource           string        // PRM resource override ("" = the MCP URL)
 	mcpDownstreamPassthrough bool          // graph_me forwards the incoming token to Graph
 	clockOffset              time.Duration // the sandbox clock's offset from the real one
+	// mcpURLIdentifier: the MCP server's app has its URL as an identifierUri (set at start, when
+	// the port is known), so spec clients sending resource=<URL> succeed.
+	mcpURLIdentifier bool
+	mcpPRMScopes     string // url (scopes under the server URL) | api (under api://contoso-mcp) | none
+	mcpPRMIssuer     string // the PRM's authorization server ("" = the tenant's v2 issuer; a path is under the base)
+	popUserTokens    bool   // user tokens issued to the client app carry cnf (bound to a key)
+	agentNoAuth      bool   // a proxy in front of the agent API strips Authorization
 }
 
 func defaultBehaviour() behaviour {
-	return behaviour{signinUser: AliceUPN, agentGrant: "obo", mcpCheckAudience: true, mcpPRM: true}
+	return behaviour{signinUser: AliceUPN, agentGrant: "obo", mcpCheckAudience: true, mcpPRM: true, mcpURLIdentifier: true, mcpPRMScopes: "url"}
 }
 
 // scenarioDef is a scenario with what it changes.
@@ -60,7 +67,7 @@ func agentIdentityConfig(c *flows.Config, s *Sandbox) {
 
 // scenarioDefs lists every scenario of FINDINGS.md, in its order.
 func scenarioDefs() []*scenarioDef {
-	return []*scenarioDef{
+	return append([]*scenarioDef{
 		{Scenario: Scenario{Name: "healthy", Change: "nothing: every registration, consent and credential is right"}},
 		{
 			Scenario: Scenario{Name: "wrong-audience", Change: "the client requests Microsoft Graph User.Read instead of the agent's scope",
@@ -203,7 +210,7 @@ func scenarioDefs() []*scenarioDef {
 				c.Signin.Scopes = []string{GraphAppIDURI + "/User.Read"}
 			},
 		},
-	}
+	}, diagnosisScenarios()...)
 }
 
 // Scenarios lists every sandbox scenario.

@@ -20,6 +20,9 @@ type scopeRequest struct {
 	isDefault bool     // <resource>/.default
 	requested []string // the resource scopes exactly as requested (echoed in the response)
 	oidc      []string // openid, profile, offline_access, email as requested
+	// written is the resource part of the scopes as the client wrote it (case included): a v1
+	// token's aud carries the App ID URI so.
+	written string
 }
 
 // has reports whether an OIDC scope was requested.
@@ -63,6 +66,9 @@ func (s *Sandbox) resolveScopes(client *App, raw string, flow scopeFlow) (*scope
 		}
 		resourceID = r.AppID
 		q.resource = r
+		if q.written == "" {
+			q.written = strings.TrimSuffix(res, "/")
+		}
 		q.requested = append(q.requested, f)
 		if val == ".default" {
 			q.isDefault = true

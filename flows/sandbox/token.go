@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -33,6 +32,7 @@ type tokenRequest struct {
 	form     url.Values
 	auth     *clientAuth
 	tokenURL string
+	origin   string // the Origin header: a browser redeeming cross-origin
 }
 
 // handleToken is the token endpoint (v2 and v1).
@@ -64,6 +64,9 @@ func (s *Sandbox) token(r *http.Request, form url.Values) (map[string]any, *entr
 	switch grant {
 	case "device_code", grantDeviceCodeURN, "authorization_code", "refresh_token", "client_credentials", grantJWTBearer:
 	default:
+		if a := s.dir.app(form.Get("client_id")); grant == grantTokenExchange && a != nil && a.Kind == "agent-identity" {
+			return nil, errAgentIdentityDirect(a)
+		}
 		// RFC 8693 token exchange included: Entra does not support it.
 		return nil, errUnsupportedGrant(grant)
 	}
@@ -73,11 +76,14 @@ func (s *Sandbox) token(r *http.Request, form url.Values) (map[string]any, *entr
 	if e != nil {
 		return nil, e
 	}
+	if e := s.checkResource(r.URL.Path, form); e != nil {
+		return nil, e
+	}
 	if form.Get("scope") == "" && form.Get("resource") != "" {
 		// v1 endpoint: a resource instead of scopes.
 		form.Set("scope", form.Get("resource")+"/.default")
 	}
-	req := &tokenRequest{form: form, auth: auth, tokenURL: tokenURL}
+	req := &tokenRequest{form: form, auth: auth, tokenURL: tokenURL, origin: r.Header.Get("Origin")}
 	switch grant {
 	case "device_code", grantDeviceCodeURN:
 		return s.grantDeviceCode(req)
@@ -176,6 +182,9 @@ func (s *Sandbox) grantAuthCode(req *tokenRequest) (map[string]any, *entraError)
 	case !pkceOK(ac.challenge, ac.method, req.form.Get("code_verifier")):
 		return nil, newError("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
 	}
+	if e := checkRedemptionOrigin(ac.client, ac.redirectURI, req.origin); e != nil {
+		return nil, e
+	}
 	return s.issueDelegated(delegated{client: req.auth.app, clientACR: req.auth.acr(), user: ac.user, scope: ac.scope, amr: ac.amr, nonce: ac.nonce})
 }
 
@@ -222,8 +231,12 @@ func (s *Sandbox) grantRefresh(req *tokenRequest) (map[string]any, *entraError) 
 // issues an Agent ID blueprint's T1 for that agent identity.
 func (s *Sandbox) grantClientCredentials(req *tokenRequest) (map[string]any, *entraError) {
 	a := req.auth
+	if a.app.Kind == "agent-identity" && a.method != "fic" {
+		return nil, errAgentIdentityDirect(a.app)
+	}
 	if a.method == "none" {
-		return nil, errMissingCredential()
+		// MicrosoftDocs/azure-docs#30777: the client_credentials grant's own wording.
+		return nil, newError("invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
 	}
 	scope := req.form.Get("scope")
 	if containsFold(strings.Fields(scope), TokenExchangeAudID+"/.default") {
@@ -249,6 +262,10 @@ func (s *Sandbox) grantClientCredentials(req *tokenRequest) (map[string]any, *en
 func (s *Sandbox) issueT1(a *clientAuth, fmiPath string) (map[string]any, *entraError) {
 	if a.app.Kind != "blueprint" {
 		return nil, newError("invalid_request", 82001, "The application '%s' is not an agent identity blueprint: only a blueprint can request a token for %s.", a.app.AppID, TokenExchangeAudID)
+	}
+	if fmiPath == "" {
+		// microsoft/Agent365-Samples#116 (an empty fmi_path) and #230 (the answer).
+		return nil, newError("invalid_request", 82008, "All agentic applications requesting a token exchange token must include the fmipath parameter on the token request.")
 	}
 	sub := a.app.ObjectID
 	if fmiPath != "" {
@@ -323,14 +340,23 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 	}
 	if pol := s.dir.mfaPolicy(q.resource, d.user); pol != nil && !slices.Contains(d.amr, "mfa") {
 		if d.user.NoMFAMethod {
-			e := newError("interaction_required", 50079,
+			e := newError("invalid_grant", 50079,
 				"Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '%s'.", q.resource.AppID)
 			e.Suberror, e.Claims = "basic_action", s.mfaError(q.resource, pol).Claims
 			return nil, e
 		}
 		return nil, s.mfaError(q.resource, pol)
 	}
-	tok, exp, err := s.mintAccess(accessGrant{user: d.user, client: d.client, clientACR: d.clientACR, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent})
+	g := accessGrant{user: d.user, client: d.client, clientACR: d.clientACR, resource: q.resource, scopes: scopes, amr: d.amr, agent: d.agent}
+	if q.resource.AcceptedVersion != 2 && q.resource.Kind != "first-party" && containsFold(q.resource.IdentifierURIs, q.written) {
+		// A v1 token's aud is the App ID URI as the client wrote it, case included
+		// (OfficeDev/microsoft-teams-apps-company-communicator#214).
+		g.aud = q.written
+	}
+	if s.beh.popUserTokens && d.client.AppID == ClientAppID && d.via == "" {
+		g.cnf = randomID(43) // bound to the client's key (proof of possession)
+	}
+	tok, exp, err := s.mintAccess(g)
 	if err != nil {
 		return nil, serverError(err)
 	}
@@ -355,119 +381,15 @@ func (s *Sandbox) issueDelegated(d delegated) (map[string]any, *entraError) {
 }
 
 // mfaError is the claims challenge Entra sends when a conditional access policy needs MFA.
+//
+// On a token request (OBO, refresh) Entra answers it as invalid_grant with suberror basic_action
+// and the claims, not as interaction_required (PROTOCOL.md; MSAL treats invalid_grant with
+// basic_action as "interaction required").
 func (s *Sandbox) mfaError(resource *App, pol *Policy) *entraError {
-	e := newError("interaction_required", 50076,
+	e := newError("invalid_grant", 50076,
 		"Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '%s'.", resource.AppID)
 	claims, _ := json.Marshal(map[string]any{"access_token": map[string]any{"capolids": map[string]any{"essential": true, "values": []string{pol.ID}}}})
 	e.Claims = string(claims)
 	e.Suberror = "basic_action"
 	return e
-}
-
-// grantOBO performs the On-Behalf-Of exchange (jwt-bearer, requested_token_use=on_behalf_of),
-// for a middle tier with a secret or certificate, or an agent identity presenting its T1.
-func (s *Sandbox) grantOBO(req *tokenRequest) (map[string]any, *entraError) {
-	a := req.auth
-	if a.method == "none" {
-		return nil, errMissingCredential()
-	}
-	if use := req.form.Get("requested_token_use"); use != "on_behalf_of" {
-		if use == "" {
-			return nil, errMissingParam("requested_token_use")
-		}
-		return nil, newError("invalid_request", 9002313, "Invalid request. Request is malformed or invalid. requested_token_use '%s' is not supported.", use)
-	}
-	raw := req.form.Get("assertion")
-	if raw == "" {
-		return nil, errMissingParam("assertion")
-	}
-	p, err := s.parseVerified(raw, false)
-	if errors.Is(err, errTokenMalformed) {
-		return nil, newError("invalid_request", 50027, "JWT token is invalid or malformed.")
-	}
-	if p != nil && (p.str("nonce") != "" || (p.str("scp") == "" && len(p.roles()) == 0 && p.str("idtyp") == "")) {
-		return nil, newError("invalid_grant", 240002, "Input id_token cannot be used as 'urn:ietf:params:oauth:grant-type:jwt-bearer' grant.")
-	}
-	if p != nil {
-		if e := s.checkAssertionAudience(a, p); e != nil {
-			return nil, e
-		}
-	}
-	if err != nil {
-		return nil, newError("invalid_grant", 50013, "Assertion failed signature validation. [Reason - %v., Thumbprint of key used by client: '%s']", err, headerString(p, "kid"))
-	}
-	if iss := p.str("iss"); iss != s.issuerV2() && iss != s.issuerV1() {
-		return nil, newError("invalid_grant", 50013, "Assertion failed validation: the issuer '%s' is not this tenant's.", iss)
-	}
-	now := s.now()
-	if exp := p.time("exp"); now.After(exp) {
-		return nil, newError("invalid_grant", 500133,
-			"Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: %s, expiry time of assertion %s.",
-			now.UTC().Format("2006-01-02T15:04:05.0000000Z"), exp.UTC().Format("2006-01-02T15:04:05.0000000Z"))
-	}
-	if nbf := p.time("nbf"); nbf.After(now.Add(5 * time.Minute)) {
-		return nil, newError("invalid_grant", 500133, "Assertion is not within its valid time range: it is not valid before %s.", nbf.UTC().Format(time.RFC3339))
-	}
-	if p.isAppOnly() {
-		return nil, newError("invalid_grant", 50013,
-			"Assertion failed validation: the assertion is an app-only token (idtyp 'app', no 'scp') and carries no user. The On-Behalf-Of flow exchanges a user's delegated token; use client_credentials for app-only access.")
-	}
-	user := s.dir.userByID(p.str("oid"))
-	if user == nil {
-		return nil, newError("invalid_grant", 50034, "The user account in the assertion does not exist in the %s directory.", TenantName)
-	}
-	q, e := s.resolveScopes(a.app, req.form.Get("scope"), flowOBO)
-	if e != nil {
-		return nil, e
-	}
-	amr := amrOf(p)
-	d := delegated{client: a.app, clientACR: a.acr(), user: user, scope: q, amr: amr, via: p.clientApp()}
-	if a.method == "fic" {
-		d.agent = &agentClaims{parentAppID: a.app.Blueprint, actFacets: "11", subFacets: "1", idRel: "1 7"}
-	}
-	return s.issueDelegated(d)
-}
-
-// checkAssertionAudience requires the OBO assertion to be addressed to the client exchanging it:
-// the middle tier itself, or for an agent identity, its blueprint.
-func (s *Sandbox) checkAssertionAudience(a *clientAuth, p *parsedToken) *entraError {
-	expected := a.app
-	if a.app.Kind == "agent-identity" {
-		expected = s.dir.app(a.app.Blueprint)
-	}
-	aud := p.audience()
-	if strings.EqualFold(aud, expected.AppID) || containsFold(expected.IdentifierURIs, aud) {
-		return nil
-	}
-	return newError("invalid_grant", 50013,
-		"Assertion failed signature validation. [Reason - The audience in the assertion was '%s' and the expected audience is '%s' or one of the Application Ids of this application. Assertion audience does not match the Client app presenting the assertion.]",
-		aud, expected.AppID)
-}
-
-// amrOf reads the amr claim (v1 tokens carry it; v2 tokens do not, so pwd is assumed, and mfa
-// when the token says so through acrs).
-func amrOf(p *parsedToken) []string {
-	list, _ := p.claims["amr"].([]any)
-	out := []string{}
-	for _, v := range list {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
-		}
-	}
-	if len(out) == 0 {
-		out = []string{"pwd"}
-		if acrs, _ := p.claims["acrs"].([]any); len(acrs) > 0 {
-			out = append(out, "mfa")
-		}
-	}
-	return out
-}
-
-// headerString reads a string header field of a parsed token.
-func headerString(p *parsedToken, name string) string {
-	if p == nil {
-		return ""
-	}
-	v, _ := p.header[name].(string)
-	return v
 }

@@ -136,6 +136,7 @@ type accessGrant struct {
 	// subject overrides sub for app tokens (T1 carries the agent identity as subject).
 	subject string
 	aud     string // overrides the audience (T1: api://AzureADTokenExchange)
+	cnf     string // the key (thumbprint) a proof-of-possession token is bound to ("" = bearer)
 	life    time.Duration
 	start   time.Time // overrides the issue time (the expired-user-token scenario)
 }
@@ -229,6 +230,9 @@ func (s *Sandbox) mintAccess(g accessGrant) (string, time.Time, error) {
 			sub = g.client.ObjectID
 		}
 		c.set("sub", sub)
+	}
+	if g.cnf != "" {
+		c.set("cnf", map[string]string{"kid": g.cnf})
 	}
 	c.set("tid", TenantID)
 	if !v2 && g.user != nil {
