@@ -22,6 +22,7 @@ var findingsMDIDs = []string{
 	"mcp.no-www-authenticate", "mcp.no-resource-metadata", "mcp.prm-resource-mismatch", "mcp.prm-issuer-mismatch", "mcp.prm-unqualified-scopes",
 	"mcp.aud-mismatch", "mcp.token-passthrough", "mcp.accepts-foreign-token", "mcp.insufficient-scope-status", "mcp.rejected",
 	"mcp.downstream-passthrough",
+	"foundry.agent-identity-not-user", "foundry.consent-pending", "foundry.tool-call-failed", "obo.no-user-assertion", "agentid.wrong-agent-identity",
 }
 
 // findingsMDSeverity spot-checks severities against FINDINGS.md.
@@ -31,6 +32,7 @@ var findingsMDSeverity = map[string]Severity{
 	"agent.client-not-authorized": SeverityWarning, "agent.no-challenge": SeverityWarning, "obo.claims-challenge": SeverityWarning,
 	"obo.scope-missing": SeverityWarning, "agentid.not-agent-token": SeverityInfo, "mcp.prm-unqualified-scopes": SeverityWarning,
 	"mcp.insufficient-scope-status": SeverityWarning, "obo.assertion-aud-mismatch": SeverityError,
+	"foundry.agent-identity-not-user": SeverityWarning, "foundry.consent-pending": SeverityInfo, "agentid.wrong-agent-identity": SeverityWarning,
 }
 
 // findingsMDCodes are the AADSTS codes FINDINGS.md names, per finding; (c) ones are community.
