@@ -35,6 +35,9 @@ func observeFoundryToolToken(h *hopRun, ans *foundryAnswer) (inspect.FoundryObse
 	case obs.Token == nil && obs.Error != "":
 		h.res.Story = "Foundry reports an error before or while calling the tool: " + firstLine(obs.Error)
 		return obs, oboOut{}
+	case obs.Token == nil && refusedCall(obs):
+		h.skip("skipped: the MCP server refused Foundry's token (see the mcp hop), so it reported none; oboscope tap in front of the server shows the token Foundry sends")
+		return obs, oboOut{}
 	case obs.Token == nil:
 		h.skip("skipped: the MCP server reported no token through Foundry's answer (oboscope tap in front of the server shows the token Foundry sends)")
 		return obs, oboOut{}
@@ -122,7 +125,7 @@ func finishFoundryMCP(h *hopRun, obs foundryMCPObs) {
 				what = "called " + c.Tool
 			}
 			if c.Error != "" {
-				what += " — failed: " + firstLine(c.Error)
+				what = strings.Replace(strings.Replace(what, "listed", "listing", 1), "called", "calling", 1) + " failed: " + firstLine(c.Error)
 			}
 			steps = append(steps, what)
 		}
@@ -169,4 +172,14 @@ func observeFoundryDownstream(h *hopRun, ans *foundryAnswer, mcp mcpOut) downstr
 	}
 	h.skip("skipped: Foundry did not call " + tool + ", so nothing reports the MCP server's own exchange")
 	return obs
+}
+
+// refusedCall reports whether one of Foundry's MCP steps failed.
+func refusedCall(obs inspect.FoundryObservation) bool {
+	for _, c := range obs.Calls {
+		if c.Error != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -82,7 +83,21 @@ var expectedHop = map[string]string{
 	"mcp.no-www-authenticate": "mcp", "mcp.no-resource-metadata": "mcp", "mcp.prm-resource-mismatch": "mcp",
 	"mcp.downstream-passthrough": "downstream", "token.expired": "signin", "token.clock-skew": "signin",
 	"agentid.user-token-as-credential": "obo", "agentid.assertion-aud-not-blueprint": "obo",
+	"foundry.agent-identity-not-user": "mcp", "foundry.consent-pending": "agent", "foundry.tool-call-failed": "mcp",
+	"agentid.wrong-agent-identity": "obo", "obo.no-user-assertion": "obo",
 }
+
+// expectedHopIn overrides expectedHop for one scenario: a stored passthrough token that expired is
+// observed where Foundry presents it, at the MCP server.
+var expectedHopIn = map[string]map[string]string{
+	"foundry-passthrough-expired": {"token.expired": "mcp"},
+}
+
+// noErrorScenarios must raise no error finding and exit 0; noWarningScenarios no warning either.
+var (
+	noErrorScenarios   = []string{"healthy", "agent-identity", "groups-overage", "foundry-agent-identity", "foundry-passthrough", "foundry-expects-user", "foundry-project-identity"}
+	noWarningScenarios = []string{"healthy", "agent-identity", "groups-overage", "foundry-agent-identity", "foundry-passthrough"}
+)
 
 // sandboxCheck runs `check --sandbox --scenario S --format json` in-process.
 func sandboxCheck(t testing.TB, scenario string, opts sandbox.Options) (checkReport, int, string) {
@@ -139,13 +154,17 @@ func TestEveryScenario(t *testing.T) {
 					t.Errorf("%s: expected finding %s not raised; got %v", sc.Name, id, rep.findingIDs())
 					continue
 				}
-				if want := expectedHop[id]; want != "" && f.Hop != want {
+				want := expectedHop[id]
+				if w, ok := expectedHopIn[sc.Name][id]; ok {
+					want = w
+				}
+				if want != "" && f.Hop != want {
 					t.Errorf("%s: %s raised at hop %s, want %s", sc.Name, id, f.Hop, want)
 				}
 			}
-			if sc.Name == "healthy" || sc.Name == "agent-identity" || sc.Name == "groups-overage" {
+			if slices.Contains(noErrorScenarios, sc.Name) {
 				for _, f := range rep.findings() {
-					if f.Severity != "info" {
+					if f.Severity == "error" || (f.Severity == "warning" && slices.Contains(noWarningScenarios, sc.Name)) {
 						t.Errorf("%s: unexpected %s finding %s at %s", sc.Name, f.Severity, f.ID, f.Hop)
 					}
 				}
@@ -168,7 +187,8 @@ func TestEveryScenario(t *testing.T) {
 
 func hasErrorExpected(ids []string) bool {
 	for _, id := range ids {
-		if id != "token.groups-overage" && id != "token.clock-skew" && id != "signin.scope-unqualified" && id != "obo.claims-challenge" && id != "token.version-mismatch" {
+		if !slices.Contains([]string{"token.groups-overage", "token.clock-skew", "signin.scope-unqualified", "obo.claims-challenge", "token.version-mismatch",
+			"foundry.agent-identity-not-user", "foundry.consent-pending", "agentid.wrong-agent-identity"}, id) {
 			return true
 		}
 	}

@@ -137,7 +137,9 @@ func AnalyzeFoundryMCP(obs FoundryObservation, exp FoundryExpectations) []Findin
 	var fs []Finding
 	expired := false
 	for _, c := range obs.Calls {
-		if c.Error == "" {
+		if c.Error == "" || missingUserAssertion(c.Error) {
+			// A call that failed for want of a user assertion never reached the server: the obo
+			// hop reports why (obo.no-user-assertion).
 			continue
 		}
 		status, details := ParseToolError(c.Error)
@@ -158,7 +160,7 @@ func AnalyzeFoundryMCP(obs FoundryObservation, exp FoundryExpectations) []Findin
 				map[string]string{"claim": "exp", "status": "401"}))
 		}
 	}
-	if obs.Error != "" && toolErrorText(obs.Error) {
+	if obs.Error != "" && toolErrorText(obs.Error) && !missingUserAssertion(obs.Error) {
 		fs = anaAddOnce(fs, NewFinding("foundry.tool-call-failed", "mcp",
 			"the Responses API answered with an error about the agent's tool: "+anaFirstLine(obs.Error),
 			map[string]string{"error": anaFirstLine(obs.Error)}))

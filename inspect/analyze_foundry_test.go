@@ -93,7 +93,7 @@ func TestAnalyzeFoundry(t *testing.T) {
 			nil, nil, []string{"foundry.tool-call-failed"}},
 		{"wrong audience, token seen", FoundryObservation{Token: otherAud}, exp, nil, nil, []string{"mcp.aud-mismatch"}},
 		{"hosted agent", FoundryObservation{Error: ara, Calls: []FoundryToolCall{{Item: "mcp_call", Tool: "whoami", Error: ara}}}, exp,
-			nil, []string{"obo.no-user-assertion"}, []string{"foundry.tool-call-failed"}},
+			nil, []string{"obo.no-user-assertion"}, nil},
 		{"error body about the tool", FoundryObservation{Error: "tool_user_error: Error retrieving tool list from MCP server: 'github'. Http status code: 424"}, exp,
 			nil, nil, []string{"foundry.tool-call-failed"}},
 		{"error body about the request", FoundryObservation{Error: "Agent 'x' not found"}, exp, nil, nil, nil},

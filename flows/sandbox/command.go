@@ -52,6 +52,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	fmt.Fprintf(w, "  agent API\t%s\n", s.AgentURL())
 	fmt.Fprintf(w, "  MCP server\t%s\n", s.MCPURL())
 	fmt.Fprintf(w, "  Graph\t%s/v1.0/me\n", s.GraphURL())
+	fmt.Fprintf(w, "  Foundry project\t%s (Responses API: …/openai/v1/responses)\n", s.ProjectEndpoint())
 	fmt.Fprintf(w, "  tenant\t%s (%s)\n", TenantID, TenantDomain)
 	fmt.Fprintf(w, "  client app\t%s (public client)\n", ClientAppID)
 	fmt.Fprintf(w, "  users\t%s\n", "alice (member), erin (250 groups), carol (MFA for the MCP API), bob (blocked from it), dana@fabrikam.example (not invited)")

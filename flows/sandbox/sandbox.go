@@ -60,7 +60,8 @@ type Sandbox struct {
 
 	logMu sync.Mutex
 
-	components *components // the sample agent API's and MCP server's state
+	components *components  // the sample agent API's and MCP server's state
+	foundry    foundryState // the Foundry project's responses and consents
 }
 
 // Start starts a sandbox on opts.Addr and serves until ctx is cancelled or Close is called.

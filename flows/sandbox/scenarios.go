@@ -26,6 +26,7 @@ type behaviour struct {
 	mcpPRMResource           string        // PRM resource override ("" = the MCP URL)
 	mcpDownstreamPassthrough bool          // graph_me forwards the incoming token to Graph
 	clockOffset              time.Duration // the sandbox clock's offset from the real one
+	foundry                  foundryBehaviour
 }
 
 func defaultBehaviour() behaviour {
@@ -60,7 +61,7 @@ func agentIdentityConfig(c *flows.Config, s *Sandbox) {
 
 // scenarioDefs lists every scenario of FINDINGS.md, in its order.
 func scenarioDefs() []*scenarioDef {
-	return []*scenarioDef{
+	return append([]*scenarioDef{
 		{Scenario: Scenario{Name: "healthy", Change: "nothing: every registration, consent and credential is right"}},
 		{
 			Scenario: Scenario{Name: "wrong-audience", Change: "the client requests Microsoft Graph User.Read instead of the agent's scope",
@@ -203,7 +204,7 @@ func scenarioDefs() []*scenarioDef {
 				c.Signin.Scopes = []string{GraphAppIDURI + "/User.Read"}
 			},
 		},
-	}
+	}, foundryScenarioDefs()...)
 }
 
 // Scenarios lists every sandbox scenario.

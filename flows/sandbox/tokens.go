@@ -138,6 +138,8 @@ type accessGrant struct {
 	aud     string // overrides the audience (T1: api://AzureADTokenExchange)
 	life    time.Duration
 	start   time.Time // overrides the issue time (the expired-user-token scenario)
+	// extra are claims added last (a managed identity's xms_mirid).
+	extra map[string]string
 }
 
 // agentClaims are the Agent ID claims of a token.
@@ -245,6 +247,9 @@ func (s *Sandbox) mintAccess(g accessGrant) (string, time.Time, error) {
 		c.set("xms_idrel", g.agent.idRel)
 		c.set("xms_par_app_azp", g.agent.parentAppID)
 		c.set("xms_sub_fct", g.agent.subFacets)
+	}
+	for _, k := range sortedKeys(g.extra) {
+		c.set(k, g.extra[k])
 	}
 	var hdr map[string]string
 	if g.resource.AppID == GraphAppID {
