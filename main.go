@@ -199,7 +199,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var configPath string
 	opts := report.CheckOptions{Stdin: stdin}
 	cmd := &cobra.Command{
-		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown]",
+		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown] [--wait-consent]",
 		Short: "Run the walk headless and print a report (for CI and support tickets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -239,6 +239,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&opts.Scenario, "scenario", "healthy", "sandbox scenario (see: oboscope scenarios)")
 	f.StringVar(&opts.Format, "format", "text", "report format: text, json or markdown")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
+	f.BoolVar(&opts.WaitConsent, "wait-consent", false, "when a Foundry agent asks your consent (OAuth identity passthrough), wait for Enter once you consented, then ask again")
 	return cmd
 }
 
