@@ -99,11 +99,17 @@ func startTap(t *testing.T, up http.Handler, cfg *flows.Config) (*flows.Tap, fun
 
 // tokensOfEachKind are the bearer tokens of the test: the kind, the Authorization value, and
 // the findings the tap must report.
-func tokensOfEachKind(t *testing.T) []struct{ kind, auth, caller string; want []string } {
+func tokensOfEachKind(t *testing.T) []struct {
+	kind, auth, caller string
+	want               []string
+} {
 	now := time.Now()
 	agent := map[string]any{"aud": testMCP, "azp": testIdentity, "idtyp": "app", "scp": nil, "roles": []string{"tools.call"},
 		"xms_par_app_azp": "0b05c0de-b1e9-4000-8000-0000000000f5", "xms_act_fct": "3 9 11", "preferred_username": nil}
-	return []struct{ kind, auth, caller string; want []string }{
+	return []struct {
+		kind, auth, caller string
+		want               []string
+	}{
 		{"user", "Bearer " + fakeJWT(t, map[string]any{"aud": testMCP, "scp": "tools.call"}), "user", nil},
 		{"agent identity", "Bearer " + fakeJWT(t, agent), "agent_identity", nil},
 		{"project agent identity", "Bearer " + fakeJWT(t, with(agent, "azp", "0b05c0de-a1d0-4000-8000-0000000000f7")), "agent_identity", []string{"agentid.wrong-agent-identity"}},
