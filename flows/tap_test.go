@@ -97,19 +97,20 @@ func startTap(t *testing.T, up http.Handler, cfg *flows.Config) (*flows.Tap, fun
 		}
 }
 
-// tokensOfEachKind are the bearer tokens of the test: the kind, the Authorization value, and
+// tapCase is a bearer token of the test: its kind, the Authorization value, the caller kind and
 // the findings the tap must report.
-func tokensOfEachKind(t *testing.T) []struct {
+type tapCase struct {
 	kind, auth, caller string
 	want               []string
-} {
+}
+
+// tokensOfEachKind are the requests' credentials: a user's, an agent identity's (the configured
+// one and the project's), a managed identity's, one for another API, an expired one, a key, none.
+func tokensOfEachKind(t *testing.T) []tapCase {
 	now := time.Now()
 	agent := map[string]any{"aud": testMCP, "azp": testIdentity, "idtyp": "app", "scp": nil, "roles": []string{"tools.call"},
 		"xms_par_app_azp": "0b05c0de-b1e9-4000-8000-0000000000f5", "xms_act_fct": "3 9 11", "preferred_username": nil}
-	return []struct {
-		kind, auth, caller string
-		want               []string
-	}{
+	return []tapCase{
 		{"user", "Bearer " + fakeJWT(t, map[string]any{"aud": testMCP, "scp": "tools.call"}), "user", nil},
 		{"agent identity", "Bearer " + fakeJWT(t, agent), "agent_identity", nil},
 		{"project agent identity", "Bearer " + fakeJWT(t, with(agent, "azp", "0b05c0de-a1d0-4000-8000-0000000000f7")), "agent_identity", []string{"agentid.wrong-agent-identity"}},
