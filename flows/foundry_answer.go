@@ -228,6 +228,20 @@ func (a *foundryAnswer) reportedToken(tool string) *inspect.Token {
 	return found
 }
 
+// reportedKey reports whether the MCP server says Foundry called it with a key (its whoami's
+// "auth": "key"): a key-based connection, no Entra token.
+func (a *foundryAnswer) reportedKey() bool {
+	for _, it := range a.of("mcp_call") {
+		var out struct {
+			Auth string `json:"auth"`
+		}
+		if errorText(it.Error) == "" && json.Unmarshal([]byte(stringValue(it.Output)), &out) == nil && out.Auth == "key" {
+			return true
+		}
+	}
+	return false
+}
+
 // observation is the Responses API's answer as inspect's foundry rules read it.
 func (a *foundryAnswer) observation(tool string) inspect.FoundryObservation {
 	var obs inspect.FoundryObservation

@@ -165,6 +165,10 @@ func foundryAgentStory(h *hopRun, obs foundryAgentObs) {
 // foundrySteps says in a few words what Foundry did with the agent's MCP tool.
 func foundrySteps(ans *foundryAnswer) string {
 	var parts []string
+	pending := map[string]bool{}
+	for _, it := range ans.pendingConsent() {
+		pending[it.ID] = true
+	}
 	for _, it := range ans.items() {
 		e := errorText(it.Error)
 		switch it.Type {
@@ -183,7 +187,11 @@ func foundrySteps(ans *foundryAnswer) string {
 				parts = append(parts, "called "+it.Name)
 			}
 		case "oauth_consent_request":
-			parts = append(parts, "asks the user's consent for "+valueOr(it.ServerLabel, "the tool")+" ("+it.ConsentLink+")")
+			if pending[it.ID] {
+				parts = append(parts, "asks the user's consent for "+valueOr(it.ServerLabel, "the tool")+" ("+it.ConsentLink+")")
+			} else {
+				parts = append(parts, "the user consented to "+valueOr(it.ServerLabel, "the tool"))
+			}
 		}
 	}
 	if len(parts) == 0 {

@@ -35,6 +35,9 @@ func observeFoundryToolToken(h *hopRun, ans *foundryAnswer) (inspect.FoundryObse
 	case obs.Token == nil && obs.Error != "":
 		h.res.Story = "Foundry reports an error before or while calling the tool: " + firstLine(obs.Error)
 		return obs, oboOut{}
+	case obs.Token == nil && ans.reportedKey():
+		h.res.Story = "Foundry authenticated to the MCP server with " + inspect.FoundryAuthMode(inspect.CallerKey) + ": the server sees no user and no Entra identity"
+		return obs, oboOut{}
 	case obs.Token == nil && refusedCall(obs):
 		h.skip("skipped: the MCP server refused Foundry's token (see the mcp hop), so it reported none; oboscope tap in front of the server shows the token Foundry sends")
 		return obs, oboOut{}

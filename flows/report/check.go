@@ -60,6 +60,9 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 				fmt.Fprintf(stderr, "%s\n", safe(ev.DeviceCode.Instructions()))
 			}
 		case flows.EventConsent:
+			if wo.AwaitConsent != nil {
+				break // awaitConsentLine says it, then waits
+			}
 			fmt.Fprintf(stderr, "oboscope: the Foundry agent %s asks your consent for %s: open %s\n", safe(ev.Consent.Agent),
 				safe(valueOr(ev.Consent.ServerLabel, "its tool")), safe(ev.Consent.Link))
 		case flows.EventWalkDone:
@@ -103,7 +106,8 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 func awaitConsentLine(in io.Reader, stderr io.Writer) func(context.Context, flows.ConsentRequest) error {
 	lines := make(chan error, 1)
 	r := bufio.NewReader(in)
-	return func(ctx context.Context, _ flows.ConsentRequest) error {
+	return func(ctx context.Context, c flows.ConsentRequest) error {
+		fmt.Fprintf(stderr, "oboscope: the Foundry agent %s asks your consent for %s: open %s\n", safe(c.Agent), safe(valueOr(c.ServerLabel, "its tool")), safe(c.Link))
 		fmt.Fprintln(stderr, "oboscope: press Enter once you have consented (Ctrl-C to stop)")
 		go func() {
 			_, err := r.ReadString('\n')

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +68,7 @@ func (r *foundryRun) connect(ctx context.Context, token string) (*mcp.ClientSess
 	tr := &foundryTransport{base: r.s.client.Transport, token: token}
 	client := mcp.NewClient(&mcp.Implementation{Name: "azure-ai-foundry-agent-service", Version: "1.0.0"}, nil)
 	ses, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-		Endpoint: r.s.MCPURL(), HTTPClient: &http.Client{Transport: tr, Timeout: 20 * time.Second},
+		Endpoint: r.s.foundryMCPURL(), HTTPClient: &http.Client{Transport: tr, Timeout: 20 * time.Second},
 		DisableStandaloneSSE: true, MaxRetries: -1,
 	}, nil)
 	return ses, tr, err
@@ -156,4 +158,27 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// foundryMCPURL is where the project's agents call the MCP server.
+func (s *Sandbox) foundryMCPURL() string {
+	if s.opts.FoundryMCPURL != "" {
+		return s.opts.FoundryMCPURL
+	}
+	return s.MCPURL()
+}
+
+// checkFoundryMCPURL accepts "" or an http(s) URL on loopback: the sandbox sends its tokens there.
+func checkFoundryMCPURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("sandbox: --foundry-mcp-url %q is not an http(s) URL", raw)
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("sandbox: --foundry-mcp-url %q is not on loopback: the sandbox sends its agents' tokens there", raw)
+	}
+	return nil
 }
