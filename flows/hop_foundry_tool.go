@@ -80,7 +80,7 @@ func observeFoundryMCP(ctx context.Context, h *hopRun, user heldToken, ans *foun
 	obs.answered = true
 	obs.foundry = ans.observation(h.cfg.MCP.Tool)
 	if tok.tok != nil {
-		ref := h.present("token Foundry presented to the MCP server (reported, signature removed)", RolePresented, tok, false)
+		ref := h.present("token Foundry presented to the MCP server (reported, signature removed)", RolePresented, tok, true)
 		out.presented = &ref
 	}
 	for _, it := range ans.of("mcp_list_tools") {
@@ -108,9 +108,6 @@ func analyzeFoundryMCP(h *hopRun, obs foundryMCPObs) []inspect.Finding {
 // finishFoundryMCP tells the story of the mcp row of a Foundry agent.
 func finishFoundryMCP(h *hopRun, obs foundryMCPObs) {
 	var parts []string
-	if obs.discovery.ProbeStatus != 0 {
-		parts = append(parts, "oboscope's own probe: "+mcpStory(obs.discovery.MCPObservation, obs.discovery.prmURL, obs.discovery.asIssuers, ""))
-	}
 	switch {
 	case !obs.answered:
 		if h.res.Status != StatusFailed && len(h.res.Findings) == 0 && h.res.Err == "" {
@@ -133,6 +130,9 @@ func finishFoundryMCP(h *hopRun, obs foundryMCPObs) {
 			steps = append(steps, what)
 		}
 		parts = append(parts, "Foundry "+strings.Join(steps, "; "))
+	}
+	if obs.discovery.ProbeStatus != 0 {
+		parts = append(parts, "oboscope's own probe: "+mcpStory(obs.discovery.MCPObservation, obs.discovery.prmURL, obs.discovery.asIssuers, ""))
 	}
 	if obs.answered || obs.discovery.ProbeStatus != 0 {
 		h.res.Story = strings.Join(parts, "; ")
