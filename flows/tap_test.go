@@ -28,11 +28,10 @@ type received struct {
 // answers 401 with a challenge to a request without credentials or with an expired or foreign
 // token, and echoes a body's checksum otherwise. /sse streams three events, one at a time.
 type recordingUpstream struct {
-	mu       sync.Mutex
-	got      []received
-	next     chan struct{} // /sse waits on it between events
-	accepts  bool          // accept any token (a server that skips the audience check)
-	sawFirst chan struct{}
+	mu      sync.Mutex
+	got     []received
+	next    chan struct{} // /sse waits on it between events
+	accepts bool          // accept any token (a server that skips the audience check)
 }
 
 func (u *recordingUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {

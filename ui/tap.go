@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -320,16 +319,4 @@ func (m *tapModel) notify(text string, level toastLevel) tea.Cmd {
 func (m *tapModel) resize() {
 	m.list.setHeight(m.listHeight())
 	m.tabs.resizeTabs(m.c.width, max(m.c.height-tapRequestTop-1, 1))
-}
-
-// since says how long ago t was, shortly.
-func since(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%dh", int(d.Hours()))
 }

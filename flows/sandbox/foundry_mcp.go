@@ -152,14 +152,6 @@ func toolText(res *mcp.CallToolResult) string {
 	return strings.Join(parts, "\n")
 }
 
-// shorten cuts s to n bytes at most, marking the cut.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // foundryMCPURL is where the project's agents call the MCP server.
 func (s *Sandbox) foundryMCPURL() string {
 	if s.opts.FoundryMCPURL != "" {
