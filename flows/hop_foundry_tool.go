@@ -125,7 +125,12 @@ func finishFoundryMCP(h *hopRun, obs foundryMCPObs) {
 				what = "called " + c.Tool
 			}
 			if c.Error != "" {
-				what = strings.Replace(strings.Replace(what, "listed", "listing", 1), "called", "calling", 1) + " failed: " + firstLine(c.Error)
+				what = strings.Replace(strings.Replace(what, "listed", "listing", 1), "called", "calling", 1) + " failed"
+				if status, _ := inspect.ParseToolError(c.Error); status != 0 {
+					what += fmt.Sprintf(" (the server answered %d)", status)
+				} else {
+					what += ": " + firstLine(c.Error)
+				}
 			}
 			steps = append(steps, what)
 		}

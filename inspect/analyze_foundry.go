@@ -143,16 +143,20 @@ func AnalyzeFoundryMCP(obs FoundryObservation, exp FoundryExpectations) []Findin
 			continue
 		}
 		status, details := ParseToolError(c.Error)
-		what := "listing the tools of " + anaOrNone(c.ServerLabel)
+		what := "list the tools of " + anaOrNone(c.ServerLabel)
 		if c.Item == "mcp_call" {
-			what = "calling " + anaOrNone(c.Tool) + " on " + anaOrNone(c.ServerLabel)
+			what = "call " + anaOrNone(c.Tool) + " on " + anaOrNone(c.ServerLabel)
 		}
-		ev := map[string]string{"item": c.Item, "server_label": c.ServerLabel, "error": anaFirstLine(c.Error)}
+		ev := map[string]string{"item": c.Item, "server_label": c.ServerLabel}
+		detail := fmt.Sprintf("Foundry could not %s (%s): %s", what, c.Item, anaFirstLine(c.Error))
 		if status != 0 {
 			ev["status"] = strconv.Itoa(status)
+			detail = fmt.Sprintf("Foundry could not %s (%s): the server answered %d", what, c.Item, status)
+			if details != "" {
+				detail += ": " + anaFirstLine(details)
+			}
 		}
-		fs = anaAddOnce(fs, NewFinding("foundry.tool-call-failed", "mcp",
-			fmt.Sprintf("Foundry failed %s (%s): %s", what, c.Item, anaFirstLine(c.Error)), ev))
+		fs = anaAddOnce(fs, NewFinding("foundry.tool-call-failed", "mcp", detail, ev))
 		if !expired && status == 401 && saysExpired(details) {
 			expired = true
 			fs = append(fs, NewFinding("token.expired", "mcp",
