@@ -119,12 +119,17 @@ func finishFoundryMCP(h *hopRun, obs foundryMCPObs) {
 		parts = append(parts, "Foundry reported no call of the MCP server")
 	default:
 		var steps []string
+		reached := false
 		for _, c := range obs.foundry.Calls {
 			what := "listed the tools"
 			if c.Item == "mcp_call" {
 				what = "called " + c.Tool
 			}
-			if c.Error != "" {
+			switch {
+			case c.Error != "" && inspect.NoTokenForTool(c.Error):
+				steps = append(steps, "never reached the MCP server for "+valueOr(c.Tool, "its tools")+": it got no token for the tool (see the obo hop)")
+				continue
+			case c.Error != "":
 				what = strings.Replace(strings.Replace(what, "listed", "listing", 1), "called", "calling", 1) + " failed"
 				if status, _ := inspect.ParseToolError(c.Error); status != 0 {
 					what += fmt.Sprintf(" (the server answered %d)", status)
@@ -132,9 +137,13 @@ func finishFoundryMCP(h *hopRun, obs foundryMCPObs) {
 					what += ": " + firstLine(c.Error)
 				}
 			}
+			reached = true
 			steps = append(steps, what)
 		}
 		parts = append(parts, "Foundry "+strings.Join(steps, "; "))
+		if !reached && len(h.res.Findings) == 0 && h.res.Err == "" {
+			defer func() { h.skip(h.res.Story) }()
+		}
 	}
 	if obs.discovery.ProbeStatus != 0 {
 		parts = append(parts, "oboscope's own probe: "+mcpStory(obs.discovery.MCPObservation, obs.discovery.prmURL, obs.discovery.asIssuers, ""))

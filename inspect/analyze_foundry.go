@@ -119,7 +119,7 @@ func AnalyzeFoundryToolAuth(obs FoundryObservation, exp FoundryExpectations) []F
 		if missingUserAssertion(msg) {
 			fs = append(fs, NewFinding("obo.no-user-assertion", "obo",
 				"Foundry reports its On-Behalf-Of request for the tool failed with no user assertion: "+anaFirstLine(msg),
-				map[string]string{"error": anaFirstLine(msg)}))
+				map[string]string{"source": "the Responses API's answer"}))
 			break
 		}
 	}
@@ -271,6 +271,15 @@ func saysExpired(s string) bool {
 func toolErrorText(s string) bool {
 	l := strings.ToLower(s)
 	return strings.Contains(l, "mcp") || strings.Contains(l, "tool_user_error") || strings.Contains(l, "tool_server_error")
+}
+
+// NoTokenForTool reports whether a tool error says Foundry could not get a token for the tool at
+// all (it then never reached the MCP server): a token request failed, with no HTTP status of the
+// server quoted.
+func NoTokenForTool(msg string) bool {
+	status, _ := ParseToolError(msg)
+	l := strings.ToLower(msg)
+	return status == 0 && (strings.Contains(l, "access token") || missingUserAssertion(msg))
 }
 
 // missingUserAssertion reports whether an error says an On-Behalf-Of request had no user token to
