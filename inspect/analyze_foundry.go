@@ -47,6 +47,23 @@ func ClassifyCaller(t *Token, credential bool) CallerKind {
 	return CallerApp
 }
 
+// CallerDescription says in a few words what a caller kind's credential is.
+func CallerDescription(k CallerKind) string {
+	switch k {
+	case CallerUser:
+		return "a user's delegated token"
+	case CallerAgentIdentity:
+		return "an agent identity's app-only token"
+	case CallerManagedIdentity:
+		return "a managed identity's app-only token"
+	case CallerApp:
+		return "an application's app-only token"
+	case CallerKey:
+		return "a key or PAT, not an Entra token"
+	}
+	return "no credential"
+}
+
 // FoundryAuthMode names the Foundry MCP tool authentication a caller kind reveals.
 func FoundryAuthMode(k CallerKind) string {
 	switch k {

@@ -182,7 +182,11 @@ func (m *tapModel) panel(w int) []string {
 	title := s.Bold.Render(fmt.Sprintf("#%d %s %s", ev.Seq, ev.Method, trunc(ev.Path, 40))) + s.Muted.Render(" → "+answerText(ev)+" · "+durationText(ev.Duration))
 	label := func(l string) string { return s.Muted.Render(fit(l, 10)) }
 	inner := w - 4
-	body := []string{label("caller") + " " + m.callerStyle(ev.Caller).Render(callerWord(ev.Caller)) + s.Muted.Render(" · "+inspect.FoundryAuthMode(ev.Caller))}
+	who := " · " + inspect.CallerDescription(ev.Caller)
+	if m.as == flows.TapAsMCP {
+		who += " · Foundry: " + inspect.FoundryAuthMode(ev.Caller)
+	}
+	body := []string{label("caller") + " " + m.callerStyle(ev.Caller).Render(callerWord(ev.Caller)) + s.Muted.Render(trunc(who, inner-11-len(callerWord(ev.Caller))))}
 	if ev.Token != nil && ev.Token.Token != nil {
 		body = append(body, label("token")+" "+truncWords(strings.TrimSpace(tokenSummary(m.c, ev.Token.Token, m.names)), inner-11))
 	}
