@@ -288,7 +288,7 @@ func newSandbox(stdout, stderr io.Writer) *cobra.Command {
 	var opts sandbox.CommandOptions
 	cmd := &cobra.Command{
 		Use:   "sandbox [--addr 127.0.0.1:PORT] [--scenario S] [--auto-approve] [--write-config FILE]",
-		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Graph) on loopback",
+		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Foundry project, Graph) on loopback",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkScenario(opts.Scenario); err != nil {
