@@ -2,6 +2,7 @@ package flows
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -49,10 +50,10 @@ func (t *Tap) finish(tw *tapWriter) {
 		return
 	}
 	d := TapDone{Seq: tw.req.seq, BytesOut: tw.body.n, Duration: t.opts.Now().Sub(tw.req.start), Err: tw.req.err, ResponseFlush: tw.flushes}
-	d.ResponseBody, d.ResponseCut = tw.body.preview(tw.Header().Get("Content-Type"), t.extra)
+	d.ResponseBody, d.ResponseCut = tw.body.preview(tw.Header(), t.extra)
 	if b := tw.req.body; b != nil {
 		d.BytesIn = b.count()
-		d.RequestBody, d.RequestCut = b.preview(tw.req.header.Get("Content-Type"), t.extra)
+		d.RequestBody, d.RequestCut = b.preview(tw.req.header, t.extra)
 	}
 	t.opts.OnDone(d)
 }
@@ -230,11 +231,15 @@ func (c *capture) head() []byte {
 	return append([]byte(nil), c.buf...)
 }
 
-// preview is the kept beginning, redacted, and whether the body went on past it.
-func (c *capture) preview(contentType string, extra []string) (string, bool) {
+// preview is the kept beginning, redacted, and whether the body went on past it. A compressed body
+// is only measured: the tap forwards it as it is and decodes nothing.
+func (c *capture) preview(h http.Header, extra []string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return RedactBody(contentType, c.buf, extra), c.n > int64(len(c.buf))
+	if enc := h.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return fmt.Sprintf("(%s-encoded body, %d bytes: the tap forwards it without decoding it)", enc, c.n), false
+	}
+	return RedactBody(h.Get("Content-Type"), c.buf, extra), c.n > int64(len(c.buf))
 }
 
 // captureReader passes a request body through, capturing as it goes.
