@@ -40,7 +40,7 @@ func TestClassifyCaller(t *testing.T) {
 		if got := ClassifyCaller(tt.tok, tt.credential); got != tt.want {
 			t.Errorf("ClassifyCaller = %s, want %s", got, tt.want)
 		}
-		if FoundryAuthMode(tt.want) == "" {
+		if FoundryAuthMode(tt.want) == "" || CallerDescription(tt.want) == "" {
 			t.Errorf("no auth mode for %s", tt.want)
 		}
 	}
