@@ -36,7 +36,7 @@ func observeFoundryToolToken(h *hopRun, ans *foundryAnswer) (inspect.FoundryObse
 		h.res.Story = "Foundry reports an error before or while calling the tool: " + firstLine(obs.Error)
 		return obs, oboOut{}
 	case obs.Token == nil && ans.reportedKey():
-		h.res.Story = "Foundry authenticated to the MCP server with " + inspect.FoundryAuthMode(inspect.CallerKey) + ": the server sees no user and no Entra identity"
+		h.res.Story = "Foundry authenticated to the MCP server with a key (key-based connection): the server sees no user and no Entra identity"
 		return obs, oboOut{}
 	case obs.Token == nil && refusedCall(obs):
 		h.skip("skipped: the MCP server refused Foundry's token (see the mcp hop), so it reported none; oboscope tap in front of the server shows the token Foundry sends")
@@ -49,7 +49,7 @@ func observeFoundryToolToken(h *hopRun, ans *foundryAnswer) (inspect.FoundryObse
 	kind := inspect.ClassifyCaller(t, true)
 	held := h.hold(NamedToken{Name: "token Foundry obtained for the MCP tool (reported by the MCP server, signature removed)", Role: RoleReported,
 		Token: t, VerifyErr: "reported by the MCP server without its signature", ReportedBy: "the MCP server (through Foundry's answer)"})
-	h.res.Story = fmt.Sprintf("Foundry authenticated to the MCP server with %s: %s", inspect.FoundryAuthMode(kind), inspect.Summarize(t, h.names).Text())
+	h.res.Story = fmt.Sprintf("Foundry authenticated to the MCP server with %s (%s): %s", inspect.FoundryAuthMode(kind), inspect.CallerDescription(kind), inspect.Summarize(t, h.names).Text())
 	return obs, oboOut{reported: held}
 }
 

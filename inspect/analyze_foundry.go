@@ -68,15 +68,15 @@ func CallerDescription(k CallerKind) string {
 func FoundryAuthMode(k CallerKind) string {
 	switch k {
 	case CallerUser:
-		return "OAuth identity passthrough (the user's token)"
+		return "OAuth identity passthrough"
 	case CallerAgentIdentity:
-		return "Microsoft Entra: agent identity (app-only)"
+		return "Entra agent identity"
 	case CallerManagedIdentity:
-		return "Microsoft Entra: project managed identity (app-only)"
+		return "Entra project managed identity"
 	case CallerApp:
-		return "an application's own token (app-only)"
+		return "an application's own token"
 	case CallerKey:
-		return "key-based (a stored key or PAT, no Entra token)"
+		return "key-based"
 	}
 	return "unauthenticated"
 }

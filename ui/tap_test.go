@@ -60,7 +60,7 @@ func TestTapList(t *testing.T) {
 	v := tapScreen(m)
 	checkFrame(t, v, 120, 36)
 	mustContain(t, v, "oboscope tap", "2 requests", "/mcp (tools/call)", "agent identity", "!1", "#2 POST /mcp → 403 Forbidden",
-		"Microsoft Entra: agent identity (app-only)", "foundry.agent-identity-not-user")
+		"Foundry: Entra agent identity", "foundry.agent-identity-not-user")
 	// Moving up stops following: a new request does not take the selection away.
 	tapPress(m, "up")
 	m.Update(tapEventMsg{ev: tapEvent(t, 3, 200)})

@@ -182,11 +182,16 @@ func (m *tapModel) panel(w int) []string {
 	title := s.Bold.Render(fmt.Sprintf("#%d %s %s", ev.Seq, ev.Method, trunc(ev.Path, 40))) + s.Muted.Render(" → "+answerText(ev)+" · "+durationText(ev.Duration))
 	label := func(l string) string { return s.Muted.Render(fit(l, 10)) }
 	inner := w - 4
-	who := " · " + inspect.CallerDescription(ev.Caller)
+	who, room := " · "+inspect.CallerDescription(ev.Caller), inner-11-len(callerWord(ev.Caller))
 	if m.as == flows.TapAsMCP {
-		who += " · Foundry: " + inspect.FoundryAuthMode(ev.Caller)
+		// In front of an MCP server the Foundry authentication matters most: it stays whole.
+		if full := who + " · Foundry: " + inspect.FoundryAuthMode(ev.Caller); ansi.StringWidth(full) <= room {
+			who = full
+		} else {
+			who = " · Foundry: " + inspect.FoundryAuthMode(ev.Caller)
+		}
 	}
-	body := []string{label("caller") + " " + m.callerStyle(ev.Caller).Render(callerWord(ev.Caller)) + s.Muted.Render(trunc(who, inner-11-len(callerWord(ev.Caller))))}
+	body := []string{label("caller") + " " + m.callerStyle(ev.Caller).Render(callerWord(ev.Caller)) + s.Muted.Render(trunc(who, room))}
 	if ev.Token != nil && ev.Token.Token != nil {
 		body = append(body, label("token")+" "+truncWords(strings.TrimSpace(tokenSummary(m.c, ev.Token.Token, m.names)), inner-11))
 	}
@@ -263,7 +268,8 @@ func (m *tapModel) hintLine() string {
 		if m.follow {
 			follow.SetHelp("f", "stop following")
 		}
-		keys = []key.Binding{k.Up, k.Down, k.Open, follow, k.CopyToken, k.Help, k.Quit}
+		move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move"))
+		keys = []key.Binding{move, k.Open, follow, k.CopyToken, k.Quit, k.Help}
 	}
 	var parts []string
 	for _, b := range keys {
