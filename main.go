@@ -190,7 +190,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see: oboscope scenarios)")
 	root.SetVersionTemplate("oboscope {{.Version}}\n")
 	root.AddCommand(newCheck(stdin, stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
-		newScenarios(stdout, stderr), newExplain(stdin, stdout, stderr))
+		newScenarios(stdout, stderr), newExplain(stdin, stdout, stderr), newTap(stdout, stderr))
 	return root
 }
 
@@ -199,7 +199,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var configPath string
 	opts := report.CheckOptions{Stdin: stdin}
 	cmd := &cobra.Command{
-		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown]",
+		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown] [--wait-consent]",
 		Short: "Run the walk headless and print a report (for CI and support tickets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -239,6 +239,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&opts.Scenario, "scenario", "healthy", "sandbox scenario (see: oboscope scenarios)")
 	f.StringVar(&opts.Format, "format", "text", "report format: text, json or markdown")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
+	f.BoolVar(&opts.WaitConsent, "wait-consent", false, "when a Foundry agent asks your consent (OAuth identity passthrough), wait for Enter once you consented, then ask again")
 	return cmd
 }
 
@@ -287,7 +288,7 @@ func newSandbox(stdout, stderr io.Writer) *cobra.Command {
 	var opts sandbox.CommandOptions
 	cmd := &cobra.Command{
 		Use:   "sandbox [--addr 127.0.0.1:PORT] [--scenario S] [--auto-approve] [--write-config FILE]",
-		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Graph) on loopback",
+		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Foundry project, Graph) on loopback",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkScenario(opts.Scenario); err != nil {
@@ -301,6 +302,7 @@ func newSandbox(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&opts.Scenario, "scenario", "healthy", "scenario to serve (see: oboscope scenarios)")
 	f.BoolVar(&opts.AutoApprove, "auto-approve", false, "approve device codes at once, as the scenario's user")
 	f.StringVar(&opts.WriteConfig, "write-config", "", "write a config (YAML or JSON by extension) pointing at this sandbox, with its CA beside it")
+	f.StringVar(&opts.FoundryMCPURL, "foundry-mcp-url", "", "where the sandbox's Foundry agents call the MCP server (an oboscope tap in front of it); loopback only")
 	return cmd
 }
 
@@ -346,5 +348,45 @@ func newExplain(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"recognised":[…],"aadsts":[…],"findings":[…]}`)
+	return cmd
+}
+
+func newTap(stdout, stderr io.Writer) *cobra.Command {
+	var opts report.TapOptions
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "tap --listen 127.0.0.1:PORT --upstream URL [--as agent|mcp] [--config F] [--json]",
+		Short: "A reverse proxy in front of your agent API or MCP server: see every token it receives, decoded and checked",
+		Long: "oboscope tap forwards every request to --upstream unchanged (the request's path is appended to the\n" +
+			"upstream URL's path; bodies stream, SSE included) and shows each one live: who called (a user, an agent\n" +
+			"identity, a managed identity, a key), the bearer token decoded without its signature and checked\n" +
+			"against what the server expects (--config: audience, scopes, the agent identity, needs_user), and the\n" +
+			"server's answer with its challenge. It listens on loopback; expose it through a dev tunnel to let\n" +
+			"Foundry reach it. --json writes one JSON object per request, in arrival order.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Upstream == "" {
+				return errors.New("tap: --upstream is required (the URL of your agent API or MCP server)")
+			}
+			if configPath != "" {
+				cfg, err := flows.LoadConfig(configPath, os.Getenv)
+				if err != nil {
+					return err
+				}
+				opts.Config = &cfg
+			}
+			if !opts.JSON && isTTY(stdout) && isTTY(stderr) {
+				return exit(ui.RunTap(cmd.Context(), opts.TapOptions, stderr))
+			}
+			return exit(report.RunTap(cmd.Context(), opts, stdout, stderr))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:8808", "address to listen on (loopback unless --allow-remote)")
+	f.StringVar(&opts.Upstream, "upstream", "", "the agent API or MCP server to forward to (https, or http to loopback)")
+	f.StringVar(&opts.As, "as", "mcp", "what the upstream is: agent (an agent API) or mcp (an MCP server)")
+	f.StringVar(&configPath, "config", "", "config file whose agent or mcp section says what the upstream expects")
+	f.BoolVar(&opts.JSON, "json", false, "write one JSON object per request (NDJSON) instead of the interactive view")
+	f.BoolVar(&opts.AllowRemote, "allow-remote", false, "listen on an address other machines can reach (the tap shows every token it forwards)")
 	return cmd
 }

@@ -52,8 +52,16 @@ type SigninConfig struct {
 
 // AgentConfig describes the agent API the user token is sent to.
 type AgentConfig struct {
-	URL  string `yaml:"url" json:"url"`
+	// URL is the agent API endpoint (kind generic); a Foundry agent is reached through
+	// ProjectEndpoint instead.
+	URL  string `yaml:"url,omitempty" json:"url,omitempty"`
 	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"` // generic | foundry
+	// ProjectEndpoint is a Foundry project's endpoint
+	// (https://<account>.services.ai.azure.com/api/projects/<project>); the agent hop POSTs to
+	// its Responses API, {project_endpoint}/openai/v1/responses (kind foundry).
+	ProjectEndpoint string `yaml:"project_endpoint,omitempty" json:"project_endpoint,omitempty"`
+	// AgentName is the Foundry agent to call (the Responses API's agent_reference; kind foundry).
+	AgentName string `yaml:"agent_name,omitempty" json:"agent_name,omitempty"`
 	// DisplayName names the agent API in stories ("Contoso Agent API"); optional.
 	DisplayName    string   `yaml:"display_name,omitempty" json:"display_name,omitempty"`
 	ClientID       string   `yaml:"client_id" json:"client_id"`
@@ -97,6 +105,9 @@ type MCPConfig struct {
 	// DownstreamTool is a tool that reports the server's own downstream OBO (the sandbox's
 	// graph_me). Empty: the downstream hop is skipped.
 	DownstreamTool string `yaml:"downstream_tool,omitempty" json:"downstream_tool,omitempty"`
+	// NeedsUser says the server authorizes per user: an app-only token (an agent identity's, a
+	// managed identity's) reaching it is wrong even when it is accepted.
+	NeedsUser bool `yaml:"needs_user,omitempty" json:"needs_user,omitempty"`
 }
 
 // ChainName returns the chain profile with its default (agent-obo).

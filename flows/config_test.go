@@ -145,7 +145,7 @@ func TestLoadConfigJSON(t *testing.T) {
 	p := writeFile(t, dir, "c.json", `{
   "tenant_id": "contoso.onmicrosoft.com",
   "signin": {"flow": "token", "token_file": "tok.jwt"},
-  "agent": {"url": "https://ai.example/agent", "kind": "foundry"},
+  "agent": {"kind": "foundry", "project_endpoint": "https://ai.example/api/projects/p", "agent_name": "contoso-agent"},
   "obo": {"mode": "passthrough"},
   "mcp": {"url": "https://mcp.example/mcp", "app_id_uri": "api://contoso-mcp", "tool": "whoami", "arguments": {"x": 1}}
 }`)

@@ -257,3 +257,8 @@ func (c Config) readSecret(inline, envName, file string) (string, error) {
 	}
 	return "", errors.New("no secret configured")
 }
+
+// ResponsesURL is the Responses API of a Foundry project: {agent.project_endpoint}/openai/v1/responses.
+func (c Config) ResponsesURL() string {
+	return strings.TrimRight(c.Agent.ProjectEndpoint, "/") + "/openai/v1/responses"
+}

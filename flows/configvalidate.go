@@ -76,15 +76,21 @@ func (c Config) Validate() error {
 	}
 
 	// agent
-	if c.Agent.URL == "" {
-		bad("agent.url", "required (the agent API endpoint the user token is sent to)")
-	} else {
-		checkURL(bad, "agent.url", c.Agent.URL)
-	}
 	switch c.AgentKind() {
-	case AgentKindGeneric, AgentKindFoundry:
+	case AgentKindGeneric:
+		if c.Agent.URL == "" {
+			bad("agent.url", "required (the agent API endpoint the user token is sent to)")
+		}
+		if c.Agent.ProjectEndpoint != "" || c.Agent.AgentName != "" {
+			bad("agent.kind", "agent.project_endpoint and agent.agent_name need kind foundry")
+		}
+	case AgentKindFoundry:
+		c.validateFoundry(bad)
 	default:
 		bad("agent.kind", "%q is not one of generic, foundry", c.Agent.Kind)
+	}
+	if c.Agent.URL != "" {
+		checkURL(bad, "agent.url", c.Agent.URL)
 	}
 	if c.Agent.ClientID != "" && !IsGUID(c.Agent.ClientID) {
 		bad("agent.client_id", "%q is not a GUID", c.Agent.ClientID)
@@ -192,5 +198,24 @@ func checkURL(bad func(string, string, ...any), key, raw string) {
 		bad(key, "scheme %q is not http or https", u.Scheme)
 	case u.RawQuery != "" && strings.Contains(strings.ToLower(u.RawQuery), "token"):
 		bad(key, "must not carry a token in its query string")
+	}
+}
+
+// validateFoundry checks the keys of a Foundry agent: the project endpoint (an absolute URL the
+// Responses API hangs off, https) and the agent's name.
+func (c Config) validateFoundry(bad func(string, string, ...any)) {
+	switch pe := c.Agent.ProjectEndpoint; {
+	case pe == "":
+		bad("agent.project_endpoint", "required for kind foundry (https://<account>.services.ai.azure.com/api/projects/<project>)")
+	default:
+		checkURL(bad, "agent.project_endpoint", pe)
+		if u, err := url.Parse(pe); err == nil && (u.RawQuery != "" || strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/responses")) {
+			bad("agent.project_endpoint", "%q must be the project endpoint itself (…/api/projects/<project>), without a query or the /openai/v1/responses path", pe)
+		}
+	}
+	if strings.TrimSpace(c.Agent.AgentName) == "" {
+		bad("agent.agent_name", "required for kind foundry: the Foundry agent to call (its name in the project)")
+	} else if strings.ContainsAny(c.Agent.AgentName, " /?#") {
+		bad("agent.agent_name", "%q is not an agent name (no spaces, slashes, ? or #)", c.Agent.AgentName)
 	}
 }

@@ -51,7 +51,7 @@ func TestForeignMCPServerWithoutAuth(t *testing.T) {
 func TestFoundryAgentAudience(t *testing.T) {
 	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"reply":"ok"}`))
+		w.Write([]byte(`{"id":"resp_1","object":"response","status":"completed","output":[]}`))
 	}))
 	defer srv.Close()
 	for _, tt := range []struct {
@@ -59,7 +59,7 @@ func TestFoundryAgentAudience(t *testing.T) {
 		mismatch bool
 	}{{"https://ai.azure.com", false}, {testAgent, true}} {
 		cfg := tokenConfig(t, "https://login.microsoftonline.com", srv.URL+"/agent", certPEM(srv))
-		cfg.Agent = flows.AgentConfig{URL: srv.URL + "/agent", Kind: "foundry"}
+		cfg.Agent = flows.AgentConfig{Kind: "foundry", ProjectEndpoint: srv.URL + "/api/projects/p", AgentName: "contoso-agent"}
 		cfg.Signin.TokenFile = writeFile(t, t.TempDir(), "t.jwt", fakeJWT(t, map[string]any{"aud": tt.aud}))
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)

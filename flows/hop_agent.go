@@ -61,6 +61,8 @@ func parseExchangeReport(raw json.RawMessage) (*inspect.ExchangeReport, string) 
 // it sent none).
 type agentOut struct {
 	report *inspect.ExchangeReport
+	// foundry is what a Foundry agent's Responses API answered (agent.kind foundry), nil otherwise.
+	foundry *foundryAnswer
 }
 
 // agentObs is what the agent hop observed.

@@ -20,6 +20,9 @@ const agentIdentityExchangeScope = "api://AzureADTokenExchange/.default"
 type oboOut struct {
 	token    heldToken
 	fromUser bool // passthrough: the token is the user token, handed on unchanged
+	// reported is the token Foundry obtained for the tool as the MCP server reported it (agent.kind
+	// foundry): readable, never usable (no signature).
+	reported heldToken
 }
 
 // oboObs is what the obo hop observed.

@@ -56,9 +56,12 @@ type heldToken struct {
 // ok reports whether there is a token to use.
 func (t heldToken) ok() bool { return t.raw != "" }
 
-// agentOBOHops is the agent-obo chain: sign-in → agent API → On-Behalf-Of → MCP → downstream.
-func agentOBOHops() []hopDef {
-	return []hopDef{
+// agentOBOHops is the agent-obo chain: sign-in → agent API → On-Behalf-Of → MCP → downstream. With
+// agent.kind foundry the agent row calls a Foundry agent through its project's Responses API, and
+// the rows after it observe what Foundry did in oboscope's place (its token for the tool, its
+// MCP calls) through Foundry's answer.
+func agentOBOHops(cfg Config) []hopDef {
+	rows := []hopDef{
 		{HopInfo{HopSignin, "User sign-in", "Sign-in"}, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeSignin(ctx, h)
 			c.signin = out
@@ -86,11 +89,40 @@ func agentOBOHops() []hopDef {
 			h.add(analyzeDownstream(h, obs)...)
 		}},
 	}
+	if cfg.AgentKind() == AgentKindFoundry {
+		rows[1], rows[2], rows[3], rows[4] = foundryRows()
+	}
+	return rows
+}
+
+// foundryRows are the agent, obo, mcp and downstream rows of a Foundry agent.
+func foundryRows() (agent, obo, mcp, downstream hopDef) {
+	agent = hopDef{HopInfo{HopAgent, "Call the Foundry agent (Responses API)", "Foundry agent"}, func(ctx context.Context, h *hopRun, c *chain) {
+		obs, out := observeFoundryAgent(ctx, h, c.signin.user)
+		c.agent = out
+		h.add(analyzeFoundryAgent(h, obs)...)
+	}}
+	obo = hopDef{HopInfo{HopOBO, "Foundry's token for the MCP tool", "Tool token"}, func(_ context.Context, h *hopRun, c *chain) {
+		obs, out := observeFoundryToolToken(h, c.agent.foundry)
+		c.obo = out
+		h.add(analyzeFoundryToolToken(h, obs)...)
+	}}
+	mcp = hopDef{HopInfo{HopMCP, "Foundry's calls to the MCP server", "MCP call"}, func(ctx context.Context, h *hopRun, c *chain) {
+		obs, out := observeFoundryMCP(ctx, h, c.signin.user, c.agent.foundry, c.obo.reported)
+		c.mcp = out
+		h.add(analyzeFoundryMCP(h, obs)...)
+		finishFoundryMCP(h, obs)
+	}}
+	downstream = hopDef{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, func(_ context.Context, h *hopRun, c *chain) {
+		obs := observeFoundryDownstream(h, c.agent.foundry, c.mcp)
+		h.add(analyzeDownstream(h, obs)...)
+	}}
+	return agent, obo, mcp, downstream
 }
 
 // hopsFor returns the table of the chain cfg names.
 func hopsFor(cfg Config) []hopDef {
-	return agentOBOHops()
+	return agentOBOHops(cfg)
 }
 
 // HopsFor lists the hops of the chain cfg names, in walk order.

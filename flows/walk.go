@@ -29,6 +29,10 @@ type WalkOptions struct {
 	AutoApproved bool
 	// Message is what the agent hop sends to the agent ("" = a fixed probe message).
 	Message string
+	// AwaitConsent, when set, is called when a Foundry agent asks the user to consent (after
+	// EventConsent): it returns nil once the person consented, and the agent hop sends its
+	// request again; an error (or nil AwaitConsent) leaves the consent pending in the report.
+	AwaitConsent func(ctx context.Context, c ConsentRequest) error
 }
 
 // Walk runs the hops of the chain in order and reports progress as events. One Walk can run

@@ -162,6 +162,9 @@ const (
 	EventFinding
 	EventHopFinished
 	EventWalkDone
+	// EventConsent: a Foundry agent's answer asks the user to consent (OAuth identity
+	// passthrough) before its tool can be used; Consent holds the link.
+	EventConsent
 )
 
 // Event is one step of a walk's progress, sent on the walk's channel.
@@ -174,6 +177,17 @@ type Event struct {
 	Finding    *inspect.Finding
 	Result     *HopResult // EventHopFinished
 	Report     *Report    // EventWalkDone
+	Consent    *ConsentRequest
+}
+
+// ConsentRequest is a Foundry agent's request for the user's consent (an oauth_consent_request
+// output item of the Responses API): the person opens Link, signs in and consents, and the agent
+// hop can then send its request again.
+type ConsentRequest struct {
+	Link        string // consent_link
+	ServerLabel string // the MCP tool the consent is for ("" when Foundry did not say)
+	Agent       string // the Foundry agent asking
+	ResponseID  string // the response that asked; the next request names it as previous_response_id
 }
 
 // Report is a finished walk, as check prints it and the TUI exports it.

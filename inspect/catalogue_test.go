@@ -25,6 +25,7 @@ var findingsMDIDs = []string{
 	"obo.assertion-aud-case-mismatch", "obo.assertion-invalid", "obo.no-user-assertion", "obo.certificate-not-registered", "obo.public-client-secret",
 	"signin.redirect-platform-mismatch", "token.pop-bound-as-bearer", "agentid.direct-client-credentials", "agentid.no-interactive-consent",
 	"agentid.wrong-tenant", "agentid.wrong-agent-identity", "mcp.prm-resource-scope-mismatch", "mcp.prm-no-scopes",
+	"foundry.agent-identity-not-user", "foundry.consent-pending", "foundry.tool-call-failed",
 }
 
 // findingsMDSeverity spot-checks severities against FINDINGS.md.
@@ -34,6 +35,7 @@ var findingsMDSeverity = map[string]Severity{
 	"agent.client-not-authorized": SeverityWarning, "agent.no-challenge": SeverityWarning, "obo.claims-challenge": SeverityWarning,
 	"obo.scope-missing": SeverityWarning, "agentid.not-agent-token": SeverityInfo, "mcp.prm-unqualified-scopes": SeverityWarning,
 	"mcp.insufficient-scope-status": SeverityWarning, "obo.assertion-aud-mismatch": SeverityError,
+	"foundry.agent-identity-not-user": SeverityWarning, "foundry.consent-pending": SeverityInfo,
 }
 
 // findingsMDCodes are the AADSTS codes FINDINGS.md names, per finding; (c) ones are community.

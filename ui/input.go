@@ -240,6 +240,9 @@ func (m *Model) copyToken() tea.Cmd {
 		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
 			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
 		}
+		if ws.consentPending() {
+			return copyCmd(m.cfg.clipboard, "the consent link", ws.consent.Link)
+		}
 		if nt, ok := handedOn(ws.hops, m.overview.selected()); ok && nt.Raw != "" {
 			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
 		} else if ok && nt.Token != nil {

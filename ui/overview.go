@@ -270,6 +270,8 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 		return deviceCodePanel(o.c, ws, w)
 	case ws.starting:
 		return []string{"  " + s.Muted.Render("Starting the sandbox tenant …")}
+	case ws.consentPending():
+		return consentPanel(o.c, ws, w)
 	}
 	if f, hop, bad := ws.firstError(); bad {
 		var body []string

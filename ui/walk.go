@@ -26,6 +26,7 @@ type walkState struct {
 	err      string
 	hops     []flows.HopResult
 	device   *flows.DeviceCode
+	consent  *flows.ConsentRequest // a Foundry agent's consent request of the last walk
 	report   *flows.Report
 	started  time.Time
 	finished time.Time
@@ -55,7 +56,7 @@ func (w *walkState) reset() {
 	for i, h := range w.chain {
 		w.hops[i] = flows.HopResult{ID: h.ID, Title: h.Title, Short: h.Short, Status: flows.StatusPending}
 	}
-	w.device, w.report, w.err, w.claims, w.answering = nil, nil, "", "", nil
+	w.device, w.report, w.err, w.claims, w.answering, w.consent = nil, nil, "", "", nil, nil
 	w.ranAt, w.reruns = make([]int, len(w.chain)), 0
 }
 
@@ -148,6 +149,8 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 		}
 	case flows.EventDeviceCode:
 		w.device = ev.DeviceCode
+	case flows.EventConsent:
+		w.consent = ev.Consent
 	case flows.EventExchange:
 		if ev.Exchange != nil {
 			w.hops[i].Exchanges = append(w.hops[i].Exchanges, displayExchange(*ev.Exchange))

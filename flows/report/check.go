@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -23,6 +24,10 @@ type CheckOptions struct {
 	Timeout time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// WaitConsent waits, when a Foundry agent asks the user's consent, for a line on Stdin (the
+	// person consented) and then lets the agent hop ask again; without it the consent is reported
+	// as pending.
+	WaitConsent bool
 }
 
 // RunCheck runs the whole walk headless and writes the report. It returns the exit code: 0 no
@@ -38,10 +43,14 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 		fmt.Fprintf(stderr, "oboscope: %v\n", err)
 		return 2
 	}
-	walk := flows.NewWalk(cfg, flows.WalkOptions{
+	wo := flows.WalkOptions{
 		Mode: opts.Mode, Scenario: opts.Scenario, Stdin: opts.Stdin, Timeout: opts.Timeout, Now: opts.Now,
 		AutoApproved: opts.Mode == "sandbox",
-	})
+	}
+	if opts.WaitConsent && opts.Stdin != nil {
+		wo.AwaitConsent = awaitConsentLine(opts.Stdin, stderr)
+	}
+	walk := flows.NewWalk(cfg, wo)
 	defer walk.Close()
 	var rep flows.Report
 	for ev := range walk.Run(ctx) {
@@ -50,6 +59,12 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 			if !ev.DeviceCode.AutoApproved {
 				fmt.Fprintf(stderr, "%s\n", safe(ev.DeviceCode.Instructions()))
 			}
+		case flows.EventConsent:
+			if wo.AwaitConsent != nil {
+				break // awaitConsentLine says it, then waits
+			}
+			fmt.Fprintf(stderr, "oboscope: the Foundry agent %s asks your consent for %s: open %s\n", safe(ev.Consent.Agent),
+				safe(valueOr(ev.Consent.ServerLabel, "its tool")), safe(ev.Consent.Link))
 		case flows.EventWalkDone:
 			rep = *ev.Report
 		}
@@ -84,4 +99,33 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 		return 2
 	}
 	return rep.ExitCode()
+}
+
+// awaitConsentLine waits for the person to press Enter once they consented (a line on in), or for
+// the walk to be cancelled.
+func awaitConsentLine(in io.Reader, stderr io.Writer) func(context.Context, flows.ConsentRequest) error {
+	lines := make(chan error, 1)
+	r := bufio.NewReader(in)
+	return func(ctx context.Context, c flows.ConsentRequest) error {
+		fmt.Fprintf(stderr, "oboscope: the Foundry agent %s asks your consent for %s: open %s\n", safe(c.Agent), safe(valueOr(c.ServerLabel, "its tool")), safe(c.Link))
+		fmt.Fprintln(stderr, "oboscope: press Enter once you have consented (Ctrl-C to stop)")
+		go func() {
+			_, err := r.ReadString('\n')
+			lines <- err
+		}()
+		select {
+		case err := <-lines:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// valueOr is s, or def when s is empty.
+func valueOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

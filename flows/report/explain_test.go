@@ -24,13 +24,15 @@ func TestExplainHTTPStatus(t *testing.T) {
 			"  agent.rejected                         error    Agent API rejected the user token\n" +
 			"  obo.claims-challenge                   warning  Downstream API requires more (claims challenge)\n" +
 			"  mcp.no-www-authenticate                error    MCP server's 401 has no usable Bearer challenge\n" +
-			"  mcp.rejected                           error    MCP server rejected the exchanged token\n", ""},
+			"  mcp.rejected                           error    MCP server rejected the exchanged token\n" +
+			"  foundry.tool-call-failed               error    Foundry's call to the MCP server failed\n", ""},
 		{"HTTP 403", 0, "HTTP 403: findings that involve 403 answers (oboscope explain ID for one):\n" +
 			"  token.missing-scope                    error    An expected scope or role is missing\n" +
 			"  agent.rejected                         error    Agent API rejected the user token\n" +
 			"  mcp.insufficient-scope-status          warning  Missing scope not answered with 403 insufficient_scope\n" +
-			"  mcp.rejected                           error    MCP server rejected the exchanged token\n", ""},
-		{"418", 2, "", "oboscope: explain: no finding is about HTTP 418 answers; sections are token, signin, agent, obo, agentid and mcp (for Entra's AADSTS418: https://login.microsoftonline.com/error?code=418)\n"},
+			"  mcp.rejected                           error    MCP server rejected the exchanged token\n" +
+			"  foundry.tool-call-failed               error    Foundry's call to the MCP server failed\n", ""},
+		{"418", 2, "", "oboscope: explain: no finding is about HTTP 418 answers; sections are token, signin, agent, obo, agentid, mcp and foundry (for Entra's AADSTS418: https://login.microsoftonline.com/error?code=418)\n"},
 		{"AADSTS401", 2, "", "oboscope: explain: AADSTS401 is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=401\n"},
 	}
 	for _, tt := range tests {

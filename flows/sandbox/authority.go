@@ -31,6 +31,7 @@ func (s *Sandbox) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/oauth-protected-resource/agent/api/chat", s.components.handleAgentPRM)
 	mux.Handle("/mcp", s.components.mcpHandler())
 	mux.HandleFunc("GET /.well-known/oauth-protected-resource/mcp", s.components.handleMCPPRM)
+	s.foundryRoutes(mux)
 	mux.HandleFunc("GET /{$}", s.handleIndex)
 	return mux
 }

@@ -19,13 +19,15 @@ type CommandOptions struct {
 	Scenario    string
 	AutoApprove bool
 	WriteConfig string
+	// FoundryMCPURL points the Foundry project's agents at another MCP URL (an oboscope tap).
+	FoundryMCPURL string
 }
 
 // RunCommand runs `oboscope sandbox`: it starts the sandbox on a loopback address, writes the
 // config and CA when asked, prints the URLs, and serves until ctx is cancelled (SIGINT/SIGTERM).
 // It returns 0 after a clean shutdown and 2 when the sandbox could not start.
 func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writer) int {
-	s, err := Start(ctx, Options{Addr: opts.Addr, Scenario: opts.Scenario, AutoApprove: opts.AutoApprove, Log: stderr})
+	s, err := Start(ctx, Options{Addr: opts.Addr, Scenario: opts.Scenario, AutoApprove: opts.AutoApprove, Log: stderr, FoundryMCPURL: opts.FoundryMCPURL})
 	if err != nil {
 		fmt.Fprintf(stderr, "oboscope: %v\n", err)
 		return 2
@@ -52,6 +54,10 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	fmt.Fprintf(w, "  agent API\t%s\n", s.AgentURL())
 	fmt.Fprintf(w, "  MCP server\t%s\n", s.MCPURL())
 	fmt.Fprintf(w, "  Graph\t%s/v1.0/me\n", s.GraphURL())
+	fmt.Fprintf(w, "  Foundry project\t%s (Responses API: …/openai/v1/responses)\n", s.ProjectEndpoint())
+	if opts.FoundryMCPURL != "" {
+		fmt.Fprintf(w, "  Foundry's MCP URL\t%s (its agents call the MCP server there)\n", opts.FoundryMCPURL)
+	}
 	fmt.Fprintf(w, "  tenant\t%s (%s)\n", TenantID, TenantDomain)
 	fmt.Fprintf(w, "  client app\t%s (public client)\n", ClientAppID)
 	fmt.Fprintf(w, "  users\t%s\n", "alice (member), erin (250 groups), carol (MFA for the MCP API), bob (blocked from it), dana@fabrikam.example (not invited)")

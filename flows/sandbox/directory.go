@@ -158,6 +158,8 @@ func defaultSecret(name string) string {
 		return "Mcp8Q~sandbox.mcp.secret.0b05c0de.0004"
 	case "blueprint":
 		return "Blu8Q~sandbox.blueprint.secret.0b05c0de.0005"
+	case "foundry-blueprint", "foundry-connection", "mcp-key":
+		return foundrySecret(name)
 	}
 	return ""
 }
@@ -268,6 +270,7 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 			Users: []string{"0b05c0de-0000-4000-8000-000000000105"}, Enabled: true, Block: true,
 		},
 	}
+	addFoundry(d, secret, validTo)
 	return d
 }
 

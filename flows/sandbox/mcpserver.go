@@ -104,6 +104,12 @@ func (c *components) buildMCP() http.Handler {
 // issuer) for its own audience; the mcp-accepts-any-audience scenario skips the audience check.
 func (c *components) verifyMCPToken(_ context.Context, raw string, _ *http.Request) (*auth.TokenInfo, error) {
 	s := c.s
+	if raw == s.Secret("mcp-key") {
+		// A key a Foundry connection stores (key-based authentication): no user, no Entra token.
+		// It grants the tool permission under either of the server's identifiers.
+		return &auth.TokenInfo{Scopes: []string{mcpScope, s.MCPURL() + "/tools.call"}, Expiration: time.Now().Add(time.Hour), UserID: "key",
+			Extra: map[string]any{"claims": map[string]any{}, "raw": "", "key": true}}, nil
+	}
 	chk := bearerCheck{issuers: []string{s.issuerV2()}}
 	if s.beh.mcpCheckAudience {
 		chk.audiences = append([]string{MCPAppID}, s.dir.app(MCPAppID).IdentifierURIs...)
@@ -145,6 +151,10 @@ type whoamiOut struct {
 	ParentAppAzp  string `json:"xms_par_app_azp,omitempty"`
 	ActorFacets   string `json:"xms_act_fct,omitempty"`
 	PreferredName string `json:"preferred_username,omitempty"`
+	// Token is the token the server received, without its signature (header.payload.): what it
+	// reports of its caller, as a component reports its exchanges; Auth is "key" for a key.
+	Token string `json:"token,omitempty"`
+	Auth  string `json:"auth,omitempty"`
 }
 
 // callerOf returns the validated caller's claims and raw token from the request.
@@ -161,11 +171,15 @@ func callerOf(req *mcp.CallToolRequest) (*parsedToken, string) {
 }
 
 func (c *components) toolWhoami(_ context.Context, req *mcp.CallToolRequest, _ map[string]any) (*mcp.CallToolResult, whoamiOut, error) {
-	p, _ := callerOf(req)
+	p, raw := callerOf(req)
 	out := whoamiOut{
 		Aud: p.audience(), Scp: p.str("scp"), Azp: p.clientApp(), Oid: p.str("oid"), Tid: p.str("tid"),
 		Iss: p.str("iss"), Ver: p.str("ver"), Name: p.str("name"), Idtyp: p.str("idtyp"),
 		ParentAppAzp: p.str("xms_par_app_azp"), ActorFacets: p.str("xms_act_fct"), PreferredName: p.str("preferred_username"),
+		Token: redactToken(raw),
+	}
+	if req.Extra != nil && req.Extra.TokenInfo != nil && req.Extra.TokenInfo.Extra["key"] == true {
+		out.Auth = "key"
 	}
 	return nil, out, nil
 }

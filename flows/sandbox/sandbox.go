@@ -29,6 +29,10 @@ type Options struct {
 	// Log receives one line per request: method, path (never the query), status, duration.
 	// Bodies, tokens and secrets are never logged.
 	Log io.Writer
+	// FoundryMCPURL is where the Foundry project's agents call the MCP server ("" = the sandbox's
+	// own): an `oboscope tap` in front of it, as a developer points Foundry at a dev tunnel. Loopback
+	// only.
+	FoundryMCPURL string
 }
 
 // Sandbox is a running sandbox tenant: authority, Graph subset, sample agent API and MCP server on
@@ -60,13 +64,17 @@ type Sandbox struct {
 
 	logMu sync.Mutex
 
-	components *components // the sample agent API's and MCP server's state
+	components *components  // the sample agent API's and MCP server's state
+	foundry    foundryState // the Foundry project's responses and consents
 }
 
 // Start starts a sandbox on opts.Addr and serves until ctx is cancelled or Close is called.
 func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	addr, err := loopbackAddr(opts.Addr)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkFoundryMCPURL(opts.FoundryMCPURL); err != nil {
 		return nil, err
 	}
 	name := opts.Scenario

@@ -33,6 +33,7 @@ type behaviour struct {
 	mcpPRMIssuer     string // the PRM's authorization server ("" = the tenant's v2 issuer; a path is under the base)
 	popUserTokens    bool   // user tokens issued to the client app carry cnf (bound to a key)
 	agentNoAuth      bool   // a proxy in front of the agent API strips Authorization
+	foundry          foundryBehaviour
 }
 
 func defaultBehaviour() behaviour {
@@ -210,7 +211,7 @@ func scenarioDefs() []*scenarioDef {
 				c.Signin.Scopes = []string{GraphAppIDURI + "/User.Read"}
 			},
 		},
-	}, diagnosisScenarios()...)
+	}, append(diagnosisScenarios(), foundryScenarioDefs()...)...)
 }
 
 // Scenarios lists every sandbox scenario.

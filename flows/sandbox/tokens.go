@@ -139,6 +139,8 @@ type accessGrant struct {
 	cnf     string // the key (thumbprint) a proof-of-possession token is bound to ("" = bearer)
 	life    time.Duration
 	start   time.Time // overrides the issue time (the expired-user-token scenario)
+	// extra are claims added last (a managed identity's xms_mirid).
+	extra map[string]string
 }
 
 // agentClaims are the Agent ID claims of a token.
@@ -249,6 +251,9 @@ func (s *Sandbox) mintAccess(g accessGrant) (string, time.Time, error) {
 		c.set("xms_idrel", g.agent.idRel)
 		c.set("xms_par_app_azp", g.agent.parentAppID)
 		c.set("xms_sub_fct", g.agent.subFacets)
+	}
+	for _, k := range sortedKeys(g.extra) {
+		c.set(k, g.extra[k])
 	}
 	var hdr map[string]string
 	if g.resource.AppID == GraphAppID {
