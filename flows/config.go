@@ -97,6 +97,8 @@ type MCPConfig struct {
 	// DownstreamTool is a tool that reports the server's own downstream OBO (the sandbox's
 	// graph_me). Empty: the downstream hop is skipped.
 	DownstreamTool string `yaml:"downstream_tool,omitempty" json:"downstream_tool,omitempty"`
+	// Client is the MCP client's registration, for chain mcp-client (DESIGN.md: mcp.client).
+	Client *MCPClientConfig `yaml:"client,omitempty" json:"client,omitempty"`
 }
 
 // ChainName returns the chain profile with its default (agent-obo).
@@ -153,5 +155,8 @@ func (c Config) AppNames() inspect.AppNames {
 		set(c.OBO.DisplayName, "the middle tier", c.OBO.ClientID)
 	}
 	set(c.Signin.DisplayName, "the client app", c.Signin.ClientID)
+	if mc := c.MCP.Client; mc != nil {
+		set(mc.DisplayName, "the MCP client", mc.ClientID)
+	}
 	return m
 }
