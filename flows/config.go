@@ -20,9 +20,9 @@ type Config struct {
 	TenantID      string       `yaml:"tenant_id" json:"tenant_id"`
 	AuthorityHost string       `yaml:"authority_host" json:"authority_host"`
 	CAFile        string       `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
-	Signin        SigninConfig `yaml:"signin" json:"signin"`
-	Agent         AgentConfig  `yaml:"agent" json:"agent"`
-	OBO           OBOConfig    `yaml:"obo" json:"obo"`
+	Signin        SigninConfig `yaml:"signin,omitempty" json:"signin,omitzero"`
+	Agent         AgentConfig  `yaml:"agent,omitempty" json:"agent,omitzero"`
+	OBO           OBOConfig    `yaml:"obo,omitempty" json:"obo,omitzero"`
 	MCP           MCPConfig    `yaml:"mcp" json:"mcp"`
 
 	// Dir is the folder of the config file; relative paths in the file are relative to it.

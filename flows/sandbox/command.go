@@ -54,6 +54,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	fmt.Fprintf(w, "  Graph\t%s/v1.0/me\n", s.GraphURL())
 	fmt.Fprintf(w, "  tenant\t%s (%s)\n", TenantID, TenantDomain)
 	fmt.Fprintf(w, "  client app\t%s (public client)\n", ClientAppID)
+	fmt.Fprintf(w, "  MCP client app\t%s (public client for chain mcp-client; redirect http://localhost/callback, any port)\n", MCPClientAppID)
 	fmt.Fprintf(w, "  users\t%s\n", "alice (member), erin (250 groups), carol (MFA for the MCP API), bob (blocked from it), dana@fabrikam.example (not invited)")
 	if caPath != "" {
 		fmt.Fprintf(w, "  CA file\t%s\n", caPath)
