@@ -79,7 +79,7 @@ func (s *Sandbox) token(r *http.Request, form url.Values) (map[string]any, *entr
 	if e := s.refreshShape(r.URL.Path, form, auth.app); e != nil {
 		return nil, e
 	}
-	if form.Get("scope") == "" && form.Get("resource") != "" {
+	if form.Get("scope") == "" && form.Get("resource") != "" && !strings.Contains(r.URL.Path, "/v2.0/") {
 		// v1 endpoint: a resource instead of scopes.
 		form.Set("scope", form.Get("resource")+"/.default")
 	}
