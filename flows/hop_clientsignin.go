@@ -65,6 +65,7 @@ func observeClientSignin(ctx context.Context, h *hopRun, probe probeOut, meta me
 		return obs, out
 	}
 	obs.ran = true
+	obs.KnownProblems = findingIDsOf(h.earlier(HopProbe))
 	mc := h.cfg.mcpClient()
 	obs.ScopesFrom = "scopes_supported"
 	if c, ok := inspect.ParseBearerChallenge(probe.challenge()); ok && c.Param("scope") != "" {
@@ -260,6 +261,15 @@ func analyzeClientSignin(h *hopRun, obs clientSigninObs) []inspect.Finding {
 		fs = append(fs, inspect.LintToken(obs.Token, "signin", inspect.Expectations{Now: h.now()})...)
 	}
 	return fs
+}
+
+// findingIDsOf returns the IDs of fs.
+func findingIDsOf(fs []inspect.Finding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
 }
 
 // requestedScopes are the resource scopes of a sign-in (OpenID ones left out).

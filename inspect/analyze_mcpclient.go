@@ -76,10 +76,30 @@ func AnalyzeMCPMetadata(obs MCPMetadataObservation) []Finding {
 }
 
 // AnalyzeMCPProbe applies the rules about the unauthenticated probe's answer alone: a server that
-// needs no token, or a 403 without a challenge.
+// needs no token, a 403 without a challenge, a challenge naming a scope without its resource.
 func AnalyzeMCPProbe(status int, wwwAuthenticate string, mcpAnswer bool) []Finding {
 	c := newMCPContext(MCPObservation{ProbeStatus: status, ProbeWWWAuthenticate: wwwAuthenticate, ProbeMCPAnswer: mcpAnswer}, MCPExpectations{})
-	return mcpProbeAnswerRule(c, nil)
+	return challengeScopeRule(c, mcpProbeAnswerRule(c, nil))
+}
+
+// challengeScopeRule raises mcp.challenge-scope-unqualified when the probe's Bearer challenge
+// names a scope that is neither fully qualified nor an OpenID scope.
+func challengeScopeRule(c *mcpContext, fs []Finding) []Finding {
+	if !c.hasProbe {
+		return fs
+	}
+	var bare []string
+	for _, s := range strings.Fields(c.probe.Param("scope")) {
+		if ScopeResource(s) == "" && !IsOIDCScope(s) {
+			bare = append(bare, s)
+		}
+	}
+	if len(bare) == 0 {
+		return fs
+	}
+	return append(fs, NewFinding("mcp.challenge-scope-unqualified", "probe",
+		fmt.Sprintf("the 401's WWW-Authenticate names scope=%q: clients that take the challenge's scope (MCP 2025-11-25, the Go SDK) ask Entra for %s, which it reads as Microsoft Graph's", c.probe.Param("scope"), strings.Join(bare, ", ")),
+		map[string]string{"scope": c.probe.Param("scope")}))
 }
 
 // asNotFoundRule raises mcp.prm-issuer-mismatch when the authorization server the metadata names

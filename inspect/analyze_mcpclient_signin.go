@@ -26,27 +26,52 @@ type MCPClientSigninObservation struct {
 	// when it worked or when only the resource was refused and the request without it worked.
 	Error *EntraError
 	Token *Token
+	// KnownProblems are the IDs of findings earlier hops raised (mcp.challenge-scope-unqualified
+	// explains a bare scope the client took from the challenge, and Entra's answers to it).
+	KnownProblems []string
 }
 
 // AnalyzeMCPClientSignin applies the sign-in rules of the MCP-client chain: the resource
 // parameter refused (mcp.prm-resource-scope-mismatch, confirmed by Entra's answer) and the
-// signin.* findings Entra's errors name.
+// signin.* findings Entra's errors name. A bare scope the client took from the server's challenge
+// was reported at the probe hop: it explains Entra's refusals, and is not reported again.
 func AnalyzeMCPClientSignin(obs MCPClientSigninObservation) []Finding {
-	fs := clientResourceRule(obs, nil)
-	return anaAddOnce(fs, AnalyzeSignin(SigninObservation{Flow: "authorization_code", RequestedScopes: obs.Requested, Error: obs.Error, Token: obs.Token})...)
+	fromChallenge := obs.ScopesFrom == "its challenge" && slices.Contains(obs.KnownProblems, "mcp.challenge-scope-unqualified")
+	fs := clientResourceRule(obs, fromChallenge, nil)
+	more := AnalyzeSignin(SigninObservation{Flow: "authorization_code", RequestedScopes: obs.Requested, Error: obs.Error, Token: obs.Token})
+	if fromChallenge {
+		more = slices.DeleteFunc(more, func(f Finding) bool { return f.ID == "signin.scope-unqualified" })
+	}
+	return anaAddOnce(fs, more...)
 }
 
 // clientResourceRule raises mcp.prm-resource-scope-mismatch from Entra's answer to the client's
 // authorization request: an error when Entra refused its resource parameter (AADSTS9010010 or
 // 901002), with what the same request without resource got; a warning when the client sent no
 // resource (send_resource off) and the metadata's resource is not the one its scopes are under.
-func clientResourceRule(obs MCPClientSigninObservation, fs []Finding) []Finding {
+func clientResourceRule(obs MCPClientSigninObservation, bareFromChallenge bool, fs []Finding) []Finding {
 	scope := strings.Join(obs.Requested, " ")
 	from := ""
-	if obs.ScopesFrom != "" {
+	switch obs.ScopesFrom {
+	case "its challenge":
+		from = " (from the server's challenge)"
+	case "":
+	default:
 		from = " (from " + obs.ScopesFrom + ")"
 	}
 	switch {
+	case obs.Spec.Refused() && bareFromChallenge:
+		// The challenge's bare scope, which Entra reads as Graph's, explains the refusal; the
+		// metadata's own resource and scopes were not what the client sent.
+		if p := obs.PRM; PRMNeedsResourceProbe(p) {
+			f := NewFinding("mcp.prm-resource-scope-mismatch", "signin",
+				fmt.Sprintf("the metadata's resource is %s but its scopes_supported are under %s: clients that send resource=%s with those scopes are refused unless it is also an identifierUri of the app owning them "+
+					"(not confirmed: this client sent the challenge's bare scope, which alone explains Entra's refusal)", p.Resource, strings.Join(prmScopeOwners(p), ", "), p.Resource),
+				map[string]string{"resource": p.Resource, "scopes_supported": strings.Join(p.ScopesSupported, " ")})
+			f.Severity = SeverityWarning
+			return append(fs, f)
+		}
+		return fs
 	case obs.Spec.Refused():
 		code := 9010010
 		if len(obs.Spec.Codes) > 0 {

@@ -12,6 +12,16 @@ const (
 // hour later. They sit beside analyze_mcpclient.go, which raises them.
 var mcpClientRules = []Rule{
 	{
+		ID: "mcp.challenge-scope-unqualified", Severity: SeverityError, Title: "MCP server's challenge names a scope without its resource",
+		AADSTS: []int{650053},
+		Fix: "Name the scope fully qualified in the challenge (scope=\"api://<app id uri>/tools.call\", as in scopes_supported) and keep checking the bare name in the token's scp, which is how Entra writes it. " +
+			"The TypeScript SDK's requireBearerAuth repeats requiredScopes in its challenge: check the scope in the token verifier and leave requiredScopes out, or list the qualified names there and map scp to them.",
+		Docs: docsMCPAuth1125,
+		Explanation: "MCP 2025-11-25 has clients ask for the scope the 401's WWW-Authenticate names first, and only without one for scopes_supported; the Go MCP SDK does so. A server that names a bare scope there (scope=\"tools.call\", " +
+			"often because Entra's scp carries bare names and the server's check doubles as its challenge) sends clients to ask Entra for it, and Entra reads a bare scope as Microsoft Graph's: " +
+			"AADSTS650053 'asked for scope … that doesn't exist on the resource 00000003-…' or a Graph token, and with resource=<the server URL> AADSTS9010010 (anthropics/claude-ai-mcp#514).",
+	},
+	{
 		ID: "mcp.as-metadata-oidc-only", Severity: SeverityInfo, Title: "Authorization server serves OpenID configuration only (no RFC 8414 metadata)",
 		Fix:  "Nothing to fix on Entra: clients must fall back to OpenID Connect discovery, as the MCP specification requires. A client that stops after the RFC 8414 URL needs updating.",
 		Docs: docsMCPAuth1125,
