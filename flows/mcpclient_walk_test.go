@@ -2,6 +2,8 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -213,5 +215,49 @@ func TestMCPClientNoClientID(t *testing.T) {
 	}
 	if rep.ExitCode() != 1 {
 		t.Errorf("exit %d", rep.ExitCode())
+	}
+}
+
+// TestMCPClientBrowserSignin: when the authorization request shows a sign-in page (a sandbox
+// without auto-approve, or Entra), the client opens it in the browser and listens on its loopback
+// redirect URI, as MCP clients do; the person's choice comes back there.
+func TestMCPClientBrowserSignin(t *testing.T) {
+	s, err := sandbox.Start(context.Background(), sandbox.Options{Scenario: "mcp-client-healthy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cfg := s.Config("")
+	cfg.MCP.Client.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", port)
+	var opened string
+	browser := func(u string) error {
+		// The person picks alice on the sign-in page: the form posts the same parameters back with
+		// the user chosen, and the sandbox redirects the browser to the redirect URI.
+		opened = u
+		go func() {
+			c := *s.HTTPClient()
+			resp, err := c.Get(u + "&sandbox_user=" + url.QueryEscape(sandbox.AliceUPN))
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+	w := flows.NewWalk(cfg, flows.WalkOptions{OpenURL: browser})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	rep := w.Report()
+	signin := hopOf(t, rep, "signin")
+	if signin.Status != flows.StatusOK || len(signin.Tokens) != 1 || !strings.Contains(opened, "/oauth2/v2.0/authorize?") {
+		t.Fatalf("signin %s %q tokens %d (opened %q)", signin.Status, signin.Err, len(signin.Tokens), opened)
+	}
+	if page := exchangesLabelled(signin, "authorization request"); len(page) != 1 || page[0].Status != 200 {
+		t.Errorf("the sign-in page the sandbox answered first: %+v", page)
 	}
 }
