@@ -178,7 +178,7 @@ func AnalyzeRefresh(obs RefreshObservation) []Finding {
 	switch {
 	case obs.Scope == "" && obs.Resource == "" && answer != "":
 		f := NewFinding("signin.refresh-scope-dropped", "refresh",
-			"the refresh request (grant_type=refresh_token) carried no scope; "+answer, map[string]string{"scope": ""})
+			"the refresh request (grant_type=refresh_token) carried no scope; "+answer, map[string]string{"grant_type": "refresh_token", "scope": "(none)"})
 		if code != 0 {
 			f.AADSTS = code
 		}
