@@ -29,13 +29,35 @@ func mcpClientApp(d *Directory) {
 	}
 }
 
+// checkRequestShape applies, before the grant is decided, Entra's rules about how a token request
+// names what it is for: the resource parameter (checkResource, and codeResource for a code
+// redeemed without scope) and a refresh without scope (refreshShape).
+func (s *Sandbox) checkRequestShape(path string, form url.Values, client *App) *entraError {
+	if e := s.checkResource(path, form); e != nil {
+		return e
+	}
+	if form.Get("grant_type") == "authorization_code" {
+		s.mu.Lock()
+		ac := s.authCodes[form.Get("code")]
+		var q *scopeRequest
+		if ac != nil {
+			q = ac.scope
+		}
+		s.mu.Unlock()
+		if e := s.codeResource(path, form, q); e != nil {
+			return e
+		}
+	}
+	return s.refreshShape(path, form, client)
+}
+
 // codeResource applies Entra's resource rule to a code redeemed with resource and no scope (what
 // MCP clients send: the go-sdk's and the TypeScript SDK's token requests carry resource, never
 // scope): the resource must identify the app the code's scopes belong to, or Entra answers
 // invalid_target AADSTS9010010. With a scope, checkResource has judged the request already.
-func (s *Sandbox) codeResource(tokenURL string, form url.Values, q *scopeRequest) *entraError {
+func (s *Sandbox) codeResource(path string, form url.Values, q *scopeRequest) *entraError {
 	resource := form.Get("resource")
-	if resource == "" || form.Get("scope") != "" || !strings.Contains(tokenURL, "/v2.0/") || q == nil || q.resource == nil {
+	if resource == "" || form.Get("scope") != "" || !strings.Contains(path, "/v2.0/") || q == nil || q.resource == nil {
 		return nil
 	}
 	if r := s.dir.resource(resource); r != nil && r.AppID == q.resource.AppID {

@@ -73,10 +73,7 @@ func (s *Sandbox) token(r *http.Request, form url.Values) (map[string]any, *entr
 	if e != nil {
 		return nil, e
 	}
-	if e := s.checkResource(r.URL.Path, form); e != nil {
-		return nil, e
-	}
-	if e := s.refreshShape(r.URL.Path, form, auth.app); e != nil {
+	if e := s.checkRequestShape(r.URL.Path, form, auth.app); e != nil {
 		return nil, e
 	}
 	if form.Get("scope") == "" && form.Get("resource") != "" && !strings.Contains(r.URL.Path, "/v2.0/") {
@@ -181,9 +178,6 @@ func (s *Sandbox) grantAuthCode(req *tokenRequest) (map[string]any, *entraError)
 		return nil, newError("invalid_grant", 50011, "The redirect URI '%s' specified in the request does not match the redirect URI used in the authorization request.", req.form.Get("redirect_uri"))
 	case !pkceOK(ac.challenge, ac.method, req.form.Get("code_verifier")):
 		return nil, newError("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
-	}
-	if e := s.codeResource(req.tokenURL, req.form, ac.scope); e != nil {
-		return nil, e
 	}
 	return s.issueDelegated(delegated{client: req.auth.app, clientACR: req.auth.acr(), user: ac.user, scope: ac.scope, amr: ac.amr, nonce: ac.nonce})
 }
