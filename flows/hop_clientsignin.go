@@ -194,7 +194,7 @@ func signinEntraError(err error) *inspect.EntraError {
 func clientSigninFailure(err error, h *hopRun) string {
 	var ae *authorizeError
 	if errors.As(err, &ae) {
-		return fmt.Sprintf("signin: the authorization endpoint answered %s: %s", valueOr(ae.answer.Error, "an error"), firstLine(ae.answer.Description))
+		return "signin: " + ae.Error()
 	}
 	if e := signinEntraError(err); e != nil {
 		return fmt.Sprintf("signin: Entra answered %s: %s", valueOr(e.Err, "an error"), firstLine(e.Description))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -24,7 +25,7 @@ const browserWait = 10 * time.Minute
 type authorizeError struct{ answer *inspect.ResourceProbe }
 
 func (e *authorizeError) Error() string {
-	return fmt.Sprintf("the authorization endpoint answered %s: %s", valueOr(e.answer.Error, "an error"), firstLine(e.answer.Description))
+	return fmt.Sprintf("the authorization endpoint answered %s: %s", valueOr(e.answer.Error, "an error page"), firstLine(e.answer.Description))
 }
 
 // authorizationFetcher is the go-sdk AuthorizationCodeFetcher of one sign-in attempt. On a sandbox
@@ -74,10 +75,16 @@ func (h *hopRun) authorizeDirect(ctx context.Context, u, note string, p *inspect
 	if err != nil {
 		return nil, err
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	p.Status = resp.StatusCode
 	loc := vault.last()
+	if codes := inspect.AADSTSCodesIn(string(body)); len(codes) > 0 && (resp.StatusCode < 300 || resp.StatusCode >= 400) {
+		// An error Entra shows as a page, not sent to a redirect URI it does not trust (an
+		// unregistered redirect URI, an unknown client): no one could sign in.
+		p.Codes, p.Description = codes, errorPageText(string(body), codes[0])
+		return nil, &authorizeError{answer: p}
+	}
 	if resp.StatusCode < 300 || resp.StatusCode >= 400 || loc == "" {
 		return nil, nil
 	}
@@ -146,6 +153,20 @@ func (h *hopRun) authorizeInBrowser(ctx context.Context, u, redirectURI string) 
 	case <-wait.C:
 		return nil, errors.New("no authorization response came back to " + redirectURI + " in time")
 	}
+}
+
+// errorPageText returns the sentence of an error page that starts with AADSTS<code>, its HTML
+// markup and entities left out.
+func errorPageText(body string, code int) string {
+	i := strings.Index(body, fmt.Sprintf("AADSTS%d", code))
+	if i < 0 {
+		return fmt.Sprintf("AADSTS%d", code)
+	}
+	text := body[i:]
+	if j := strings.IndexAny(text, "<\r\n"); j >= 0 {
+		text = text[:j]
+	}
+	return html.UnescapeString(strings.TrimSpace(text))
 }
 
 // queryOf returns the query of a URL ("" parts when it does not parse).

@@ -261,3 +261,19 @@ func TestMCPClientBrowserSignin(t *testing.T) {
 		t.Errorf("the sign-in page the sandbox answered first: %+v", page)
 	}
 }
+
+// TestMCPClientRedirectNotRegistered: Entra shows an error it cannot send to an untrusted redirect
+// URI as a page (AADSTS50011); the sign-in reads it there instead of waiting for a browser.
+func TestMCPClientRedirectNotRegistered(t *testing.T) {
+	s := startSandbox(t, "mcp-client-healthy")
+	cfg := s.Config("")
+	cfg.MCP.Client.RedirectURI = "http://localhost:8400/elsewhere"
+	w := flows.NewWalk(cfg, flows.WalkOptions{OpenURL: func(string) error { t.Error("a browser was opened"); return nil }})
+	defer w.Close()
+	collect(w.Run(context.Background()))
+	signin := hopOf(t, w.Report(), "signin")
+	if got := findingIDs(signin.Findings); !slices.Equal(got, []string{"signin.redirect-uri-mismatch"}) || signin.Status != flows.StatusFailed ||
+		!strings.Contains(signin.Err, "AADSTS50011: The redirect URI 'http://localhost:8400/elsewhere' specified in the request does not match") {
+		t.Fatalf("signin %s %q %v", signin.Status, signin.Err, got)
+	}
+}
