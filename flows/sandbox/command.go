@@ -42,7 +42,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	}
 	approve := "off (approve codes at the device login page or POST /devicelogin user_code=…&username=…)"
 	if opts.AutoApprove {
-		approve = "on (every device code is approved as " + s.beh.signinUser + ")"
+		approve = "on (every device code and authorization request is approved as " + s.beh.signinUser + ")"
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "oboscope sandbox tenant %q — scenario %s\n", TenantName, s.scenario.Name)
