@@ -59,7 +59,12 @@ func clientResourceRule(obs MCPClientSigninObservation, bareFromChallenge bool, 
 	default:
 		from = " (from " + obs.ScopesFrom + ")"
 	}
+	onlyOIDC := !slices.ContainsFunc(obs.Requested, func(s string) bool { return !IsOIDCScope(s) })
 	switch {
+	case obs.Spec.Refused() && onlyOIDC:
+		// No resource scope was asked for (the metadata published none: mcp.prm-no-scopes), so
+		// Entra took Microsoft Graph's, which no MCP server URL identifies.
+		return fs
 	case obs.Spec.Refused() && bareFromChallenge:
 		// The challenge's bare scope, which Entra reads as Graph's, explains the refusal; the
 		// metadata's own resource and scopes were not what the client sent.

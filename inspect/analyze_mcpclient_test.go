@@ -158,6 +158,8 @@ func TestAnalyzeMCPClientSignin(t *testing.T) {
 		{"a redirect URI not registered", MCPClientSigninObservation{Requested: []string{mcServer + "/tools.call"}, Resource: mcServer,
 			Error: &EntraError{Err: "invalid_request", Codes: []int{50011}, Description: "AADSTS50011: The redirect URI …"}},
 			[]string{"signin.redirect-uri-mismatch"}, SeverityError, "AADSTS50011"},
+		{"no resource scope to ask for (the metadata published none)", MCPClientSigninObservation{PRM: mcPRM(), Requested: []string{"offline_access"}, ScopesFrom: "scopes_supported",
+			Resource: mcServer, Spec: &ResourceProbe{Resource: mcServer, Scopes: []string{"offline_access"}, Error: "invalid_target", Codes: []int{9010010}}}, nil, "", ""},
 		{"healthy", MCPClientSigninObservation{PRM: mcPRM(mcServer + "/tools.call"), Requested: []string{mcServer + "/tools.call"}, Resource: mcServer, Spec: accepted}, nil, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
