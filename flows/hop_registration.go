@@ -40,6 +40,9 @@ func observeRegistration(ctx context.Context, h *hopRun, meta metadataOut) (regi
 	obs.ASFound, obs.RegistrationEndpoint, obs.CIMDSupported, obs.ClientID = true, as.RegistrationEndpoint, as.ClientIDMetadataDocumentSupported, mc.clientID
 	offers := registrationOffers(as)
 	isCIMD := strings.HasPrefix(mc.clientID, "https://")
+	if isCIMD && !as.ClientIDMetadataDocumentSupported {
+		obs.ClientID = "" // a metadata document URL is no client id where documents are not supported
+	}
 	switch {
 	case mc.clientID != "" && isCIMD && as.ClientIDMetadataDocumentSupported:
 		out = registrationOut{clientID: mc.clientID, how: "client ID metadata document"}
@@ -48,6 +51,10 @@ func observeRegistration(ctx context.Context, h *hopRun, meta metadataOut) (regi
 	case as.RegistrationEndpoint != "":
 		out = registerDynamically(ctx, h, as.RegistrationEndpoint, mc.redirectURI)
 		obs.Registered = out.clientID
+	case isCIMD:
+		h.fail("registration: the client's id is a client ID metadata document URL, which the authorization server does not support, and it offers no other way to get one")
+		h.res.Story = "the authorization server " + offers
+		return obs, out
 	default:
 		h.fail("registration: the client has no client id (mcp.client.client_id), and the authorization server offers no way to get one")
 		h.res.Story = "the authorization server " + offers
