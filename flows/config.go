@@ -20,9 +20,9 @@ type Config struct {
 	TenantID      string       `yaml:"tenant_id" json:"tenant_id"`
 	AuthorityHost string       `yaml:"authority_host" json:"authority_host"`
 	CAFile        string       `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
-	Signin        SigninConfig `yaml:"signin" json:"signin"`
-	Agent         AgentConfig  `yaml:"agent" json:"agent"`
-	OBO           OBOConfig    `yaml:"obo" json:"obo"`
+	Signin        SigninConfig `yaml:"signin,omitempty" json:"signin,omitzero"`
+	Agent         AgentConfig  `yaml:"agent,omitempty" json:"agent,omitzero"`
+	OBO           OBOConfig    `yaml:"obo,omitempty" json:"obo,omitzero"`
 	MCP           MCPConfig    `yaml:"mcp" json:"mcp"`
 
 	// Dir is the folder of the config file; relative paths in the file are relative to it.
@@ -108,6 +108,8 @@ type MCPConfig struct {
 	// NeedsUser says the server authorizes per user: an app-only token (an agent identity's, a
 	// managed identity's) reaching it is wrong even when it is accepted.
 	NeedsUser bool `yaml:"needs_user,omitempty" json:"needs_user,omitempty"`
+	// Client is the MCP client's registration, for chain mcp-client (DESIGN.md: mcp.client).
+	Client *MCPClientConfig `yaml:"client,omitempty" json:"client,omitempty"`
 }
 
 // ChainName returns the chain profile with its default (agent-obo).
@@ -164,5 +166,8 @@ func (c Config) AppNames() inspect.AppNames {
 		set(c.OBO.DisplayName, "the middle tier", c.OBO.ClientID)
 	}
 	set(c.Signin.DisplayName, "the client app", c.Signin.ClientID)
+	if mc := c.MCP.Client; mc != nil {
+		set(mc.DisplayName, "the MCP client", mc.ClientID)
+	}
 	return m
 }

@@ -44,10 +44,36 @@ func (c Config) Validate() error {
 
 	switch c.ChainName() {
 	case ChainAgentOBO:
+		c.validateAgentOBO(bad, env, sandbox)
+	case ChainMCPClient:
+		c.validateMCPClient(bad)
 	default:
-		bad("chain", "%q is not one of %s", c.Chain, ChainAgentOBO)
+		bad("chain", "%q is not one of %s, %s", c.Chain, ChainAgentOBO, ChainMCPClient)
 	}
 
+	// mcp
+	if c.MCP.URL != "" {
+		checkURL(bad, "mcp.url", c.MCP.URL)
+		if c.MCP.ClientID != "" && !IsGUID(c.MCP.ClientID) {
+			bad("mcp.client_id", "%q is not a GUID", c.MCP.ClientID)
+		}
+		if c.MCP.ClientID == "" && c.MCP.AppIDURI == "" {
+			bad("mcp.client_id", "required (or mcp.app_id_uri): it is the audience the exchanged token must have")
+		}
+	} else if c.MCP.Tool != "" || c.MCP.DownstreamTool != "" {
+		bad("mcp.url", "required when mcp.tool or mcp.downstream_tool is set")
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errs
+}
+
+// validateAgentOBO checks the sections of chain agent-obo: signin, agent and obo.
+func (c Config) validateAgentOBO(bad func(string, string, ...any), env func(string) string, sandbox bool) {
 	// signin
 	flow := c.FlowName()
 	switch flow {
@@ -140,26 +166,6 @@ func (c Config) Validate() error {
 	default:
 		bad("obo.mode", "%q is not one of secret, certificate, agent_identity, passthrough, none", c.OBO.Mode)
 	}
-
-	// mcp
-	if c.MCP.URL != "" {
-		checkURL(bad, "mcp.url", c.MCP.URL)
-		if c.MCP.ClientID != "" && !IsGUID(c.MCP.ClientID) {
-			bad("mcp.client_id", "%q is not a GUID", c.MCP.ClientID)
-		}
-		if c.MCP.ClientID == "" && c.MCP.AppIDURI == "" {
-			bad("mcp.client_id", "required (or mcp.app_id_uri): it is the audience the exchanged token must have")
-		}
-	} else if c.MCP.Tool != "" || c.MCP.DownstreamTool != "" {
-		bad("mcp.url", "required when mcp.tool or mcp.downstream_tool is set")
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return errs
 }
 
 // checkSecret validates one secret's sources: exactly one of inline, env var, file; the env var

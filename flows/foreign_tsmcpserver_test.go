@@ -46,6 +46,11 @@ type tsMCP struct {
 	expectedResource bool
 	// otherKeys: the verifier checks signatures with a key set that is not the issuer's.
 	otherKeys bool
+	// prmScopes are mcpAuthMetadataRouter's scopesSupported (nil: the tool scope under the
+	// resource, as Entra needs for spec clients that send resource=<it>; the sandbox's MCP app has
+	// no identifierUri for this server's URL, so only the agent-obo chain, which asks for
+	// obo.scopes, gets a token with them).
+	prmScopes []string
 	// path is the MCP endpoint's path ("" = /mcp); "/" serves it at the root, with the resource
 	// "https://host:port/" as the TS SDK writes it.
 	path string
@@ -101,10 +106,12 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 			}
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			scopes := tm.prmScopes
+			if scopes == nil {
+				scopes = []string{strings.TrimSuffix(res, "/") + "/tools.call"}
+			}
 			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{valueOr(tm.authorizationServer, tm.issuer)},
-				// Scopes published under the resource, as Entra needs for spec clients that send
-				// resource=<it> (the sandbox's MCP app has no identifierUri for this server's URL).
-				"scopes_supported": []string{strings.TrimSuffix(res, "/") + "/tools.call"}, "resource_name": "ts mcp"})
+				"scopes_supported": scopes, "resource_name": "ts mcp"})
 		})
 	}
 	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {

@@ -72,14 +72,9 @@ func foundryWalk(t *testing.T, f *fakeFoundry, opts flows.WalkOptions, tweak fun
 	return w.Report()
 }
 
-// placed returns "hop:id" of every finding of a report.
-func placed(r flows.Report) []string {
-	var out []string
-	for _, h := range r.Hops {
-		for _, f := range h.Findings {
-			out = append(out, string(h.ID)+":"+f.ID)
-		}
-	}
+// placedSorted returns "hop:id" of every finding of a report, sorted.
+func placedSorted(r flows.Report) []string {
+	out := placed(r)
 	slices.Sort(out)
 	return out
 }
@@ -120,7 +115,7 @@ func TestFoundryAgentHop(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeFoundry{answers: tt.answers}
 			rep := foundryWalk(t, f, flows.WalkOptions{}, tt.tweak)
-			if got := placed(rep); !slices.Equal(got, tt.want) {
+			if got := placedSorted(rep); !slices.Equal(got, tt.want) {
 				t.Fatalf("findings %v, want %v (stories: %q / %q / %q)", got, tt.want, rep.Hops[1].Story, rep.Hops[2].Story, rep.Hops[3].Story)
 			}
 			b := f.bodies[0]
@@ -149,7 +144,7 @@ func TestFoundryConsent(t *testing.T) {
 	// Without anyone to consent, the consent stays pending and the later hops say why.
 	var seen []flows.ConsentRequest
 	rep := foundryWalk(t, &fakeFoundry{answers: []string{consent}}, flows.WalkOptions{}, nil)
-	if got := placed(rep); !slices.Equal(got, []string{"agent:foundry.consent-pending"}) {
+	if got := placedSorted(rep); !slices.Equal(got, []string{"agent:foundry.consent-pending"}) {
 		t.Fatalf("findings %v", got)
 	}
 	if rep.Hops[2].Status != flows.StatusSkipped || !strings.Contains(rep.Hops[2].Story, "consent") {
@@ -162,7 +157,7 @@ func TestFoundryConsent(t *testing.T) {
 		seen = append(seen, c)
 		return nil
 	}}, nil)
-	if got := placed(rep); len(got) != 0 {
+	if got := placedSorted(rep); len(got) != 0 {
 		t.Fatalf("findings after consent %v", got)
 	}
 	if len(seen) != 1 || seen[0].Link != "https://consent.example/login?data=x" || seen[0].ServerLabel != "contoso-mcp" {
@@ -181,7 +176,7 @@ func TestFoundryRefusesUserToken(t *testing.T) {
 	if rep.Hops[1].Status != flows.StatusFailed || !strings.Contains(rep.Hops[1].Story, "refused") {
 		t.Fatalf("agent hop %s %q", rep.Hops[1].Status, rep.Hops[1].Story)
 	}
-	if got := placed(rep); !slices.Contains(got, "agent:agent.no-challenge") && !slices.Contains(got, "agent:agent.rejected") {
+	if got := placedSorted(rep); !slices.Contains(got, "agent:agent.no-challenge") && !slices.Contains(got, "agent:agent.rejected") {
 		t.Errorf("findings %v", got)
 	}
 }

@@ -15,6 +15,7 @@ type hopRun struct {
 	res    *HopResult
 	rec    *recorder
 	client *http.Client
+	base   *http.Client // the walk's client below the trace (client is it, recorded)
 	em     *emitter
 	claims string // the claims challenge to sign in with (RetryWithClaims), "" otherwise
 

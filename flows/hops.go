@@ -17,6 +17,11 @@ const (
 	// ChainAgentOBO is a client signing the user in, an agent API, the agent's On-Behalf-Of
 	// exchange, an MCP server and the MCP server's own exchange.
 	ChainAgentOBO = "agent-obo"
+	// ChainMCPClient is an MCP client (VS Code, Claude Code, an SDK client) signing in straight
+	// to an MCP server by the MCP authorization specification, run with the MCP Go SDK's own
+	// client authorization: probe → metadata → registration → sign-in → MCP call → refresh →
+	// downstream.
+	ChainMCPClient = "mcp-client"
 )
 
 // HopInfo names a hop of a chain: its ID, its title and its short title (the rail's).
@@ -41,6 +46,13 @@ type chain struct {
 	agent  agentOut
 	obo    oboOut
 	mcp    mcpOut
+
+	// The mcp-client chain's outputs (mcp is shared).
+	probe   probeOut
+	meta    metadataOut
+	reg     registrationOut
+	client  clientSigninOut
+	refresh refreshOut
 }
 
 // heldToken is a token a hop hands on: its raw form (empty when oboscope holds it only without
@@ -120,8 +132,61 @@ func foundryRows() (agent, obo, mcp, downstream hopDef) {
 	return agent, obo, mcp, downstream
 }
 
+// mcpClientHops is the mcp-client chain: an MCP client signing in straight to the MCP server
+// with the MCP go-sdk's client authorization — probe → metadata → registration → sign-in → MCP
+// call → refresh → downstream.
+func mcpClientHops() []hopDef {
+	return []hopDef{
+		{HopInfo{HopProbe, "Call the MCP server without a token", "Probe"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeProbe(ctx, h)
+			c.probe = out
+			h.add(analyzeProbe(obs)...)
+		}},
+		{HopInfo{HopMetadata, "Resource and authorization server metadata", "Metadata"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeMetadata(ctx, h, c.probe)
+			c.meta = out
+			h.add(analyzeMetadata(obs)...)
+		}},
+		{HopInfo{HopRegistration, "Client registration", "Registration"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeRegistration(ctx, h, c.meta)
+			c.reg = out
+			h.add(analyzeRegistration(obs)...)
+		}},
+		{HopInfo{HopSignin, "MCP client sign-in (authorization code + PKCE)", "Sign-in"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeClientSignin(ctx, h, c.probe, c.meta, c.reg)
+			c.client = out
+			h.add(analyzeClientSignin(h, obs)...)
+		}},
+		{HopInfo{HopMCP, "Call the MCP server", "MCP call"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeMCPCall(ctx, h, c.probe, c.meta, c.client)
+			c.mcp = out
+			h.add(analyzeMCPCall(h, obs)...)
+			finishMCPCall(h, obs)
+		}},
+		{HopInfo{HopRefresh, "Refresh the token (as an hour later)", "Refresh"}, func(ctx context.Context, h *hopRun, c *chain) {
+			obs, out := observeRefresh(ctx, h, c.client)
+			c.refresh = out
+			h.add(analyzeRefresh(h, obs)...)
+		}},
+		{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, func(ctx context.Context, h *hopRun, c *chain) {
+			// The latest token the client holds: the refreshed one when the refresh worked.
+			tok, m := c.client.token, c.mcp
+			if c.refresh.token.ok() {
+				tok = c.refresh.token
+				ref := tok.ref
+				m.presented = &ref
+			}
+			obs := observeDownstream(ctx, h, tok, m)
+			h.add(analyzeDownstream(h, obs)...)
+		}},
+	}
+}
+
 // hopsFor returns the table of the chain cfg names.
 func hopsFor(cfg Config) []hopDef {
+	if cfg.ChainName() == ChainMCPClient {
+		return mcpClientHops()
+	}
 	return agentOBOHops(cfg)
 }
 

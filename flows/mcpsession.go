@@ -42,12 +42,18 @@ type session struct {
 func mcpSession(ctx context.Context, h *hopRun, token, tool string, args map[string]any, listTools bool) (session, error) {
 	hc := *h.client
 	hc.Transport = &bearerTransport{token: token, next: h.client.Transport}
+	return mcpSessionWith(ctx, h, &mcp.StreamableClientTransport{
+		Endpoint: h.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
+	}, tool, args, listTools)
+}
+
+// mcpSessionWith runs the session of mcpSession over transport (which adds the token: a bearer
+// header, or a client's OAuthHandler).
+func mcpSessionWith(ctx context.Context, h *hopRun, transport *mcp.StreamableClientTransport, tool string, args map[string]any, listTools bool) (session, error) {
 	h.rec.setLabel("MCP initialize")
 	before := h.rec.headCount()
 	client := mcp.NewClient(&mcp.Implementation{Name: "oboscope", Version: "1"}, nil)
-	sess, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-		Endpoint: h.cfg.MCP.URL, HTTPClient: &hc, MaxRetries: -1, DisableStandaloneSSE: true,
-	}, nil)
+	sess, err := client.Connect(ctx, transport, nil)
 	// The initialize answer's status comes from the response head, recorded when it arrived: the
 	// exchange itself completes only when the SDK closes the (possibly SSE) body.
 	var out session

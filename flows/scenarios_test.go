@@ -89,6 +89,9 @@ var expectedHop = map[string]string{
 	"token.pop-bound-as-bearer": "agent", "agentid.fmi-path-missing": "obo", "obo.missing-client-credential": "obo",
 	"agentid.wrong-agent-identity": "obo", "agentid.direct-client-credentials": "obo",
 	"foundry.agent-identity-not-user": "mcp", "foundry.consent-pending": "agent", "foundry.tool-call-failed": "mcp",
+	// The mcp-client chain's.
+	"mcp.as-no-registration": "registration", "mcp.as-metadata-oidc-only": "metadata", "mcp.as-no-pkce-metadata": "metadata",
+	"mcp.as-issuer-template": "metadata", "signin.refresh-scope-dropped": "refresh", "signin.refresh-resource-v1": "refresh",
 }
 
 // expectedHopIn overrides expectedHop for one scenario: a stored passthrough token that expired is
@@ -97,13 +100,18 @@ var expectedHopIn = map[string]map[string]string{
 	"foundry-passthrough-expired": {"token.expired": "mcp"},
 	// A hosted agent's own OBO request carries no assertion: observed at the exchange.
 	"foundry-hosted-no-user": {"obo.no-user-assertion": "obo"},
+	// The mcp-client chain observes these where its own hops see them.
+	"mcp-client-resource-mismatch": {"mcp.prm-resource-scope-mismatch": "signin"},
+	"mcp-client-prm-no-scopes":     {"mcp.prm-no-scopes": "metadata"},
 }
 
 // noErrorScenarios must raise no error finding and exit 0; noWarningScenarios no warning either.
 var (
 	noErrorScenarios = []string{"healthy", "agent-identity", "groups-overage", "multi-tenant-mcp", "prm-no-scopes", "agent-identity-wrong-identity",
-		"foundry-agent-identity", "foundry-passthrough", "foundry-expects-user", "foundry-project-identity"}
-	noWarningScenarios = []string{"healthy", "agent-identity", "multi-tenant-mcp", "foundry-agent-identity", "foundry-passthrough"}
+		"foundry-agent-identity", "foundry-passthrough", "foundry-expects-user", "foundry-project-identity",
+		"mcp-client-healthy", "mcp-client-multi-tenant", "mcp-client-prm-no-scopes"}
+	noWarningScenarios = []string{"healthy", "agent-identity", "multi-tenant-mcp", "foundry-agent-identity", "foundry-passthrough",
+		"mcp-client-healthy", "mcp-client-multi-tenant"}
 )
 
 // sandboxCheck runs `check --sandbox --scenario S --format json` in-process.

@@ -277,7 +277,7 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 		res.Err = string(id) + ": " + w.baseErr.Error()
 		res.Status = StatusFailed
 	} else {
-		h.client = h.rec.client(w.base)
+		h.client, h.base = h.rec.client(w.base), w.base
 		d.run(ctx, h, &w.c)
 	}
 	w.finish(h)

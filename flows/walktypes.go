@@ -18,6 +18,12 @@ const (
 	HopOBO        HopID = "obo"
 	HopMCP        HopID = "mcp"
 	HopDownstream HopID = "downstream"
+
+	// The hops the mcp-client chain adds (it reuses signin, mcp and downstream).
+	HopProbe        HopID = "probe"
+	HopMetadata     HopID = "metadata"
+	HopRegistration HopID = "registration"
+	HopRefresh      HopID = "refresh"
 )
 
 // HopStatus is the outcome of a hop. ok, warning, failed and skipped are part of the JSON

@@ -165,6 +165,12 @@ func (c *mcpContext) missingScopes() []string {
 // without a usable Bearer challenge: 401 without resource_metadata, an MCP result (the server
 // requires no token at all), or 403 without a challenge.
 func mcpChallengeRule(c *mcpContext, fs []Finding) []Finding {
+	return mcpProbeAnswerRule(c, mcpChallenge401Rule(c, fs))
+}
+
+// mcpChallenge401Rule raises mcp.no-www-authenticate for a 401 without a Bearer challenge naming
+// resource_metadata: an error, or a warning when the metadata is at a well-known URL.
+func mcpChallenge401Rule(c *mcpContext, fs []Finding) []Finding {
 	obs := c.obs
 	if obs.ProbeStatus == 401 && (!c.hasProbe || c.probe.Param("resource_metadata") == "") {
 		detail := "the unauthenticated request was answered 401 without a WWW-Authenticate header"
@@ -180,8 +186,13 @@ func mcpChallengeRule(c *mcpContext, fs []Finding) []Finding {
 		}
 		fs = append(fs, f)
 	}
-	// A server that answers an unauthenticated initialize with an MCP result requires no token;
-	// one that answers 403 sends no challenge a client could follow.
+	return fs
+}
+
+// mcpProbeAnswerRule raises mcp.no-www-authenticate when the unauthenticated request got an MCP
+// result (the server requires no token at all) or a 403 without a challenge a client could follow.
+func mcpProbeAnswerRule(c *mcpContext, fs []Finding) []Finding {
+	obs := c.obs
 	switch {
 	case obs.ProbeStatus >= 200 && obs.ProbeStatus < 300 && obs.ProbeMCPAnswer:
 		fs = append(fs, NewFinding("mcp.no-www-authenticate", "mcp",

@@ -26,6 +26,7 @@ var findingsMDIDs = []string{
 	"signin.redirect-platform-mismatch", "token.pop-bound-as-bearer", "agentid.direct-client-credentials", "agentid.no-interactive-consent",
 	"agentid.wrong-tenant", "agentid.wrong-agent-identity", "mcp.prm-resource-scope-mismatch", "mcp.prm-no-scopes",
 	"foundry.agent-identity-not-user", "foundry.consent-pending", "foundry.tool-call-failed",
+	"mcp.as-metadata-oidc-only", "mcp.as-no-registration", "signin.refresh-scope-dropped", "signin.refresh-resource-v1",
 }
 
 // findingsMDSeverity spot-checks severities against FINDINGS.md.
@@ -36,6 +37,7 @@ var findingsMDSeverity = map[string]Severity{
 	"obo.scope-missing": SeverityWarning, "agentid.not-agent-token": SeverityInfo, "mcp.prm-unqualified-scopes": SeverityWarning,
 	"mcp.insufficient-scope-status": SeverityWarning, "obo.assertion-aud-mismatch": SeverityError,
 	"foundry.agent-identity-not-user": SeverityWarning, "foundry.consent-pending": SeverityInfo,
+	"mcp.as-metadata-oidc-only": SeverityInfo, "mcp.as-no-registration": SeverityInfo,
 }
 
 // findingsMDCodes are the AADSTS codes FINDINGS.md names, per finding; (c) ones are community.
@@ -50,7 +52,8 @@ var findingsMDCodes = map[string][]int{
 	"obo.certificate-not-registered": {700027}, "obo.public-client-secret": {700025}, "signin.redirect-platform-mismatch": {9002326, 9002327},
 	"token.pop-bound-as-bearer": {530084}, "agentid.fmi-path-missing": {82008}, "agentid.direct-client-credentials": {82001},
 	"agentid.no-interactive-consent": {82014}, "agentid.wrong-tenant": {700211}, "mcp.prm-resource-scope-mismatch": {9010010, 901002},
-	"mcp.prm-no-scopes":   {900144},
+	"mcp.prm-no-scopes":            {900144},
+	"signin.refresh-scope-dropped": {90009, 650053, 65001}, "signin.refresh-resource-v1": {90009},
 	"obo.scope-not-found": {500011, 65005, 70011}, "agentid.user-token-as-credential": {700229}, "agentid.assertion-aud-not-blueprint": {50013},
 }
 

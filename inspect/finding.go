@@ -101,8 +101,9 @@ func NewFinding(id, hop, detail string, evidence map[string]string) Finding {
 }
 
 // SortFindings orders findings by severity (error, warning, info), then by hop in walk order
-// (token, signin, agent, obo, mcp, downstream, then any other hop by name), then by ID. The sort
-// is stable, so findings that compare equal keep their order.
+// (token, probe, metadata, registration, signin, agent, obo, mcp, refresh, downstream, then any
+// other hop by name), then by ID. The sort is stable, so findings that compare equal keep their
+// order.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -132,21 +133,14 @@ func severityRank(s Severity) int {
 }
 
 func hopRank(h string) int {
-	switch h {
-	case "token":
-		return 0
-	case "signin":
-		return 1
-	case "agent":
-		return 2
-	case "obo":
-		return 3
-	case "mcp":
-		return 4
-	case "downstream":
-		return 5
+	// Both chains' hops in one order: agent-obo's signin → agent → obo → mcp → downstream and
+	// mcp-client's probe → metadata → registration → signin → mcp → refresh → downstream.
+	for i, id := range []string{"token", "probe", "metadata", "registration", "signin", "agent", "obo", "mcp", "refresh", "downstream"} {
+		if h == id {
+			return i
+		}
 	}
-	return 6
+	return 10
 }
 
 // CountBySeverity returns how many findings of each severity fs holds.

@@ -47,18 +47,6 @@ var mcpRules = []Rule{
 			"or only openid/profile, which yields a Microsoft Graph token the MCP server must reject.",
 	},
 	{
-		ID: "mcp.as-metadata-oidc-only", Severity: SeverityInfo, Title: "No RFC 8414 metadata: only OpenID discovery answers",
-		Fix:         "Nothing to fix at Entra: clients must fall back to /.well-known/openid-configuration, as the MCP specification requires.",
-		Docs:        docsMCPAuth,
-		Explanation: "Entra serves no RFC 8414 authorization server metadata (the path-inserted /.well-known/oauth-authorization-server/{tenant}/v2.0 answers 404); its OpenID Connect discovery document is the metadata. MCP clients that try only RFC 8414 stop here.",
-	},
-	{
-		ID: "mcp.as-no-registration", Severity: SeverityInfo, Title: "The authorization server offers no client registration",
-		Fix:         "Pre-register the MCP client in Entra (a public client with its redirect URI) and configure its client id in the client.",
-		Docs:        docsMCPAuth,
-		Explanation: "Entra's metadata has no registration_endpoint and no client ID metadata document support: MCP clients that rely on dynamic client registration cannot register, and need a pre-registered client id. A warning when the client needs one.",
-	},
-	{
 		ID: "mcp.prm-unqualified-scopes", Severity: SeverityWarning, Title: "PRM scopes are not fully qualified",
 		Fix:         "List scopes as api://<app id uri>/<scope> in scopes_supported.",
 		Docs:        docsRFC9728,

@@ -25,6 +25,8 @@ func TestExplainHTTPStatus(t *testing.T) {
 			"  obo.claims-challenge                   warning  Downstream API requires more (claims challenge)\n" +
 			"  mcp.no-www-authenticate                error    MCP server's 401 has no usable Bearer challenge\n" +
 			"  mcp.rejected                           error    MCP server rejected the exchanged token\n" +
+			"  mcp.challenge-scope-unqualified        error    MCP server's challenge names a scope without its resource\n" +
+
 			"  foundry.tool-call-failed               error    Foundry's call to the MCP server failed\n", ""},
 		{"HTTP 403", 0, "HTTP 403: findings that involve 403 answers (oboscope explain ID for one):\n" +
 			"  token.missing-scope                    error    An expected scope or role is missing\n" +

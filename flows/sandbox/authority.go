@@ -80,7 +80,10 @@ func (s *Sandbox) handleDiscoveryV1(w http.ResponseWriter, r *http.Request) {
 }
 
 // discovery builds an OpenID Provider Metadata document in Entra's shape, with every field OIDC
-// Discovery requires plus the device authorization endpoint and the grant types.
+// Discovery requires plus the device authorization endpoint and the grant types. Like Entra's, it
+// has no code_challenge_methods_supported (Entra supports S256 PKCE without saying so:
+// modelcontextprotocol/typescript-sdk#832, anthropics/claude-ai-mcp#786, akuity/kargo#3359) and
+// no registration_endpoint (no dynamic client registration).
 func (s *Sandbox) discovery(issuer, oauth2, jwks string) map[string]any {
 	return map[string]any{
 		"token_endpoint":                        oauth2 + "/token",
@@ -101,7 +104,6 @@ func (s *Sandbox) discovery(issuer, oauth2, jwks string) map[string]any {
 		"end_session_endpoint":                  oauth2 + "/logout",
 		"grant_types_supported": []string{"authorization_code", "refresh_token", "client_credentials",
 			"urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
-		"code_challenge_methods_supported": []string{"S256", "plain"},
 		"claims_supported": []string{"sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
 			"cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce",
 			"preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"},

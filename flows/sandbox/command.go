@@ -44,7 +44,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	}
 	approve := "off (approve codes at the device login page or POST /devicelogin user_code=…&username=…)"
 	if opts.AutoApprove {
-		approve = "on (every device code is approved as " + s.beh.signinUser + ")"
+		approve = "on (every device code and authorization request is approved as " + s.beh.signinUser + ")"
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "oboscope sandbox tenant %q — scenario %s\n", TenantName, s.scenario.Name)
@@ -60,6 +60,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(w, "  tenant\t%s (%s)\n", TenantID, TenantDomain)
 	fmt.Fprintf(w, "  client app\t%s (public client)\n", ClientAppID)
+	fmt.Fprintf(w, "  MCP client app\t%s (public client for chain mcp-client; redirect http://localhost/callback, any port)\n", MCPClientAppID)
 	fmt.Fprintf(w, "  users\t%s\n", "alice (member), erin (250 groups), carol (MFA for the MCP API), bob (blocked from it), dana@fabrikam.example (not invited)")
 	if caPath != "" {
 		fmt.Fprintf(w, "  CA file\t%s\n", caPath)

@@ -259,6 +259,7 @@ func newDirectory(secrets map[string]string, km *keyMaterial, now time.Time) *Di
 		{ClientID: AgentIdentityID, ResourceID: GraphAppID, Scopes: []string{"User.Read"}},
 		{ClientID: OtherAgentIdentityID, ResourceID: MCPAppID, Scopes: []string{"tools.call"}},
 	}
+	mcpClientApp(d)
 	d.Roles = []RoleAssignment{{ClientID: ClientAppID, ResourceID: AgentAppID, Role: "Agent.Invoke"}}
 	d.Policies = []Policy{
 		{

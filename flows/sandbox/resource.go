@@ -20,6 +20,11 @@ func (s *Sandbox) checkResource(path string, form url.Values) *entraError {
 	if resource == "" || !strings.Contains(path, "/v2.0/") {
 		return nil
 	}
+	if form.Get("grant_type") == "authorization_code" && strings.TrimSpace(form.Get("scope")) == "" {
+		// A code is redeemed without scope (its scopes are the authorization request's): the
+		// resource is judged against them at redemption (codeResource).
+		return nil
+	}
 	var owner *App
 	scopes := 0
 	for _, f := range strings.Fields(form.Get("scope")) {

@@ -68,7 +68,7 @@ func agentIdentityConfig(c *flows.Config, s *Sandbox) {
 
 // scenarioDefs lists every scenario of FINDINGS.md, in its order.
 func scenarioDefs() []*scenarioDef {
-	return append([]*scenarioDef{
+	return append(append([]*scenarioDef{
 		{Scenario: Scenario{Name: "healthy", Change: "nothing: every registration, consent and credential is right"}},
 		{
 			Scenario: Scenario{Name: "wrong-audience", Change: "the client requests Microsoft Graph User.Read instead of the agent's scope",
@@ -211,7 +211,7 @@ func scenarioDefs() []*scenarioDef {
 				c.Signin.Scopes = []string{GraphAppIDURI + "/User.Read"}
 			},
 		},
-	}, append(diagnosisScenarios(), foundryScenarioDefs()...)...)
+	}, diagnosisScenarios()...), append(mcpClientScenarios(), foundryScenarioDefs()...)...)
 }
 
 // Scenarios lists every sandbox scenario.

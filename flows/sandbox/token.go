@@ -76,10 +76,10 @@ func (s *Sandbox) token(r *http.Request, form url.Values) (map[string]any, *entr
 	if e != nil {
 		return nil, e
 	}
-	if e := s.checkResource(r.URL.Path, form); e != nil {
+	if e := s.checkRequestShape(r.URL.Path, form, auth.app); e != nil {
 		return nil, e
 	}
-	if form.Get("scope") == "" && form.Get("resource") != "" {
+	if form.Get("scope") == "" && form.Get("resource") != "" && !strings.Contains(r.URL.Path, "/v2.0/") {
 		// v1 endpoint: a resource instead of scopes.
 		form.Set("scope", form.Get("resource")+"/.default")
 	}
