@@ -16,7 +16,8 @@ type hopRun struct {
 	rec    *recorder
 	client *http.Client
 	em     *emitter
-	claims string // the claims challenge to sign in with (RetryWithClaims), "" otherwise
+	send   *sendTransport // announces (and with HoldSteps holds) the hop's requests
+	claims string         // the claims challenge to sign in with (RetryWithClaims), "" otherwise
 
 	cfg   Config
 	opts  *WalkOptions

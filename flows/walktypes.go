@@ -162,6 +162,12 @@ const (
 	EventFinding
 	EventHopFinished
 	EventWalkDone
+	// EventRequest announces a request a hop is sending (Exchange, redacted, without its
+	// response); EventExchange follows when it is answered.
+	EventRequest
+	// EventStep says a hop is held before its first request of its own (Step), waiting for
+	// StepPlan.Proceed; sent only when WalkOptions.HoldSteps is set.
+	EventStep
 )
 
 // Event is one step of a walk's progress, sent on the walk's channel.
@@ -174,6 +180,7 @@ type Event struct {
 	Finding    *inspect.Finding
 	Result     *HopResult // EventHopFinished
 	Report     *Report    // EventWalkDone
+	Step       *StepPlan  // EventStep
 }
 
 // Report is a finished walk, as check prints it and the TUI exports it.
