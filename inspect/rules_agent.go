@@ -50,4 +50,12 @@ var agentRules = []Rule{
 		Docs:        docsAccessTokens,
 		Explanation: "A bearer token is a password for its lifetime: anyone who sees it can use it. oboscope refuses to send a token over http:// to a non-loopback host.",
 	},
+	{
+		ID: "agent.accepts-anonymous", Severity: SeverityError, Title: "Agent API answers calls without a token",
+		Fix: "Require a bearer token on every request: validate it (signature, issuer, aud, scp) before the agent acts, and answer 401 with WWW-Authenticate: Bearer when it is missing. " +
+			"On App Service or Container Apps, turn on built-in authentication (Authentication blade > Add identity provider > Restrict access: Require authentication, unauthenticated requests: HTTP 401; " +
+			"or az webapp auth update -g <group> -n <app> --enabled true --action Return401).",
+		Docs:        docsProtectedAPI,
+		Explanation: "The agent API answered a call that carried no Authorization header with success. Anyone who can reach it can use the agent, and whatever it does for a signed-in user it cannot do properly: without the user's token there is nothing to exchange On-Behalf-Of. Authentication belongs to the API (or the platform in front of it), not to the client's good manners.",
+	},
 }

@@ -26,6 +26,7 @@ type behaviour struct {
 	mcpPRMResource           string        // PRM resource override ("" = the MCP URL)
 	mcpDownstreamPassthrough bool          // graph_me forwards the incoming token to Graph
 	clockOffset              time.Duration // the sandbox clock's offset from the real one
+	agentAnonymous           bool          // the agent API answers calls that carry no token
 }
 
 func defaultBehaviour() behaviour {
@@ -202,6 +203,11 @@ func scenarioDefs() []*scenarioDef {
 				agentIdentityConfig(c, s)
 				c.Signin.Scopes = []string{GraphAppIDURI + "/User.Read"}
 			},
+		},
+		{
+			Scenario: Scenario{Name: "agent-accepts-anonymous", Change: "the agent API answers calls that carry no token (its authentication check is missing)",
+				Expect: []string{"agent.accepts-anonymous"}},
+			apply: func(_ *Directory, b *behaviour) { b.agentAnonymous = true },
 		},
 	}
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -149,6 +150,9 @@ func TestScenarios(t *testing.T) {
 			st, h, _ := callMCPTool(t, s, o.userToken, "whoami")
 			if st != 401 || !strings.Contains(h, "resource_metadata=") {
 				t.Errorf("passthrough probe: %d %q", st, h)
+			}
+			if st, _ := callAgentAnonymously(t, s); st != 401 {
+				t.Errorf("agent without a token = %d; want 401", st)
 			}
 		},
 		"wrong-audience": func(t *testing.T, _ *Sandbox, o *observed) {
@@ -332,10 +336,18 @@ func TestScenarios(t *testing.T) {
 		"agent-identity-wrong-aud": func(t *testing.T, _ *Sandbox, o *observed) {
 			wantCode(t, "obo", o.oboErr, "invalid_grant", 50013)
 		},
+		"agent-accepts-anonymous": func(t *testing.T, s *Sandbox, o *observed) {
+			if o.agentStatus != 200 {
+				t.Errorf("agent with the token = %d %v", o.agentStatus, o.agentBody)
+			}
+			if st, body := callAgentAnonymously(t, s); st != 200 || body["reply"] == nil {
+				t.Errorf("agent without a token = %d %v; want an answer", st, body)
+			}
+		},
 	}
 	list := Scenarios()
-	if len(list) != 24 || len(checks) != 24 {
-		t.Fatalf("%d scenarios, %d checks; want 24", len(list), len(checks))
+	if len(list) != 25 || len(checks) != 25 {
+		t.Fatalf("%d scenarios, %d checks; want 25", len(list), len(checks))
 	}
 	for _, sc := range list {
 		t.Run(sc.Name, func(t *testing.T) {
@@ -347,4 +359,19 @@ func TestScenarios(t *testing.T) {
 			check(t, s, runChain(t, s))
 		})
 	}
+}
+
+// callAgentAnonymously posts a message to the sample agent API without a token.
+func callAgentAnonymously(t testing.TB, s *Sandbox) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.AgentURL(), strings.NewReader(`{"message":"hello"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatalf("POST agent: %v", err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
 }
