@@ -94,6 +94,24 @@ func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
 	p.applyFilter()
 }
 
+// tick draws the relative times of the time claims again.
+func (p *claimsPane) tick() {
+	if p.tok == nil {
+		return
+	}
+	p.dated = needsDate(p.c.now(), p.c.loc, p.tok)
+	changed := false
+	for i, r := range p.all {
+		if _, ok := claimTime(r.ex); ok {
+			p.all[i].short = p.shortValue(r.ex)
+			changed = true
+		}
+	}
+	if changed {
+		p.applyFilter()
+	}
+}
+
 // shortValue is the value as the table column shows it.
 func (p *claimsPane) shortValue(ex inspect.ExplainedClaim) string {
 	if t, ok := claimTime(ex); ok {

@@ -94,8 +94,7 @@ func (d *driver) until(cond func() bool) {
 // key presses k and runs what it asks for.
 func (d *driver) key(keys ...string) {
 	for _, k := range keys {
-		_, cmd := d.m.Update(keyMsg(k))
-		d.exec(cmd)
+		d.exec(typeKey(d.m, keyMsg(k)))
 	}
 }
 
@@ -124,7 +123,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`), "*"},
 	{regexp.MustCompile(` *\d+\.\d+ (ms|s)\b`), " N ms"},
 	// A length of time ("1h 15m", "4m 30s", "2d"), not a part of a GUID such as "-123d-".
-	{regexp.MustCompile(`(^|[^\w-])\d+(?:y|mo|d|h|m|s)(?: \d+(?:mo|d|h|m|s))?([^\w-]|$)`), "${1}T${2}"},
+	{regexp.MustCompile(`(^|[^\w-])\d+(?:y|mo|d|h|m|s)(?: \d+(?:mo|d|h|m|s)){0,2}([^\w-]|$)`), "${1}T${2}"},
 	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`), "YYYY-MM-DD"},
 	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`), "hh:mm:ss"},
 	{regexp.MustCompile(`\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4}\b`), "DAY"},
@@ -290,7 +289,7 @@ func TestWalkMouse(t *testing.T) {
 		t.Fatal("the wheel over the detail does not scroll it")
 	}
 	m.Update(keyMsg("esc"))
-	m.Update(keyMsg("x"))
+	typeKey(m, keyMsg("x"))
 	if m.overlay != overlayExplain {
 		t.Fatal("x on the overview does not explain the first error")
 	}

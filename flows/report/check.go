@@ -23,6 +23,8 @@ type CheckOptions struct {
 	Timeout time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// Version is oboscope's version, which the Markdown report names.
+	Version string
 }
 
 // RunCheck runs the whole walk headless and writes the report. It returns the exit code: 0 no
@@ -59,7 +61,11 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 	}
 	var buf bytes.Buffer
 	st := Style{Color: opts.Color && opts.Output == ""}
-	if err := write(&buf, rep, format, st); err != nil {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	if err := write(&buf, rep, format, st, Meta{Version: opts.Version, At: now()}); err != nil {
 		fmt.Fprintf(stderr, "oboscope: %v\n", err)
 		return 2
 	}
