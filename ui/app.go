@@ -91,6 +91,8 @@ type Model struct {
 	burst    keyBurst
 	// mouseOff turns mouse capture off, so the terminal selects text.
 	mouseOff bool
+	// frame is the last frame drawn.
+	frame string
 }
 
 func newModel(mc modelConfig) *Model {
@@ -130,7 +132,7 @@ func (m *Model) Init() tea.Cmd {
 		cmds = append(cmds, m.startSession(m.walk.scenario, true), m.paceTimer())
 	}
 	if m.cfg.configImplicit {
-		cmds = append(cmds, m.notify("Using "+m.cfg.configPath+", found in this folder · --sandbox walks the sandbox instead", toastInfo))
+		cmds = append(cmds, m.notify("Walking "+m.cfg.configPath+" from this folder (--sandbox: the sandbox)", toastInfo))
 	}
 	return tea.Batch(cmds...)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -189,6 +190,9 @@ func (m *Model) result(ws *walkState) (state, compact string) {
 	took := ""
 	if !ws.finished.IsZero() && !ws.started.IsZero() && ws.finished.After(ws.started) {
 		took = " in " + durationText(ws.finished.Sub(ws.started))
+	}
+	if ago := m.c.now().Sub(ws.finished); !ws.finished.IsZero() && ago >= time.Second {
+		took += ", " + clockDuration(ago) + " ago"
 	}
 	what := ws.lastRun
 	if what == "" {

@@ -45,7 +45,15 @@ func firstErrorBox(c *common, ws *walkState, f inspect.Finding, hop flows.HopRes
 			title += s.Muted.Render(k)
 		}
 	}
-	return boxLines(s.Box, w, title, append(head, clip(rest, h-3-len(head))...))
+	return boxLines(s.Box, w, title, append(head, clipRest(s, rest, h-2-len(head), bw)...))
+}
+
+// clipRest keeps what fits of the lines after the fix: on one line, the first one cut short.
+func clipRest(s *Styles, rest []string, n, w int) []string {
+	if n == 1 && len(rest) > 1 {
+		return []string{truncWords(rest[0], w-2) + s.Faint.Render(" …")}
+	}
+	return clip(rest, n)
 }
 
 // findingHead is a finding's first line: its severity, its title and, when it fits, its ID.
@@ -70,16 +78,21 @@ func fixLines(s *Styles, fix string, w int) []string {
 	return out
 }
 
-// evidenceLines are what was observed: the finding's detail and its evidence.
+// evidenceLines are what was observed: the finding's detail and its evidence, under hanging
+// labels.
 func evidenceLines(s *Styles, f inspect.Finding, w int) []string {
 	var out []string
-	if f.Detail != "" {
-		for i, l := range wrap(s.Muted.Render("Observed: ")+f.Detail, w) {
-			if i > 0 {
-				l = "          " + l
+	hang := func(label, text string) {
+		for i, l := range wrap(text, w-10) {
+			if i == 0 {
+				out = append(out, s.Muted.Render(label)+l)
+			} else {
+				out = append(out, "          "+l)
 			}
-			out = append(out, l)
 		}
+	}
+	if f.Detail != "" {
+		hang("Observed: ", f.Detail)
 	}
 	if len(f.Evidence) > 0 {
 		keys := make([]string, 0, len(f.Evidence))
@@ -91,12 +104,7 @@ func evidenceLines(s *Styles, f inspect.Finding, w int) []string {
 		for i, k := range keys {
 			parts[i] = s.Claim.Render(k) + "=" + f.Evidence[k]
 		}
-		for i, l := range wrap(s.Muted.Render("Evidence: ")+strings.Join(parts, "  "), w) {
-			if i > 0 {
-				l = "          " + l
-			}
-			out = append(out, l)
-		}
+		hang("Evidence: ", strings.Join(parts, "  "))
 	}
 	return out
 }

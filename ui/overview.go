@@ -177,6 +177,14 @@ func travelled(c *common, hops []flows.HopResult, i int, names inspect.AppNames)
 	if p != "" {
 		parts = append(parts, p)
 	}
+	if !sum.ExpiresAt.IsZero() {
+		// The token's life, counted down: it ticks with the clock.
+		if left := sum.ExpiresAt.Sub(c.now()); left > 0 {
+			parts = append(parts, clockDuration(left)+s.Muted.Render(" left"))
+		} else {
+			parts = append(parts, s.Error.Render("expired "+clockDuration(left)+" ago"))
+		}
+	}
 	return strings.Join(parts, s.Faint.Render(" · "))
 }
 

@@ -11,7 +11,13 @@ import (
 // View draws the whole window: title bar, the screen in front, status bar and key hints, with
 // an overlay on top when one is open.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	// bubbletea draws after every message: while keys are held to tell a paste from typing,
+	// nothing on screen changes, so the last frame stands (a paste of a thousand keys would
+	// otherwise draw a thousand frames).
+	if len(m.burst.keys) == 0 || m.frame == "" {
+		m.frame = m.render()
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	if m.mouseOff {
