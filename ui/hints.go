@@ -14,7 +14,7 @@ import (
 // hints is the short help of the screen in front: only keys that act there, ? first.
 func (m *Model) hints() string {
 	m.help.SetWidth(m.c.width - 2)
-	short := m.keyHelp().short
+	short := m.shortKeys()
 	// ? always shows, whatever the width cuts off.
 	short = append([]key.Binding{m.c.keys.Help}, slices.DeleteFunc(slices.Clone(short), func(b key.Binding) bool { return b.Help().Key == "?" })...)
 	view := m.help.ShortHelpView(short)
@@ -68,23 +68,28 @@ func (m *Model) keyHelp() keyHelp {
 	}
 	actions = append(actions, k.Mouse)
 	walk = append(walk, both(k.Help, k.Quit, "?/q", "help/quit"))
-	var short []key.Binding
-	switch m.screen {
-	case screenOverview:
-		short = m.overviewKeys()
+	if m.screen == screenOverview {
 		nav[len(nav)-2] = relabel(k.Open, "open hop")
 		actions[1] = explainFirst(k, m.shown().problemWord())
-	case screenStep:
-		short = m.stepKeys()
-	case screenHop:
-		short = m.hop.ShortHelp()
-		if m.prev != nil {
-			short = append(short, k.FlipRun)
-		}
-	default:
-		short = m.token.ShortHelp()
 	}
-	return keyHelp{short: short, full: [][]key.Binding{nav, screens, actions, walk}}
+	return keyHelp{short: m.shortKeys(), full: [][]key.Binding{nav, screens, actions, walk}}
+}
+
+// shortKeys are the keys of the hint line: those that act on the screen in front now.
+func (m *Model) shortKeys() []key.Binding {
+	switch m.screen {
+	case screenOverview:
+		return m.overviewKeys()
+	case screenStep:
+		return m.stepKeys()
+	case screenHop:
+		short := m.hop.ShortHelp()
+		if m.prev != nil {
+			short = append(short, m.c.keys.FlipRun)
+		}
+		return short
+	}
+	return m.token.ShortHelp()
 }
 
 // overviewKeys are the overview's keys that act now: x only with a first error, c only with a

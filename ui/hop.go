@@ -157,7 +157,7 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 func (h hopScreen) ShortHelp() []key.Binding {
 	k := h.c.keys
 	short := append([]key.Binding{k.NextTab, k.NextHop, k.Back}, h.frontKeys()...)
-	if _, ok := h.front().(tokenTab); ok {
+	if _, ok := h.front().(tokenTab); ok && len(h.res.Tokens) > 1 {
 		short = append(short, k.NextToken)
 	}
 	return append(short, k.CopyToken, k.RerunHop)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -204,7 +205,15 @@ func (p scenarioPicker) noMatch(w int) []string {
 		names[i] = sc.Name
 	}
 	line := fmt.Sprintf("No scenario matches %q.", p.filter)
-	if near := inspect.Closest(p.filter, names, 3); len(near) > 0 {
+	// What is typed is often the start of a name: compare it with the names' starts too.
+	q := strings.ToLower(p.filter)
+	near := inspect.Closest(q, names, 3)
+	for _, n := range names {
+		if start := n[:min(len(n), len(q))]; len(near) < 3 && !slices.Contains(near, n) && inspect.EditDistance(q, start) <= max(2, len(q)/3) {
+			near = append(near, n)
+		}
+	}
+	if len(near) > 0 {
 		line += " Did you mean " + strings.Join(near, ", ") + "?"
 	}
 	return wrap(s.Warning.Render(line)+s.Muted.Render(" backspace or esc changes the filter."), w)

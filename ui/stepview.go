@@ -41,14 +41,14 @@ func stepState(c *common, ws *walkState, pg stepPage, spin string) string {
 	hop := ws.hops[pg.hop]
 	switch {
 	case pg.plan != nil && !pg.sent:
-		return s.Warning.Render("  · about to send: space sends it")
+		return s.Warning.Render(" · about to send")
 	case hop.Status == flows.StatusRunning:
-		return s.Running.Render("  · " + spin + " sent, waiting for the answer")
+		return s.Running.Render(" · " + spin + " sent, waiting for the answer")
 	case pg.plan != nil:
-		return s.Muted.Render("  · sent: space shows what came back")
+		return s.Muted.Render(" · sent: space shows what came back")
 	}
 	glyph, word := statusGlyph(s, hop.Status, spin)
-	state := "  " + glyph + " " + word
+	state := " · " + glyph + " " + word
 	if d := hopDuration(hop); d > 0 {
 		state += s.Muted.Render(" in " + durationText(d))
 	}
@@ -121,9 +121,10 @@ func requestLine(s *Styles, x flows.Exchange, w int) []string {
 	return out
 }
 
-// bearerSummary is an Authorization value with its token described the way the screens describe
-// tokens ("Bearer <access token v2.0 · aud Contoso Agent API · …, signature removed>").
+// bearerSummary is an Authorization value with its token described the way the arrows describe
+// tokens ("Bearer <access token v2.0 · aud Contoso Agent API · scp … · signature removed>").
 func bearerSummary(c *common, v string, names inspect.AppNames) string {
+	s := c.styles
 	scheme, raw, ok := strings.Cut(v, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return v
@@ -135,8 +136,28 @@ func bearerSummary(c *common, v string, names inspect.AppNames) string {
 		}
 		return v
 	}
-	sum := strings.TrimSpace(tokenSummary(c, displayToken(tok), names))
-	return scheme + " <" + sum + c.styles.Muted.Render(" · signature removed") + ">"
+	sum := inspect.Summarize(displayToken(tok), names)
+	parts := []string{"access token"}
+	if sum.Kind != "" && sum.Kind != inspect.KindUnknown {
+		parts[0] = string(sum.Kind) + " token"
+	}
+	if sum.Audience != "" {
+		aud := sum.Audience
+		if sum.AudienceKnown != "" {
+			aud = sum.AudienceKnown
+		}
+		parts = append(parts, s.Muted.Render("aud ")+aud)
+	}
+	if len(sum.Scopes) > 0 {
+		parts = append(parts, s.Muted.Render("scp ")+strings.Join(sum.Scopes, " "))
+	} else if len(sum.Roles) > 0 {
+		parts = append(parts, s.Muted.Render("roles ")+strings.Join(sum.Roles, " "))
+	}
+	if p := principalText(sum); p != "" {
+		parts = append(parts, p)
+	}
+	parts = append(parts, s.Muted.Render("signature removed"))
+	return scheme + " <" + strings.Join(parts, s.Faint.Render(" · ")) + ">"
 }
 
 // afterPage is what came back from the hop: its story, the answer to the request the person sent

@@ -125,7 +125,7 @@ var volatile = []struct {
 	// A length of time ("1h 15m", "4m 30s", "2d"), not a part of a GUID such as "-123d-".
 	{regexp.MustCompile(`(^|[^\w-])\d+(?:y|mo|d|h|m|s)(?: \d+(?:mo|d|h|m|s)){0,2}([^\w-]|$)`), "${1}T${2}"},
 	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`), "YYYY-MM-DD"},
-	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`), "hh:mm:ss"},
+	{regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}(\b|Z)`), "hh:mm:ss"},
 	{regexp.MustCompile(`\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4}\b`), "DAY"},
 	{regexp.MustCompile(`\b1[789]\d{8}\b`), "UNIXTIME"},
 	{regexp.MustCompile(`(code\s+(?:\x1b\[[0-9;]*\x07)?)[A-Z0-9]{2,12}\b`), "${1}USERCODE"},
@@ -135,6 +135,9 @@ var volatile = []struct {
 	{regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "GUID"},
 	{regexp.MustCompile(`(Date: ).*GMT`), "${1}DATE"},
 	{regexp.MustCompile(`eyJ[A-Za-z0-9_\-\.…]+`), "JWT"},
+	{regexp.MustCompile(`\b\d+ chars\b`), "N chars"},
+	{regexp.MustCompile(`("user_code"(?:\x1b\[[0-9;]*\x07)*:(?:\x1b\[[0-9;]*\x07)* (?:\x1b\[[0-9;]*\x07)*")[A-Z0-9]+`), "${1}USERCODE"},
+	{regexp.MustCompile(`("(?:ext_)?expires_in"(?:\x1b\[[0-9;]*\x07)*:(?:\x1b\[[0-9;]*\x07)* (?:\x1b\[[0-9;]*\x07)*)\d+`), "${1}SECONDS"},
 	{regexp.MustCompile(`[A-Za-z0-9_\-]{10,}…?`), "MIXED"},
 }
 
