@@ -181,7 +181,7 @@ func (m *Model) waitingState() string {
 	case screenHop:
 		what = " · esc returns to the steps"
 	}
-	return s.StatusWarn.Render(fmt.Sprintf(" ⏸ hop %d/%d %s waits for you", i+1, len(m.walk.hops), m.walk.hops[i].Short)) + s.StatusBar.Render(what)
+	return s.StatusWarn.Render(fmt.Sprintf(" ‖ hop %d/%d %s waits for you", i+1, len(m.walk.hops), m.walk.hops[i].Short)) + s.StatusBar.Render(what)
 }
 
 // result says how the run ended: complete, in how long, and where it first went wrong.

@@ -124,7 +124,7 @@ func TestEndToEndStepMode(t *testing.T) {
 		tm.Send(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 		time.Sleep(250 * time.Millisecond)
 	}
-	waitFor("Walk complete: the overview shows the whole chain")
+	waitFor("Walk complete: the whole chain")
 	final := finish(t, tm)
 	if final.screen != screenOverview || final.walk.report == nil || final.walk.report.Summary.Errors != 0 {
 		t.Fatalf("screen %d, report %v", final.screen, final.walk.report != nil)

@@ -121,7 +121,10 @@ func (m *Model) stepForward() tea.Cmd {
 	case !m.walk.running && !m.walk.starting:
 		s.left = true
 		m.screen = screenOverview
-		return m.notify("Walk complete: the overview shows the whole chain · S steps through it again", toastInfo)
+		if ok {
+			m.overview.selectHop(pg.hop)
+		}
+		return m.notify("Walk complete: the whole chain · r steps through it again, S turns step mode off", toastInfo)
 	}
 	return m.paceTimer()
 }

@@ -166,11 +166,11 @@ func afterPage(c *common, ws *walkState, pg stepPage, st *stepper, w, h int) []s
 	s := c.styles
 	hop := ws.hopAt(pg.hop)
 	var out []string
-	story := hop.Story
+	story := wrap(hop.Story, w-3)
 	if hop.Err != "" && !hop.StoryTellsError() {
-		story = strings.TrimSpace(story + " " + s.Error.Render(hop.Err))
+		story = append(clip(story, 1), clip(wrap(s.Error.Render(hop.Err), w-3), 2)...)
 	}
-	for _, l := range clip(wrap(story, w-3), 3) {
+	for _, l := range clip(story, 3) {
 		out = append(out, " "+l)
 	}
 	out = append(out, "")

@@ -199,11 +199,11 @@ func (w *walkState) isHeld(i int) bool {
 	return w.held != "" && w.hops[i].ID == w.held && w.hops[i].Status == flows.StatusRunning
 }
 
-// glyphOf is hop i's status symbol and word, ⏸ waiting for a hop held in step mode.
+// glyphOf is hop i's status symbol and word, ‖ waiting for a hop held in step mode.
 func (w *walkState) glyphOf(s *Styles, i int, spin string) (glyph, word, plain string) {
 	st := w.hops[i].Status
 	if w.isHeld(i) {
-		return s.Warning.Render("⏸"), s.Warning.Render("waiting"), "⏸"
+		return s.Warning.Render("‖"), s.Warning.Render("waiting"), "‖"
 	}
 	glyph, word = statusGlyph(s, st, spin)
 	return glyph, word, ansiStripGlyph(st, spin)
