@@ -7,6 +7,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/report"
 )
 
@@ -70,5 +71,25 @@ func TestClockTicksOverTheWalk(t *testing.T) {
 	// The walk's own result is what it observed: the expiry came after it.
 	if m.walk.report.Summary.Errors != 0 || m.exitCode() != 0 {
 		t.Fatal("the report counts a token that expired after the walk")
+	}
+}
+
+// TestRequestInFlight: while a hop runs, the rail and the status line show the request it sent
+// that has no answer yet, and for how long; the answer clears it.
+func TestRequestInFlight(t *testing.T) {
+	clk := &clock{at: testNow}
+	m := newTestModel(t, modelConfig{mode: "sandbox", scenario: "healthy", now: clk.now}, 120, 36)
+	ws := &m.walk
+	ws.running = true
+	ws.apply(flows.Event{Kind: flows.EventHopStarted, Hop: flows.HopSignin}, clk.at)
+	x := flows.Exchange{Method: "POST", Label: "device code token poll", URL: "https://login.example/t/oauth2/v2.0/token", Started: clk.at}
+	ws.apply(flows.Event{Kind: flows.EventRequest, Hop: flows.HopSignin, Exchange: &x}, clk.at)
+	clk.at = clk.at.Add(1200 * time.Millisecond)
+	view := screen(m)
+	mustContain(t, view, "POST device code token poll … 1.20 s", "hop 1/5 Sign-in · POST device code token poll 1.20 s")
+	x.Status = 200
+	ws.apply(flows.Event{Kind: flows.EventExchange, Hop: flows.HopSignin, Exchange: &x}, clk.at)
+	if _, ok := ws.inFlight(0); ok {
+		t.Fatal("the answered request is still in flight")
 	}
 }

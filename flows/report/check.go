@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
@@ -74,7 +75,11 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 			fmt.Fprintf(stderr, "oboscope: check: %v\n", err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", opts.Output)
+		where := opts.Output
+		if abs, err := filepath.Abs(where); err == nil {
+			where = abs
+		}
+		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", where)
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return 2
 	}
