@@ -85,12 +85,19 @@ func (m *Model) titleBar() string {
 		}
 		return strings.Join(ts, sep)
 	}
-	for len(parts) > 1 && lipgloss.Width(left+" "+text())+lipgloss.Width(right+" ")+1 > m.c.width {
+	fits := func() bool { return lipgloss.Width(left+" "+text())+lipgloss.Width(right+" ")+1 <= m.c.width }
+	version := m.cfg.version != ""
+	for len(parts) > 1 && !fits() {
 		low := 0
 		for i, p := range parts {
 			if p.keep < parts[low].keep {
 				low = i
 			}
+		}
+		if parts[low].keep >= 5 && version {
+			// Past the least of the context, the version gives way before what matters.
+			right, version = strings.Join(counts, "  "), false
+			continue
 		}
 		parts = slices.Delete(parts, low, low+1)
 	}

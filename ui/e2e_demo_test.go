@@ -73,6 +73,7 @@ func TestEndToEndPasteBurst(t *testing.T) {
 		t.Skip("starts a sandbox tenant")
 	}
 	m := sandboxModel(t, "healthy", 120, 36)
+	m.cfg.exportDir = t.TempDir()
 	tm, waitFor := program(t, m)
 	waitFor("walk complete")
 	tok := burstToken(t)

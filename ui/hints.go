@@ -97,16 +97,18 @@ func (m *Model) shortKeys() []key.Binding {
 func (m *Model) overviewKeys() []key.Binding {
 	k := m.c.keys
 	ws := m.shown()
-	short := []key.Binding{k.Up, relabel(k.Open, "open hop")}
+	var short []key.Binding
+	if ws.claims != "" && !ws.running && !m.viewPrev {
+		// The first-error box asks for a: the hint line offers it first.
+		short = append(short, k.RetryClaims)
+	}
+	short = append(short, k.Up, relabel(k.Open, "open hop"))
 	f, _, bad := ws.firstError()
 	if bad && f.ID != "" {
 		short = append(short, explainFirst(k, ws.problemWord()))
 	}
 	if bad && f.Fix != "" {
 		short = append(short, relabel(k.CopyValue, "copy fix"))
-	}
-	if ws.claims != "" && !ws.running && !m.viewPrev {
-		short = append(short, k.RetryClaims)
 	}
 	if m.step.active() && !m.viewPrev {
 		short = append(short, relabel(k.Step, "steps"))
@@ -198,7 +200,13 @@ func (m *Model) helpBox() string {
 		if abs, err := filepath.Abs(dir); err == nil {
 			dir = abs
 		}
-		extra = append(extra, truncWords(s.Muted.Render("e/E write reports to ")+dir+s.Muted.Render(" (--export-dir)"), min(m.c.width-8, 120)))
+		// As wide as the keys at most: a long folder does not widen the box, it loses its start.
+		room := max(lipgloss.Width(body), 40)
+		lead, tail := "e/E write reports to ", " (--export-dir)"
+		if over := len(lead) + len(tail) + len(dir) - room; over > 0 && over+1 < len(dir) {
+			dir = "…" + dir[over+1:]
+		}
+		extra = append(extra, s.Muted.Render(lead)+dir+s.Muted.Render(tail))
 	}
 	extra = append(extra,
 		s.Muted.Render("Mouse: click hops, tabs and rows; the wheel scrolls; m to select text."),

@@ -64,9 +64,9 @@ func TestSearchRawTab(t *testing.T) {
 // TestCopyRequestAsCurl: y on the HTTP tab copies the exchange's request as curl, as recorded:
 // the secret stays redacted.
 func TestCopyRequestAsCurl(t *testing.T) {
-	var copied []string
+	copied := make(chan string, 1)
 	m := sandboxModel(t, "healthy", 120, 36)
-	m.cfg.clipboard = func(s string) error { copied = append(copied, s); return nil }
+	m.cfg.clipboard = func(s string) error { copied <- s; return nil }
 	d := runWalk(t, m)
 	d.key("home", "down", "down", "enter", "4")
 	http := tabOf[*httpPane](m.hop.tabBar)
@@ -76,8 +76,15 @@ func TestCopyRequestAsCurl(t *testing.T) {
 		}
 	}
 	d.key("y")
-	d.until(func() bool { return len(copied) == 1 })
-	curl := copied[0]
+	var curl string
+	d.until(func() bool {
+		select {
+		case curl = <-copied:
+			return true
+		default:
+			return false
+		}
+	})
 	for _, want := range []string{"curl \\\n  -X POST \\\n  'https://", "/oauth2/v2.0/token'", "--data-raw '", "client_secret=%5Bredacted%5D", "grant_type=urn"} {
 		if !strings.Contains(curl, want) {
 			t.Fatalf("curl lacks %q:\n%s", want, curl)

@@ -37,10 +37,12 @@ func sandboxModel(t testing.TB, scenario string, w, h int) *Model {
 		startSandbox: fixedSandbox(t),
 		walkOpts:     flows.WalkOptions{Now: walkNow},
 		scenarios:    sandboxScenarios(),
-		exportDir:    t.TempDir(),
-		autoApprove:  true,
-		now:          walkNow,
-		loc:          walkZone,
+		// A folder of a fixed name (the ? overlay names it, and goldens hold it); the tests that
+		// export set one of their own.
+		exportDir:   "/tmp/oboscope-exports",
+		autoApprove: true,
+		now:         walkNow,
+		loc:         walkZone,
 	}
 	m := newTestModel(t, mc, w, h)
 	t.Cleanup(m.shutdown)
