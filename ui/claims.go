@@ -55,6 +55,9 @@ func (p *claimsPane) TabName() string { return "Claims" }
 
 // ShortHelp is what the tab adds to the hint line (help.KeyMap).
 func (p *claimsPane) ShortHelp() []key.Binding {
+	if len(p.all) == 0 {
+		return nil // no claims to filter or copy
+	}
 	return []key.Binding{p.c.keys.Filter, p.c.keys.CopyValue}
 }
 

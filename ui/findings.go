@@ -44,6 +44,9 @@ func (p *findingsPane) TabName() string { return "Findings" }
 
 // ShortHelp is what the tab adds to the hint line (help.KeyMap).
 func (p *findingsPane) ShortHelp() []key.Binding {
+	if len(p.findings) == 0 {
+		return nil // nothing to explain or copy
+	}
 	if p.noCopyHint {
 		return []key.Binding{p.c.keys.Explain}
 	}

@@ -160,7 +160,10 @@ func (h hopScreen) ShortHelp() []key.Binding {
 	if _, ok := h.front().(tokenTab); ok && len(h.res.Tokens) > 1 {
 		short = append(short, k.NextToken)
 	}
-	return append(short, k.CopyToken, k.RerunHop)
+	if nt, ok := h.token(); ok && nt.Token != nil {
+		short = append(short, k.CopyToken) // or says why this one cannot be copied
+	}
+	return append(short, k.RerunHop)
 }
 
 // FullHelp groups the hop screen's keys (help.KeyMap).
