@@ -12,9 +12,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/flows/report"
@@ -93,6 +95,12 @@ func isTTY(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
+// isTTYReader reports whether r is a terminal.
+func isTTYReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
 // colorFor reports whether text output to w may be coloured: a terminal and NO_COLOR unset.
 func colorFor(w io.Writer) bool {
 	return isTTY(w) && os.Getenv("NO_COLOR") == ""
@@ -153,9 +161,53 @@ func uiScenarios() []ui.ScenarioInfo {
 	return out
 }
 
+// unknownCommand refuses a word that is not a command, naming the nearest commands.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	if near := inspect.Closest(args[0], names, 2); len(near) > 0 {
+		return fmt.Errorf("unknown command %q; did you mean %s? (oboscope --help lists the commands)", args[0], strings.Join(near, " or "))
+	}
+	return fmt.Errorf("unknown command %q (oboscope --help lists the commands)", args[0])
+}
+
+// flagError names the nearest flag of an unknown one ("did you mean --format?").
+func flagError(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	if near := inspect.Closest(name, names, 2); len(near) > 0 {
+		return fmt.Errorf("%s: unknown flag --%s; did you mean --%s?", cmd.Name(), name, strings.Join(near, " or --"))
+	}
+	return fmt.Errorf("%s: unknown flag --%s (see oboscope %s --help)", cmd.Name(), name, cmd.Name())
+}
+
+// formatError refuses a report format, naming the nearest one.
+func formatError(format string) error {
+	if near := inspect.Closest(format, report.Formats(), 1); len(near) > 0 {
+		return fmt.Errorf("check: --format must be text, json or markdown, not %q; did you mean %s?", format, near[0])
+	}
+	return fmt.Errorf("check: --format must be text, json or markdown, not %q", format)
+}
+
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	var configPath, scenario string
-	var useSandbox bool
+	var configPath, scenario, exportDir string
+	var useSandbox, step bool
+	var pace time.Duration
 	root := &cobra.Command{
 		Use:   "oboscope",
 		Short: "Walk an Entra ID On-Behalf-Of chain for AI agents hop by hop and explain what is wrong",
@@ -163,16 +215,30 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			"user sign-in, agent call, On-Behalf-Of exchange, MCP call, and the MCP server's own\n" +
 			"downstream exchange — shows the tokens at each hop and flags every misconfiguration with\n" +
 			"its cause and its fix. Without --config (or ./oboscope.yaml) it runs on the embedded sandbox tenant.",
+		Example: "  oboscope                                   # the walk on the embedded sandbox tenant\n" +
+			"  oboscope --scenario consent-missing        # start on a broken sandbox scenario\n" +
+			"  oboscope --step                            # one hop per key press, for demos and onboarding\n" +
+			"  oboscope --pace 3s                         # the steps turn by themselves every 3 seconds\n" +
+			"  oboscope --config oboscope.yaml            # your tenant, agent and MCP server\n" +
+			"  oboscope --sandbox --export-dir ~/tickets  # reports written by e / E go there",
 		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			t, err := resolveTarget(cmd, useSandbox, configPath, scenario)
 			if err != nil {
 				return err
 			}
-			opts := ui.Options{Scenario: t.scenario, Version: version, Scenarios: uiScenarios()}
+			if pace < 0 {
+				return fmt.Errorf("--pace must be a positive duration such as 2s, not %s", pace)
+			}
+			if exportDir != "" {
+				if fi, err := os.Stat(exportDir); err != nil || !fi.IsDir() {
+					return fmt.Errorf("--export-dir %s: no such folder", exportDir)
+				}
+			}
+			opts := ui.Options{Scenario: t.scenario, Version: version, Scenarios: uiScenarios(), ExportDir: exportDir, Step: step, Pace: pace}
 			if t.sandbox {
 				opts.StartSandbox = sandbox.StartForWalk
 			} else {
@@ -181,14 +247,25 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 					return err
 				}
 				opts.Config, opts.ConfigPath, opts.ConfigImplicit = &cfg, t.config, t.implicit
+				if t.implicit {
+					opts.ConfigPath = "./" + t.config
+				}
+			}
+			if !isTTY(stdout) || !isTTYReader(stdin) {
+				return errors.New("the interactive walk needs a terminal; without one, run `oboscope check` (--format json or markdown for a file, -o to write it)")
 			}
 			return exit(ui.Run(cmd.Context(), opts, stderr))
 		},
 	}
-	root.Flags().BoolVar(&useSandbox, "sandbox", false, "walk the embedded sandbox tenant (the default without a config)")
-	root.Flags().StringVar(&configPath, "config", "", "config file (YAML or JSON) for a live tenant; default ./oboscope.yaml if present, else the sandbox")
-	root.Flags().StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see: oboscope scenarios)")
+	f := root.Flags()
+	f.BoolVar(&useSandbox, "sandbox", false, "walk the embedded sandbox tenant (the default without a config)")
+	f.StringVar(&configPath, "config", "", "config file (YAML or JSON) for a live tenant; default ./oboscope.yaml if present, else the sandbox")
+	f.StringVar(&scenario, "scenario", "healthy", "sandbox scenario to start with (see: oboscope scenarios)")
+	f.BoolVar(&step, "step", false, "walk one hop at a time: each hop shows its request and waits for space (S toggles it)")
+	f.DurationVar(&pace, "pace", 0, "turn the steps by themselves after this long, e.g. 2s (implies --step; P changes it)")
+	f.StringVar(&exportDir, "export-dir", "", "folder the reports of e / E go to (default: the current folder)")
 	root.SetVersionTemplate("oboscope {{.Version}}\n")
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newCheck(stdin, stdout, stderr), newInspect(stdin, stdout, stderr), newSandbox(stdout, stderr),
 		newScenarios(stdout, stderr), newExplain(stdin, stdout, stderr), newTap(stdout, stderr))
 	return root
@@ -201,13 +278,16 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check [--sandbox | --config FILE] [--scenario S] [--format text|json|markdown] [--wait-consent]",
 		Short: "Run the walk headless and print a report (for CI and support tickets)",
-		Args:  cobra.NoArgs,
+		Example: "  oboscope check --sandbox --scenario wrong-audience      # a broken chain, offline\n" +
+			"  oboscope check --config oboscope.yaml --format markdown -o ticket.md\n" +
+			"  oboscope check --format json | jq '.summary'",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, ok := report.NormalizeFormat(opts.Format)
 			if !ok {
-				return fmt.Errorf("check: --format must be text, json or markdown, not %q", opts.Format)
+				return formatError(opts.Format)
 			}
-			opts.Format = format
+			opts.Format, opts.Version = format, version
 			t, err := resolveTarget(cmd, useSandbox, configPath, opts.Scenario)
 			if err != nil {
 				return err
@@ -248,6 +328,10 @@ func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect [TOKEN | -]",
 		Short: "Decode one token, explain every claim and list what is wrong with it",
+		Example: "  oboscope inspect eyJ0eXAi…                 # on a terminal: Claims, Findings, Raw\n" +
+			"  az account get-access-token --resource api://contoso-agent --query accessToken -o tsv | oboscope inspect -\n" +
+			"  oboscope inspect --file token.txt --expect-aud api://contoso-agent --expect-scope access_as_user\n" +
+			"  oboscope inspect --json --now 2025-06-01T12:00:00Z --clipboard",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return fmt.Errorf("inspect: give one token (or - to read it from standard input), not %d arguments", len(args))
@@ -289,7 +373,10 @@ func newSandbox(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox [--addr 127.0.0.1:PORT] [--scenario S] [--auto-approve] [--write-config FILE]",
 		Short: "Run the sandbox tenant alone (authority, agent API, MCP server, Foundry project, Graph) on loopback",
-		Args:  cobra.NoArgs,
+		Example: "  oboscope sandbox --auto-approve --write-config ./sbx/oboscope.yaml\n" +
+			"  oboscope check --config ./sbx/oboscope.yaml        # in another terminal: the same findings\n" +
+			"  oboscope sandbox --addr 127.0.0.1:8443 --scenario consent-missing",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkScenario(opts.Scenario); err != nil {
 				return fmt.Errorf("sandbox: %w", err)
@@ -311,7 +398,9 @@ func newScenarios(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scenarios [--json]",
 		Short: "List the sandbox scenarios and the findings each must raise",
-		Args:  cobra.NoArgs,
+		Example: "  oboscope scenarios\n" +
+			"  oboscope scenarios --json | jq -r '.[].name'",
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return exit(sandbox.RunScenarios(asJSON, stdout, stderr))
 		},
@@ -363,6 +452,9 @@ func newTap(stdout, stderr io.Writer) *cobra.Command {
 			"against what the server expects (--config: audience, scopes, the agent identity, needs_user), and the\n" +
 			"server's answer with its challenge. It listens on loopback; expose it through a dev tunnel to let\n" +
 			"Foundry reach it. --json writes one JSON object per request, in arrival order.",
+		Example: "  oboscope tap --listen 127.0.0.1:8808 --upstream http://127.0.0.1:8000/mcp --as mcp\n" +
+			"  oboscope tap --listen 127.0.0.1:8808 --upstream https://mcp.contoso.example --config oboscope.yaml --json > requests.ndjson\n" +
+			"  devtunnel host -p 8808 --allow-anonymous          # then point Foundry's MCP tool at the tunnel",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Upstream == "" {

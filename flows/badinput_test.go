@@ -251,6 +251,10 @@ func TestInvalidConfigExits2(t *testing.T) {
 
 func TestTokenFromStdinAndOutputFile(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			w.WriteHeader(http.StatusUnauthorized) // the agent hop's probe without a token
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"reply":"hello"}`))
 	}))

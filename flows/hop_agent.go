@@ -153,7 +153,27 @@ func observeAgent(ctx context.Context, h *hopRun, user heldToken) (agentObs, age
 		}
 	}
 	agentStory(h, obs, resp, respBody, ans, jsonErr, rep)
+	obs.AnonymousProbeSent, obs.AnonymousStatus = true, probeAgentAnonymously(ctx, h, body)
 	return obs, agentOut{report: rep}
+}
+
+// probeAgentAnonymously sends the agent API the same call without a token, as the MCP hop probes
+// its server: an API that answers it acts for anyone. It returns the answer's status (0: none).
+func probeAgentAnonymously(ctx context.Context, h *hopRun, body []byte) int {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.Agent.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	h.rec.setLabel("probe without a token (must be refused)")
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<20))
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // agentStory tells what the agent API answered, and fails or warns the hop where the answer says
@@ -239,3 +259,8 @@ func challengeError(h string) string {
 
 // agentName is the agent API's display name, or "the agent API".
 func agentName(cfg Config) string { return valueOr(cfg.Agent.DisplayName, "the agent API") }
+
+// aboutAgent says what the agent hop does, for the step-by-step view.
+func aboutAgent(_ Config) string {
+	return "The client calls the agent API with the user token as its Bearer token. The agent must check the token's audience and scope before acting; then oboscope calls it once without a token, which it must refuse."
+}

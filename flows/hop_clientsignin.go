@@ -276,3 +276,8 @@ func findingIDsOf(fs []inspect.Finding) []string {
 func requestedScopes(scopes []string) []string {
 	return slices.DeleteFunc(slices.Clone(scopes), inspect.IsOIDCScope)
 }
+
+// aboutClientSignin says what the MCP client's sign-in hop does, for the step-by-step view.
+func aboutClientSignin(Config) string {
+	return "The client signs the user in with authorization code + PKCE, sending resource=<the metadata's resource> (RFC 8707) and the scopes it found, as the MCP specification asks; where Entra refuses the resource, the same request without it is tried too."
+}

@@ -111,3 +111,8 @@ func exchangeKindName(kind string) string {
 	}
 	return kind + " exchange"
 }
+
+// aboutDownstream says what the downstream hop does, for the step-by-step view.
+func aboutDownstream(_ Config) string {
+	return "The MCP server calls its own API (Microsoft Graph) with its own On-Behalf-Of exchange; oboscope calls the tool that reports what the server did and checks it did not pass the token on."
+}

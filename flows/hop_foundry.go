@@ -221,3 +221,8 @@ func analyzeFoundryAgent(h *hopRun, obs foundryAgentObs) []inspect.Finding {
 	}
 	return append(fs, inspect.AnalyzeFoundryAgent(obs.answer.observation(h.cfg.MCP.Tool))...)
 }
+
+// aboutFoundryAgent says what the Foundry agent hop does, for the step-by-step view.
+func aboutFoundryAgent(Config) string {
+	return "The client calls the Foundry agent through its project's Responses API with the user's token for https://ai.azure.com; Foundry runs the agent, which calls its MCP tool with the token its tool connection obtains (agent identity, managed identity, OAuth identity passthrough or a key)."
+}

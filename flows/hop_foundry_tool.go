@@ -200,3 +200,14 @@ func refusedCall(obs inspect.FoundryObservation) bool {
 	}
 	return false
 }
+
+// aboutFoundryToolToken says what the tool-token hop of a Foundry agent shows, for the
+// step-by-step view.
+func aboutFoundryToolToken(Config) string {
+	return "Foundry obtains the token for the MCP tool itself (the agent identity's, the project's managed identity's, the user's after OAuth consent, or a key): oboscope reads what the MCP server reports it received."
+}
+
+// aboutFoundryMCP says what the MCP hop of a Foundry agent shows, for the step-by-step view.
+func aboutFoundryMCP(Config) string {
+	return "Foundry lists and calls the MCP server's tools; oboscope reads each call's outcome from Foundry's answer, and reads the server's metadata itself."
+}

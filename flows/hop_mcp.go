@@ -427,3 +427,8 @@ func fetchASMetadata(ctx context.Context, h *hopRun, servers []string) []string 
 	}
 	return issuers
 }
+
+// aboutMCP says what the mcp hop does, for the step-by-step view.
+func aboutMCP(_ Config) string {
+	return "oboscope calls the MCP server as the agent: first without a token (it must answer 401 and point to its metadata), then with the exchanged token; last with the user's own token, which it must refuse."
+}

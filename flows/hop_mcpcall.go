@@ -94,3 +94,8 @@ func finishMCPCall(h *hopRun, obs mcpObs) {
 		h.res.Status = StatusWarning
 	}
 }
+
+// aboutMCPCall says what the MCP call hop of the mcp-client chain does, for the step-by-step view.
+func aboutMCPCall(Config) string {
+	return "The client calls the MCP server with its token: initialize, tools/list and the configured tool. The server must check that the token is for it."
+}

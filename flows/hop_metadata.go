@@ -212,3 +212,8 @@ func metadataStory(obs metadataObs, out metadataOut) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// aboutMetadata says what the metadata hop does, for the step-by-step view.
+func aboutMetadata(Config) string {
+	return "The client reads the Protected Resource Metadata (the challenge's URL, then the well-known paths) and its authorization server's metadata (RFC 8414, then OpenID discovery), as the MCP Go SDK does: every attempt is shown."
+}

@@ -280,3 +280,19 @@ func agentReportProblem(r *inspect.ExchangeReport) string {
 	}
 	return ""
 }
+
+// aboutOBO says what the obo hop does, for the step-by-step view.
+func aboutOBO(c Config) string {
+	scopes := strings.Join(c.OBO.Scopes, " ")
+	switch c.OBO.Mode {
+	case "agent_identity":
+		return "Agent ID: the blueprint gets T1 (client credentials with fmi_path), then the agent identity exchanges the user token On-Behalf-Of, T1 as its credential, for " + scopes + "."
+	case "passthrough":
+		return "Passthrough: the agent forwards the user token to the MCP server as it is; no exchange happens here, and the MCP hop shows what the server makes of it."
+	case "none":
+		return "No agent credentials are configured: the exchange is not run, but the user token is checked for what an On-Behalf-Of exchange needs."
+	case "certificate":
+		return "The agent, as the middle tier, trades the user token for a token for " + scopes + ": an On-Behalf-Of request (jwt-bearer) to Entra's /token, signed with its certificate."
+	}
+	return "The agent, as the middle tier, trades the user token for a token for " + scopes + ": an On-Behalf-Of request (jwt-bearer) to Entra's /token, with its client secret."
+}

@@ -103,3 +103,8 @@ func probeStory(p probeOut) string {
 	}
 	return s + " with a Bearer challenge: " + strings.Join(parts, ", ")
 }
+
+// aboutProbe says what the probe hop does, for the step-by-step view.
+func aboutProbe(Config) string {
+	return "An MCP client calls the server without a token, as it does first: the server must answer 401 with a WWW-Authenticate Bearer challenge naming its resource metadata (and the scope it needs)."
+}

@@ -129,3 +129,8 @@ func refreshStory(obs refreshObs, tok *inspect.Token, h *hopRun) string {
 	}
 	return s + "; " + strings.TrimPrefix(h.res.Err, "refresh: ")
 }
+
+// aboutRefresh says what the refresh hop does, for the step-by-step view.
+func aboutRefresh(Config) string {
+	return "An hour later the token has expired: the client refreshes it with its refresh token (grant_type=refresh_token), as golang.org/x/oauth2 does. Entra needs the scopes again on every refresh."
+}

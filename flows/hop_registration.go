@@ -107,3 +107,8 @@ func analyzeRegistration(obs registrationObs) []inspect.Finding {
 	}
 	return inspect.AnalyzeMCPRegistration(obs.MCPRegistrationObservation)
 }
+
+// aboutRegistration says what the registration hop does, for the step-by-step view.
+func aboutRegistration(Config) string {
+	return "The client makes itself known to the authorization server, in the SDK's order: a client ID metadata document, a pre-registered client id, or dynamic registration. Entra offers only the pre-registered client."
+}

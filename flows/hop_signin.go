@@ -272,3 +272,17 @@ func nonEmpty(xs ...string) []string {
 	}
 	return out
 }
+
+// aboutSignin says what the signin hop does, for the step-by-step view.
+func aboutSignin(c Config) string {
+	scopes := strings.Join(c.Signin.Scopes, " ")
+	switch c.Signin.Flow {
+	case "browser":
+		return "The client app signs the user in in a browser (authorization code with PKCE) and redeems the code at Entra's /token endpoint, asking for " + scopes + "."
+	case "token":
+		return "No sign-in: oboscope takes the token you brought (signin.token_file) as the user token and checks it before the agent sees it."
+	case "client_credentials":
+		return "The client app gets a token with its own secret (client credentials): no user signs in, so the token speaks for the app, asking for " + scopes + "."
+	}
+	return "The client app signs the user in with a device code: MSAL asks Entra's /devicecode endpoint for a code, then polls /token until the user approves it. It asks for " + scopes + "."
+}

@@ -17,7 +17,8 @@ type hopRun struct {
 	client *http.Client
 	base   *http.Client // the walk's client below the trace (client is it, recorded)
 	em     *emitter
-	claims string // the claims challenge to sign in with (RetryWithClaims), "" otherwise
+	send   *sendTransport // announces (and with HoldSteps holds) the hop's requests
+	claims string         // the claims challenge to sign in with (RetryWithClaims), "" otherwise
 
 	cfg   Config
 	opts  *WalkOptions

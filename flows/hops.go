@@ -34,6 +34,8 @@ type HopInfo struct {
 // hopDef is one row of a chain's table.
 type hopDef struct {
 	HopInfo
+	// about says in a sentence or two what the hop does with the config (the step-by-step view).
+	about func(Config) string
 	// run observes the hop (I/O, tokens, exchanges), analyzes what it observed (findings) and
 	// stores what it hands on in c.
 	run func(ctx context.Context, h *hopRun, c *chain)
@@ -74,29 +76,29 @@ func (t heldToken) ok() bool { return t.raw != "" }
 // MCP calls) through Foundry's answer.
 func agentOBOHops(cfg Config) []hopDef {
 	rows := []hopDef{
-		{HopInfo{HopSignin, "User sign-in", "Sign-in"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopSignin, "User sign-in", "Sign-in"}, aboutSignin, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeSignin(ctx, h)
 			c.signin = out
 			h.add(analyzeSignin(h, obs)...)
 		}},
-		{HopInfo{HopAgent, "Call the agent API", "Agent call"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopAgent, "Call the agent API", "Agent call"}, aboutAgent, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeAgent(ctx, h, c.signin.user)
 			c.agent = out
 			h.add(analyzeAgent(h, obs)...)
 		}},
-		{HopInfo{HopOBO, "On-Behalf-Of exchange", "OBO exchange"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopOBO, "On-Behalf-Of exchange", "OBO exchange"}, aboutOBO, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeOBO(ctx, h, c.signin.user, c.agent.report)
 			c.obo = out
 			h.add(analyzeOBO(h, obs)...)
 			h.res.Story = oboStory(h, obs)
 		}},
-		{HopInfo{HopMCP, "Call the MCP server", "MCP call"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopMCP, "Call the MCP server", "MCP call"}, aboutMCP, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeMCP(ctx, h, c.signin.user, c.obo)
 			c.mcp = out
 			h.add(analyzeMCP(h, obs)...)
 			finishMCP(h, obs)
 		}},
-		{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, aboutDownstream, func(ctx context.Context, h *hopRun, c *chain) {
 			obs := observeDownstream(ctx, h, c.obo.token, c.mcp)
 			h.add(analyzeDownstream(h, obs)...)
 		}},
@@ -109,23 +111,23 @@ func agentOBOHops(cfg Config) []hopDef {
 
 // foundryRows are the agent, obo, mcp and downstream rows of a Foundry agent.
 func foundryRows() (agent, obo, mcp, downstream hopDef) {
-	agent = hopDef{HopInfo{HopAgent, "Call the Foundry agent (Responses API)", "Foundry agent"}, func(ctx context.Context, h *hopRun, c *chain) {
+	agent = hopDef{HopInfo{HopAgent, "Call the Foundry agent (Responses API)", "Foundry agent"}, aboutFoundryAgent, func(ctx context.Context, h *hopRun, c *chain) {
 		obs, out := observeFoundryAgent(ctx, h, c.signin.user)
 		c.agent = out
 		h.add(analyzeFoundryAgent(h, obs)...)
 	}}
-	obo = hopDef{HopInfo{HopOBO, "Foundry's token for the MCP tool", "Tool token"}, func(_ context.Context, h *hopRun, c *chain) {
+	obo = hopDef{HopInfo{HopOBO, "Foundry's token for the MCP tool", "Tool token"}, aboutFoundryToolToken, func(_ context.Context, h *hopRun, c *chain) {
 		obs, out := observeFoundryToolToken(h, c.agent.foundry)
 		c.obo = out
 		h.add(analyzeFoundryToolToken(h, obs)...)
 	}}
-	mcp = hopDef{HopInfo{HopMCP, "Foundry's calls to the MCP server", "MCP call"}, func(ctx context.Context, h *hopRun, c *chain) {
+	mcp = hopDef{HopInfo{HopMCP, "Foundry's calls to the MCP server", "MCP call"}, aboutFoundryMCP, func(ctx context.Context, h *hopRun, c *chain) {
 		obs, out := observeFoundryMCP(ctx, h, c.signin.user, c.agent.foundry, c.obo.reported)
 		c.mcp = out
 		h.add(analyzeFoundryMCP(h, obs)...)
 		finishFoundryMCP(h, obs)
 	}}
-	downstream = hopDef{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, func(_ context.Context, h *hopRun, c *chain) {
+	downstream = hopDef{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, aboutDownstream, func(_ context.Context, h *hopRun, c *chain) {
 		obs := observeFoundryDownstream(h, c.agent.foundry, c.mcp)
 		h.add(analyzeDownstream(h, obs)...)
 	}}
@@ -137,38 +139,38 @@ func foundryRows() (agent, obo, mcp, downstream hopDef) {
 // call → refresh → downstream.
 func mcpClientHops() []hopDef {
 	return []hopDef{
-		{HopInfo{HopProbe, "Call the MCP server without a token", "Probe"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopProbe, "Call the MCP server without a token", "Probe"}, aboutProbe, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeProbe(ctx, h)
 			c.probe = out
 			h.add(analyzeProbe(obs)...)
 		}},
-		{HopInfo{HopMetadata, "Resource and authorization server metadata", "Metadata"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopMetadata, "Resource and authorization server metadata", "Metadata"}, aboutMetadata, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeMetadata(ctx, h, c.probe)
 			c.meta = out
 			h.add(analyzeMetadata(obs)...)
 		}},
-		{HopInfo{HopRegistration, "Client registration", "Registration"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopRegistration, "Client registration", "Registration"}, aboutRegistration, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeRegistration(ctx, h, c.meta)
 			c.reg = out
 			h.add(analyzeRegistration(obs)...)
 		}},
-		{HopInfo{HopSignin, "MCP client sign-in (authorization code + PKCE)", "Sign-in"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopSignin, "MCP client sign-in (authorization code + PKCE)", "Sign-in"}, aboutClientSignin, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeClientSignin(ctx, h, c.probe, c.meta, c.reg)
 			c.client = out
 			h.add(analyzeClientSignin(h, obs)...)
 		}},
-		{HopInfo{HopMCP, "Call the MCP server", "MCP call"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopMCP, "Call the MCP server", "MCP call"}, aboutMCPCall, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeMCPCall(ctx, h, c.probe, c.meta, c.client)
 			c.mcp = out
 			h.add(analyzeMCPCall(h, obs)...)
 			finishMCPCall(h, obs)
 		}},
-		{HopInfo{HopRefresh, "Refresh the token (as an hour later)", "Refresh"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopRefresh, "Refresh the token (as an hour later)", "Refresh"}, aboutRefresh, func(ctx context.Context, h *hopRun, c *chain) {
 			obs, out := observeRefresh(ctx, h, c.client)
 			c.refresh = out
 			h.add(analyzeRefresh(h, obs)...)
 		}},
-		{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, func(ctx context.Context, h *hopRun, c *chain) {
+		{HopInfo{HopDownstream, "MCP server's downstream exchange", "Downstream OBO"}, aboutDownstream, func(ctx context.Context, h *hopRun, c *chain) {
 			// The latest token the client holds: the refreshed one when the refresh worked.
 			tok, m := c.client.token, c.mcp
 			if c.refresh.token.ok() {

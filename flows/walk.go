@@ -33,6 +33,10 @@ type WalkOptions struct {
 	// EventConsent): it returns nil once the person consented, and the agent hop sends its
 	// request again; an error (or nil AwaitConsent) leaves the consent pending in the report.
 	AwaitConsent func(ctx context.Context, c ConsentRequest) error
+	// HoldSteps holds every hop before its first request of its own: the walk sends EventStep
+	// with the hop's plan and the request, redacted, and waits for StepPlan.Proceed. A hop's
+	// duration leaves the wait out.
+	HoldSteps bool
 }
 
 // Walk runs the hops of the chain in order and reports progress as events. One Walk can run
@@ -277,10 +281,24 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 		res.Err = string(id) + ": " + w.baseErr.Error()
 		res.Status = StatusFailed
 	} else {
-		h.client, h.base = h.rec.client(w.base), w.base
+		h.client, h.base = w.hopClient(h), w.base
 		d.run(ctx, h, &w.c)
 	}
 	w.finish(h)
+}
+
+// hopClient is the hop's HTTP client: it records every exchange and announces every request
+// before it goes out; with HoldSteps it holds the hop's first request of its own, and bounds each
+// request itself, since the client's timeout would count the wait.
+func (w *Walk) hopClient(h *hopRun) *http.Client {
+	c := h.rec.client(w.base)
+	h.send = &sendTransport{next: c.Transport, h: h, hold: w.opts.HoldSteps}
+	if w.opts.HoldSteps {
+		h.send.timeout = c.Timeout
+		c.Timeout = 0
+	}
+	c.Transport = h.send
+	return c
 }
 
 // finish completes a hop: exchanges, clock skew, findings de-duplicated and sorted, status.
@@ -315,6 +333,10 @@ func (w *Walk) finish(h *hopRun) {
 	res.Err = termSafe(RedactText(res.Err, h.rec.extra))
 	res.Story = termSafe(res.Story)
 	res.Finished = w.opts.Now()
+	if h.send != nil {
+		// The time the hop waited for a go-ahead is the person's, not the hop's.
+		res.Started = res.Started.Add(min(h.send.waitedFor(), res.Finished.Sub(res.Started)))
+	}
 	for i := range res.Findings {
 		f := res.Findings[i]
 		f.Detail = termSafe(RedactText(f.Detail, h.rec.extra))

@@ -171,6 +171,12 @@ const (
 	// EventConsent: a Foundry agent's answer asks the user to consent (OAuth identity
 	// passthrough) before its tool can be used; Consent holds the link.
 	EventConsent
+	// EventRequest announces a request a hop is sending (Exchange, redacted, without its
+	// response); EventExchange follows when it is answered.
+	EventRequest
+	// EventStep says a hop is held before its first request of its own (Step), waiting for
+	// StepPlan.Proceed; sent only when WalkOptions.HoldSteps is set.
+	EventStep
 )
 
 // Event is one step of a walk's progress, sent on the walk's channel.
@@ -183,6 +189,7 @@ type Event struct {
 	Finding    *inspect.Finding
 	Result     *HopResult // EventHopFinished
 	Report     *Report    // EventWalkDone
+	Step       *StepPlan  // EventStep
 	Consent    *ConsentRequest
 }
 

@@ -15,6 +15,10 @@ type AgentObservation struct {
 	Refused                bool   // oboscope refused to send the token (http:// to a non-loopback host)
 	Status                 int    // the agent's HTTP status; 0 when no answer arrived
 	WWWAuthenticate        string // the raw WWW-Authenticate header of the answer
+	// AnonymousProbeSent is set when the agent API was also called without a token, after the
+	// call with it; AnonymousStatus is the answer's status (0: no answer).
+	AnonymousProbeSent bool
+	AnonymousStatus    int
 	// KnownProblems are the IDs of findings already raised about this token at earlier hops
 	// (token.expired at sign-in …): they explain a rejection, so it is not reported again.
 	KnownProblems []string
@@ -45,6 +49,7 @@ func AnalyzeAgent(obs AgentObservation, exp AgentExpectations) []Finding {
 		agentPoPBearerRule,
 		agentNoTokenReachedRule,
 		agentRejectedRule,
+		agentAnonymousRule,
 	} {
 		fs = rule(c, fs)
 	}
@@ -306,4 +311,15 @@ func valueOrDefault(s, def string) string {
 func anaChallengeDescription(header string) string {
 	c, _ := ParseBearerChallenge(header)
 	return c.Param("error_description")
+}
+
+// agentAnonymousRule raises agent.accepts-anonymous when the agent API answered 2xx to the call
+// without a token.
+func agentAnonymousRule(c *agentContext, fs []Finding) []Finding {
+	if !c.obs.AnonymousProbeSent || c.obs.AnonymousStatus < 200 || c.obs.AnonymousStatus > 299 {
+		return fs
+	}
+	return append(fs, NewFinding("agent.accepts-anonymous", "agent",
+		fmt.Sprintf("the agent API at %s answered %d to a call without an Authorization header", c.obs.URL, c.obs.AnonymousStatus),
+		map[string]string{"status": fmt.Sprint(c.obs.AnonymousStatus), "url": c.obs.URL}))
 }

@@ -4,13 +4,13 @@ package inspect
 var agentRules = []Rule{
 	{
 		ID: "agent.aud-mismatch", Severity: SeverityError, Title: "User token is not for the agent API",
-		Fix:         "Have the client request the agent API's scope (api://<agent app id uri>/<scope>), not a Graph or other API scope.",
+		Fix:         "Have the client request the agent API's scope (api://<agent app id uri>/<scope>, listed under App registrations > <agent API> > Expose an API), not a Graph or other API scope.",
 		Docs:        docsAccessClaims,
 		Explanation: "The token's aud is neither the agent API's client id nor its App ID URI, so the agent API must reject it — and it cannot be used for OBO by the agent either, since OBO requires the middle tier to be the assertion's audience.",
 	},
 	{
 		ID: "agent.missing-scope", Severity: SeverityError, Title: "User token lacks a scope the agent requires",
-		Fix:         "Request the scope from the client; expose it on the agent API's registration ('Expose an API') and grant consent.",
+		Fix:         "Request the scope from the client; expose it on the agent API (App registrations > <agent API> > Expose an API > Add a scope) and grant consent (the client's API permissions > Grant admin consent).",
 		Docs:        docsExposeAPI,
 		Explanation: "The agent API requires a delegated scope that is not in the token's scp claim. The client requested other scopes, or consent does not cover this one.",
 	},
@@ -22,7 +22,7 @@ var agentRules = []Rule{
 	},
 	{
 		ID: "agent.client-not-authorized", Severity: SeverityWarning, Title: "Client app is not known to or pre-authorized by the agent API",
-		Fix:         "Add the client's app id to the agent API's preAuthorizedApplications (for its scopes) or knownClientApplications.",
+		Fix:         "Pre-authorize the client: App registrations > <agent API> > Expose an API > Add a client application (preAuthorizedApplications), or list its app id in the Manifest's knownClientApplications.",
 		Docs:        docsExposeAPI,
 		Explanation: "The token's client (azp or appid) is not listed among the agent API's known or pre-authorized clients. That is allowed after user consent, but it means each user sees a consent prompt and combined consent for downstream APIs (.default with knownClientApplications) does not apply.",
 	},
@@ -49,5 +49,11 @@ var agentRules = []Rule{
 		Fix:         "Use an https:// URL for the agent (http is accepted only for loopback).",
 		Docs:        docsAccessTokens,
 		Explanation: "A bearer token is a password for its lifetime: anyone who sees it can use it. oboscope refuses to send a token over http:// to a non-loopback host.",
+	},
+	{
+		ID: "agent.accepts-anonymous", Severity: SeverityError, Title: "Agent API answers calls without a token",
+		Fix:         "Require a bearer token on every request and validate it (signature, issuer, aud, scp) before the agent acts; without one answer 401 with WWW-Authenticate: Bearer. On App Service or Container Apps: Authentication > Restrict access: Require authentication, unauthenticated requests: HTTP 401.",
+		Docs:        docsProtectedAPI,
+		Explanation: "The agent API answered a call that carried no Authorization header with success. Anyone who can reach it can use the agent, and whatever it does for a signed-in user it cannot do properly: without the user's token there is nothing to exchange On-Behalf-Of. Authentication belongs to the API (or the platform in front of it), not to the client's good manners.",
 	},
 }

@@ -22,7 +22,7 @@ var mcpRules = []Rule{
 	},
 	{
 		ID: "mcp.prm-issuer-mismatch", Severity: SeverityError, Title: "PRM authorization server does not match the token issuer",
-		Fix:  "List https://login.microsoftonline.com/<tid>/v2.0 in authorization_servers and make the MCP API accept v2 tokens (accessTokenAcceptedVersion: 2).",
+		Fix:  "List https://login.microsoftonline.com/<tid>/v2.0 in authorization_servers and make the MCP API accept v2 tokens (az ad app update --id <mcp app id> --set api.requestedAccessTokenVersion=2).",
 		Docs: docsRFC9728,
 		Explanation: "The metadata's authorization_servers do not include the issuer of the tokens the server actually receives — typically the server announces the v2.0 issuer while its app registration yields v1 tokens (https://sts.windows.net/{tid}/). " +
 			"A multi-tenant server that lists https://login.microsoftonline.com/common/v2.0, /organizations/v2.0 or /consumers/v2.0 is not a mismatch: Entra issues every token with the tenant's own issuer, so those authorities are templates for it.",

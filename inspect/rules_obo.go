@@ -6,7 +6,7 @@ var oboRules = []Rule{
 	{
 		ID: "obo.assertion-aud-mismatch", Severity: SeverityError, Title: "OBO assertion is not for the middle tier",
 		AADSTS: []int{500131, 50013},
-		Fix:    "The middle tier (the OBO client) must be the assertion's audience: the client must request the middle tier's own scope.",
+		Fix:    "The middle tier (the OBO client) must be the assertion's audience: the client must request the middle tier's own scope (api://<middle tier app id uri>/<scope>, under App registrations > <middle tier> > Expose an API).",
 		Docs:   docsOBO,
 		Explanation: "In OBO the middle tier exchanges the token it received; Entra accepts only a token whose aud is that middle tier's client id or one of its App ID URIs, compared exactly. " +
 			"Here the assertion was for another resource. Entra answers AADSTS500131 'Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was … and the expected audience is …' (documented in Microsoft's error lookup); " +
@@ -49,25 +49,25 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.consent-required", Severity: SeverityError, Title: "Consent missing for the downstream API", AADSTS: []int{65001},
-		Fix:         "List the client in the middle tier's knownClientApplications and request .default at sign-in (combined consent), or have an admin grant consent for the downstream API.",
+		Fix:         "Consent the middle tier to the downstream API: App registrations > <middle tier> > API permissions > add it > Grant admin consent (or az ad app permission admin-consent --id <middle tier app id>); or list the client in its knownClientApplications and sign in with .default.",
 		Docs:        docsOBO,
 		Explanation: "The user (or an admin) has not consented to the middle tier calling the downstream API on their behalf (AADSTS65001). OBO cannot show a consent prompt, so consent must be obtained at sign-in or granted by an admin.",
 	},
 	{
 		ID: "obo.invalid-client-secret", Severity: SeverityError, Title: "Middle tier's client secret is wrong", AADSTS: []int{7000215},
-		Fix:         "Use the secret's Value (shown once at creation), not its Secret ID; if lost, create a new secret.",
+		Fix:         "Use the secret's Value (shown once at creation), not its Secret ID; if it is lost, create a new one (Certificates & secrets > New client secret, or az ad app credential reset --id <app id> --append).",
 		Docs:        docsCredentials,
 		Explanation: "Entra did not accept the client secret (AADSTS7000215 'invalid client secret provided'). The most frequent cause is pasting the secret's ID (a GUID) instead of its value.",
 	},
 	{
 		ID: "obo.client-secret-expired", Severity: SeverityError, Title: "Middle tier's client secret has expired", AADSTS: []int{7000222},
-		Fix:         "Create a new secret (or better, a certificate or managed identity federated credential) and deploy it; remove the expired one.",
+		Fix:         "Create a new secret (App registrations > <middle tier> > Certificates & secrets > New client secret, or az ad app credential reset --id <app id> --append), deploy it and remove the expired one; better, a certificate or a federated credential.",
 		Docs:        docsCredentials,
 		Explanation: "The secret is past its end date (AADSTS7000222). Secrets last at most 24 months.",
 	},
 	{
 		ID: "obo.missing-client-credential", Severity: SeverityError, Title: "Token request carried no client credential", AADSTS: []int{7000218, 7000216},
-		Fix:  "Configure the middle tier (or the Agent ID blueprint, for leg 1) with a secret, certificate or federated credential and send it; OBO and client credentials are confidential-client flows.",
+		Fix:  "Give the middle tier (or the Agent ID blueprint, for leg 1) a secret, certificate or federated credential (App registrations > <app> > Certificates & secrets, or az ad app credential reset --id <app id> --append) and send it; OBO and client credentials are confidential-client flows.",
 		Docs: docsOBO,
 		Explanation: "The token request had neither client_secret nor client_assertion: AADSTS7000218 'The request body must contain the following parameter: 'client_assertion' or 'client_secret'' on OBO, " +
 			"AADSTS7000216 ''client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type' on client credentials, such as the Agent ID blueprint's leg 1. Only confidential clients can perform these flows.",
@@ -104,21 +104,21 @@ var oboRules = []Rule{
 	},
 	{
 		ID: "obo.scope-not-found", Severity: SeverityError, Title: "Downstream scope not found", AADSTS: []int{500011, 65005, 70011},
-		Fix:         "Check the downstream scope's App ID URI and name; expose the scope on the downstream API's registration.",
+		Fix:         "Check the downstream scope's App ID URI and name; expose the scope on the downstream API (App registrations > <API> > Expose an API > Add a scope).",
 		Docs:        docsExposeAPI,
 		Explanation: "The scope the middle tier asked for does not exist: the resource is not in the tenant (AADSTS500011), the app does not list that permission (AADSTS65005), or the scope string is invalid (AADSTS70011).",
 	},
 	{
 		ID: "obo.downstream-aud", Severity: SeverityError, Title: "Exchanged token is not for the MCP server",
 		ExplainsRejection: true,
-		Fix:               "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>) in its OBO request.",
+		Fix:               "Have the middle tier request the MCP server's scope (api://<mcp app id uri>/<scope>, under App registrations > <MCP server> > Expose an API) in its OBO request.",
 		Docs:              docsOBO,
 		Explanation:       "The token the OBO exchange produced has an audience other than the MCP server, so the MCP server must reject it.",
 	},
 	{
 		ID: "obo.scope-missing", Severity: SeverityWarning, Title: "Exchanged token lacks a requested scope",
 		ExplainsRejection: true,
-		Fix:               "Grant consent for the scope (admin consent or combined consent through knownClientApplications).",
+		Fix:               "Grant consent for the scope: App registrations > <middle tier> > API permissions > Grant admin consent (or az ad app permission admin-consent --id <middle tier app id>), or combined consent through knownClientApplications.",
 		Docs:              docsPermissions,
 		Explanation:       "Entra issued the token without one of the requested scopes, typically because consent covers only some of them.",
 	},

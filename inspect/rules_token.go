@@ -92,7 +92,7 @@ var tokenRules = []Rule{
 	{
 		ID: "token.version-mismatch", Severity: SeverityWarning, Title: "Token version is not the one expected",
 		ExplainsRejection: true,
-		Fix:               "Set accessTokenAcceptedVersion (api.requestedAccessTokenVersion) to 2 on the API's app registration, or validate with the metadata of the version you actually get.",
+		Fix:               "Set the API to accept v2 tokens (App registrations > <API> > Manifest: requestedAccessTokenVersion (accessTokenAcceptedVersion) 2, or az ad app update --id <api app id> --set api.requestedAccessTokenVersion=2), or validate with the metadata of the version you get.",
 		Docs:              docsManifest,
 		Explanation: "v1.0 tokens have iss https://sts.windows.net/{tid}/ and appid; v2.0 tokens have iss https://login.microsoftonline.com/{tid}/v2.0 and azp. The resource's app registration decides which version it gets — not the endpoint the client called — and the default is v1. " +
 			"A validator configured for one issuer form rejects the other, which surfaces as 'invalid issuer' 401s.",
@@ -132,7 +132,7 @@ var tokenRules = []Rule{
 	{
 		ID: "token.missing-scope", Severity: SeverityError, Title: "An expected scope or role is missing",
 		ExplainsRejection: true,
-		Fix:               "Request the scope, make sure the API exposes it (or defines the app role), and grant consent (or assign the role).",
+		Fix:               "Request the scope; expose it on the API (App registrations > <API> > Expose an API, or App roles for a role) and grant consent (the client's API permissions > Grant admin consent, or az ad app permission admin-consent --id <client app id>).",
 		Docs:              docsProtectedAPI,
 		Explanation: "Delegated permissions appear in scp (space-separated), application permissions in roles. The expected permission is in neither, so an API that checks it returns 403. " +
 			"Causes: the client did not request it, consent was not granted, or the API does not expose a scope of that name.",

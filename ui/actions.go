@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +68,8 @@ type (
 	}
 	exportedMsg struct {
 		path string
-		err  error
+		// problem says in plain words why the report could not be written ("" when it was).
+		problem string
 	}
 )
 
@@ -96,32 +100,58 @@ func copiedText(m copiedMsg) string {
 	return fmt.Sprintf("Copied %s (%d chars) to the %s", m.what, m.length, where)
 }
 
-// exportCmd writes the report, redacted by report.Write, to a new file in dir.
-func exportCmd(dir string, r flows.Report, format string, now time.Time) tea.Cmd {
+// exportCmd writes the report, redacted by report.Write and opening with the version and the
+// time, to a new file in dir: a name taken already gets a number, so a second export in the same
+// second never fails and never overwrites.
+func exportCmd(dir string, r flows.Report, format string, now time.Time, version string) tea.Cmd {
 	return func() tea.Msg {
 		ext := map[string]string{"markdown": "md", "json": "json"}[format]
 		name := "live"
 		if r.Mode == "sandbox" {
 			name = r.Scenario
 		}
-		path := filepath.Join(dir, fmt.Sprintf("oboscope-report-%s-%s.%s", safeName(name), now.Format("20060102-150405"), ext))
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if err != nil {
-			return exportedMsg{err: fmt.Errorf("ui: export: %w", err)}
+		var buf bytes.Buffer
+		if err := report.WriteWith(&buf, r, format, report.Meta{Version: version, At: now}); err != nil {
+			return exportedMsg{problem: "Could not write the report: " + err.Error()}
 		}
-		werr := report.Write(f, r, format)
-		cerr := f.Close()
-		if werr != nil {
-			return exportedMsg{err: fmt.Errorf("ui: export: %w", werr)}
+		base := fmt.Sprintf("oboscope-report-%s-%s", safeName(name), now.Format("20060102-150405"))
+		for n := 1; n <= 100; n++ {
+			file := base + "." + ext
+			if n > 1 {
+				file = fmt.Sprintf("%s-%d.%s", base, n, ext)
+			}
+			path := filepath.Join(dir, file)
+			if _, err := os.Lstat(path); err == nil {
+				continue // taken: the next number
+			}
+			if err := flows.WritePrivateFile(path, buf.Bytes()); err != nil {
+				return exportedMsg{problem: exportProblem(dir, err)}
+			}
+			if abs, err := filepath.Abs(path); err == nil {
+				path = abs
+			}
+			return exportedMsg{path: path}
 		}
-		if cerr != nil {
-			return exportedMsg{err: fmt.Errorf("ui: export: %w", cerr)}
-		}
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		return exportedMsg{path: path}
+		return exportedMsg{problem: "Could not write the report: " + dir + " holds 100 reports of this second already"}
 	}
+}
+
+// exportProblem says in plain words why a report could not be written, and what to do.
+func exportProblem(dir string, err error) string {
+	if abs, aerr := filepath.Abs(dir); aerr == nil {
+		dir = abs
+	}
+	why := err.Error()
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		why = "the folder is not writable"
+	case errors.Is(err, fs.ErrNotExist):
+		why = "the folder does not exist"
+	case errors.As(err, &pe):
+		why = pe.Err.Error()
+	}
+	return fmt.Sprintf("Could not write the report to %s: %s (--export-dir sets another folder)", dir, why)
 }
 
 // safeName keeps a scenario name usable in a file name.

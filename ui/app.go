@@ -28,6 +28,7 @@ const (
 	screenOverview screenID = iota
 	screenHop
 	screenToken
+	screenStep
 )
 
 const (
@@ -60,6 +61,9 @@ type modelConfig struct {
 	// up without --config: the title names it.
 	configPath     string
 	configImplicit bool
+	// step starts in step mode; pace turns its pages by themselves (and implies step).
+	step bool
+	pace time.Duration
 }
 
 // Model is oboscope's one root tea.Model. It owns the shared state, routes messages to the
@@ -80,6 +84,15 @@ type Model struct {
 	spin     spinner.Model
 	toast    toast
 	toastSeq int
+	// prev is the run before the latest, kept for before-and-after; viewPrev shows it.
+	prev     *walkState
+	viewPrev bool
+	step     stepper
+	burst    keyBurst
+	// mouseOff turns mouse capture off, so the terminal selects text.
+	mouseOff bool
+	// frame is the last frame drawn.
+	frame string
 }
 
 func newModel(mc modelConfig) *Model {
@@ -98,13 +111,15 @@ func newModel(mc modelConfig) *Model {
 	m.walk.chain = flows.HopsFor(mc.cfg)
 	m.walk.reset()
 	m.overview.setHops(len(m.walk.hops))
+	m.step.on, m.step.pace = mc.step || mc.pace > 0, mc.pace
+	m.step.restart()
 	if mc.mode == "inspect" {
 		m.screen = screenToken
 		if strings.TrimSpace(mc.rawToken) != "" {
 			m.token.load(mc.rawToken)
 		}
 	} else {
-		m.screen = screenOverview
+		m.screen = m.home()
 		m.walk.names = mc.cfg.AppNames()
 	}
 	return m
@@ -112,9 +127,12 @@ func newModel(mc modelConfig) *Model {
 
 // Init starts the walk (or nothing more for a single token) and asks for the background colour.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, clockTick()}
 	if m.cfg.mode != "inspect" {
-		cmds = append(cmds, m.startSession(m.walk.scenario, true))
+		cmds = append(cmds, m.startSession(m.walk.scenario, true), m.paceTimer())
+	}
+	if m.cfg.configImplicit {
+		cmds = append(cmds, m.notify("Walking "+m.cfg.configPath+" from this folder (--sandbox: the sandbox)", toastInfo))
 	}
 	return tea.Batch(cmds...)
 }
@@ -127,6 +145,9 @@ func (m *Model) startSession(scenario string, newSandbox bool) tea.Cmd {
 		ws.cancel()
 		ws.cancel = nil
 	}
+	m.keepRun()
+	m.step.release()
+	m.step.restart()
 	var cmds []tea.Cmd
 	ws.gen++
 	ws.starting, ws.running = true, true
@@ -155,7 +176,18 @@ func (m *Model) walkOptions() flows.WalkOptions {
 	o := m.cfg.walkOpts
 	o.Mode = m.cfg.mode
 	o.AutoApproved = m.cfg.mode == "sandbox" && m.cfg.autoApprove
+	o.HoldSteps = m.step.on
 	return o
+}
+
+// walkAgain walks the chain again on the running sandbox (or the live tenant), keeping the run on
+// screen as the previous one; what names the run on the status bar.
+func (m *Model) walkAgain(what, toast string) tea.Cmd {
+	m.latest()
+	cmd := m.startSession(m.walk.scenario, false)
+	m.walk.lastRun = what
+	m.screen = m.home()
+	return tea.Batch(cmd, m.notifyRun(toast))
 }
 
 // shutdown cancels the walk and stops the sandbox; Run calls it after the program ends.
@@ -223,9 +255,7 @@ func (m *Model) resize() {
 func (m *Model) refresh() {
 	m.token.rebuildTabs()
 	m.hop.invalidate()
-	if m.cfg.mode != "inspect" {
-		m.hop.load(&m.walk)
-	}
+	m.reloadHop()
 }
 
 // tooSmall reports whether the window is below the 80×24 the layout needs.
@@ -244,7 +274,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refresh()
 		return m, nil
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m, m.takeKey(msg)
+	case burstMsg:
+		return m, m.endBurst(msg)
+	case pasteClosedMsg:
+		m.closePaste(msg)
+		return m, nil
+	case clockMsg:
+		m.tickClock()
+		return m, clockTick()
+	case stepPaceMsg:
+		return m, m.paceStep(msg)
 	case tea.MouseMsg:
 		return m, m.handleMouse(msg)
 	case tea.PasteMsg:
@@ -264,16 +304,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		return m, m.notify(copiedText(msg), toastInfo)
 	case exportedMsg:
-		if msg.err != nil {
-			return m, m.notify(msg.err.Error(), toastError)
+		if msg.problem != "" {
+			return m, m.notify(msg.problem, toastError)
 		}
 		cmd := m.notify("Report written to "+msg.path, toastInfo)
 		m.toast.path = msg.path
 		return m, cmd
 	case scenarioChosenMsg:
 		m.overlay = overlayNone
-		m.screen = screenOverview
-		return m, tea.Batch(m.startSession(msg.name, true), m.notifyRun("Walking scenario "+msg.name))
+		m.latest()
+		cmd := m.startSession(msg.name, true)
+		m.screen = m.home()
+		return m, tea.Batch(cmd, m.notifyRun("Walking scenario "+msg.name))
 	}
 	return m, m.handleWalkMsg(msg)
 }
@@ -332,17 +374,15 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 				}
 				ws.claims = ws.walk.ClaimsChallenge()
 			}
-			if _, hop, bad := ws.firstError(); bad && wholeWalk && m.screen == screenOverview {
+			if _, hop, bad := ws.firstError(); bad && wholeWalk && m.screen != screenHop {
 				m.overview.selectHop(ws.index(hop.ID))
 			}
 			m.reloadHop()
 			return nil
 		}
 		ws.apply(msg.ev, m.c.now())
+		m.stepEvent(msg.ev)
 		var cmds []tea.Cmd
-		if msg.ev.Kind == flows.EventDeviceCode {
-			cmds = append(cmds, deviceTick(ws.gen))
-		}
 		if msg.ev.Kind == flows.EventWalkDone {
 			if ws.walk != nil {
 				r := ws.walk.Report()
@@ -352,10 +392,6 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 		m.reloadHop()
 		cmds = append(cmds, waitEvent(msg.gen, msg.ch))
 		return tea.Batch(cmds...)
-	case deviceTickMsg:
-		if msg.gen == ws.gen && ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
-			return deviceTick(msg.gen)
-		}
 	}
 	return nil
 }
@@ -363,7 +399,7 @@ func (m *Model) handleWalkMsg(msg tea.Msg) tea.Cmd {
 // reloadHop refreshes the hop screen when its hop changed.
 func (m *Model) reloadHop() {
 	if m.cfg.mode != "inspect" {
-		m.hop.load(&m.walk)
+		m.hop.load(m.shown(), m.other())
 	}
 }
 

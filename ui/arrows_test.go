@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -9,11 +10,14 @@ import (
 )
 
 // arrowUnder is the overview's connector line under hop n (1-based), without styles.
+// The arrow's last part counts the token's life down; arrowUnder leaves it out.
 func arrowUnder(t *testing.T, m *Model, n int) string {
 	t.Helper()
 	lines := strings.Split(screen(m), "\n")
-	return strings.TrimSpace(lines[railTop+2*n])
+	return lifeLeft.ReplaceAllString(strings.TrimSpace(lines[railTop+2*n]), "")
 }
+
+var lifeLeft = regexp.MustCompile(` · \d+[hms]( \d+[hms])*( left|…).*$`)
 
 // TestOBOArrowShowsExchangedToken: the arrow under the OBO hop is the token that went on to the
 // MCP server — the exchanged OBO token, never the Agent ID blueprint's T1 nor the assertion the

@@ -27,6 +27,47 @@ func BenchmarkClaimsTab250Groups(b *testing.B) {
 	}
 }
 
+// BenchmarkClaimsTab250GroupsTicking is BenchmarkClaimsTab250Groups with the clock ticking:
+// each frame follows a tick, which draws the relative times again and asks inspect whether the
+// token expired meanwhile. It must stay far inside a frame too.
+func BenchmarkClaimsTab250GroupsTicking(b *testing.B) {
+	m := newTestModel(b, modelConfig{mode: "inspect", rawToken: groupsToken(b), inspectOpts: report.InspectOptions{}}, 200, 60)
+	claims := tabOf[*claimsPane](m.token.tabBar)
+	for i, r := range claims.rows {
+		if r.ex.Claim == "groups" {
+			claims.list.to(i)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		m.Update(clockMsg{})
+		_ = m.render()
+	}
+}
+
+// BenchmarkStepScreenTicking renders the heaviest walk screen of step mode — the answer of the
+// OBO exchange, pretty JSON — after a tick.
+func BenchmarkStepScreenTicking(b *testing.B) {
+	m := stepModel(b, "healthy", 200, 60)
+	d := newDriver(b, m)
+	d.exec(m.Init())
+	d.until(func() bool { return len(m.step.pages) > 0 })
+	for {
+		pg, _ := m.step.page()
+		if pg.plan == nil && m.walk.hops[pg.hop].ID == "obo" {
+			break
+		}
+		nextPage(d)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		m.Update(clockMsg{})
+		_ = m.render()
+	}
+}
+
 // BenchmarkLoad250Groups decodes, lints and lays out the 250-group token (what a paste costs).
 func BenchmarkLoad250Groups(b *testing.B) {
 	raw := groupsToken(b)

@@ -55,6 +55,9 @@ func (p *claimsPane) TabName() string { return "Claims" }
 
 // ShortHelp is what the tab adds to the hint line (help.KeyMap).
 func (p *claimsPane) ShortHelp() []key.Binding {
+	if len(p.all) == 0 {
+		return nil // no claims to filter or copy
+	}
 	return []key.Binding{p.c.keys.Filter, p.c.keys.CopyValue}
 }
 
@@ -92,6 +95,24 @@ func (p *claimsPane) setToken(tok *inspect.Token, findings []inspect.Finding) {
 		p.all = append(p.all, claimRow{ex: ex, short: p.shortValue(ex), involved: involved[ex.Claim]})
 	}
 	p.applyFilter()
+}
+
+// tick draws the relative times of the time claims again.
+func (p *claimsPane) tick() {
+	if p.tok == nil {
+		return
+	}
+	p.dated = needsDate(p.c.now(), p.c.loc, p.tok)
+	changed := false
+	for i, r := range p.all {
+		if _, ok := claimTime(r.ex); ok {
+			p.all[i].short = p.shortValue(r.ex)
+			changed = true
+		}
+	}
+	if changed {
+		p.applyFilter()
+	}
 }
 
 // shortValue is the value as the table column shows it.

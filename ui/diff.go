@@ -25,6 +25,11 @@ type diffPane struct {
 	names      inspect.AppNames
 	width      int
 	height     int
+	// acrossRuns compares with the same hop's token in the other run (v) instead of the token
+	// this one was exchanged for; hasOther says there is another run.
+	acrossRuns bool
+	hasOther   bool
+	last       tabData
 }
 
 func newDiffPane(c *common) *diffPane { return &diffPane{c: c} }
@@ -32,17 +37,39 @@ func newDiffPane(c *common) *diffPane { return &diffPane{c: c} }
 // TabName is the tab's name on the tab line.
 func (p *diffPane) TabName() string { return "Diff" }
 
-// ShortHelp is what the tab adds to the hint line (help.KeyMap): nothing but scrolling.
-func (p *diffPane) ShortHelp() []key.Binding { return nil }
+// ShortHelp is what the tab adds to the hint line (help.KeyMap): v when there is another run.
+func (p *diffPane) ShortHelp() []key.Binding {
+	if !p.hasOther {
+		return nil
+	}
+	b := p.c.keys.DiffRuns
+	if p.acrossRuns {
+		b.SetHelp("v", "diff along the chain")
+	}
+	return []key.Binding{b}
+}
 
 // FullHelp groups the tab's keys (help.KeyMap).
 func (p *diffPane) FullHelp() [][]key.Binding { return nil }
 
-// load compares the hop's selected token with the one before it in the chain.
+// load compares the hop's selected token with the one before it in the chain, or with the same
+// hop's token in the other run.
 func (p *diffPane) load(d tabData) {
-	p.names = d.names
+	p.names, p.last, p.hasOther = d.names, d, d.other != nil
+	if p.acrossRuns && d.ws != nil && d.hop < len(d.ws.hops) && d.tokIdx >= 0 && d.tokIdx < len(d.res.Tokens) {
+		var otherName string
+		if d.other != nil {
+			otherName = runName(d.other)
+		}
+		name := d.name + " (" + runName(d.ws) + ")"
+		p.setTokens(acrossRuns(d.other, otherName, d.res.ID, d.res.Tokens[d.tokIdx]), name, d.tok)
+		return
+	}
 	p.setTokens(previousToken(d.ws, d.hop, d.tokIdx), d.name, d.tok)
 }
+
+// tick draws the relative times again.
+func (p *diffPane) tick() { p.rebuild() }
 
 // tokenTab marks the Diff tab as showing the hop's selected token.
 func (p *diffPane) tokenTab() {}
@@ -150,9 +177,15 @@ func (p *diffPane) diffValue(claim string, v any) string {
 	return inspect.DisplayValue(v)
 }
 
-// Update scrolls.
+// Update scrolls; v switches between the chain and the other run.
 func (p *diffPane) Update(msg tea.Msg) tea.Cmd {
-	if km, ok := msg.(tea.KeyPressMsg); ok {
+	km, ok := msg.(tea.KeyPressMsg)
+	switch {
+	case !ok:
+	case key.Matches(km, p.c.keys.DiffRuns) && p.hasOther:
+		p.acrossRuns = !p.acrossRuns
+		p.load(p.last)
+	default:
 		p.pager.handleKey(p.c.keys, km)
 	}
 	return nil

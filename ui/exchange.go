@@ -21,18 +21,29 @@ type httpPane struct {
 	exchanges []flows.Exchange
 	list      scroller
 	detail    pager
+	search    textSearch
 	width     int
 	height    int
 }
 
-func newHTTPPane(c *common) *httpPane { return &httpPane{c: c} }
+func newHTTPPane(c *common) *httpPane {
+	p := &httpPane{c: c, search: newTextSearch(c, "search every exchange of the hop")}
+	p.detail.mark = func(i int, l string) string { return p.search.mark(p.list.cursor, i, l) }
+	return p
+}
 
 // TabName is the tab's name on the tab line.
 func (p *httpPane) TabName() string { return "HTTP" }
 
-// ShortHelp is what the tab adds to the hint line (help.KeyMap).
+// ShortHelp is what the tab adds to the hint line (help.KeyMap): with exchanges, paging their
+// detail, the search and y for the request as curl.
 func (p *httpPane) ShortHelp() []key.Binding {
-	return []key.Binding{p.c.keys.PageDown, p.c.keys.CopyValue}
+	if len(p.exchanges) == 0 {
+		return nil
+	}
+	y := p.c.keys.CopyValue
+	y.SetHelp("y", "copy as curl")
+	return append([]key.Binding{p.c.keys.PageDown}, append(p.search.keys(), y)...)
 }
 
 // FullHelp groups the tab's keys (help.KeyMap).
@@ -42,11 +53,10 @@ func (p *httpPane) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHe
 // exchange that went wrong; the same hop keeps the selection and the scroll position.
 func (p *httpPane) load(d tabData) {
 	if d.hop != p.hop {
-		w, h := p.width, p.height
-		*p = httpPane{c: p.c, hop: d.hop}
-		p.SetSize(w, h)
+		p.hop, p.exchanges = d.hop, nil
+		p.list, p.detail.offset = scroller{}, 0
 	}
-	p.setExchanges(d.res.Exchanges)
+	p.setExchanges(d.res.Exchanges, d.res.Status == flows.StatusFailed)
 }
 
 // badge counts the exchanges after the tab's name.
@@ -57,11 +67,13 @@ func (p *httpPane) badge() string {
 	return p.c.styles.Faint.Render(fmt.Sprintf("(%d)", len(p.exchanges)))
 }
 
-func (p *httpPane) setExchanges(xs []flows.Exchange) {
+// setExchanges shows xs; a hop that failed starts on its first exchange that went wrong (one
+// that passed answered its probes' refusals as it should: it starts on the first).
+func (p *httpPane) setExchanges(xs []flows.Exchange, failed bool) {
 	fresh := len(p.exchanges) == 0 || len(xs) < len(p.exchanges)
 	p.exchanges = xs
 	p.list.setLen(len(xs))
-	if fresh {
+	if fresh && failed {
 		// Start on the first exchange that went wrong: that is what the person came for.
 		for i, x := range xs {
 			if x.Err != "" || x.Status >= 400 {
@@ -72,6 +84,7 @@ func (p *httpPane) setExchanges(xs []flows.Exchange) {
 		}
 	}
 	p.SetSize(p.width, p.height)
+	p.search.refind(p)
 }
 
 func (p *httpPane) listHeight() int {
@@ -94,11 +107,18 @@ func (p *httpPane) rebuild() {
 	p.detail.setLines(exchangeLines(p.c.styles, p.exchanges[p.list.cursor], p.width))
 }
 
-// Update selects an exchange with ↑/↓ and scrolls its detail with page keys.
+// Update searches (/, n, N), selects an exchange with ↑/↓ and scrolls its detail with page keys.
 func (p *httpPane) Update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
+	if pm, ok := msg.(tea.PasteMsg); ok && p.search.editing {
+		p.search.paste(p, pm.Content)
 		return nil
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || len(p.exchanges) == 0 {
+		return nil
+	}
+	if cmd, used := p.search.update(p, km); used {
+		return cmd
 	}
 	k := p.c.keys
 	prev := p.list.cursor
@@ -122,14 +142,47 @@ func (p *httpPane) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// copyValue is the selected exchange's URL, as y copies it.
+// copyValue is the selected exchange's request as a curl command, redacted as recorded, as y
+// copies it.
 func (p *httpPane) copyValue() (what, text string, ok bool) {
 	if len(p.exchanges) == 0 {
 		return "", "", false
 	}
 	x := p.exchanges[p.list.cursor]
-	return "the URL of " + x.Label, x.URL, true
+	return "the request of " + x.Label + " as curl (redacted)", curlCommand(x), true
 }
+
+// searchDocs are the documents the search looks through: every exchange, as its detail shows it.
+func (p *httpPane) searchDocs() [][]string {
+	docs := make([][]string, len(p.exchanges))
+	for i, x := range p.exchanges {
+		if i == p.list.cursor {
+			docs[i] = p.detail.lines
+			continue
+		}
+		docs[i] = exchangeLines(p.c.styles, x, p.width)
+	}
+	return docs
+}
+
+// showMatch selects the exchange of a match and scrolls its line into view.
+func (p *httpPane) showMatch(doc, line int) {
+	if doc != p.list.cursor {
+		p.list.to(doc)
+		p.detail.offset = 0
+		p.rebuild()
+	}
+	p.detail.reveal(line)
+}
+
+// capturing reports whether the search field takes every key.
+func (p *httpPane) capturing() bool { return p.search.editing }
+
+// takesKey reports whether the search takes msg (n, N, esc) before the screen does.
+func (p *httpPane) takesKey(msg tea.KeyPressMsg) bool { return p.search.takesKey(msg) }
+
+// handlesBack reports whether esc ends the search rather than leave the screen.
+func (p *httpPane) handlesBack() bool { return p.search.on() }
 
 // click selects the exchange under a click at line y of the tab, its detail from the top.
 func (p *httpPane) click(_, y int) {
@@ -206,7 +259,11 @@ func (p *httpPane) View() string {
 	for len(lines) < p.listHeight()+1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
+	if p.search.on() {
+		lines = append(lines, p.search.bar(w))
+	} else {
+		lines = append(lines, s.Rule.Render(strings.Repeat("─", w)))
+	}
 	return block(lines, w, p.listHeight()+2) + "\n" + p.detail.view(p.c, w)
 }
 

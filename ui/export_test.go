@@ -10,6 +10,7 @@ import (
 // TestExportReport writes the finished walk's report with e and E, redacted by flows.
 func TestExportReport(t *testing.T) {
 	m := sandboxModel(t, "wrong-audience", 120, 36)
+	m.cfg.exportDir = t.TempDir()
 	d := runWalk(t, m)
 	for _, k := range []string{"e", "E"} {
 		d.key(k)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -45,6 +44,9 @@ func (p *findingsPane) TabName() string { return "Findings" }
 
 // ShortHelp is what the tab adds to the hint line (help.KeyMap).
 func (p *findingsPane) ShortHelp() []key.Binding {
+	if len(p.findings) == 0 {
+		return nil // nothing to explain or copy
+	}
 	if p.noCopyHint {
 		return []key.Binding{p.c.keys.Explain}
 	}
@@ -186,7 +188,8 @@ func sevWord(sev inspect.Severity) string {
 	return "info "
 }
 
-// findingDetail renders one finding in full: title, detail, fix, evidence, AADSTS and docs.
+// findingDetail renders one finding in full, fix first: title, fix, what was observed, the
+// Entra code and the docs (a hyperlink), and the key to the long explanation.
 func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 	var out []string
 	// The finding's ID stays whole: the title gives way.
@@ -201,44 +204,25 @@ func findingDetail(s *Styles, f inspect.Finding, w int) []string {
 	} else {
 		out = append(out, truncWords(lead+s.Bold.Render(f.Title)+tail, w))
 	}
-	for _, l := range wrap(f.Detail, w-4) {
-		out = append(out, "   "+l)
-	}
-	fix := wrap(f.Fix, w-9)
-	for i, l := range fix {
-		if i == 0 {
-			out = append(out, "   "+s.OK.Render("Fix: ")+l)
-		} else {
-			out = append(out, "        "+l)
+	out = append(out, indent(fixLines(s, f.Fix, w-4), "   ")...)
+	out = append(out, indent(evidenceLines(s, f, w-4), "   ")...)
+	if f.AADSTS != 0 || f.Docs != "" {
+		// The docs link stays whole (on a line of its own when it must), each line a hyperlink.
+		meta := ""
+		if f.AADSTS != 0 {
+			meta = fmt.Sprintf("AADSTS%d", f.AADSTS)
 		}
-	}
-	if len(f.Evidence) > 0 {
-		keys := make([]string, 0, len(f.Evidence))
-		for k := range f.Evidence {
-			keys = append(keys, k)
+		if f.Docs != "" && meta != "" {
+			meta += " · "
 		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = s.Claim.Render(k) + "=" + f.Evidence[k]
-		}
-		for i, l := range wrap(s.Muted.Render("Evidence: ")+strings.Join(parts, "  "), w-4) {
-			if i > 0 {
-				l = "          " + l
+		lines := wrap(meta+f.Docs, w-4)
+		for _, l := range lines {
+			if f.Docs != "" {
+				if i := strings.Index(l, "http"); i >= 0 || !strings.HasPrefix(l, "AADSTS") {
+					i = max(i, 0)
+					l = l[:i] + hyperlink(f.Docs, l[i:])
+				}
 			}
-			out = append(out, "   "+l)
-		}
-	}
-	var meta []string
-	if f.AADSTS != 0 {
-		meta = append(meta, fmt.Sprintf("AADSTS%d", f.AADSTS))
-	}
-	if f.Docs != "" {
-		meta = append(meta, f.Docs)
-	}
-	if len(meta) > 0 {
-		// Wrapped, not cut: the docs link stays whole (on a line of its own when it must).
-		for _, l := range wrap(strings.Join(meta, " · "), w-4) {
 			out = append(out, "   "+s.Muted.Render(l))
 		}
 	}

@@ -17,9 +17,9 @@ func TestFailedHopWithOnlyWarnings(t *testing.T) {
 		fix      string
 		id       string
 	}{
-		{"mfa-required", "3 OBO exchange", " WARN  Downstream API requires more (claims challenge)  obo.claims-challenge · hop obo",
+		{"mfa-required", "3 OBO exchange", "│ WARN  Downstream API requires more (claims challenge)  obo.claims-challenge",
 			"Fix: Return 401 with WWW-Authenticate: Bearer error=\"insufficient_claims\"", "obo.claims-challenge"},
-		{"unqualified-scope", "1 Sign-in", " WARN  Scope is not fully qualified  signin.scope-unqualified · hop signin",
+		{"unqualified-scope", "1 Sign-in", "│ WARN  Scope is not fully qualified  signin.scope-unqualified",
 			"Fix: Ask for the full scope: api://<app id uri>/<scope>", "signin.scope-unqualified"},
 	}
 	for _, tt := range tests {
@@ -48,15 +48,15 @@ func TestFailedHopWithOnlyWarnings(t *testing.T) {
 }
 
 // TestFirstErrorBoxHintIsTrue: the first-error box says only what is true of it — x explains
-// it — since enter opens the selected hop, whichever it is.
+// it, y copies its fix — since enter opens the selected hop, whichever it is.
 func TestFirstErrorBoxHintIsTrue(t *testing.T) {
 	m := sandboxModel(t, "passthrough", 120, 36)
 	d := runWalk(t, m)
-	mustContain(t, screen(m), "╭─ First error · hop 4 MCP call · x explains ─")
+	mustContain(t, screen(m), "╭─ First error · hop 4 MCP call · x explains · y copies the fix ─")
 	if strings.Contains(screen(m), "enter opens it") {
 		t.Fatalf("the box promises enter opens it:\n%s", screen(m))
 	}
-	d.key("g", "enter")
+	d.key("home", "enter")
 	if m.screen != screenHop || m.hop.hop != 0 {
 		t.Fatalf("enter on the overview opened screen %v hop %d, want the selected hop 1", m.screen, m.hop.hop+1)
 	}

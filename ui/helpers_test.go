@@ -148,6 +148,9 @@ func keyMsg(k string) tea.KeyPressMsg {
 		"pgdown":    {Code: tea.KeyPgDown},
 		"pgup":      {Code: tea.KeyPgUp},
 		"backspace": {Code: tea.KeyBackspace},
+		"home":      {Code: tea.KeyHome},
+		"end":       {Code: tea.KeyEnd},
+		"space":     {Code: tea.KeySpace, Text: " "},
 		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
 	}
 	if m, ok := special[k]; ok {
@@ -161,9 +164,18 @@ func keyMsg(k string) tea.KeyPressMsg {
 // are plain messages (not ticks or I/O).
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		_, cmd := m.Update(keyMsg(k))
-		runQuick(m, cmd)
+		runQuick(m, typeKey(m, keyMsg(k)))
 	}
+}
+
+// typeKey feeds one key as a person types it: a printable key that waits to see whether a
+// paste follows acts after the pause, here at once. It returns the key's command.
+func typeKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	if len(m.burst.keys) > 0 {
+		_, cmd = m.Update(burstMsg{seq: m.burst.seq})
+	}
+	return cmd
 }
 
 // runQuick executes commands that finish at once (scenario choice, …); ticks are dropped.

@@ -15,11 +15,11 @@ func TestOverviewHintsOneMeaningPerKey(t *testing.T) {
 	m := sandboxModel(t, "wrong-audience", 120, 36)
 	runWalk(t, m)
 	lines := strings.Split(screen(m), "\n")
-	if got, want := lines[35], " ? help • ↑/k up • enter open hop • x explain first error • c copy token • s scenarios • r re-run walk …"; got != want {
+	if got, want := lines[35], " ? help • ↑/k up • enter open hop • x explain first error • y copy fix • c copy token • s scenarios • r re-run walk …"; got != want {
 		t.Fatalf("overview hints\n%q\nwant\n%q", got, want)
 	}
 	press(m, "?")
-	mustContain(t, screen(m), "enter   open hop", "x  explain first error")
+	mustContain(t, screen(m), "enter      open hop", "x    explain first error")
 	if strings.Contains(screen(m), "x/enter") {
 		t.Fatalf("the overview's help gives enter two meanings:\n%s", screen(m))
 	}

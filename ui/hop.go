@@ -53,13 +53,14 @@ const (
 	keepTab  = -1
 )
 
-// open shows hop i, on tab (firstTab, or keepTab for the tab in front).
-func (h *hopScreen) open(ws *walkState, i, tab int) {
+// open shows hop i of run ws, on tab (firstTab, or keepTab for the tab in front); other is the
+// run the Diff tab can compare with (nil when there is none).
+func (h *hopScreen) open(ws, other *walkState, i, tab int) {
 	h.hop = i
 	h.showTab(tab)
 	h.tokIdx = -1
 	h.loadedRes = ""
-	h.load(ws)
+	h.load(ws, other)
 }
 
 // shown is the index of the hop on screen.
@@ -76,13 +77,17 @@ func (h hopScreen) token() (flows.NamedToken, bool) {
 	return h.res.Tokens[h.tokIdx], true
 }
 
-// load (re)builds the panes from the walk state; called whenever the hop's data changes.
-func (h *hopScreen) load(ws *walkState) {
-	h.res = ws.hops[h.hop]
+// load (re)builds the panes from the run on screen (and the other run, for the Diff tab); called
+// whenever the hop's data changes.
+func (h *hopScreen) load(ws, other *walkState) {
+	if h.hop >= len(ws.hops) {
+		return
+	}
+	h.res = ws.hopAt(h.hop)
 	if h.tokIdx < 0 || h.tokIdx >= len(h.res.Tokens) {
 		h.tokIdx = len(h.res.Tokens) - 1
 	}
-	id := fmt.Sprintf("%d/%s/%d/%d/%d/%d", h.hop, h.res.Status, len(h.res.Tokens), len(h.res.Exchanges), len(h.res.Findings), h.tokIdx)
+	id := fmt.Sprintf("%p/%p/%d/%s/%d/%d/%d/%d", ws, other, h.hop, h.res.Status, len(h.res.Tokens), len(h.res.Exchanges), len(h.res.Findings), h.tokIdx)
 	if id == h.loadedRes {
 		return
 	}
@@ -94,7 +99,7 @@ func (h *hopScreen) load(ws *walkState) {
 	}
 	h.loadTabs(tabData{
 		tok: tok, name: nt.Name, findings: h.res.Findings, note: verifyNote(ws, nt), names: ws.names,
-		ws: ws, hop: h.hop, tokIdx: h.tokIdx, res: h.res,
+		ws: ws, other: other, hop: h.hop, tokIdx: h.tokIdx, res: h.res,
 	})
 	h.setSize(h.width, h.height)
 }
@@ -130,30 +135,8 @@ func (h *hopScreen) wheel(delta, y int) bool { return h.wheelFront(delta, y-hopP
 func (h *hopScreen) View(ws *walkState, spin string) string {
 	s := h.c.styles
 	w := h.width
-	// The strip of hops, the current one highlighted.
-	var strip strings.Builder
-	h.hopSpans = make([]tabSpan, len(ws.hops))
-	x := 1
-	strip.WriteString(" ")
-	for i, hr := range ws.hops {
-		g := ansiStripGlyph(hr.Status, spin)
-		label := fmt.Sprintf(" %s %s ", g, hr.Short)
-		var r string
-		if i == h.hop {
-			r = s.Selected.Render(label)
-		} else {
-			glyph, _ := statusGlyph(s, hr.Status, spin)
-			r = " " + glyph + " " + s.Muted.Render(hr.Short) + " "
-		}
-		lw := lipgloss.Width(r)
-		h.hopSpans[i] = tabSpan{x, x + lw}
-		strip.WriteString(r)
-		x += lw
-		if i < len(ws.hops)-1 {
-			strip.WriteString(s.Faint.Render("›"))
-			x++
-		}
-	}
+	var strip string
+	strip, h.hopSpans = hopStrip(s, ws, h.hop, spin)
 	tabs := h.tabLine()
 	var context string
 	if nt, ok := h.token(); ok && nt.Token != nil {
@@ -165,7 +148,7 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 	} else {
 		context = " " + s.Muted.Render("no token at this hop")
 	}
-	head := block([]string{trunc(strip.String(), w), tabs, truncWords(context, w)}, w, hopPaneTop)
+	head := block([]string{trunc(strip, w), tabs, truncWords(context, w)}, w, hopPaneTop)
 	return head + "\n" + h.front().View()
 }
 
@@ -174,20 +157,50 @@ func (h *hopScreen) View(ws *walkState, spin string) string {
 func (h hopScreen) ShortHelp() []key.Binding {
 	k := h.c.keys
 	short := append([]key.Binding{k.NextTab, k.NextHop, k.Back}, h.frontKeys()...)
-	if _, ok := h.front().(tokenTab); ok {
+	if _, ok := h.front().(tokenTab); ok && len(h.res.Tokens) > 1 {
 		short = append(short, k.NextToken)
 	}
-	return append(short, k.CopyToken, k.RerunHop)
+	if nt, ok := h.token(); ok && nt.Token != nil {
+		short = append(short, k.CopyToken) // or says why this one cannot be copied
+	}
+	return append(short, k.RerunHop)
 }
 
 // FullHelp groups the hop screen's keys (help.KeyMap).
 func (h hopScreen) FullHelp() [][]key.Binding { return [][]key.Binding{h.ShortHelp()} }
 
 // nextToken selects the hop's next token.
-func (h *hopScreen) nextToken(ws *walkState) {
+func (h *hopScreen) nextToken(ws, other *walkState) {
 	if len(h.res.Tokens) < 2 {
 		return
 	}
 	h.tokIdx = (h.tokIdx + 1) % len(h.res.Tokens)
-	h.load(ws)
+	h.load(ws, other)
+}
+
+// hopStrip is the line of hops with their status, hop cur highlighted, and where each sits.
+func hopStrip(s *Styles, ws *walkState, cur int, spin string) (string, []tabSpan) {
+	var strip strings.Builder
+	spans := make([]tabSpan, len(ws.hops))
+	x := 1
+	strip.WriteString(" ")
+	for i, hr := range ws.hops {
+		glyph, _, g := ws.glyphOf(s, i, spin)
+		label := fmt.Sprintf(" %s %s ", g, hr.Short)
+		var r string
+		if i == cur {
+			r = s.Selected.Render(label)
+		} else {
+			r = " " + glyph + " " + s.Muted.Render(hr.Short) + " "
+		}
+		lw := lipgloss.Width(r)
+		spans[i] = tabSpan{x, x + lw}
+		strip.WriteString(r)
+		x += lw
+		if i < len(ws.hops)-1 {
+			strip.WriteString(s.Faint.Render("›"))
+			x++
+		}
+	}
+	return strip.String(), spans
 }

@@ -2,13 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
 )
 
@@ -28,76 +26,36 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.overlay != overlayNone {
 		return m.overlayKey(msg)
 	}
-	if m.capturing() {
+	if t, ok := m.tabbed(); ok && (t.capturing() || t.takesKey(msg)) {
 		return m.screenUpdate(msg)
 	}
-	walkMode := m.cfg.mode != "inspect"
-	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
-	case key.Matches(msg, k.Help):
-		m.overlay = overlayHelp
-		return nil
-	case key.Matches(msg, k.Scenarios) && walkMode:
-		if m.cfg.mode != "sandbox" {
-			return m.notify("Scenarios need the sandbox: run oboscope without --config", toastError)
-		}
-		m.picker = newScenarioPicker(m.c, m.cfg.scenarios, m.walk.scenario)
-		m.overlay = overlayScenarios
-		return nil
-	case key.Matches(msg, k.Rerun) && walkMode:
-		return tea.Batch(m.startSession(m.walk.scenario, false), m.notifyRun("Walking again"))
-	case key.Matches(msg, k.RerunHop) && walkMode:
-		return m.rerunSelectedHop()
-	case key.Matches(msg, k.RetryClaims) && walkMode:
-		return m.retryClaims()
-	case key.Matches(msg, k.ExportMarkdown) && walkMode:
-		return m.export("markdown")
-	case key.Matches(msg, k.ExportJSON) && walkMode:
-		return m.export("json")
-	case key.Matches(msg, k.CopyToken):
-		return m.copyToken()
-	case key.Matches(msg, k.CopyValue):
-		return m.copyValue()
+	if cmd, ok := m.globalKey(msg); ok {
+		return cmd
 	}
 	switch m.screen {
+	case screenStep:
+		return m.stepKey(msg)
 	case screenOverview:
-		if key.Matches(msg, k.Open) {
-			m.openHop(m.overview.selected(), firstTab)
-			return nil
-		}
-		if key.Matches(msg, k.Explain) {
-			if f, _, bad := m.walk.firstError(); bad && f.ID != "" {
-				m.explain = newExplainView(m.c, f)
-				m.overlay = overlayExplain
-				return nil
-			}
-			if _, hop, bad := m.walk.firstError(); bad {
-				return m.notify(fmt.Sprintf("Hop %d failed without a finding: its error is on screen", m.walk.index(hop.ID)+1), toastInfo)
-			}
-			return m.notify("No error to explain", toastInfo)
-		}
-		var cmd tea.Cmd
-		m.overview, cmd = m.overview.Update(msg)
-		return cmd
+		return m.overviewKey(msg)
 	case screenHop:
+		ws := m.shown()
 		switch {
 		case key.Matches(msg, k.Back) && !m.hop.handlesBack():
-			m.screen = screenOverview
 			m.overview.selectHop(m.hop.shown())
+			m.screen = m.home()
 			return nil
 		case key.Matches(msg, k.NextHop):
-			m.openHop((m.hop.shown()+1)%len(m.walk.hops), keepTab)
+			m.openHop((m.hop.shown()+1)%len(ws.hops), keepTab)
 			return nil
 		case key.Matches(msg, k.PrevHop):
-			m.openHop((m.hop.shown()+len(m.walk.hops)-1)%len(m.walk.hops), keepTab)
+			m.openHop((m.hop.shown()+len(ws.hops)-1)%len(ws.hops), keepTab)
 			return nil
 		case key.Matches(msg, k.NextToken):
-			m.hop.nextToken(&m.walk)
+			m.hop.nextToken(ws, m.other())
 			return nil
 		}
 	case screenToken:
-		if key.Matches(msg, k.Back) && !m.token.handlesBack() && walkMode {
+		if key.Matches(msg, k.Back) && !m.token.handlesBack() && m.cfg.mode != "inspect" {
 			m.screen = m.back
 			return nil
 		}
@@ -113,10 +71,110 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.screenUpdate(msg)
 }
 
+// globalKey handles the keys that act on every screen of the walk (and quit, help and the mouse
+// everywhere); ok is false when msg is none of them.
+func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.c.keys
+	walkMode := m.cfg.mode != "inspect"
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit, true
+	case key.Matches(msg, k.Help):
+		m.overlay = overlayHelp
+		return nil, true
+	case key.Matches(msg, k.Mouse):
+		m.mouseOff = !m.mouseOff
+		if m.mouseOff {
+			return m.notify("Mouse off: drag to select text · m turns the mouse back on", toastInfo), true
+		}
+		return m.notify("Mouse on: click hops, tabs and rows; the wheel scrolls", toastInfo), true
+	case key.Matches(msg, k.CopyToken):
+		return m.copyToken(), true
+	case key.Matches(msg, k.CopyValue):
+		return m.copyValue(), true
+	case !walkMode:
+		return nil, false
+	case key.Matches(msg, k.Scenarios):
+		if m.cfg.mode != "sandbox" {
+			return m.notify("Scenarios need the sandbox: run oboscope --sandbox", toastError), true
+		}
+		m.picker = newScenarioPicker(m.c, m.cfg.scenarios, m.walk.scenario)
+		m.overlay = overlayScenarios
+		return nil, true
+	case key.Matches(msg, k.Rerun):
+		return m.walkAgain("walk", "Walking again"), true
+	case key.Matches(msg, k.RerunHop):
+		return m.rerunSelectedHop(), true
+	case key.Matches(msg, k.RetryClaims):
+		return m.retryClaims(), true
+	case key.Matches(msg, k.StepMode):
+		return m.toggleStep(), true
+	case key.Matches(msg, k.Pace):
+		return m.cyclePace(), true
+	case key.Matches(msg, k.FlipRun):
+		return m.flipRun(), true
+	case key.Matches(msg, k.ExportMarkdown):
+		return m.export("markdown"), true
+	case key.Matches(msg, k.ExportJSON):
+		return m.export("json"), true
+	}
+	return nil, false
+}
+
+// overviewKey handles the overview's keys: open a hop, explain the first error, back to the steps.
+func (m *Model) overviewKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	ws := m.shown()
+	switch {
+	case key.Matches(msg, k.Open):
+		m.openHop(m.overview.selected(), firstTab)
+		return nil
+	case key.Matches(msg, k.Explain):
+		if f, _, bad := ws.firstError(); bad && f.ID != "" {
+			m.explain = newExplainView(m.c, f)
+			m.overlay = overlayExplain
+			return nil
+		}
+		if _, hop, bad := ws.firstError(); bad {
+			return m.notify(fmt.Sprintf("Hop %d failed without a finding: its error is on screen", ws.index(hop.ID)+1), toastInfo)
+		}
+		return m.notify("No error to explain", toastInfo)
+	case msg.String() == "space" && m.step.active() && !m.viewPrev:
+		m.screen = screenStep
+		return nil
+	}
+	var cmd tea.Cmd
+	m.overview, cmd = m.overview.Update(msg)
+	return cmd
+}
+
+// stepKey handles the step screen's keys: forward and back through the pages, open the page's
+// hop, leave for the overview.
+func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.Step):
+		return m.stepForward()
+	case key.Matches(msg, k.StepBack):
+		return m.stepBack()
+	case key.Matches(msg, k.Open):
+		if pg, ok := m.step.page(); ok {
+			m.openHop(pg.hop, firstTab)
+		}
+	case key.Matches(msg, k.Back):
+		m.screen = screenOverview
+		if pg, ok := m.step.page(); ok {
+			m.overview.selectHop(pg.hop)
+		}
+	}
+	return nil
+}
+
 // tabbedScreen is what the root model asks of a screen with tabs (the hop and token screens);
 // the tab in front answers.
 type tabbedScreen interface {
 	capturing() bool
+	takesKey(msg tea.KeyPressMsg) bool
 	handlesBack() bool
 	copyValue() (what, text string, ok bool)
 	selectedFinding() (inspect.Finding, bool)
@@ -157,9 +215,18 @@ func (m *Model) screenUpdate(msg tea.Msg) tea.Cmd {
 // overlayKey handles keys while an overlay is open; esc, q and the overlay's own key close it.
 func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
+	if m.overlay == overlayScenarios {
+		// The picker takes what is typed as its filter: only esc with nothing typed closes it.
+		if m.picker.closes(msg) {
+			m.overlay = overlayNone
+			return nil
+		}
+		var cmd tea.Cmd
+		m.picker, cmd = m.picker.Update(msg)
+		return cmd
+	}
 	if key.Matches(msg, k.Back) || key.Matches(msg, k.Quit) ||
-		(m.overlay == overlayHelp && key.Matches(msg, k.Help)) ||
-		(m.overlay == overlayScenarios && key.Matches(msg, k.Scenarios)) {
+		(m.overlay == overlayHelp && key.Matches(msg, k.Help)) {
 		m.overlay = overlayNone
 		return nil
 	}
@@ -173,15 +240,18 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// openHop shows hop i in detail, on tab: firstTab, or keepTab for the tab in front.
+// openHop shows hop i of the run on screen in detail, on tab: firstTab, or keepTab for the tab
+// in front.
 func (m *Model) openHop(i, tab int) {
 	m.screen = screenHop
 	m.overview.selectHop(i)
-	m.hop.open(&m.walk, i, tab)
+	m.hop.open(m.shown(), m.other(), i, tab)
 }
 
-// rerunSelectedHop re-runs the hop in front (or selected on the rail) with the earlier outputs.
+// rerunSelectedHop re-runs the hop in front (or selected on the rail) with the earlier outputs,
+// keeping the run before as the previous one.
 func (m *Model) rerunSelectedHop() tea.Cmd {
+	m.latest()
 	ws := &m.walk
 	if ws.running || ws.walk == nil {
 		return m.notify("Wait for the walk to finish before re-running a hop", toastError)
@@ -190,17 +260,26 @@ func (m *Model) rerunSelectedHop() tea.Cmd {
 	if m.screen == screenHop {
 		i = m.hop.shown()
 	}
+	m.keepRun()
+	m.step.release()
+	m.step.restart()
 	ws.running = true
 	ws.runHop = ws.hops[i].ID
 	ws.rerunning(i)
 	ws.lastRun = fmt.Sprintf("hop %d re-run", i+1)
 	ws.started, ws.finished = m.c.now(), time.Time{}
+	if m.step.on {
+		m.screen = screenStep
+	}
+	m.reloadHop()
 	return tea.Batch(rerunHop(m.cfg.ctx, ws.gen, ws.walk, ws.hops[i].ID), m.spin.Tick,
-		m.notifyRun("Re-running hop "+fmt.Sprint(i+1)+" "+ws.hops[i].Short))
+		m.notifyRun("Re-running hop "+fmt.Sprint(i+1)+" "+ws.hops[i].Short), m.paceTimer())
 }
 
-// retryClaims answers the claims challenge of the last walk: sign in again passing it, then walk on.
+// retryClaims answers the claims challenge of the last walk: sign in again passing it, then walk
+// on, keeping the run before as the previous one.
 func (m *Model) retryClaims() tea.Cmd {
+	m.latest()
 	ws := &m.walk
 	switch {
 	case ws.running || ws.walk == nil:
@@ -211,6 +290,9 @@ func (m *Model) retryClaims() tea.Cmd {
 	w := ws.walk
 	cfg, stop, names := ws.cfg, ws.stop, ws.names
 	req := inspect.ClaimsRequirement(ws.claims, ws.findings())
+	m.keepRun()
+	m.step.release()
+	m.step.restart()
 	ws.gen++
 	ws.reset()
 	ws.walk, ws.cfg, ws.stop, ws.names = w, cfg, stop, names
@@ -219,95 +301,7 @@ func (m *Model) retryClaims() tea.Cmd {
 	ws.lastRun = "retry with claims"
 	ws.started, ws.finished = m.c.now(), time.Time{}
 	m.hop.invalidate()
+	m.screen = m.home()
 	return tea.Batch(retryWithClaims(m.cfg.ctx, ws.gen, w), m.spin.Tick,
-		m.notifyRun("Signing in again with the claims challenge"))
-}
-
-// export writes the last report in format to the export folder.
-func (m *Model) export(format string) tea.Cmd {
-	if m.walk.report == nil {
-		return m.notify("No report yet: the walk has not finished", toastError)
-	}
-	return exportCmd(m.cfg.exportDir, *m.walk.report, format, m.c.now())
-}
-
-// copyToken copies the token in front: the device code while signing in, the hop's selected
-// token, the rail's selected hop's last token, or the inspected token.
-func (m *Model) copyToken() tea.Cmd {
-	ws := &m.walk
-	switch m.screen {
-	case screenOverview:
-		if ws.device != nil && ws.hops[0].Status == flows.StatusRunning {
-			return copyCmd(m.cfg.clipboard, "device code "+ws.device.UserCode, ws.device.UserCode)
-		}
-		if ws.consentPending() {
-			return copyCmd(m.cfg.clipboard, "the consent link", ws.consent.Link)
-		}
-		if nt, ok := handedOn(ws.hops, m.overview.selected()); ok && nt.Raw != "" {
-			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
-		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(nt), toastError)
-		}
-	case screenHop:
-		if nt, ok := m.hop.token(); ok && nt.Raw != "" {
-			return copyCmd(m.cfg.clipboard, nt.Name, nt.Raw)
-		} else if ok && nt.Token != nil {
-			return m.notify(uncopyable(nt), toastError)
-		}
-	case screenToken:
-		if tok := m.token.shown(); tok != nil {
-			bare, err := inspect.NormalizeToken(tok.Raw)
-			if err != nil {
-				bare = strings.TrimSpace(tok.Raw)
-			}
-			return copyCmd(m.cfg.clipboard, "the token", bare)
-		}
-	}
-	return m.notify("No token here to copy", toastError)
-}
-
-// copyValue copies the selected value of the tab in front: a claim, a finding's fix, an
-// exchange's URL.
-func (m *Model) copyValue() tea.Cmd {
-	if t, ok := m.tabbed(); ok {
-		if what, text, ok := t.copyValue(); ok {
-			return copyCmd(m.cfg.clipboard, what, text)
-		}
-	}
-	return m.notify("Nothing selected to copy here (claims, findings and HTTP tabs)", toastError)
-}
-
-// handlePaste inspects a pasted token: in place in `inspect`, or on a token screen over the walk.
-func (m *Model) handlePaste(text string) tea.Cmd {
-	if m.capturing() {
-		return m.screenUpdate(tea.PasteMsg{Content: text})
-	}
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return nil
-	}
-	if m.screen != screenToken {
-		// Over the walk, text that is not a token leaves the walk on screen.
-		if _, err := inspect.DecodeUnverified(inspect.UnwrapTokenResponse(text)); err != nil {
-			if cmd, ok := m.explainPaste(text); ok {
-				return cmd
-			}
-			return m.notify("The pasted text is not a token: "+inspect.Printable(err.Error(), false), toastError)
-		}
-		m.back = m.screen
-	}
-	m.overlay = overlayNone
-	m.screen = screenToken
-	m.token.load(text)
-	refused, undecodable := m.token.loadErrors()
-	switch {
-	case refused != nil:
-		return m.notify("Not a token: "+inspect.Printable(refused.Error(), false), toastError)
-	case undecodable != nil:
-		if cmd, ok := m.explainPaste(text); ok {
-			return cmd
-		}
-		return m.notify("The pasted text is not a token", toastError)
-	}
-	return m.notify("Inspecting the pasted token", toastInfo)
+		m.notifyRun("Signing in again with the claims challenge"), m.paceTimer())
 }

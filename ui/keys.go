@@ -21,7 +21,17 @@ type KeyMap struct {
 	ExportMarkdown, ExportJSON              key.Binding
 	Scenarios                               key.Binding
 	Rerun, RerunHop, RetryClaims            key.Binding
-	Help, Quit                              key.Binding
+	// Step mode: S walks one hop per key press, space sends the request shown (or shows the next
+	// page), b steps back, P sets the pace at which steps advance by themselves.
+	StepMode, Step, StepBack, Pace key.Binding
+	// FlipRun shows the previous run instead of the latest; DiffRuns makes the Diff tab compare
+	// a token with the same hop's token of the other run.
+	FlipRun, DiffRuns key.Binding
+	// SearchNext and SearchPrev move between the matches of a search (/ in the HTTP and Raw tabs).
+	SearchNext, SearchPrev key.Binding
+	// Mouse turns mouse capture off (so text can be selected) and on again.
+	Mouse      key.Binding
+	Help, Quit key.Binding
 }
 
 // DefaultKeyMap returns oboscope's key bindings.
@@ -54,6 +64,15 @@ func DefaultKeyMap() KeyMap {
 		Rerun:          b([]string{"r"}, "r", "re-run walk"),
 		RerunHop:       b([]string{"R"}, "R", "re-run hop"),
 		RetryClaims:    b([]string{"a"}, "a", "answer claims challenge"),
+		StepMode:       b([]string{"S"}, "S", "step mode"),
+		Step:           b([]string{"space", "right", "pgdown"}, "space", "send / next step"),
+		StepBack:       b([]string{"b", "left", "pgup"}, "b", "step back"),
+		Pace:           b([]string{"P"}, "P", "pace of the steps"),
+		FlipRun:        b([]string{"f"}, "f", "flip to the other run"),
+		DiffRuns:       b([]string{"v"}, "v", "diff with the other run"),
+		SearchNext:     b([]string{"n"}, "n/N", "next/prev match"),
+		SearchPrev:     b([]string{"N"}, "N", "previous match"),
+		Mouse:          b([]string{"m"}, "m", "mouse on/off"),
 		Help:           b([]string{"?"}, "?", "help"),
 		Quit:           b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -59,34 +58,6 @@ func (o *overviewScreen) click(y int) (hop int, open bool) {
 	return 0, false
 }
 
-// ShortHelp is the overview's key line (help.KeyMap).
-func (o overviewScreen) ShortHelp() []key.Binding {
-	k := o.c.keys
-	short := []key.Binding{k.Up, o.openKey(), o.explainKey(), k.CopyToken}
-	if o.sandbox {
-		short = append(short, k.Scenarios)
-	}
-	return append(short, k.Rerun, k.ExportMarkdown, k.Quit)
-}
-
-// openKey is enter as the overview uses it: it opens the selected hop.
-func (o overviewScreen) openKey() key.Binding {
-	b := o.c.keys.Open
-	b.SetHelp("enter", "open hop")
-	return b
-}
-
-// explainKey is x as the overview uses it: it explains the walk's first error (enter does not,
-// here), so the hint line gives each key one meaning.
-func (o overviewScreen) explainKey() key.Binding {
-	b := o.c.keys.Explain
-	b.SetHelp("x", "explain first error")
-	return b
-}
-
-// FullHelp groups the overview's keys (help.KeyMap).
-func (o overviewScreen) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
-
 // railTop is the first line of the rail inside the screen.
 const railTop = 1
 
@@ -132,10 +103,21 @@ func hopDuration(h flows.HopResult) time.Duration {
 	return h.Finished.Sub(h.Started)
 }
 
-// hopLine is what the rail says about a hop next to its status.
-func hopLine(s *Styles, h flows.HopResult) string {
+// hopLine is what the rail says about hop i next to its status: while it runs, the request in
+// flight and for how long.
+func hopLine(c *common, ws *walkState, i int) string {
+	s, h := c.styles, ws.hops[i]
 	switch {
+	case ws.isHeld(i):
+		return s.Warning.Render("waits for you to send " + ws.heldLabel)
 	case h.Status == flows.StatusRunning:
+		if x, ok := ws.inFlight(i); ok {
+			line := x.Method + " " + x.Label + " …"
+			if d := c.now().Sub(x.Started); d >= time.Second/10 {
+				line += " " + durationText(d)
+			}
+			return s.Running.Render(line)
+		}
 		if n := len(h.Exchanges); n > 0 {
 			return s.Running.Render(h.Exchanges[n-1].Label + " …")
 		}
@@ -195,6 +177,14 @@ func travelled(c *common, hops []flows.HopResult, i int, names inspect.AppNames)
 	if p != "" {
 		parts = append(parts, p)
 	}
+	if !sum.ExpiresAt.IsZero() {
+		// The token's life, counted down: it ticks with the clock.
+		if left := sum.ExpiresAt.Sub(c.now()); left > 0 {
+			parts = append(parts, clockDuration(left)+s.Muted.Render(" left"))
+		} else {
+			parts = append(parts, s.Error.Render("expired "+clockDuration(left)+" ago"))
+		}
+	}
 	return strings.Join(parts, s.Faint.Render(" · "))
 }
 
@@ -205,17 +195,22 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 	lines := []string{" " + s.Header.Render("The chain") + s.Muted.Render("  who called whom, with which token")}
 	titleW := 16
 	for i, h := range ws.hops {
-		glyph, word := statusGlyph(s, h.Status, spin)
+		glyph, word, plainGlyph := ws.glyphOf(s, i, spin)
 		dur := durationText(hopDuration(h))
 		if ws.stale(i) && h.Status != flows.StatusPending && h.Status != flows.StatusRunning {
 			dur = "earlier" // from the run before an earlier hop ran again
 		}
 		left := fmt.Sprintf(" %s %s %d %s%s", " ", glyph, i+1, fit(h.Short, titleW), fit(word, 9))
 		rest := w - lipgloss.Width(left) - 10
-		row := left + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
+		line := hopLine(o.c, ws, i)
+		row := left + fitWords(line, rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		if i == o.list.cursor {
-			plain := fmt.Sprintf(" ▸ %s %d %s%s", ansiStripGlyph(h.Status, spin), i+1, fit(h.Short, titleW), fit(string(h.Status), 9))
-			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fitWords(hopLine(s, h), rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
+			plainWord := string(h.Status)
+			if ws.isHeld(i) {
+				plainWord = "waiting"
+			}
+			plain := fmt.Sprintf(" ▸ %s %d %s%s", plainGlyph, i+1, fit(h.Short, titleW), fit(plainWord, 9))
+			row = s.Selected.Render(fit(plain, lipgloss.Width(left))) + fitWords(line, rest) + " " + s.Faint.Render(fmt.Sprintf("%9s", dur))
 		}
 		lines = append(lines, row)
 		if i < len(ws.hops)-1 {
@@ -231,7 +226,7 @@ func (o overviewScreen) View(ws *walkState, spin string) string {
 	lines = append(lines, o.panel(ws, w, panelH)...)
 	// The selected hop's story fills the room that is left.
 	if room := o.height - len(lines) - 1; room >= 5 && !ws.starting && ws.err == "" {
-		h := ws.hops[o.list.cursor]
+		h := ws.hopAt(o.list.cursor)
 		if h.Status != flows.StatusPending {
 			_, secs := hopSummarySections(o.c, ws, h, w-4)
 			title := s.Header.Render(fmt.Sprintf("Hop %d · %s", o.list.cursor+1, h.Title)) + s.Muted.Render(" · enter for claims, HTTP, diff")
@@ -274,20 +269,7 @@ func (o overviewScreen) panel(ws *walkState, w, h int) []string {
 		return consentPanel(o.c, ws, w)
 	}
 	if f, hop, bad := ws.firstError(); bad {
-		var body []string
-		if f.ID != "" {
-			body = findingDetail(s, f, w-6)
-			body = body[:len(body)-1]
-		} else {
-			body = wrap(s.Error.Render(hop.Err), w-6)
-		}
-		// Enter opens the selected hop, which need not be this one: the title names only x.
-		hint := " · x explains"
-		if f.ID == "" {
-			hint = ""
-		}
-		title := s.Error.Render("First "+ws.problemWord()) + s.Muted.Render(fmt.Sprintf(" · hop %d %s%s", ws.index(hop.ID)+1, hop.Short, hint))
-		return boxLines(s.Box, w, title, clip(append(claimsNote(s, ws), body...), h-3))
+		return firstErrorBox(o.c, ws, f, hop, w, h)
 	}
 	all := ws.findings()
 	if ws.report == nil && ws.running {

@@ -11,6 +11,9 @@ import (
 type pager struct {
 	lines          []string
 	offset, height int
+	// mark, when set, may restyle a visible line (i is its index in lines): a search marks
+	// its matches.
+	mark func(i int, line string) string
 }
 
 // setLines replaces the content, keeping the scroll position where possible.
@@ -71,6 +74,11 @@ func (p *pager) handleKey(k KeyMap, msg tea.KeyPressMsg) bool {
 func (p *pager) view(c *common, w int) string {
 	to := min(p.offset+p.room(), len(p.lines))
 	vis := append([]string(nil), p.lines[p.offset:to]...)
+	if p.mark != nil {
+		for i := range vis {
+			vis[i] = p.mark(p.offset+i, vis[i])
+		}
+	}
 	if len(p.lines) > p.height {
 		for len(vis) < p.room() {
 			vis = append(vis, "")
@@ -79,4 +87,13 @@ func (p *pager) view(c *common, w int) string {
 		vis = append(vis, joinLR("", pos, w))
 	}
 	return block(vis, w, p.height)
+}
+
+// reveal scrolls so that line i shows, a third of the way down when it was out of view.
+func (p *pager) reveal(i int) {
+	if i >= p.offset && i < p.offset+p.room() {
+		return
+	}
+	p.offset = i - p.room()/3
+	p.clamp()
 }

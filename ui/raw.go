@@ -22,17 +22,27 @@ type rawPane struct {
 	tok    *inspect.Token
 	note   string // what was (not) checked about the signature
 	pager  pager
+	search textSearch
 	width  int
 	height int
 }
 
-func newRawPane(c *common) *rawPane { return &rawPane{c: c} }
+func newRawPane(c *common) *rawPane {
+	p := &rawPane{c: c, search: newTextSearch(c, "search the token's header and claims")}
+	p.pager.mark = func(i int, l string) string { return p.search.mark(0, i, l) }
+	return p
+}
 
 // TabName is the tab's name on the tab line.
 func (p *rawPane) TabName() string { return "Raw" }
 
-// ShortHelp is what the tab adds to the hint line (help.KeyMap): nothing but scrolling.
-func (p *rawPane) ShortHelp() []key.Binding { return nil }
+// ShortHelp is what the tab adds to the hint line (help.KeyMap): the search.
+func (p *rawPane) ShortHelp() []key.Binding {
+	if p.tok == nil {
+		return nil
+	}
+	return p.search.keys()
+}
 
 // FullHelp groups the tab's keys (help.KeyMap).
 func (p *rawPane) FullHelp() [][]key.Binding { return nil }
@@ -44,17 +54,40 @@ func (p *rawPane) load(d tabData) { p.setToken(d.tok, d.note) }
 func (p *rawPane) tokenTab() {}
 
 func (p *rawPane) setToken(tok *inspect.Token, note string) {
+	if tok != p.tok {
+		p.pager.offset = 0
+	}
 	p.tok, p.note = tok, note
-	p.pager.offset = 0
 	p.rebuild()
 }
 
-// SetSize gives the tab its room.
+// SetSize gives the tab its room, less the search's line while there is a search.
 func (p *rawPane) SetSize(w, h int) {
 	p.width, p.height = w, h
+	if p.search.on() {
+		h--
+	}
 	p.pager.setHeight(h)
 	p.rebuild()
 }
+
+// tick draws the relative times again.
+func (p *rawPane) tick() { p.rebuild() }
+
+// searchDocs is the one document the Raw tab searches: its lines.
+func (p *rawPane) searchDocs() [][]string { return [][]string{p.pager.lines} }
+
+// showMatch scrolls a matching line into view.
+func (p *rawPane) showMatch(_, line int) { p.pager.reveal(line) }
+
+// capturing reports whether the search field takes every key.
+func (p *rawPane) capturing() bool { return p.search.editing }
+
+// takesKey reports whether the search takes msg (n, N, esc) before the screen does.
+func (p *rawPane) takesKey(msg tea.KeyPressMsg) bool { return p.search.takesKey(msg) }
+
+// handlesBack reports whether esc ends the search rather than leave the screen.
+func (p *rawPane) handlesBack() bool { return p.search.on() }
 
 func (p *rawPane) rebuild() {
 	s := p.c.styles
@@ -80,6 +113,7 @@ func (p *rawPane) rebuild() {
 		}
 	}
 	p.pager.setLines(wrapAll(lines, p.width))
+	p.search.refind(p)
 }
 
 // jweLines is the Raw tab of an encrypted token: its protected header says how it was
@@ -164,13 +198,31 @@ func wrapAll(lines []string, w int) []string {
 	return out
 }
 
-// Update scrolls.
+// Update searches (/, n, N) and scrolls.
 func (p *rawPane) Update(msg tea.Msg) tea.Cmd {
-	if km, ok := msg.(tea.KeyPressMsg); ok {
+	if pm, ok := msg.(tea.PasteMsg); ok && p.search.editing {
+		p.search.paste(p, pm.Content)
+		return nil
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || p.tok == nil {
+		return nil
+	}
+	was := p.search.on()
+	cmd, used := p.search.update(p, km)
+	if p.search.on() != was {
+		p.SetSize(p.width, p.height)
+	}
+	if !used {
 		p.pager.handleKey(p.c.keys, km)
 	}
-	return nil
+	return cmd
 }
 
-// View renders the visible lines.
-func (p *rawPane) View() string { return p.pager.view(p.c, p.width) }
+// View renders the search's line, when there is a search, and the visible lines.
+func (p *rawPane) View() string {
+	if p.search.on() {
+		return p.search.bar(p.width) + "\n" + p.pager.view(p.c, p.width)
+	}
+	return p.pager.view(p.c, p.width)
+}

@@ -37,6 +37,10 @@ type Options struct {
 	Version      string
 	// ExportDir is where e / E write reports; "" is the working directory.
 	ExportDir string
+	// Step walks one hop at a time, each waiting for space before it sends its request; Pace
+	// turns the steps by themselves after that long (and implies Step).
+	Step bool
+	Pace time.Duration
 }
 
 // Run is `oboscope` with no command: the TUI walk, live with a config and on the embedded
@@ -55,6 +59,8 @@ func Run(ctx context.Context, opts Options, stderr io.Writer) int {
 		autoApprove:    true,
 		configPath:     opts.ConfigPath,
 		configImplicit: opts.ConfigImplicit,
+		step:           opts.Step,
+		pace:           opts.Pace,
 	}
 	if mc.scenario == "" {
 		mc.scenario = "healthy"

@@ -31,22 +31,22 @@ func TestPickerCursorAndScrollHints(t *testing.T) {
 	view := screen(m)
 	checkFrame(t, view, 80, 24)
 	mustContain(t, view,
-		fmt.Sprintf("│   ↑ %d more ", above),
+		fmt.Sprintf("   type to filter%s↑ %d more │", strings.Repeat(" ", 47), above),
 		"│ ▸ ● v1-mcp-tokens ",
 		"│     "+all[at+1].Name+" ",
 		fmt.Sprintf("│ ── ↓ %d more ──", below))
 	if strings.Count(view, "▸") != 2 { // the picker's cursor and the rail's, under the overlay
 		t.Fatalf("want one ▸ in the picker:\n%s", view)
 	}
-	press(m, "g")
+	press(m, "home")
 	view = screen(m)
 	mustContain(t, view, "│ ▸   "+all[0].Name+" ", fmt.Sprintf("│ ── ↓ %d more ──", len(all)-10))
 	if strings.Contains(view, "↑ ") {
 		t.Fatalf("a hint above at the top of the list:\n%s", view)
 	}
-	press(m, "G")
+	press(m, "end")
 	view = screen(m)
-	mustContain(t, view, "│ ▸   "+all[len(all)-1].Name+" ", fmt.Sprintf("│   ↑ %d more ", len(all)-10))
+	mustContain(t, view, "│ ▸   "+all[len(all)-1].Name+" ", fmt.Sprintf("↑ %d more │", len(all)-10))
 	if strings.Contains(view, " more ──") {
 		t.Fatalf("a hint below at the end of the list:\n%s", view)
 	}

@@ -18,6 +18,7 @@ type summaryTab struct {
 	c     *common
 	pager pager
 	width int
+	last  tabData
 }
 
 func newSummaryTab(c *common) *summaryTab { return &summaryTab{c: c} }
@@ -38,7 +39,15 @@ func (t *summaryTab) SetSize(w, h int) {
 }
 
 // load tells the hop's story.
-func (t *summaryTab) load(d tabData) { t.pager.setLines(hopSummaryLines(t.c, d.ws, d.res, t.width)) }
+func (t *summaryTab) load(d tabData) {
+	t.last = d
+	if d.ws != nil {
+		t.pager.setLines(hopSummaryLines(t.c, d.ws, d.res, t.width))
+	}
+}
+
+// tick tells the story again with the times of now.
+func (t *summaryTab) tick() { t.load(t.last) }
 
 // tokenTab marks the Summary tab, which lists the hop's tokens, as one where t selects one.
 func (t *summaryTab) tokenTab() {}

@@ -47,6 +47,10 @@ type (
 	}
 	// textCapturer takes every key while text is typed into it (a filter).
 	textCapturer interface{ capturing() bool }
+	// keyTaker takes some keys before the screen does (n and N while a search is on).
+	keyTaker interface {
+		takesKey(msg tea.KeyPressMsg) bool
+	}
 	// backHandler uses esc itself (to clear a filter) instead of leaving the screen.
 	backHandler interface{ handlesBack() bool }
 	// tokenTab is about the hop's tokens: on it the hop screen offers t (next token).
@@ -65,6 +69,7 @@ type tabData struct {
 	names    inspect.AppNames // app names the config knows ("Contoso MCP", "the MCP server")
 
 	ws     *walkState // nil on the token screen
+	other  *walkState // the other run (the previous one, or the latest while the previous shows)
 	hop    int
 	tokIdx int
 	res    flows.HopResult
@@ -195,6 +200,12 @@ func (b *tabBar) wheelFront(delta, y int) bool {
 func (b tabBar) capturing() bool {
 	tc, ok := b.front().(textCapturer)
 	return ok && tc.capturing()
+}
+
+// takesKey reports whether the tab in front takes msg before the screen does.
+func (b tabBar) takesKey(msg tea.KeyPressMsg) bool {
+	kt, ok := b.front().(keyTaker)
+	return ok && kt.takesKey(msg)
 }
 
 // handlesBack reports whether esc is used inside the tab in front.

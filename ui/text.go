@@ -193,28 +193,47 @@ func block(lines []string, w, h int) string {
 	return strings.Join(out, "\n")
 }
 
-// relative says how t stands against now for a given time claim: "expires in 1h 3m",
-// "expired 3m 10s ago", "issued 6m ago", "valid since 6m", "not valid for another 2m". Lengths
-// are inspect.HumanDuration's, as in the reports.
+// relative says how t stands against now for a given time claim, to the second, since the
+// screens tick: "expires in 1h 3m 20s", "expired 3m 10s ago", "issued 6m 2s ago", "valid since
+// 6m 2s", "not valid for another 2m". Beyond a day it says inspect.HumanDuration's two units,
+// as the reports do.
 func relative(claim string, t, now time.Time) string {
 	d := t.Sub(now)
 	switch claim {
 	case "exp":
 		if d >= 0 {
-			return "expires in " + inspect.HumanDuration(d)
+			return "expires in " + clockDuration(d)
 		}
-		return "expired " + inspect.HumanDuration(d) + " ago"
+		return "expired " + clockDuration(d) + " ago"
 	case "nbf":
 		if d > 0 {
-			return "not valid for another " + inspect.HumanDuration(d)
+			return "not valid for another " + clockDuration(d)
 		}
-		return "valid since " + inspect.HumanDuration(d)
+		return "valid since " + clockDuration(d)
 	default:
 		if d > 0 {
-			return "in " + inspect.HumanDuration(d)
+			return "in " + clockDuration(d)
 		}
-		return inspect.HumanDuration(d) + " ago"
+		return clockDuration(d) + " ago"
 	}
+}
+
+// clockDuration is the length of d to the second under a day ("45s", "4m 5s", "1h 3m 20s"), and
+// inspect.HumanDuration's beyond.
+func clockDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Second)
+	switch {
+	case d >= 24*time.Hour:
+		return inspect.HumanDuration(d)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm %ds", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm %ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%ds", int(d.Seconds()))
 }
 
 // localTime formats t in loc the way every screen shows times.

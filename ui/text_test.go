@@ -35,11 +35,13 @@ func TestWordingMatchesReports(t *testing.T) {
 		d     time.Duration
 		want  string
 	}{
-		{"exp", 63 * time.Minute, "expires in 1h 3m"},
-		{"exp", -(2*time.Hour + 35*time.Minute), "expired 2h 35m ago"},
+		// The screens tick, so under a day they count the seconds; beyond, the reports' words.
+		{"exp", 63*time.Minute + 20*time.Second, "expires in 1h 3m 20s"},
+		{"exp", -(2*time.Hour + 35*time.Minute), "expired 2h 35m 0s ago"},
 		{"exp", 4*time.Minute + 30*time.Second, "expires in 4m 30s"},
-		{"iat", -6 * time.Minute, "6m ago"},
-		{"nbf", 2 * time.Minute, "not valid for another 2m"},
+		{"exp", 9 * time.Second, "expires in 9s"},
+		{"iat", -6 * time.Minute, "6m 0s ago"},
+		{"nbf", 2 * time.Minute, "not valid for another 2m 0s"},
 		{"nbf", -(26 * time.Hour), "valid since 1d 2h"},
 	}
 	for _, c := range times {

@@ -9,6 +9,7 @@ import (
 // completes, so it never sits next to "walk complete" (QA U4).
 func TestRunToastEndsWithTheRun(t *testing.T) {
 	m := sandboxModel(t, "healthy", 120, 36)
+	m.cfg.exportDir = t.TempDir()
 	d := runWalk(t, m)
 	d.key("s", "down", "enter")
 	d.until(func() bool { return m.walk.scenario == "wrong-audience" })

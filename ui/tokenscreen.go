@@ -21,6 +21,10 @@ type tokenScreen struct {
 	overWalk bool // shown over the walk: esc returns to it
 	opts     report.InspectOptions
 	tok      *inspect.Token
+	// decoded is the token as decoded, which the lint reads; tok is its copy for the screen.
+	decoded *inspect.Token
+	// clockIDs are the findings the clock raised at the last lint (expired, near expiry …).
+	clockIDs []string
 	err      error
 	// pasteErr is why the last paste was not a token, while the token before it stays shown.
 	pasteErr error
@@ -65,21 +69,31 @@ func (t *tokenScreen) load(raw string) {
 		return
 	}
 	t.pasteErr = nil
-	t.tok, t.err, t.findings = tok, err, nil
+	t.tok, t.err, t.decoded = tok, err, nil
 	if err == nil {
 		// Lint the token as it is; show a copy whose values cannot drive the terminal.
-		t.findings = mapSlice(inspect.LintToken(tok, "token", t.expectations()), displayFinding)
-		t.tok = displayToken(tok)
-		tok = t.tok
+		t.decoded, t.tok = tok, displayToken(tok)
 	}
-	t.loadTabs(tabData{tok: tok, findings: t.findings,
-		note: "Decoded without verifying the signature: inspect has no key set to check it against."})
-	if len(t.findings) > 0 && (t.findings[0].Severity == inspect.SeverityError || len(tok.Claims) == 0) {
+	t.lint()
+	if len(t.findings) > 0 && (t.findings[0].Severity == inspect.SeverityError || len(t.tok.Claims) == 0) {
 		t.focus(t.finds)
 	} else {
 		t.showTab(firstTab)
 	}
 	t.setSize(t.width, t.height)
+}
+
+// lint holds the decoded token against the expectations and the clock, and hands the tabs what
+// they show.
+func (t *tokenScreen) lint() {
+	t.findings, t.clockIDs = nil, nil
+	if t.decoded != nil {
+		exp := t.expectations()
+		t.findings = mapSlice(inspect.LintToken(t.decoded, "token", exp), displayFinding)
+		t.clockIDs = clockIDs(t.decoded, exp)
+	}
+	t.loadTabs(tabData{tok: t.tok, findings: t.findings,
+		note: "Decoded without verifying the signature: inspect has no key set to check it against."})
 }
 
 // hasErrors reports whether the token has an error finding (or could not be decoded).

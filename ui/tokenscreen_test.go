@@ -56,7 +56,7 @@ func TestInspectFindingsFirstWhenError(t *testing.T) {
 	raw := userToken(t, jwt.MapClaims{"exp": testNow.Add(-30 * time.Minute).Unix()})
 	m := inspectModel(t, raw, report.InspectOptions{}, 120, 36)
 	view := screen(m)
-	mustContain(t, view, "token.expired", "expired 30m ago")
+	mustContain(t, view, "token.expired", "expired 30m 0s ago")
 	if got := m.token.activeTab(); got != "Findings" {
 		t.Fatalf("tab = %s, want the Findings tab first when the token has an error", got)
 	}
@@ -132,7 +132,7 @@ func TestInspectUndecodable(t *testing.T) {
 func TestInspectFilterKeepsKeysFromQuitting(t *testing.T) {
 	m := inspectModel(t, userToken(t, nil), report.InspectOptions{}, 80, 24)
 	press(m, "/")
-	_, cmd := m.Update(keyMsg("q"))
+	cmd := typeKey(m, keyMsg("q"))
 	if cmd != nil {
 		if _, quit := cmd().(tea.QuitMsg); quit {
 			t.Fatal("q quit while typing a filter")
@@ -186,7 +186,7 @@ func TestCopyTokenAndValue(t *testing.T) {
 	var got []string
 	mc := modelConfig{mode: "inspect", rawToken: raw, clipboard: func(s string) error { got = append(got, s); return nil }}
 	m := newTestModel(t, mc, 120, 36)
-	_, cmd := m.Update(keyMsg("c"))
+	cmd := typeKey(m, keyMsg("c"))
 	for _, c := range cmd().(tea.BatchMsg) {
 		if msg := c(); msg != nil {
 			if cm, ok := msg.(copiedMsg); ok {

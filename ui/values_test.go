@@ -48,11 +48,11 @@ func TestClaimTimesShowDates(t *testing.T) {
 	// Issued today at 21:00, expiring tomorrow at 00:30: both dated, so exp does not look earlier.
 	late := userToken(t, jwt.MapClaims{"iat": testNow.Add(-time.Hour).Unix(), "nbf": testNow.Add(-time.Hour).Unix(), "exp": testNow.Add(150 * time.Minute).Unix()})
 	m = inspectModel(t, late, report.InspectOptions{}, 120, 36)
-	mustContain(t, screen(m), "  2026-11-25 21:00:00 · 1h ago  ", "  2026-11-26 00:30:00 · expires in 2h 30m  ")
+	mustContain(t, screen(m), "  2026-11-25 21:00:00 · 1h 0m 0s ago  ", "  2026-11-26 00:30:00 · expires in 2h 30m 0s  ")
 
 	// All today: the time of day alone.
 	m = inspectModel(t, userToken(t, nil), report.InspectOptions{}, 120, 36)
-	mustContain(t, screen(m), "  21:54:00 · 6m ago  ", "  22:54:00 · expires in 54m  ")
+	mustContain(t, screen(m), "  21:54:00 · 6m 0s ago  ", "  22:54:00 · expires in 54m 0s  ")
 	if strings.Contains(screen(m), "2026-11-25 21:54:00 ·") {
 		t.Fatalf("a token of today shows dates in the table:\n%s", screen(m))
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,16 @@ type walkState struct {
 	// ran before an earlier hop's re-run shows what it did with that hop's old output.
 	ranAt  []int
 	reruns int
+	// late are the findings the clock raised since the walk, per hop (lintClock).
+	late [][]inspect.Finding
+	// inflight are the requests each hop sent that have no answer yet (EventRequest).
+	inflight [][]flows.Exchange
+	// previous marks the run kept as the previous one (keepRun).
+	previous bool
+	// held is the hop that waits for the person in step mode ("" when none), and heldLabel the
+	// request it waits to send.
+	held      flows.HopID
+	heldLabel string
 }
 
 // reset empties the hops for a new walk of the chain it holds.
@@ -57,7 +68,9 @@ func (w *walkState) reset() {
 		w.hops[i] = flows.HopResult{ID: h.ID, Title: h.Title, Short: h.Short, Status: flows.StatusPending}
 	}
 	w.device, w.report, w.err, w.claims, w.answering, w.consent = nil, nil, "", "", nil, nil
+	w.held, w.heldLabel = "", ""
 	w.ranAt, w.reruns = make([]int, len(w.chain)), 0
+	w.late, w.inflight = make([][]inspect.Finding, len(w.chain)), make([][]flows.Exchange, len(w.chain))
 }
 
 // setChain takes the hops of the chain a walk follows; a different chain empties the hops.
@@ -144,8 +157,13 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 	case flows.EventHopStarted:
 		info := w.info(ev.Hop)
 		w.hops[i] = flows.HopResult{ID: ev.Hop, Title: info.Title, Short: info.Short, Status: flows.StatusRunning, Started: now}
+		w.setInflight(i, nil)
 		if ev.Hop == flows.HopSignin {
 			w.device = nil
+		}
+	case flows.EventRequest:
+		if ev.Exchange != nil && i < len(w.inflight) {
+			w.setInflight(i, append(w.inflight[i], displayExchange(*ev.Exchange)))
 		}
 	case flows.EventDeviceCode:
 		w.device = ev.DeviceCode
@@ -153,7 +171,9 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 		w.consent = ev.Consent
 	case flows.EventExchange:
 		if ev.Exchange != nil {
-			w.hops[i].Exchanges = append(w.hops[i].Exchanges, displayExchange(*ev.Exchange))
+			x := displayExchange(*ev.Exchange)
+			w.hops[i].Exchanges = append(w.hops[i].Exchanges, x)
+			w.answered(i, x)
 		}
 	case flows.EventToken:
 		if ev.Token != nil {
@@ -167,6 +187,7 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 		if ev.Result != nil {
 			w.hops[i] = displayHop(*ev.Result)
 		}
+		w.setInflight(i, nil)
 	case flows.EventWalkDone:
 		if ev.Report != nil {
 			r := *ev.Report
@@ -176,11 +197,54 @@ func (w *walkState) apply(ev flows.Event, now time.Time) {
 	}
 }
 
-// findings returns every finding of every hop, most severe first.
+// isHeld reports whether hop i waits for the person in step mode.
+func (w *walkState) isHeld(i int) bool {
+	return w.held != "" && w.hops[i].ID == w.held && w.hops[i].Status == flows.StatusRunning
+}
+
+// glyphOf is hop i's status symbol and word, ‖ waiting for a hop held in step mode.
+func (w *walkState) glyphOf(s *Styles, i int, spin string) (glyph, word, plain string) {
+	st := w.hops[i].Status
+	if w.isHeld(i) {
+		return s.Warning.Render("‖"), s.Warning.Render("waiting"), "‖"
+	}
+	glyph, word = statusGlyph(s, st, spin)
+	return glyph, word, ansiStripGlyph(st, spin)
+}
+
+// setInflight sets hop i's requests without an answer yet.
+func (w *walkState) setInflight(i int, xs []flows.Exchange) {
+	if len(w.inflight) != len(w.hops) {
+		w.inflight = make([][]flows.Exchange, len(w.hops))
+	}
+	w.inflight[i] = xs
+}
+
+// answered drops the request an answered exchange was sent as from hop i's requests in flight.
+func (w *walkState) answered(i int, x flows.Exchange) {
+	if i >= len(w.inflight) {
+		return
+	}
+	fl := w.inflight[i]
+	if j := slices.IndexFunc(fl, func(r flows.Exchange) bool { return r.Label == x.Label && r.Method == x.Method && r.URL == x.URL }); j >= 0 {
+		w.inflight[i] = slices.Delete(slices.Clone(fl), j, j+1)
+	}
+}
+
+// inFlight is the request hop i sent last that has no answer yet.
+func (w *walkState) inFlight(i int) (flows.Exchange, bool) {
+	if i >= len(w.inflight) || len(w.inflight[i]) == 0 {
+		return flows.Exchange{}, false
+	}
+	return w.inflight[i][len(w.inflight[i])-1], true
+}
+
+// findings returns every finding of every hop, with those the clock raised since the walk, most
+// severe first.
 func (w *walkState) findings() []inspect.Finding {
 	var all []inspect.Finding
-	for _, h := range w.hops {
-		all = append(all, h.Findings...)
+	for i := range w.hops {
+		all = append(all, w.hopAt(i).Findings...)
 	}
 	inspect.SortFindings(all)
 	return all
@@ -276,8 +340,7 @@ type (
 		events <-chan flows.Event
 		cancel context.CancelFunc
 	}
-	deviceTickMsg struct{ gen int }
-	stoppedMsg    struct{}
+	stoppedMsg struct{}
 )
 
 // waitEvent reads one event of the walk; the root model asks for the next one on arrival.
@@ -334,9 +397,4 @@ func stopSession(stop func()) tea.Cmd {
 		stop()
 		return stoppedMsg{}
 	}
-}
-
-// deviceTick drives the device-code countdown once a second.
-func deviceTick(gen int) tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return deviceTickMsg{gen: gen} })
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/oboscope/oboscope/flows"
@@ -28,6 +29,8 @@ type CheckOptions struct {
 	// person consented) and then lets the agent hop ask again; without it the consent is reported
 	// as pending.
 	WaitConsent bool
+	// Version is oboscope's version, which the Markdown report names.
+	Version string
 }
 
 // RunCheck runs the whole walk headless and writes the report. It returns the exit code: 0 no
@@ -74,7 +77,11 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 	}
 	var buf bytes.Buffer
 	st := Style{Color: opts.Color && opts.Output == ""}
-	if err := write(&buf, rep, format, st); err != nil {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	if err := write(&buf, rep, format, st, Meta{Version: opts.Version, At: now()}); err != nil {
 		fmt.Fprintf(stderr, "oboscope: %v\n", err)
 		return 2
 	}
@@ -83,7 +90,11 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 			fmt.Fprintf(stderr, "oboscope: check: %v\n", err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", opts.Output)
+		where := opts.Output
+		if abs, err := filepath.Abs(where); err == nil {
+			where = abs
+		}
+		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", where)
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return 2
 	}

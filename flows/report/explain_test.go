@@ -22,6 +22,7 @@ func TestExplainHTTPStatus(t *testing.T) {
 			"  token.version-mismatch                 warning  Token version is not the one expected\n" +
 			"  agent.no-challenge                     warning  401 without a WWW-Authenticate challenge\n" +
 			"  agent.rejected                         error    Agent API rejected the user token\n" +
+			"  agent.accepts-anonymous                error    Agent API answers calls without a token\n" +
 			"  obo.claims-challenge                   warning  Downstream API requires more (claims challenge)\n" +
 			"  mcp.no-www-authenticate                error    MCP server's 401 has no usable Bearer challenge\n" +
 			"  mcp.rejected                           error    MCP server rejected the exchanged token\n" +
@@ -73,7 +74,7 @@ func TestExplainPasted(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"Recognised: msal-node\n", "  AADSTS7000218 InvalidClient (credential missing): ", "error obo.missing-client-credential — ",
-		"  fix: Configure the middle tier", "(oboscope explain obo.missing-client-credential for more)"} {
+		"  fix: Give the middle tier", "(oboscope explain obo.missing-client-credential for more)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -25,11 +25,12 @@ func mdText(s string) string {
 var mdReplacer = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
 
 // markdownReport is the Markdown report, made terminal-safe as a whole (it is often cat'ed).
-func markdownReport(r flows.Report) string { return safeLines(markdownBody(r)) }
+func markdownReport(r flows.Report, meta Meta) string { return safeLines(markdownBody(r, meta)) }
 
-func markdownBody(r flows.Report) string {
+func markdownBody(r flows.Report, meta Meta) string {
 	var b strings.Builder
 	b.WriteString("# oboscope report\n\n")
+	markdownSummary(&b, r, meta)
 	fmt.Fprintf(&b, "- **Mode:** %s\n", r.Mode)
 	if r.Chain != "" {
 		fmt.Fprintf(&b, "- **Chain:** %s\n", r.Chain)
@@ -88,7 +89,7 @@ func markdownHop(b *strings.Builder, i int, h flows.HopResult, names inspect.App
 				fmt.Fprintf(b, "  - Observed: %s\n", mdText(f.Detail))
 			}
 			if f.Fix != "" {
-				fmt.Fprintf(b, "  - Fix: %s\n", f.Fix)
+				fmt.Fprintf(b, "  - Fix: %s\n", mdText(f.Fix))
 			}
 			if f.Docs != "" {
 				fmt.Fprintf(b, "  - Docs: %s\n", f.Docs)
@@ -119,4 +120,36 @@ func markdownHop(b *strings.Builder, i int, h flows.HopResult, names inspect.App
 		}
 		b.WriteString("\n")
 	}
+}
+
+// markdownSummary opens the report with what a reader of a support ticket needs first: which
+// oboscope wrote it and when, then every finding with its fix, most severe first.
+func markdownSummary(b *strings.Builder, r flows.Report, meta Meta) {
+	var about []string
+	if meta.Version != "" {
+		about = append(about, "oboscope "+mdText(meta.Version))
+	}
+	if !meta.At.IsZero() {
+		about = append(about, meta.At.Format("2006-01-02 15:04:05 MST"))
+	}
+	where := r.Mode
+	if r.Scenario != "" {
+		where += ", scenario " + mdText(r.Scenario)
+	}
+	about = append(about, where)
+	fmt.Fprintf(b, "%s\n\n", strings.Join(about, " · "))
+	b.WriteString("## Findings and fixes\n\n")
+	all := r.Findings()
+	if len(all) == 0 {
+		fmt.Fprintf(b, "No findings: %s.\n\n", r.Summary.String())
+		return
+	}
+	fmt.Fprintf(b, "**%s.**\n\n", r.Summary.String())
+	for i, f := range all {
+		fmt.Fprintf(b, "%d. **%s** `%s` at hop %s — %s\n", i+1, f.Severity, f.ID, mdText(f.Hop), mdText(f.Title))
+		if f.Fix != "" {
+			fmt.Fprintf(b, "   - **Fix:** %s\n", mdText(f.Fix))
+		}
+	}
+	b.WriteString("\n")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
@@ -29,13 +30,25 @@ func NormalizeFormat(f string) (string, bool) {
 	return "", false
 }
 
+// Meta is what a report says about itself: the version of oboscope that wrote it and when.
+type Meta struct {
+	Version string
+	At      time.Time // zero: not said
+}
+
 // Write renders a finished walk as text, json or markdown. Every rendering is redacted: tokens
 // appear without their signature, secrets never.
 func Write(w io.Writer, r flows.Report, format string) error {
-	return write(w, r, format, Style{})
+	return write(w, r, format, Style{}, Meta{})
 }
 
-func write(w io.Writer, r flows.Report, format string, st Style) error {
+// WriteWith is Write for a report that says which oboscope wrote it and when (the Markdown
+// report opens with them).
+func WriteWith(w io.Writer, r flows.Report, format string, meta Meta) error {
+	return write(w, r, format, Style{}, meta)
+}
+
+func write(w io.Writer, r flows.Report, format string, st Style, meta Meta) error {
 	f, ok := NormalizeFormat(format)
 	if !ok {
 		return fmt.Errorf("report: unknown format %q (text, json or markdown)", format)
@@ -44,7 +57,7 @@ func write(w io.Writer, r flows.Report, format string, st Style) error {
 	case "json":
 		return writeJSON(w, toJSONReport(r))
 	case "markdown":
-		_, err := io.WriteString(w, markdownReport(r))
+		_, err := io.WriteString(w, markdownReport(r, meta))
 		return err
 	}
 	_, err := io.WriteString(w, textReport(r, st))

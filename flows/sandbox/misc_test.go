@@ -246,7 +246,7 @@ func TestStartForWalkAndCommands(t *testing.T) {
 		t.Fatalf("scenarios --json exit %d: %s", code, errOut.String())
 	}
 	var list []Scenario
-	if err := json.Unmarshal(out.Bytes(), &list); err != nil || len(list) != len(scenarioDefs()) || list[0].Name != "healthy" || list[0].Expect == nil {
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil || len(list) != len(Scenarios()) || list[0].Name != "healthy" || list[0].Expect == nil {
 		t.Errorf("scenarios --json = %s (%v)", out.String(), err)
 	}
 	out.Reset()

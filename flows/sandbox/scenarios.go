@@ -34,6 +34,7 @@ type behaviour struct {
 	popUserTokens    bool   // user tokens issued to the client app carry cnf (bound to a key)
 	agentNoAuth      bool   // a proxy in front of the agent API strips Authorization
 	foundry          foundryBehaviour
+	agentAnonymous   bool // the agent API answers calls that carry no token
 }
 
 func defaultBehaviour() behaviour {
@@ -210,6 +211,11 @@ func scenarioDefs() []*scenarioDef {
 				agentIdentityConfig(c, s)
 				c.Signin.Scopes = []string{GraphAppIDURI + "/User.Read"}
 			},
+		},
+		{
+			Scenario: Scenario{Name: "agent-accepts-anonymous", Change: "the agent API answers calls that carry no token (its authentication check is missing)",
+				Expect: []string{"agent.accepts-anonymous"}},
+			apply: func(_ *Directory, b *behaviour) { b.agentAnonymous = true },
 		},
 	}, diagnosisScenarios()...), append(mcpClientScenarios(), foundryScenarioDefs()...)...)
 }

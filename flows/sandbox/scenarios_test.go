@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -150,6 +151,9 @@ func TestScenarios(t *testing.T) {
 			st, h, _ := callMCPTool(t, s, o.userToken, "whoami")
 			if st != 401 || !strings.Contains(h, "resource_metadata=") {
 				t.Errorf("passthrough probe: %d %q", st, h)
+			}
+			if st, _ := callAgentAnonymously(t, s); st != 401 {
+				t.Errorf("agent without a token = %d; want 401", st)
 			}
 		},
 		"wrong-audience": func(t *testing.T, _ *Sandbox, o *observed) {
@@ -341,6 +345,14 @@ func TestScenarios(t *testing.T) {
 			// A Graph token's signature is validated before its audience (the header nonce).
 			wantCode(t, "obo", o.oboErr, "invalid_grant", 50013)
 		},
+		"agent-accepts-anonymous": func(t *testing.T, s *Sandbox, o *observed) {
+			if o.agentStatus != 200 {
+				t.Errorf("agent with the token = %d %v", o.agentStatus, o.agentBody)
+			}
+			if st, body := callAgentAnonymously(t, s); st != 200 || body["reply"] == nil {
+				t.Errorf("agent without a token = %d %v; want an answer", st, body)
+			}
+		},
 	}
 	for name, check := range diagnosisChecks() {
 		checks[name] = check
@@ -364,4 +376,19 @@ func TestScenarios(t *testing.T) {
 			check(t, s, runChain(t, s))
 		})
 	}
+}
+
+// callAgentAnonymously posts a message to the sample agent API without a token.
+func callAgentAnonymously(t testing.TB, s *Sandbox) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.AgentURL(), strings.NewReader(`{"message":"hello"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatalf("POST agent: %v", err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
 }
