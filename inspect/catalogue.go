@@ -2,7 +2,7 @@ package inspect
 
 // ruleCatalogue is every finding rule, in catalogue order. It is read-only after package
 // initialisation; Rules and LookupRule hand out copies.
-var ruleCatalogue = concatRules(tokenRules, signinRules, agentRules, oboRules, mcpRules)
+var ruleCatalogue = concatRules(tokenRules, tokenLifetimeRules, signinRules, agentRules, oboRules, mcpRules, authorityRules)
 
 // ruleIndex maps a finding ID to its position in ruleCatalogue. Read-only.
 var ruleIndex = indexRules(ruleCatalogue)

@@ -52,7 +52,7 @@ func runExplain(id string, stdout, stderr io.Writer, st Style) int {
 	if s := closestRuleIDs(q, 3); len(s) > 0 {
 		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; did you mean %s?\n", q, strings.Join(s, ", "))
 	} else {
-		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are token, signin, agent, obo, agentid and mcp\n", q)
+		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are authority, token, signin, agent, obo, agentid and mcp\n", q)
 	}
 	return 2
 }
@@ -85,7 +85,7 @@ func explainHTTPStatus(w io.Writer, stderr io.Writer, status int) int {
 		}
 	}
 	if len(rules) == 0 {
-		fmt.Fprintf(stderr, "oboscope: explain: no finding is about HTTP %d answers; sections are token, signin, agent, obo, agentid and mcp (for Entra's AADSTS%d: https://login.microsoftonline.com/error?code=%d)\n", status, status, status)
+		fmt.Fprintf(stderr, "oboscope: explain: no finding is about HTTP %d answers; sections are authority, token, signin, agent, obo, agentid and mcp (for Entra's AADSTS%d: https://login.microsoftonline.com/error?code=%d)\n", status, status, status)
 		return 2
 	}
 	fmt.Fprintf(w, "HTTP %d: findings that involve %d answers (oboscope explain ID for one):\n", status, status)
