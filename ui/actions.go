@@ -1,8 +1,8 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -105,17 +105,13 @@ func exportCmd(dir string, r flows.Report, format string, now time.Time) tea.Cmd
 			name = r.Scenario
 		}
 		path := filepath.Join(dir, fmt.Sprintf("oboscope-report-%s-%s.%s", safeName(name), now.Format("20060102-150405"), ext))
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if err != nil {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, r, format); err != nil {
 			return exportedMsg{err: fmt.Errorf("ui: export: %w", err)}
 		}
-		werr := report.Write(f, r, format)
-		cerr := f.Close()
-		if werr != nil {
-			return exportedMsg{err: fmt.Errorf("ui: export: %w", werr)}
-		}
-		if cerr != nil {
-			return exportedMsg{err: fmt.Errorf("ui: export: %w", cerr)}
+		// 0600, never through a symbolic link, never to a FIFO or a device.
+		if err := flows.WritePrivateFile(path, buf.Bytes()); err != nil {
+			return exportedMsg{err: fmt.Errorf("ui: export: %w", err)}
 		}
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs

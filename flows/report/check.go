@@ -35,7 +35,7 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 		return 2
 	}
 	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	walk := flows.NewWalk(cfg, flows.WalkOptions{
@@ -60,15 +60,15 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 	var buf bytes.Buffer
 	st := Style{Color: opts.Color && opts.Output == ""}
 	if err := write(&buf, rep, format, st); err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	if opts.Output != "" {
 		if err := flows.WritePrivateFile(opts.Output, buf.Bytes()); err != nil {
-			fmt.Fprintf(stderr, "oboscope: check: %v\n", err)
+			fmt.Fprintf(stderr, "oboscope: check: %s\n", safe(err.Error()))
 			return 2
 		}
-		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", opts.Output)
+		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", safe(opts.Output))
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return 2
 	}

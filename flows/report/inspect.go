@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/atotto/clipboard"
 
+	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
 )
 
@@ -123,16 +125,16 @@ func (o InspectOptions) now() (time.Time, error) {
 func RunInspect(opts InspectOptions, stdout, stderr io.Writer) int {
 	raw, err := ReadTokenInput(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	res, err := InspectToken(raw, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	if res.Err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", res.Err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(res.Err.Error()))
 	}
 	if opts.JSON {
 		if err := WriteInspectJSON(stdout, res); err != nil {
@@ -195,12 +197,14 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	case opts.Token != "":
 		return opts.Token, nil
 	case opts.File != "":
-		f, err := os.Open(opts.File)
+		// A regular file of at most 1 MiB, opened without blocking (a FIFO without a writer,
+		// /dev/zero or a directory is refused with one line); what it holds beyond the longest
+		// token is left for the decoder to call too long.
+		b, err := flows.ReadInputFile(context.Background(), opts.File, flows.MaxInputFile)
 		if err != nil {
 			return "", fmt.Errorf("inspect: --file: %w", err)
 		}
-		defer f.Close()
-		return readLimited(f, opts.File)
+		return string(b[:min(len(b), inspect.MaxTokenLength+1)]), nil
 	case opts.Clipboard:
 		read := opts.ReadClipboard
 		if read == nil {
