@@ -115,7 +115,7 @@ func RedactHeaders(h http.Header, extra []string) http.Header {
 				scheme, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
 				switch {
 				case ok && strings.EqualFold(scheme, "Bearer"):
-					v = RedactText(scheme, extra) + " " + StripSignature(rest)
+					v = RedactText(scheme, extra) + " " + redactSecrets(StripSignature(rest), extra)
 				case ok || isAuthScheme(scheme):
 					v = RedactText(scheme, extra) + " " + Redacted
 				default:
@@ -178,7 +178,7 @@ func redactForm(q url.Values, extra []string) url.Values {
 
 func redactValue(key, v string, extra []string) string {
 	if isTokenField(key) {
-		return StripSignature(v)
+		return redactSecrets(StripSignature(v), extra)
 	}
 	if isSecretField(key) {
 		return Redacted
@@ -249,7 +249,7 @@ func redactJSON(key string, v any, extra []string) any {
 		return out
 	case string:
 		if isTokenField(key) {
-			return SummariseToken(t)
+			return redactSecrets(SummariseToken(t), extra)
 		} else if normKey(key) == "refreshtoken" {
 			return "<redacted>"
 		}
