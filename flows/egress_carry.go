@@ -66,21 +66,51 @@ func (p *egressPolicy) carries(req *http.Request) string {
 	}
 	text(req.URL.String())
 	fields(parseFormLenient(req.URL.RawQuery))
-	if body, ok := peekBody(req); !ok {
+	body, ok := peekBody(req)
+	switch {
+	case !ok:
 		found["a body too large to inspect"] = true
-	} else if len(body) > 0 {
+	case len(body) > 0:
 		text(string(body))
-		fields(parseFormLenient(string(body)))
+		form := parseFormLenient(string(body))
+		fields(form)
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			// Metadata is fetched with GET; a request that sends something is one of the
+			// flow's own (a token or device code request) and goes only where the config says.
+			found[requestKind(req, form)] = true
+		}
 	}
-	if len(found) == 0 {
-		return ""
+	return describeCarried(found)
+}
+
+// describeCarried writes what a request carries in a few words: the kind of request first, then
+// what it holds ("a token request (grant_type jwt-bearer) with a client secret and the user's
+// assertion"), without saying one thing twice.
+func describeCarried(found map[string]bool) string {
+	if found["a client secret"] {
+		delete(found, "a configured client secret")
 	}
-	var list []string
+	if found["the user's assertion"] || found["a client assertion"] || found["a refresh token"] {
+		delete(found, "a token")
+	}
+	kind := ""
+	var items []string
 	for w := range found {
-		list = append(list, w)
+		switch {
+		case strings.HasPrefix(w, "a token request"), w == "a device code request", strings.HasSuffix(w, " request") && kind == "":
+			kind = w
+		default:
+			items = append(items, w)
+		}
 	}
-	sort.Strings(list)
-	return joinWords(list)
+	sort.Strings(items)
+	switch {
+	case kind != "" && len(items) > 0:
+		return kind + " with " + joinWords(items)
+	case kind != "":
+		return kind
+	}
+	return joinWords(items)
 }
 
 // peekBody returns req's body without consuming it (through GetBody, or by reading it and putting
@@ -116,4 +146,20 @@ func joinWords(ws []string) string {
 		return ws[0]
 	}
 	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
+}
+
+// requestKind names a request that sends a body: "a device code request", "a token request
+// (grant_type client_credentials)", "a POST request".
+func requestKind(req *http.Request, form map[string][]string) string {
+	switch gt := form["grant_type"]; {
+	case len(gt) > 0:
+		g := gt[0]
+		if i := strings.LastIndex(g, ":"); i >= 0 && i < len(g)-1 {
+			g = g[i+1:] // urn:ietf:params:oauth:grant-type:jwt-bearer → jwt-bearer
+		}
+		return "a token request (grant_type " + g + ")"
+	case strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/devicecode"):
+		return "a device code request"
+	}
+	return "a " + req.Method + " request"
 }

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -17,11 +18,23 @@ type refusal struct {
 	label    string // the step that sent it
 }
 
-// refuse records a refusal made outside the transport (the browser sign-in's URL).
+// refuse records a refusal made outside the transport (the browser sign-in's URL), without the
+// URL's query (the client's own parameters).
 func (r *recorder) refuse(u, carrying, label string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.refusals = append(r.refusals, refusal{url: RedactURL(u, r.extra), carrying: carrying, label: label})
+	r.refusals = append(r.refusals, refusal{url: RedactURL(withoutQuery(u), r.extra), carrying: carrying, label: label})
+}
+
+// withoutQuery returns u without its query and fragment.
+func withoutQuery(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil {
+		before, _, _ := strings.Cut(u, "?")
+		return before
+	}
+	p.RawQuery, p.Fragment, p.RawFragment, p.ForceQuery = "", "", "", false
+	return p.String()
 }
 
 // refused returns the refusals recorded so far.
@@ -57,8 +70,8 @@ func (w *Walk) offHostFindings(h *hopRun, xs []Exchange) []inspect.Finding {
 }
 
 // documentNaming describes the most recent answer among xs whose JSON names target's origin (or,
-// for a URL that is not http(s), target itself): "the authority discovery (OpenID configuration)
-// at https://…/openid-configuration, by its token_endpoint"; "" when none does.
+// for a URL that is not http(s), target itself): "the token_endpoint of the authority discovery
+// (OpenID configuration) at https://…/openid-configuration"; "" when none does.
 func documentNaming(target string, xs []Exchange) string {
 	want, _, isHTTP := originOf(target)
 	for i := len(xs) - 1; i >= 0; i-- {
@@ -69,7 +82,7 @@ func documentNaming(target string, xs []Exchange) string {
 		}
 		var keys []string
 		walkJSONStrings("", doc, func(key, v string) {
-			if o, _, ok := originOf(v); (isHTTP && ok && o == want) || (!isHTTP && strings.TrimSpace(v) == target) {
+			if o, _, ok := originOf(v); (isHTTP && ok && o == want) || (!isHTTP && withoutQuery(v) == target) {
 				keys = append(keys, key)
 			}
 		})
@@ -81,7 +94,7 @@ func documentNaming(target string, xs []Exchange) string {
 		if x.Label != "" {
 			what = "the " + x.Label
 		}
-		return fmt.Sprintf("%s at %s, by its %s", what, x.URL, strings.Join(keys, " and "))
+		return fmt.Sprintf("the %s of %s at %s", strings.Join(keys, " and "), what, x.URL)
 	}
 	return ""
 }

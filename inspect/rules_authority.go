@@ -19,14 +19,15 @@ var authorityRules = []Rule{
 }
 
 // EndpointOffHostFinding is authority.endpoint-off-host at hop: a request carrying carrying (e.g.
-// "a client secret and an assertion") to target, a URL on a host or scheme the configuration does
-// not name, was refused before it was sent; document says what pointed there ("the OpenID
-// configuration at https://…/v2.0/.well-known/openid-configuration (token_endpoint)"), "" when no
-// recorded document named it.
+// "a token request (grant_type jwt-bearer) with a client secret and the user's assertion") to
+// target, a URL on a host or scheme the configuration does not name, was refused before it was
+// sent; document says what pointed there ("the token_endpoint of the authority discovery (OpenID
+// configuration) at https://…/v2.0/.well-known/openid-configuration"), "" when no recorded
+// document named it.
 func EndpointOffHostFinding(hop, target, carrying, document string) Finding {
-	detail := fmt.Sprintf("oboscope refused to send %s to %s: the configuration names no such host and scheme.", carrying, target)
+	detail := fmt.Sprintf("oboscope refused to send %s to %s: the configuration names no such origin (scheme, host and port).", carrying, target)
 	if document != "" {
-		detail += " " + document + " pointed there."
+		detail += " The address came from " + document + "."
 	}
 	ev := map[string]string{"url": target, "carrying": carrying}
 	if document != "" {
