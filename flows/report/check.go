@@ -21,6 +21,8 @@ type CheckOptions struct {
 	Stdin io.Reader
 	// Timeout bounds every network call (0: flows.DefaultTimeout).
 	Timeout time.Duration
+	// WalkTimeout bounds the whole walk (0: flows.DefaultWalkTimeout).
+	WalkTimeout time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -39,7 +41,7 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 		return 2
 	}
 	walk := flows.NewWalk(cfg, flows.WalkOptions{
-		Mode: opts.Mode, Scenario: opts.Scenario, Stdin: opts.Stdin, Timeout: opts.Timeout, Now: opts.Now,
+		Mode: opts.Mode, Scenario: opts.Scenario, Stdin: opts.Stdin, Timeout: opts.Timeout, WalkTimeout: opts.WalkTimeout, Now: opts.Now,
 		AutoApproved: opts.Mode == "sandbox",
 	})
 	defer walk.Close()
