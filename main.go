@@ -274,6 +274,7 @@ func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				opts.Token = args[0]
 			}
 			opts.Color = colorFor(stdout)
+			opts.Context = cmd.Context()
 			if !opts.JSON && isTTY(stdout) && isTTY(stderr) && opts.Token != "-" {
 				// On a terminal with nothing given, the interactive view waits for a paste.
 				raw := ""

@@ -83,9 +83,18 @@ func checkFileInfo(path string, fi fs.FileInfo, max int64) error {
 // errTooLarge is readAllContext's answer to more than max bytes.
 var errTooLarge = errors.New("over the limit")
 
-// readAllContext reads r to its end, at most max bytes (errTooLarge beyond), and stops with ctx's
-// error as soon as ctx is done — also while a read blocks (standard input that never ends): the
-// read then goes on in the background, its result dropped.
+// ReadAllContext reads r (standard input) to its end, at most max bytes — more is an error — and
+// stops with ctx's error as soon as ctx is done, also while a read blocks: Ctrl-C ends a read of
+// a terminal or a pipe that never ends (the read goes on in the background, its result dropped).
+func ReadAllContext(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
+	b, err := readAllContext(ctx, r, max)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("more than %s", byteSize(max))
+	}
+	return b, err
+}
+
+// readAllContext is ReadAllContext answering errTooLarge beyond max.
 func readAllContext(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
 	type result struct {
 		b   []byte

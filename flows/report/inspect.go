@@ -28,6 +28,8 @@ type InspectOptions struct {
 	ExpectScopes []string
 	ExpectTenant string
 	Color        bool // colour the text output (a TTY, NO_COLOR unset)
+	// Context ends a read of standard input that never ends (Ctrl-C); nil = never.
+	Context context.Context
 
 	// Clock returns the current time when Now is empty; nil = time.Now.
 	Clock func() time.Time
@@ -193,7 +195,7 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	}
 	switch {
 	case opts.Token == "-":
-		return readLimited(opts.Stdin, "standard input")
+		return readLimited(opts.Context, opts.Stdin, "standard input")
 	case opts.Token != "":
 		return opts.Token, nil
 	case opts.File != "":
@@ -222,19 +224,25 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	}
 	if f, ok := opts.Stdin.(*os.File); ok && opts.Stdin != nil {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-			return readLimited(f, "standard input")
+			return readLimited(opts.Context, f, "standard input")
 		}
 	}
 	return "", errors.New("inspect: no token given: pass it as an argument, '-' to read standard input, --file FILE or --clipboard")
 }
 
-// readLimited reads a token from r. It stops after inspect.MaxTokenLength+1 bytes: what it
-// returns is judged by the decoder, which names an empty or oversized input as such.
-func readLimited(r io.Reader, name string) (string, error) {
+// readLimited reads a token from r, until ctx is done. It stops after inspect.MaxTokenLength+1
+// bytes: what it returns is judged by the decoder, which names an empty or oversized input as such.
+func readLimited(ctx context.Context, r io.Reader, name string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("inspect: %s is not available", name)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, inspect.MaxTokenLength+1))
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	b, err := flows.ReadAllContext(ctx, io.LimitReader(r, inspect.MaxTokenLength+1), inspect.MaxTokenLength+1)
+	if ctx.Err() != nil {
+		return "", fmt.Errorf("inspect: interrupted while reading %s", name)
+	}
 	if err != nil {
 		return "", fmt.Errorf("inspect: reading %s: %w", name, err)
 	}
