@@ -58,8 +58,8 @@ func TestHostileFileInputs(t *testing.T) {
 		"authority_host: https://login.microsoftonline.com\n" +
 		"agent: {url: https://agent.contoso.example/api, client_id: 0b05c0de-a9e1-4000-8000-000000000003}\n"
 	configs := map[string]func(p string) string{
-		"ca_file":            func(p string) string { return base + "ca_file: " + p + "\nsignin: {flow: token, token_file: t.txt}\n" },
-		"token_file":         func(p string) string { return base + "signin: {flow: token, token_file: " + p + "}\n" },
+		"ca_file":    func(p string) string { return base + "ca_file: " + p + "\nsignin: {flow: token, token_file: t.txt}\n" },
+		"token_file": func(p string) string { return base + "signin: {flow: token, token_file: " + p + "}\n" },
 		"client_secret_file": func(p string) string {
 			return base + "signin: {flow: token, token_file: t.txt}\nobo: {mode: secret, client_id: 0b05c0de-a9e1-4000-8000-000000000003, client_secret_file: " + p + ", scopes: [api://x/y]}\n"
 		},
