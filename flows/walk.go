@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -289,7 +290,7 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string,
 		res.Status = StatusFailed
 	} else {
 		h.client = h.rec.client(w.base)
-		d.run(ctx, h, &w.c)
+		runGuarded(ctx, h, d, &w.c)
 		if de, ok := context.Cause(ctx).(*WalkDeadlineError); ok && res.Err != "" {
 			// Whatever the hop made of its cancelled requests, the deadline is why it stopped.
 			res.Err = string(id) + ": stopped: " + de.Error()
@@ -407,4 +408,16 @@ func dedupe(fs []inspect.Finding) []inspect.Finding {
 		}
 	}
 	return out
+}
+
+// runGuarded runs a hop so that a bug tripped by what a server sent fails that hop, in one line,
+// instead of ending the process (the TUI, a long check).
+func runGuarded(ctx context.Context, h *hopRun, d hopDef, c *chain) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.res.Err = ""
+			h.fail(fmt.Sprintf("%s: oboscope failed on what it received (%v); please report it", h.id, v))
+		}
+	}()
+	d.run(ctx, h, c)
 }
