@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // hostileFiles makes what a file input must never hang or crash on: /dev/zero, a directory, a
@@ -119,5 +120,23 @@ func TestCheckOutputToFIFO(t *testing.T) {
 	code, _, errs := runFor(t, []string{"check", "--sandbox", "-o", files["a FIFO without a writer"]})
 	if code != 2 || !strings.Contains(errs, "not a regular file") {
 		t.Errorf("exit %d %q", code, errs)
+	}
+}
+
+// TestConfigErrorsPrintable: a config key or value carrying escapes (7-bit, 8-bit, bytes that
+// are not UTF-8) is quoted escaped in the one-line error, never raw.
+func TestConfigErrorsPrintable(t *testing.T) {
+	for _, content := range []string{
+		"tenant_id: 0b05c0de-7e4a-4000-8000-000000000001\n\"\\e]8;;https://evil.example\\a\": 1\n",
+		"tenant_id: 0b05c0de-7e4a-4000-8000-000000000001\nevil\x9d8;;x\x9c: 1\n",
+		"tenant_id: \"\x9b5m\u202e\"\n",
+	} {
+		p := filepath.Join(t.TempDir(), "oboscope.yaml")
+		os.WriteFile(p, []byte(content), 0o600)
+		code, _, errs := runFor(t, []string{"check", "--config", p})
+		if code != 2 || strings.ContainsAny(errs, "\x1b\x07\u202e") || !utf8.ValidString(errs) || strings.ContainsRune(errs, 0x9b) {
+			t.Errorf("exit %d, stderr %q", code, errs)
+		}
+		t.Logf("%s", strings.TrimSpace(errs))
 	}
 }
