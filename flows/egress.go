@@ -61,7 +61,7 @@ type egressPolicy struct {
 // URLs in allow (a tap's upstream).
 func newEgressPolicy(cfg Config, allow ...string) *egressPolicy {
 	p := &egressPolicy{origins: map[string]bool{}, dial: map[string]bool{}, secrets: cfg.secrets()}
-	for _, u := range append([]string{cfg.authorityHost(), cfg.Agent.URL, cfg.MCP.URL}, allow...) {
+	for _, u := range append(append([]string{cfg.authorityHost(), cfg.Agent.URL, cfg.MCP.URL}, entraAliases(cfg.authorityHost())...), allow...) {
 		if o, hp, ok := originOf(u); ok {
 			p.origins[o] = true
 			p.dial[hp] = true
@@ -80,6 +80,37 @@ func newEgressPolicy(cfg Config, allow ...string) *egressPolicy {
 		}
 	}
 	return p
+}
+
+// entraHostGroups are the host names of each Microsoft cloud's authority that MSAL's instance
+// discovery treats as one (it may send a request to the group's preferred_network host whichever
+// alias was configured).
+var entraHostGroups = [][]string{
+	{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"},
+	{"login.partner.microsoftonline.cn", "login.chinacloudapi.cn"},
+	{"login.microsoftonline.us", "login.usgovcloudapi.net"},
+}
+
+// entraAliases returns the https URLs of the other hosts of authority's cloud, or nil when the
+// authority is not one of Microsoft's.
+func entraAliases(authority string) []string {
+	u, err := url.Parse(authority)
+	if err != nil || u.Scheme != "https" || u.Port() != "" {
+		return nil
+	}
+	host := strings.ToLower(u.Hostname())
+	for _, g := range entraHostGroups {
+		for _, h := range g {
+			if h == host {
+				var out []string
+				for _, a := range g {
+					out = append(out, "https://"+a)
+				}
+				return out
+			}
+		}
+	}
+	return nil
 }
 
 // originOf returns the origin ("https://host:443") and host:port of a URL, lower case, the port

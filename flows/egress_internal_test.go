@@ -98,6 +98,10 @@ func TestEgressSchemes(t *testing.T) {
 		{req("GET", "https://login.microsoftonline.com:8443/t"), true}, // no credential: a public host
 		{req("GET", "https://login.microsoftonline.com:8443/t", "Cookie", "a=b"), false},
 		{req("GET", "http://login.microsoftonline.com/t"), false},
+		// MSAL's instance discovery may send to the cloud's preferred host whichever alias is
+		// configured.
+		{req("POST", "https://login.windows.net/t/oauth2/v2.0/token", "Authorization", "Basic x"), true},
+		{req("POST", "https://login.microsoftonline.us/t/oauth2/v2.0/token", "Authorization", "Basic x"), false},
 	} {
 		err := p.check(tt.r)
 		if (err == nil) != tt.ok {
