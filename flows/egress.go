@@ -29,6 +29,8 @@ import (
 //     refused when the host is, or resolves to, a loopback, link-local, private or cloud
 //     metadata address. The address is checked where the connection is made (the dialer's
 //     Control hook), after resolution, so a DNS name rebinding to 169.254.169.254 is refused too.
+//     (Through an HTTP proxy of the environment the proxy resolves the name: only literal
+//     addresses and metadata names are refused then.)
 
 // EgressError is a request the egress policy refused before sending it.
 type EgressError struct {
