@@ -37,8 +37,22 @@ type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
+// exitGrace is how long the process may take to end after Ctrl-C or SIGTERM: every read and
+// request honours the cancellation, and whatever still blocks past it (a read of a terminal or a
+// pipe that never ends) does not keep the process alive.
+const exitGrace = 5 * time.Second
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		// A second signal now ends the process at once (the default action), and so does the
+		// grace period running out.
+		stop()
+		time.Sleep(exitGrace)
+		fmt.Fprintln(os.Stderr, "oboscope: interrupted")
+		os.Exit(2)
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -60,7 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &code):
 		return int(code)
 	default:
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		// Errors quote flags, paths, config keys and server answers: one printable line.
+		fmt.Fprintf(stderr, "oboscope: %s\n", inspect.Printable(err.Error(), false))
 		return 2
 	}
 }
@@ -242,7 +257,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			if t.sandbox {
 				opts.StartSandbox = sandbox.StartForWalk
 			} else {
-				cfg, err := flows.LoadConfig(t.config, os.Getenv)
+				cfg, err := flows.LoadConfigContext(cmd.Context(), t.config, os.Getenv)
 				if err != nil {
 					return err
 				}
@@ -305,7 +320,7 @@ func newCheck(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				opts.Mode = "sandbox"
 				return exit(report.RunCheck(cmd.Context(), cfg, opts, stdout, stderr))
 			}
-			cfg, err := flows.LoadConfig(t.config, os.Getenv)
+			cfg, err := flows.LoadConfigContext(cmd.Context(), t.config, os.Getenv)
 			if err != nil {
 				return err
 			}
@@ -343,6 +358,7 @@ func newInspect(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 				opts.Token = args[0]
 			}
 			opts.Color = colorFor(stdout)
+			opts.Context = cmd.Context()
 			if !opts.JSON && isTTY(stdout) && isTTY(stderr) && opts.Token != "-" {
 				// On a terminal with nothing given, the interactive view waits for a paste.
 				raw := ""

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -84,12 +85,17 @@ func inFile(err error, file string) error {
 // LoadConfig reads a YAML (.yaml, .yml) or JSON (.json) config file, fills what it leaves out from
 // the AZURE_* environment variables (read through env; nil means os.Getenv), resolves relative
 // paths against the file's folder and validates the result. Unknown keys are an error naming the
-// key and its line.
+// key and its line. The file must be a regular file of at most MaxInputFile bytes.
 func LoadConfig(path string, env func(string) string) (Config, error) {
+	return LoadConfigContext(context.Background(), path, env)
+}
+
+// LoadConfigContext is LoadConfig whose read of the file stops when ctx is cancelled.
+func LoadConfigContext(ctx context.Context, path string, env func(string) string) (Config, error) {
 	if env == nil {
 		env = os.Getenv
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadInputFile(ctx, path, MaxInputFile)
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
@@ -249,7 +255,7 @@ func (c Config) readSecret(inline, envName, file string) (string, error) {
 		}
 		return v, nil
 	case file != "":
-		b, err := os.ReadFile(file)
+		b, err := ReadInputFile(context.Background(), file, MaxInputFile)
 		if err != nil {
 			return "", err
 		}

@@ -1,7 +1,10 @@
 package flows
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -37,8 +40,8 @@ func (c Config) Validate() error {
 		bad("authority_host", "must be scheme and host only (the tenant goes in tenant_id), not %q", c.AuthorityHost)
 	}
 	if c.CAFile != "" {
-		if _, err := os.Stat(c.CAFile); err != nil {
-			bad("ca_file", "cannot read %s", c.CAFile)
+		if err := CheckInputFile(c.CAFile, MaxInputFile); err != nil {
+			bad("ca_file", "cannot read %s", fileProblem(err))
 		}
 	}
 
@@ -93,8 +96,8 @@ func (c Config) validateAgentOBO(bad func(string, string, ...any), env func(stri
 		if c.Signin.TokenFile == "" {
 			bad("signin.token_file", "required for flow token ('-' reads standard input)")
 		} else if c.Signin.TokenFile != "-" {
-			if _, err := os.Stat(c.Signin.TokenFile); err != nil {
-				bad("signin.token_file", "cannot read %s", c.Signin.TokenFile)
+			if err := CheckInputFile(c.Signin.TokenFile, MaxInputFile); err != nil {
+				bad("signin.token_file", "cannot read %s", fileProblem(err))
 			}
 		}
 	default:
@@ -143,8 +146,8 @@ func (c Config) validateAgentOBO(bad func(string, string, ...any), env func(stri
 			c.checkSecret(bad, env, sandbox, "obo.client_secret", c.OBO.ClientSecret, c.OBO.ClientSecretEnv, c.OBO.ClientSecretFile, true)
 		} else if c.OBO.CertificateFile == "" {
 			bad("obo.certificate_file", "required for mode certificate (PEM with the key and the certificate)")
-		} else if pem, err := os.ReadFile(c.OBO.CertificateFile); err != nil {
-			bad("obo.certificate_file", "cannot read %s", c.OBO.CertificateFile)
+		} else if pem, err := ReadInputFile(context.Background(), c.OBO.CertificateFile, MaxInputFile); err != nil {
+			bad("obo.certificate_file", "cannot read %s", fileProblem(err))
 		} else if certs, key, err := confidential.CertFromPEM(pem, ""); err != nil || len(certs) == 0 || key == nil {
 			bad("obo.certificate_file", "%s holds no PEM certificate and private key", c.OBO.CertificateFile)
 		}
@@ -187,8 +190,8 @@ func (c Config) checkSecret(bad func(string, string, ...any), env func(string) s
 	case envName != "" && env(envName) == "":
 		bad(key+"_env", "environment variable %s is not set", envName)
 	case file != "":
-		if _, err := os.Stat(file); err != nil {
-			bad(key+"_file", "cannot read %s", file)
+		if err := CheckInputFile(file, MaxInputFile); err != nil {
+			bad(key+"_file", "cannot read %s", fileProblem(err))
 		}
 	}
 }
@@ -224,4 +227,18 @@ func (c Config) validateFoundry(bad func(string, string, ...any)) {
 	} else if strings.ContainsAny(c.Agent.AgentName, " /?#") {
 		bad("agent.agent_name", "%q is not an agent name (no spaces, slashes, ? or #)", c.Agent.AgentName)
 	}
+}
+
+// fileProblem names a file input and what is wrong with it: "/dev/zero: it is a device, not a
+// regular file", "token.txt: no such file".
+func fileProblem(err error) string {
+	var ie *InputFileError
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &ie):
+		return ie.Path + ": it " + ie.Problem
+	case errors.As(err, &pe):
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }

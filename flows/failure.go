@@ -127,7 +127,9 @@ func looksHTML(x Exchange) bool {
 }
 
 func htmlTitle(body string) string {
-	l := strings.ToLower(body)
+	// Byte for byte (strings.ToLower turns each byte that is not UTF-8 into three): the offsets
+	// found in l are body's.
+	l := asciiLower(body)
 	i := strings.Index(l, "<title>")
 	j := strings.Index(l, "</title>")
 	if i >= 0 && j > i {

@@ -87,12 +87,10 @@ func TestMCPClientAgainstTSSDKServers(t *testing.T) {
 // Entra's tokens under another issuer is no issuer mismatch.
 func TestMCPClientAgainstMetadataFacade(t *testing.T) {
 	apiScopes := []string{sandbox.MCPAppIDURI + "/tools.call"}
+	// The façade is served by the MCP server itself (an origin of the configuration: oboscope
+	// fetches metadata from a loopback address only when the configuration names it).
 	var authority atomic.Value // the authority of the sandbox tsWalk starts, read by the façade's handler
-	srv := quietTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/.well-known/oauth-authorization-server/entra" {
-			http.NotFound(w, r)
-			return
-		}
+	facade := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{
 			"issuer": "https://" + r.Host + "/entra", "authorization_endpoint": authority.Load().(string) + "/oauth2/v2.0/authorize",
@@ -100,11 +98,10 @@ func TestMCPClientAgainstMetadataFacade(t *testing.T) {
 			"response_types_supported": []string{"code"}, "code_challenge_methods_supported": []string{"S256"},
 			"scopes_supported": []string{"api://contoso-mcp/tools.call", "offline_access"}, "token_endpoint_auth_methods_supported": []string{"none"},
 		})
-	}))
-	t.Cleanup(srv.Close)
-	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, authorizationServer: srv.URL + "/entra", prmScopes: apiScopes}, func(c *flows.Config) {
+	}
+	rep, _ := tsWalk(t, tsMCP{audience: sandbox.MCPAppID, authorizationServer: "{base}/entra", prmScopes: apiScopes,
+		handlers: map[string]http.HandlerFunc{"/.well-known/oauth-authorization-server/entra": facade}}, func(c *flows.Config) {
 		asMCPClient(c)
-		c.CAPEM = append(c.CAPEM, certPEM(srv)...)
 		authority.Store(c.Authority())
 	})
 	want := []string{"registration:mcp.as-no-registration", "signin:mcp.prm-resource-scope-mismatch"}

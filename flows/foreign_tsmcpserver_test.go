@@ -60,8 +60,11 @@ type tsMCP struct {
 	// callScope is a scope only tools/call requires (step-up): a call without it gets 403
 	// insufficient_scope naming it.
 	callScope string
-	// authorizationServer replaces the PRM's authorization_servers entry ("" = the v2.0 issuer).
+	// authorizationServer replaces the PRM's authorization_servers entry ("" = the v2.0 issuer;
+	// "{base}" stands for the server's base URL).
 	authorizationServer string
+	// handlers are more endpoints the server serves (a metadata façade of its own).
+	handlers map[string]http.HandlerFunc
 	// allowedHost turns on the transport's DNS rebinding protection: a POST whose Host differs
 	// is refused with 403 and a JSON-RPC error, after authorization.
 	allowedHost string
@@ -89,6 +92,9 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 		}
 		return base + "/.well-known/oauth-protected-resource" + path
 	}
+	for p, h := range tm.handlers {
+		mux.HandleFunc(p, h)
+	}
 	if tm.prmResource != "-" {
 		mux.HandleFunc("/.well-known/", func(w http.ResponseWriter, r *http.Request) {
 			res := tm.prmResource
@@ -110,7 +116,8 @@ func tsMCPServer(t *testing.T, tm tsMCP) (*httptest.Server, string) {
 			if scopes == nil {
 				scopes = []string{strings.TrimSuffix(res, "/") + "/tools.call"}
 			}
-			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{valueOr(tm.authorizationServer, tm.issuer)},
+			as := strings.NewReplacer("{base}", srv.URL).Replace(valueOr(tm.authorizationServer, tm.issuer))
+			json.NewEncoder(w).Encode(map[string]any{"resource": res, "authorization_servers": []string{as},
 				"scopes_supported": scopes, "resource_name": "ts mcp"})
 		})
 	}

@@ -121,7 +121,7 @@ func observeAgent(ctx context.Context, h *hopRun, user heldToken) (agentObs, age
 		h.res.Story = "no answer from the agent API"
 		return obs, agentOut{}
 	}
-	respBody, rerr := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	respBody, rerr := io.ReadAll(resp.Body) // the transport caps it (MaxResponseBody), with an error naming the cap
 	resp.Body.Close()
 	obs.Status = resp.StatusCode
 	obs.WWWAuthenticate = resp.Header.Get("WWW-Authenticate")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
@@ -161,7 +160,7 @@ func oboActor(cfg Config, mode string, names inspect.AppNames) string {
 // oboCredential builds the middle tier's credential: a secret or a certificate.
 func oboCredential(cfg Config) (confidential.Credential, error) {
 	if cfg.OBOMode() == OBOModeCertificate {
-		pem, err := os.ReadFile(cfg.OBO.CertificateFile)
+		pem, err := ReadInputFile(context.Background(), cfg.OBO.CertificateFile, MaxInputFile)
 		if err != nil {
 			return confidential.Credential{}, fmt.Errorf("certificate_file: %w", err)
 		}

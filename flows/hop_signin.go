@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
@@ -38,7 +37,7 @@ func observeSignin(ctx context.Context, h *hopRun) (signinObs, signinOut) {
 	var err error
 	switch flow {
 	case FlowToken:
-		raw, err = readUserToken(cfg, h.opts.Stdin)
+		raw, err = readUserToken(ctx, cfg, h.opts.Stdin)
 		if err != nil {
 			h.fail("signin: " + err.Error())
 		}
@@ -140,17 +139,21 @@ func appOnlyToken(t *inspect.Token) bool {
 	return len(t.Scopes) == 0 && (len(t.Roles) > 0 || t.IsAppOnly())
 }
 
-// readUserToken reads signin.token_file ('-' = the walk's stdin).
-func readUserToken(cfg Config, stdin io.Reader) (string, error) {
+// readUserToken reads signin.token_file ('-' = the walk's stdin): a regular file (or standard
+// input) of at most MaxInputFile bytes; the read stops when ctx is cancelled.
+func readUserToken(ctx context.Context, cfg Config, stdin io.Reader) (string, error) {
 	var b []byte
 	var err error
 	if cfg.Signin.TokenFile == "-" {
 		if stdin == nil {
 			return "", errors.New("token_file '-' needs a token on standard input")
 		}
-		b, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
+		b, err = readAllContext(ctx, stdin, MaxInputFile)
+		if errors.Is(err, errTooLarge) {
+			err = fmt.Errorf("standard input holds more than %s: not a token", byteSize(MaxInputFile))
+		}
 	} else {
-		b, err = os.ReadFile(cfg.Signin.TokenFile)
+		b, err = ReadInputFile(ctx, cfg.Signin.TokenFile, MaxInputFile)
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading the token: %w", err)
@@ -190,6 +193,14 @@ func signinPublic(ctx context.Context, h *hopRun, flow string) (string, error) {
 		// When no browser can be opened (no xdg-open on a server), the person opens the URL
 		// themselves: it is shown like a device code, and MSAL keeps waiting for the redirect.
 		opts := []public.AcquireInteractiveOption{public.WithOpenURL(func(u string) error {
+			// The URL comes from the authority's discovery document: only the authority's own
+			// https sign-in page is opened (file:, javascript:, ms-msdt: or a remote http page
+			// never reach the browser).
+			if err := CheckBrowserURL(cfg, u); err != nil {
+				h.rec.refuse(u, "the browser sign-in (authorization request)", "authorization code + PKCE")
+				h.fail("signin: " + err.Error())
+				return err
+			}
 			if err := open(u); err != nil {
 				msg := fmt.Sprintf("signin: could not open a browser (%s); open this URL yourself: %s — or use flow: device_code", shortCause(err), u)
 				h.em.send(Event{Kind: EventDeviceCode, Hop: h.id, DeviceCode: &DeviceCode{VerificationURL: u, Message: msg}})
@@ -199,7 +210,10 @@ func signinPublic(ctx context.Context, h *hopRun, flow string) (string, error) {
 		if h.claims != "" {
 			opts = append(opts, public.WithClaims(h.claims))
 		}
+		// The person signs in at their pace: the walk's deadline waits.
+		h.deadline.pause()
 		res, err := app.AcquireTokenInteractive(ctx, cfg.Signin.Scopes, opts...)
+		h.deadline.resume()
 		if err != nil {
 			return "", err
 		}
@@ -222,6 +236,12 @@ func signinPublic(ctx context.Context, h *hopRun, flow string) (string, error) {
 		AutoApproved:    h.opts.AutoApproved,
 	}})
 	h.rec.setLabel("device code token poll")
+	if !h.opts.AutoApproved {
+		// A person approves the code at their pace: the walk's deadline waits (the code's own
+		// expiry bounds the wait).
+		h.deadline.pause()
+		defer h.deadline.resume()
+	}
 	res, err := dc.AuthenticationResult(ctx)
 	if err != nil {
 		return "", err

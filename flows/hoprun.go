@@ -25,6 +25,9 @@ type hopRun struct {
 	names inspect.AppNames
 	keys  *keyCache
 	walk  *Walk // for findingsOf only
+
+	// deadline is the run's; an interactive sign-in pauses it while a person acts.
+	deadline *walkDeadline
 }
 
 // now is the walk's clock.

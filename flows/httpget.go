@@ -32,7 +32,7 @@ func getBody(ctx context.Context, h *hopRun, u string) ([]byte, error) {
 		return nil, fmt.Errorf("%s", DescribeNetError(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	body, err := io.ReadAll(resp.Body) // the transport caps it (MaxResponseBody), with an error naming the cap
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the answer: %s", hostOfURL(u), DescribeNetError(err))
 	}

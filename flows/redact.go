@@ -16,34 +16,59 @@ import (
 // Redacted replaces a secret value in every recorded exchange and report.
 const Redacted = "[redacted]"
 
-// isSecretField reports whether a form field, query parameter or JSON key holds a secret, a code
-// or a token. Such values never reach an exchange, an event or a report.
+// normKey folds a form field, query parameter, JSON key or header name to one spelling: lower
+// case, without '_' and '-' (client_secret, clientSecret, ClientSecret and client-secret are one
+// key).
+func normKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '_' || r == '-':
+			return -1
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return r
+	}, k)
+}
+
+// isSecretField reports whether a form field, query parameter or JSON key (in any casing) holds a
+// secret, a code or a token. Such values never reach an exchange, an event or a report.
 func isSecretField(k string) bool {
-	switch k {
-	case "client_secret", "client_assertion", "assertion", "code", "device_code", "code_verifier", "refresh_token",
-		"password", "access_token", "id_token", "subject_token", "actor_token", "token", "secret", "session_state":
+	n := normKey(k)
+	switch n {
+	case "clientsecret", "clientassertion", "assertion", "code", "devicecode", "codeverifier", "refreshtoken",
+		"password", "accesstoken", "idtoken", "subjecttoken", "actortoken", "token", "secret", "sessionstate",
+		"subscriptionkey", "functionskey", "accesskey", "sharedaccesskey", "masterkey", "privatekey", "clientkey", "sig", "signature":
 		return true
 	}
-	return strings.Contains(k, "secret") || strings.Contains(k, "password")
+	return strings.Contains(n, "secret") || strings.Contains(n, "password") || strings.HasSuffix(n, "token") || strings.HasSuffix(n, "apikey")
 }
 
 // isTokenField reports whether a field holds a token that is redacted keeping its header and
 // payload (signature removed), so a person can still read what was issued.
 func isTokenField(k string) bool {
-	switch k {
-	case "access_token", "id_token", "assertion", "subject_token", "token":
+	switch normKey(k) {
+	case "accesstoken", "idtoken", "assertion", "subjecttoken", "actortoken", "token":
 		return true
 	}
 	return false
 }
 
-// isSecretHeader reports whether a header is redacted whole (Authorization keeps its scheme).
+// isSecretHeader reports whether a header is redacted whole (Authorization and
+// Proxy-Authorization keep their scheme): cookies, and every header whose name says it holds a
+// key, a token, a secret, a password or a credential (Ocp-Apim-Subscription-Key, Api-Key,
+// X-Api-Key, X-Functions-Key, X-Ms-Client-Secret, X-Ms-Token-Aad-Id-Token …). WWW-Authenticate is
+// a challenge, not a credential, and is kept.
 func isSecretHeader(k string) bool {
-	switch k {
-	case "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Ms-Client-Secret":
+	n := normKey(k)
+	switch n {
+	case "authorization", "proxyauthorization", "cookie", "setcookie":
 		return true
+	case "wwwauthenticate", "proxyauthenticate", "authenticationinfo":
+		return false
 	}
-	return false
+	return strings.HasSuffix(n, "key") || strings.Contains(n, "apikey") || strings.Contains(n, "token") || strings.Contains(n, "secret") ||
+		strings.Contains(n, "password") || strings.Contains(n, "credential") || strings.Contains(n, "signature")
 }
 
 // jwtRE finds anything that looks like a compact JWS (three base64url segments, the first two
@@ -61,22 +86,22 @@ func StripSignature(raw string) string {
 	return Redacted
 }
 
-// RedactText removes every JWT signature and every extra secret (exact values, e.g. the configured
-// client secrets) from free text: error messages, HTML pages, SSE streams.
+// RedactText removes every JWT signature, every secret-named value written as a form field or a
+// JSON member (refresh_token=…, "clientSecret": "…", in any casing) and every extra secret (the
+// configured client secrets, also URL-encoded, base64-encoded or in another case) from free text:
+// error messages, HTML pages, plain-text bodies, SSE streams.
 func RedactText(s string, extra []string) string {
 	s = jwtRE.ReplaceAllStringFunc(s, func(m string) string {
 		p := strings.Split(m, ".")
 		return p[0] + "." + p[1] + ".(signature removed)"
 	})
-	for _, x := range extra {
-		if len(x) >= 6 {
-			s = strings.ReplaceAll(s, x, Redacted)
-		}
-	}
-	return s
+	s = redactNamedValues(s)
+	return redactSecrets(s, extra)
 }
 
-// RedactHeaders copies h with secrets removed: Authorization keeps its scheme and a stripped token.
+// RedactHeaders copies h with secrets removed: Authorization keeps its scheme and a stripped
+// token, credential headers are redacted whole, URLs (Location) lose their secret parameters, and
+// every other value and name is redacted as text.
 func RedactHeaders(h http.Header, extra []string) http.Header {
 	if h == nil {
 		return nil
@@ -87,21 +112,37 @@ func RedactHeaders(h http.Header, extra []string) http.Header {
 		for _, v := range vs {
 			switch {
 			case ck == "Authorization" || ck == "Proxy-Authorization":
-				scheme, rest, ok := strings.Cut(v, " ")
-				if ok && strings.EqualFold(scheme, "Bearer") {
-					v = scheme + " " + StripSignature(rest)
-				} else {
-					v = scheme + " " + Redacted
+				scheme, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
+				switch {
+				case ok && strings.EqualFold(scheme, "Bearer"):
+					v = RedactText(scheme, extra) + " " + redactSecrets(StripSignature(rest), extra)
+				case ok || isAuthScheme(scheme):
+					v = RedactText(scheme, extra) + " " + Redacted
+				default:
+					v = Redacted
 				}
 			case isSecretHeader(ck):
 				v = Redacted
+			case ck == "Location" || ck == "Content-Location" || ck == "Referer":
+				v = RedactURL(v, extra)
 			default:
 				v = RedactText(v, extra)
 			}
-			out[ck] = append(out[ck], v)
+			rk := RedactText(ck, extra)
+			out[rk] = append(out[rk], v)
 		}
 	}
 	return out
+}
+
+// isAuthScheme reports whether s is an HTTP authentication scheme name on its own ("Bearer"),
+// not a credential written without one.
+func isAuthScheme(s string) bool {
+	switch strings.ToLower(s) {
+	case "bearer", "basic", "digest", "negotiate", "ntlm", "pop", "dpop", "mac", "hoba", "mutual":
+		return true
+	}
+	return false
 }
 
 // RedactURL removes secret query parameters (code, tokens …) from a URL.
@@ -136,11 +177,10 @@ func redactForm(q url.Values, extra []string) url.Values {
 }
 
 func redactValue(key, v string, extra []string) string {
-	k := strings.ToLower(key)
-	if isTokenField(k) {
-		return StripSignature(v)
+	if isTokenField(key) {
+		return redactSecrets(StripSignature(v), extra)
 	}
-	if isSecretField(k) {
+	if isSecretField(key) {
 		return Redacted
 	}
 	return RedactText(v, extra)
@@ -155,9 +195,9 @@ func RedactBody(contentType string, body []byte, extra []string) string {
 	ct := strings.ToLower(contentType)
 	switch {
 	case strings.Contains(ct, "application/x-www-form-urlencoded"):
-		if q, err := url.ParseQuery(string(body)); err == nil {
-			return encodeSorted(redactForm(q, extra))
-		}
+		// A malformed form (a ';' separator, a bad %-escape) is still read field by field: falling
+		// back to text would keep what a field named client_secret holds.
+		return encodeSorted(redactForm(parseFormLenient(string(body)), extra))
 	case strings.Contains(ct, "json"):
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(body))
@@ -208,9 +248,9 @@ func redactJSON(key string, v any, extra []string) any {
 		}
 		return out
 	case string:
-		if k := strings.ToLower(key); isTokenField(k) {
-			return SummariseToken(t)
-		} else if k == "refresh_token" {
+		if isTokenField(key) {
+			return redactSecrets(SummariseToken(t), extra)
+		} else if normKey(key) == "refreshtoken" {
 			return "<redacted>"
 		}
 		if key != "" {

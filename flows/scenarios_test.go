@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -210,6 +211,8 @@ func hasErrorExpected(ids []string) bool {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	boundFuzzMinimization()
 	code := m.Run()
 	cleanupBinary()
 	os.Exit(code)

@@ -174,7 +174,7 @@ func StartTap(opts TapOptions) (*Tap, error) {
 		if opts.Config != nil {
 			cfg = *opts.Config
 		}
-		if tr, err = tapTransport(cfg); err != nil {
+		if tr, err = tapTransport(cfg, up.String()); err != nil {
 			return nil, err
 		}
 	}
@@ -239,14 +239,20 @@ func (t *Tap) Close() error {
 type tapConnKey struct{}
 
 // tapTransport is the upstream transport: TLS verified against the system roots and the
-// config's CA, compression left to the client (the tap must not decode what it forwards), no
-// overall timeout (streams last), bounded waits for a connection and for the answer's headers.
-func tapTransport(cfg Config) (http.RoundTripper, error) {
-	c, err := NewHTTPClient(cfg, 30*time.Second)
+// config's CA, the walk's egress policy with the upstream as a configured origin, compression left
+// to the client (the tap must not decode what it forwards), no overall timeout and no body cap
+// (streams last, and the tap streams what it forwards without holding it), bounded waits for a
+// connection and for the answer's headers.
+func tapTransport(cfg Config, upstream string) (http.RoundTripper, error) {
+	c, err := NewHTTPClient(cfg, 30*time.Second, upstream)
 	if err != nil {
 		return nil, err
 	}
-	base, ok := c.Transport.(*http.Transport)
+	et, ok := c.Transport.(*egressTransport)
+	if !ok {
+		return nil, errors.New("tap: unexpected transport")
+	}
+	base, ok := et.next.(*http.Transport)
 	if !ok {
 		return nil, errors.New("tap: unexpected transport")
 	}
@@ -255,7 +261,7 @@ func tapTransport(cfg Config) (http.RoundTripper, error) {
 	tr.ResponseHeaderTimeout = 2 * time.Minute
 	tr.MaxIdleConnsPerHost = 256
 	tr.IdleConnTimeout = 90 * time.Second
-	return tr, nil
+	return &egressTransport{policy: et.policy, next: tr}, nil
 }
 
 // tapExpectations are what the server behind the tap expects, from the config.

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +23,12 @@ const DefaultTimeout = 15 * time.Second
 const maxRecordedBody = 64 << 10
 
 // NewHTTPClient builds the walk's HTTP client: TLS verified against the system roots plus the
-// config's CA (ca_file or the in-memory sandbox CA) — never skipped — a per-request timeout, and
-// redirects never followed.
-func NewHTTPClient(cfg Config, timeout time.Duration) (*http.Client, error) {
+// config's CA (ca_file or the in-memory sandbox CA) — never skipped — a per-request timeout,
+// redirects never followed, every response body capped at MaxResponseBody, and the egress policy
+// of cfg (egress.go): tokens and secrets only to the origins cfg names (and those in allow, e.g.
+// a tap's upstream), https only (http to loopback), nothing fetched from a loopback, link-local,
+// private or metadata address the configuration does not name.
+func NewHTTPClient(cfg Config, timeout time.Duration, allow ...string) (*http.Client, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -35,7 +37,7 @@ func NewHTTPClient(cfg Config, timeout time.Duration) (*http.Client, error) {
 		pool = x509.NewCertPool()
 	}
 	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
+		pem, err := ReadInputFile(context.Background(), cfg.CAFile, MaxInputFile)
 		if err != nil {
 			return nil, fmt.Errorf("flows: ca_file: %w", err)
 		}
@@ -46,9 +48,10 @@ func NewHTTPClient(cfg Config, timeout time.Duration) (*http.Client, error) {
 	if len(cfg.CAPEM) > 0 && !pool.AppendCertsFromPEM(cfg.CAPEM) {
 		return nil, errors.New("flows: the sandbox CA is not a PEM certificate")
 	}
+	policy := newEgressPolicy(cfg, allow...)
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           policy.dialContext(&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}),
 		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,
@@ -56,7 +59,7 @@ func NewHTTPClient(cfg Config, timeout time.Duration) (*http.Client, error) {
 		IdleConnTimeout:       30 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect}, nil
+	return withEgress(&http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect}, policy), nil
 }
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -73,6 +76,7 @@ type recorder struct {
 	label     string
 	dates     []serverDate   // server Date headers seen, for clock-skew detection
 	heads     []responseHead // every answer's status line and headers, recorded at RoundTrip time
+	refusals  []refusal      // requests the egress policy refused because of what they carried
 }
 
 // responseHead is what a response said before its body was read: callers that need a status do
@@ -224,10 +228,14 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x.Label = mcpLabel(requestLabel(label, req), req, rpc)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	x.Duration = time.Since(start)
-	x.DurationMS = float64(x.Duration.Microseconds()) / 1000
+	x.setDuration(time.Since(start))
 	if err != nil {
 		x.Err = RedactText(DescribeNetError(err), r.extra)
+		if eg, ok := isEgressError(err); ok && eg.OffHost() {
+			r.mu.Lock()
+			r.refusals = append(r.refusals, refusal{url: RedactURL(eg.URL, r.extra), carrying: eg.Carrying, label: x.Label})
+			r.mu.Unlock()
+		}
 		switch cerr := req.Context().Err(); {
 		case errors.Is(cerr, context.DeadlineExceeded):
 			x.Err = "timed out: the server did not answer in time"
@@ -247,7 +255,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.dates = append(r.dates, serverDate{date: d, local: r.now(), host: req.URL.Host})
 		r.mu.Unlock()
 	}
-	rb := &recordingBody{rc: resp.Body, rec: r, x: x, ct: resp.Header.Get("Content-Type")}
+	rb := &recordingBody{rc: resp.Body, rec: r, x: x, ct: resp.Header.Get("Content-Type"), start: start}
 	if resp.StatusCode >= 400 && resp.ContentLength > 0 && resp.ContentLength <= maxRecordedBody {
 		rb.errorLength = resp.ContentLength
 	}
@@ -314,6 +322,9 @@ type recordingBody struct {
 	buf  bytes.Buffer
 	once sync.Once
 	mu   sync.Mutex
+	// start is when the request was sent: the exchange's duration runs until its body ends (a
+	// server trickling its answer for 15 s took 15 s, not the milliseconds to its headers).
+	start time.Time
 	// errorLength is the Content-Length of an error answer small enough to keep: a client that
 	// closes it unread (the MCP go-sdk does with a 500) still leaves its body in the record.
 	errorLength int64
@@ -364,6 +375,7 @@ func (b *recordingBody) finish() {
 		x := b.x
 		x.ResponseBody = RedactBody(b.ct, b.buf.Bytes(), b.rec.extra)
 		b.mu.Unlock()
+		x.setDuration(time.Since(b.start))
 		b.rec.mu.Lock()
 		delete(b.rec.pending, b)
 		b.rec.mu.Unlock()
@@ -384,7 +396,13 @@ func DescribeNetError(err error) string {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	var netErr net.Error
+	var egress *EgressError
+	var tooLarge *BodyTooLargeError
 	switch {
+	case errors.As(err, &egress):
+		return egress.Error()
+	case errors.As(err, &tooLarge):
+		return tooLarge.Error()
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth):
 		return "TLS failure: the server's certificate is not trusted (" + shortCause(err) + "); add its CA with ca_file"
 	case errors.As(err, &hostErr):
@@ -422,4 +440,10 @@ func shortCause(err error) string {
 		err = inner
 	}
 	return err.Error()
+}
+
+// setDuration sets the exchange's duration in both its forms.
+func (x *Exchange) setDuration(d time.Duration) {
+	x.Duration = d
+	x.DurationMS = float64(d.Microseconds()) / 1000
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -23,8 +24,11 @@ type WalkOptions struct {
 	OpenURL func(string) error
 	// Stdin is read for signin.token_file "-".
 	Stdin io.Reader
-	// Timeout bounds every network call (default DefaultTimeout).
+	// Timeout bounds every network call, its answer's body included (default DefaultTimeout).
 	Timeout time.Duration
+	// WalkTimeout bounds a whole run (default DefaultWalkTimeout, 2 minutes), not counting the
+	// time a person takes to complete an interactive sign-in.
+	WalkTimeout time.Duration
 	// AutoApproved tells the device-code event that the sandbox approves the code by itself.
 	AutoApproved bool
 	// Message is what the agent hop sends to the agent ("" = a fixed probe message).
@@ -67,14 +71,19 @@ func NewWalk(cfg Config, opts WalkOptions) *Walk {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if opts.WalkTimeout <= 0 {
+		opts.WalkTimeout = DefaultWalkTimeout
+	}
 	w := &Walk{cfg: cfg, opts: opts, hops: hopsFor(cfg), names: cfg.AppNames(), results: map[HopID]*HopResult{}}
 	w.keys = keyCache{}
 	if opts.HTTPClient != nil {
-		c := *opts.HTTPClient
+		// An injected client gets the egress policy and the body cap too (without the check of
+		// resolved addresses, which lives in NewHTTPClient's dialer).
+		c := withEgress(opts.HTTPClient, newEgressPolicy(cfg))
 		if c.Timeout == 0 || c.Timeout > opts.Timeout {
 			c.Timeout = opts.Timeout
 		}
-		w.base = &c
+		w.base = c
 	} else {
 		w.base, w.baseErr = NewHTTPClient(cfg, opts.Timeout)
 		w.ownBase = true
@@ -148,19 +157,21 @@ func (w *Walk) def(id HopID) (hopDef, bool) {
 	return hopDef{}, false
 }
 
-func (w *Walk) start(ctx context.Context, hops []HopID, claims string) <-chan Event {
+func (w *Walk) start(parent context.Context, hops []HopID, claims string) <-chan Event {
 	ch := make(chan Event, 64)
-	em := &emitter{ch: ch, ctx: ctx}
+	em := &emitter{ch: ch, ctx: parent}
 	go func() {
 		w.runMu.Lock()
 		defer w.runMu.Unlock()
 		defer em.close()
+		ctx, deadline := newWalkDeadline(parent, w.opts.WalkTimeout)
+		defer deadline.stop()
 		for _, id := range hops {
 			if ctx.Err() != nil {
-				w.cancelRest(id)
+				w.cancelRest(id, context.Cause(ctx))
 				break
 			}
-			w.runOne(ctx, id, em, claims)
+			w.runOne(ctx, id, em, claims, deadline)
 		}
 		rep := w.Report()
 		em.send(Event{Kind: EventWalkDone, Report: &rep})
@@ -168,8 +179,13 @@ func (w *Walk) start(ctx context.Context, hops []HopID, claims string) <-chan Ev
 	return ch
 }
 
-// cancelRest marks from and every later pending hop as cancelled.
-func (w *Walk) cancelRest(from HopID) {
+// cancelRest marks from and every later pending hop as cancelled (or stopped by the walk's
+// deadline, when cause says so).
+func (w *Walk) cancelRest(from HopID, cause error) {
+	why, notRun := "cancelled", "not run: the walk was cancelled"
+	if de, ok := cause.(*WalkDeadlineError); ok {
+		why, notRun = "stopped: "+de.Error(), "not run: "+de.Error()
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	on := false
@@ -183,10 +199,10 @@ func (w *Walk) cancelRest(from HopID) {
 		r := w.results[d.ID]
 		switch r.Status {
 		case StatusRunning:
-			r.Status, r.Err = StatusSkipped, string(d.ID)+": cancelled"
+			r.Status, r.Err = StatusSkipped, string(d.ID)+": "+why
 		case StatusPending:
 			// Only the hop that was running says "cancelled"; the rest simply did not run.
-			r.Status, r.Story = StatusSkipped, "not run: the walk was cancelled"
+			r.Status, r.Story = StatusSkipped, notRun
 		}
 	}
 }
@@ -259,7 +275,7 @@ func (e *emitter) close() {
 	}
 }
 
-func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string) {
+func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string, deadline *walkDeadline) {
 	d, ok := w.def(id)
 	if !ok {
 		return
@@ -272,7 +288,7 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 	w.mu.Unlock()
 	em.send(Event{Kind: EventHopStarted, Hop: id})
 
-	h := &hopRun{id: id, res: res, em: em, claims: claims, cfg: w.cfg, opts: &w.opts, names: w.names, keys: &w.keys, walk: w}
+	h := &hopRun{id: id, res: res, em: em, claims: claims, cfg: w.cfg, opts: &w.opts, names: w.names, keys: &w.keys, walk: w, deadline: deadline}
 	h.rec = newRecorder(w.opts.Now, w.cfg.secrets(), func(x Exchange) {
 		xx := x
 		em.send(Event{Kind: EventExchange, Hop: id, Exchange: &xx})
@@ -282,7 +298,11 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string)
 		res.Status = StatusFailed
 	} else {
 		h.client, h.base = w.hopClient(h), w.base
-		d.run(ctx, h, &w.c)
+		runGuarded(ctx, h, d, &w.c)
+		if de, ok := context.Cause(ctx).(*WalkDeadlineError); ok && res.Err != "" {
+			// Whatever the hop made of its cancelled requests, the deadline is why it stopped.
+			res.Err = string(id) + ": stopped: " + de.Error()
+		}
 	}
 	w.finish(h)
 }
@@ -305,6 +325,7 @@ func (w *Walk) hopClient(h *hopRun) *http.Client {
 func (w *Walk) finish(h *hopRun) {
 	res := h.res
 	res.Exchanges = h.rec.flush()
+	h.add(w.offHostFindings(h, res.Exchanges)...)
 	if !w.skewReportedBefore(h.id) {
 		for _, d := range h.rec.serverDates() {
 			if f, ok := inspect.ClockSkew(string(h.id), d.host, d.date, d.local, 0); ok {
@@ -413,4 +434,16 @@ func dedupe(fs []inspect.Finding) []inspect.Finding {
 		}
 	}
 	return out
+}
+
+// runGuarded runs a hop so that a bug tripped by what a server sent fails that hop, in one line,
+// instead of ending the process (the TUI, a long check).
+func runGuarded(ctx context.Context, h *hopRun, d hopDef, c *chain) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.res.Err = ""
+			h.fail(fmt.Sprintf("%s: oboscope failed on what it received (%v); please report it", h.id, v))
+		}
+	}()
+	d.run(ctx, h, c)
 }

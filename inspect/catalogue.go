@@ -3,7 +3,7 @@ package inspect
 // ruleCatalogue is every finding rule, in catalogue order. Each hop's entries sit in
 // rules_<hop>.go beside the analyzer that raises them (rules_token.go beside lint.go). It is
 // read-only after package initialisation; Rules and LookupRule hand out copies.
-var ruleCatalogue = concatRules(tokenRules, signinRules, agentRules, oboRules, agentIDRules, mcpRules, mcpClientRules, foundryRules)
+var ruleCatalogue = concatRules(tokenRules, tokenLifetimeRules, signinRules, agentRules, oboRules, agentIDRules, mcpRules, mcpClientRules, foundryRules, authorityRules)
 
 // ruleIndex maps a finding ID to its position in ruleCatalogue. Read-only.
 var ruleIndex = indexRules(ruleCatalogue)

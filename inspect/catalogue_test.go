@@ -11,7 +11,8 @@ var findingsMDIDs = []string{
 	"token.malformed", "token.encrypted", "token.unsigned", "token.signature-invalid", "token.kid-unknown", "token.expired",
 	"token.not-yet-valid", "token.clock-skew", "token.id-token-as-access", "token.graph-token", "token.issuer-tenant-mismatch",
 	"token.version-mismatch", "token.groups-overage", "token.near-expiry", "token.unexpected-audience", "token.missing-scope",
-	"token.unexpected-tenant",
+	"token.unexpected-tenant", "token.odd-lifetime",
+	"authority.endpoint-off-host",
 	"signin.public-client-disabled", "signin.redirect-uri-mismatch", "signin.scope-unqualified", "signin.scopes-span-resources",
 	"signin.app-not-found", "signin.resource-not-found", "signin.user-not-in-tenant", "signin.conditional-access", "signin.consent-required",
 	"agent.aud-mismatch", "agent.missing-scope", "agent.app-only-token", "agent.client-not-authorized", "agent.tenant-not-allowed",
@@ -32,7 +33,7 @@ var findingsMDIDs = []string{
 // findingsMDSeverity spot-checks severities against FINDINGS.md.
 var findingsMDSeverity = map[string]Severity{
 	"token.encrypted": SeverityInfo, "token.clock-skew": SeverityWarning, "token.graph-token": SeverityInfo, "token.version-mismatch": SeverityWarning,
-	"token.groups-overage": SeverityInfo, "agentid.wrong-agent-identity": SeverityWarning, "mcp.prm-no-scopes": SeverityWarning, "token.near-expiry": SeverityInfo, "signin.scope-unqualified": SeverityWarning,
+	"token.groups-overage": SeverityInfo, "agentid.wrong-agent-identity": SeverityWarning, "mcp.prm-no-scopes": SeverityWarning, "token.near-expiry": SeverityInfo, "token.odd-lifetime": SeverityWarning, "signin.scope-unqualified": SeverityWarning,
 	"agent.client-not-authorized": SeverityWarning, "agent.no-challenge": SeverityWarning, "obo.claims-challenge": SeverityWarning,
 	"obo.scope-missing": SeverityWarning, "agentid.not-agent-token": SeverityInfo, "mcp.prm-unqualified-scopes": SeverityWarning,
 	"mcp.insufficient-scope-status": SeverityWarning, "obo.assertion-aud-mismatch": SeverityError,

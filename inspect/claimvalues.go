@@ -84,9 +84,13 @@ func numericDate(c map[string]any, name string) (time.Time, error) {
 	default:
 		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("has claim %s as a JSON %s, not a NumericDate (seconds since 1970)", name, jsonType(v))}
 	}
-	if math.IsNaN(f) || f < 0 || f > maxNumericDate {
-		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("has claim %s = %v, which is not a time between 1970 and 9999", name, v)}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return time.Time{}, &DecodeError{Segment: "payload", Reason: fmt.Sprintf("has claim %s = %v, which is not a NumericDate (seconds since 1970)", name, v)}
 	}
+	// A time before 1970 or beyond 9999 is still a time: the token decodes, and LintToken says
+	// token.odd-lifetime. Beyond what a time.Time can show it is held at ±2⁴⁰ s (about 34,800
+	// years from 1970), which changes no verdict.
+	f = max(-maxClampedDate, min(f, maxClampedDate))
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 }

@@ -17,8 +17,11 @@ const MaxTokenLength = 256 << 10
 // signatureRemovedMarker is the third segment RedactToken writes in place of the signature.
 const signatureRemovedMarker = "(signature removed)"
 
-// maxNumericDate is 9999-12-31T23:59:59Z, the last instant a NumericDate may name here.
+// maxNumericDate is 9999-12-31T23:59:59Z: a NumericDate beyond it is odd (token.odd-lifetime).
 const maxNumericDate = 253402300799
+
+// maxClampedDate bounds the NumericDates a Token holds as time.Time (±2⁴⁰ seconds from 1970).
+const maxClampedDate = 1 << 40
 
 // DecodeError says why a token could not be decoded and which part of it is at fault.
 type DecodeError struct {

@@ -96,6 +96,7 @@ func lintToken(t *Token, hop string, exp Expectations) []Finding {
 	}
 	fs = lintSignatureShape(fs, t, hop)
 	fs = lintTimes(fs, t, hop, exp, skew)
+	fs = lintLifetime(fs, t, hop)
 	if t.Kind == KindID && !exp.AllowIDToken {
 		fs = append(fs, NewFinding("token.id-token-as-access", hop,
 			fmt.Sprintf("The token is an ID token (aud %s, %s), not an access token.", strings.Join(t.Audiences, " "), idTokenMarker(t)),

@@ -23,6 +23,8 @@ type CheckOptions struct {
 	Stdin io.Reader
 	// Timeout bounds every network call (0: flows.DefaultTimeout).
 	Timeout time.Duration
+	// WalkTimeout bounds the whole walk (0: flows.DefaultWalkTimeout).
+	WalkTimeout time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// WaitConsent waits, when a Foundry agent asks the user's consent, for a line on Stdin (the
@@ -43,11 +45,11 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 		return 2
 	}
 	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	wo := flows.WalkOptions{
-		Mode: opts.Mode, Scenario: opts.Scenario, Stdin: opts.Stdin, Timeout: opts.Timeout, Now: opts.Now,
+		Mode: opts.Mode, Scenario: opts.Scenario, Stdin: opts.Stdin, Timeout: opts.Timeout, WalkTimeout: opts.WalkTimeout, Now: opts.Now,
 		AutoApproved: opts.Mode == "sandbox",
 	}
 	if opts.WaitConsent && opts.Stdin != nil {
@@ -82,19 +84,19 @@ func RunCheck(ctx context.Context, cfg flows.Config, opts CheckOptions, stdout, 
 		now = opts.Now
 	}
 	if err := write(&buf, rep, format, st, Meta{Version: opts.Version, At: now()}); err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	if opts.Output != "" {
 		if err := flows.WritePrivateFile(opts.Output, buf.Bytes()); err != nil {
-			fmt.Fprintf(stderr, "oboscope: check: %v\n", err)
+			fmt.Fprintf(stderr, "oboscope: check: %s\n", safe(err.Error()))
 			return 2
 		}
 		where := opts.Output
 		if abs, err := filepath.Abs(where); err == nil {
 			where = abs
 		}
-		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", where)
+		fmt.Fprintf(stderr, "oboscope: check: report written to %s\n", safe(where))
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return 2
 	}

@@ -52,7 +52,7 @@ func runExplain(id string, stdout, stderr io.Writer, st Style) int {
 	if s := closestRuleIDs(q, 3); len(s) > 0 {
 		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; did you mean %s?\n", q, strings.Join(s, ", "))
 	} else {
-		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are token, signin, agent, obo, agentid, mcp and foundry\n", q)
+		fmt.Fprintf(stderr, "oboscope: explain: no finding %q; sections are authority, token, signin, agent, obo, agentid, mcp and foundry\n", q)
 	}
 	return 2
 }
@@ -79,7 +79,7 @@ func httpStatusQuery(q string) (int, bool) {
 func explainHTTPStatus(w io.Writer, stderr io.Writer, status int) int {
 	rules := rulesAboutStatus(status)
 	if len(rules) == 0 {
-		fmt.Fprintf(stderr, "oboscope: explain: no finding is about HTTP %d answers; sections are token, signin, agent, obo, agentid, mcp and foundry (for Entra's AADSTS%d: https://login.microsoftonline.com/error?code=%d)\n", status, status, status)
+		fmt.Fprintf(stderr, "oboscope: explain: no finding is about HTTP %d answers; sections are authority, token, signin, agent, obo, agentid, mcp and foundry (for Entra's AADSTS%d: https://login.microsoftonline.com/error?code=%d)\n", status, status, status)
 		return 2
 	}
 	fmt.Fprintf(w, "HTTP %d: findings that involve %d answers (oboscope explain ID for one):\n", status, status)

@@ -35,7 +35,7 @@ func TestExplainHTTPStatus(t *testing.T) {
 			"  mcp.insufficient-scope-status          warning  Missing scope not answered with 403 insufficient_scope\n" +
 			"  mcp.rejected                           error    MCP server rejected the exchanged token\n" +
 			"  foundry.tool-call-failed               error    Foundry's call to the MCP server failed\n", ""},
-		{"418", 2, "", "oboscope: explain: no finding is about HTTP 418 answers; sections are token, signin, agent, obo, agentid, mcp and foundry (for Entra's AADSTS418: https://login.microsoftonline.com/error?code=418)\n"},
+		{"418", 2, "", "oboscope: explain: no finding is about HTTP 418 answers; sections are authority, token, signin, agent, obo, agentid, mcp and foundry (for Entra's AADSTS418: https://login.microsoftonline.com/error?code=418)\n"},
 		{"AADSTS401", 2, "", "oboscope: explain: AADSTS401 is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=401\n"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/atotto/clipboard"
 
+	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
 )
 
@@ -26,6 +28,8 @@ type InspectOptions struct {
 	ExpectScopes []string
 	ExpectTenant string
 	Color        bool // colour the text output (a TTY, NO_COLOR unset)
+	// Context ends a read of standard input that never ends (Ctrl-C); nil = never.
+	Context context.Context
 
 	// Clock returns the current time when Now is empty; nil = time.Now.
 	Clock func() time.Time
@@ -123,16 +127,16 @@ func (o InspectOptions) now() (time.Time, error) {
 func RunInspect(opts InspectOptions, stdout, stderr io.Writer) int {
 	raw, err := ReadTokenInput(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	res, err := InspectToken(raw, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(err.Error()))
 		return 2
 	}
 	if res.Err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", res.Err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", safe(res.Err.Error()))
 	}
 	if opts.JSON {
 		if err := WriteInspectJSON(stdout, res); err != nil {
@@ -191,16 +195,18 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	}
 	switch {
 	case opts.Token == "-":
-		return readLimited(opts.Stdin, "standard input")
+		return readLimited(opts.Context, opts.Stdin, "standard input")
 	case opts.Token != "":
 		return opts.Token, nil
 	case opts.File != "":
-		f, err := os.Open(opts.File)
+		// A regular file of at most 1 MiB, opened without blocking (a FIFO without a writer,
+		// /dev/zero or a directory is refused with one line); what it holds beyond the longest
+		// token is left for the decoder to call too long.
+		b, err := flows.ReadInputFile(context.Background(), opts.File, flows.MaxInputFile)
 		if err != nil {
 			return "", fmt.Errorf("inspect: --file: %w", err)
 		}
-		defer f.Close()
-		return readLimited(f, opts.File)
+		return string(b[:min(len(b), inspect.MaxTokenLength+1)]), nil
 	case opts.Clipboard:
 		read := opts.ReadClipboard
 		if read == nil {
@@ -218,19 +224,25 @@ func ReadTokenInput(opts InspectOptions) (string, error) {
 	}
 	if f, ok := opts.Stdin.(*os.File); ok && opts.Stdin != nil {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-			return readLimited(f, "standard input")
+			return readLimited(opts.Context, f, "standard input")
 		}
 	}
 	return "", errors.New("inspect: no token given: pass it as an argument, '-' to read standard input, --file FILE or --clipboard")
 }
 
-// readLimited reads a token from r. It stops after inspect.MaxTokenLength+1 bytes: what it
-// returns is judged by the decoder, which names an empty or oversized input as such.
-func readLimited(r io.Reader, name string) (string, error) {
+// readLimited reads a token from r, until ctx is done. It stops after inspect.MaxTokenLength+1
+// bytes: what it returns is judged by the decoder, which names an empty or oversized input as such.
+func readLimited(ctx context.Context, r io.Reader, name string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("inspect: %s is not available", name)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, inspect.MaxTokenLength+1))
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	b, err := flows.ReadAllContext(ctx, io.LimitReader(r, inspect.MaxTokenLength+1), inspect.MaxTokenLength+1)
+	if ctx.Err() != nil {
+		return "", fmt.Errorf("inspect: interrupted while reading %s", name)
+	}
 	if err != nil {
 		return "", fmt.Errorf("inspect: reading %s: %w", name, err)
 	}

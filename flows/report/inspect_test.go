@@ -365,7 +365,7 @@ func TestRunExplain(t *testing.T) {
 		{"obo", 0, []string{"obo findings (oboscope explain ID for one):\n", "  obo.wrong-grant "}, ""},
 		{"obo.aud-mismatch", 2, nil, "oboscope: explain: no finding \"obo.aud-mismatch\"; did you mean mcp.aud-mismatch, agent.aud-mismatch, obo.assertion-aud-mismatch?\n"},
 		{"token.expird", 2, nil, "oboscope: explain: no finding \"token.expird\"; did you mean token.expired, token.encrypted, token.near-expiry?\n"},
-		{"zzzzzzzzzzzzzzzzzzzzzzzz", 2, nil, "oboscope: explain: no finding \"zzzzzzzzzzzzzzzzzzzzzzzz\"; sections are token, signin, agent, obo, agentid, mcp and foundry\n"},
+		{"zzzzzzzzzzzzzzzzzzzzzzzz", 2, nil, "oboscope: explain: no finding \"zzzzzzzzzzzzzzzzzzzzzzzz\"; sections are authority, token, signin, agent, obo, agentid, mcp and foundry\n"},
 		{"OBO", 0, []string{"obo findings (oboscope explain ID for one):\n"}, ""},
 		{"token.EXPIRED", 0, []string{"token.expired — "}, ""},
 		{"AADSTS1", 2, nil, "oboscope: explain: AADSTS1 is not in oboscope's catalogue; Microsoft's lookup: https://login.microsoftonline.com/error?code=1\n"},

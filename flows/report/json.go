@@ -3,9 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/oboscope/oboscope/flows"
 	"github.com/oboscope/oboscope/inspect"
@@ -73,24 +71,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, jsonTermSafe(buf.String()))
+	_, err := io.WriteString(w, inspect.PrintableJSON(buf.String()))
 	return err
-}
-
-// jsonTermSafe rewrites the C1 controls and bidi characters encoding/json leaves raw as \uXXXX
-// escapes: the document decodes to the same values, and printing it cannot drive a terminal.
-// (They can only occur inside JSON strings; encoding/json already escapes C0 controls.)
-func jsonTermSafe(doc string) string {
-	if strings.IndexFunc(doc, inspect.UnsafeRune) < 0 {
-		return doc
-	}
-	var b strings.Builder
-	for _, r := range doc {
-		if r != '\n' && r != '\t' && inspect.UnsafeRune(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -124,7 +124,7 @@ func RunTap(ctx context.Context, opts TapOptions, stdout, stderr io.Writer) int 
 				writeErr = err
 				return
 			}
-			line = jsonTermSafe(buf.String())
+			line = inspect.PrintableJSON(buf.String())
 		} else {
 			line = TapLine(ev, names) + "\n"
 		}

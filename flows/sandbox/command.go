@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/oboscope/oboscope/flows"
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // CommandOptions are the flags of `oboscope sandbox`.
@@ -29,7 +30,7 @@ type CommandOptions struct {
 func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writer) int {
 	s, err := Start(ctx, Options{Addr: opts.Addr, Scenario: opts.Scenario, AutoApprove: opts.AutoApprove, Log: stderr, FoundryMCPURL: opts.FoundryMCPURL})
 	if err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", inspect.Printable(err.Error(), false))
 		return 2
 	}
 	defer s.Close()
@@ -37,7 +38,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	if opts.WriteConfig != "" {
 		caPath, err = s.WriteConfig(opts.WriteConfig)
 		if err != nil {
-			fmt.Fprintf(stderr, "oboscope: %v\n", err)
+			fmt.Fprintf(stderr, "oboscope: %s\n", inspect.Printable(err.Error(), false))
 			return 2
 		}
 		cfgPath = opts.WriteConfig
@@ -76,7 +77,7 @@ func RunCommand(ctx context.Context, opts CommandOptions, stdout, stderr io.Writ
 	case <-s.Done():
 	}
 	if err := s.Close(); err != nil {
-		fmt.Fprintf(stderr, "oboscope: sandbox shutdown: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: sandbox shutdown: %s\n", inspect.Printable(err.Error(), false))
 	}
 	fmt.Fprintln(stdout, "Sandbox stopped.")
 	return 0
@@ -91,7 +92,7 @@ func RunScenarios(asJSON bool, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(list); err != nil {
-			fmt.Fprintf(stderr, "oboscope: %v\n", err)
+			fmt.Fprintf(stderr, "oboscope: %s\n", inspect.Printable(err.Error(), false))
 			return 2
 		}
 		return 0
@@ -106,7 +107,7 @@ func RunScenarios(asJSON bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", sc.Name, expect, sc.Change)
 	}
 	if err := w.Flush(); err != nil {
-		fmt.Fprintf(stderr, "oboscope: %v\n", err)
+		fmt.Fprintf(stderr, "oboscope: %s\n", inspect.Printable(err.Error(), false))
 		return 2
 	}
 	return 0

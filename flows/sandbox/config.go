@@ -115,15 +115,16 @@ func (s *Sandbox) WriteConfig(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sandbox: encoding the config: %w", err)
 	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
+	if err := flows.WritePrivateFile(path, data); err != nil {
 		return "", fmt.Errorf("sandbox: writing the config: %w", err)
 	}
 	return caPath, nil
 }
 
-// writeFiles writes the CA and the scenario's files into dir.
+// writeFiles writes the CA and the scenario's files into dir: mode 0600, an existing file's
+// mode tightened, a symbolic link at any of their paths never followed (flows.WritePrivateFile).
 func (s *Sandbox) writeFiles(dir string) error {
-	if err := os.WriteFile(filepath.Join(dir, CAFileName), s.km.caPEM, 0o644); err != nil {
+	if err := flows.WritePrivateFile(filepath.Join(dir, CAFileName), s.km.caPEM); err != nil {
 		return fmt.Errorf("sandbox: writing the CA file: %w", err)
 	}
 	if s.scenario.Name == "certificate-not-registered" {
@@ -140,7 +141,7 @@ func (s *Sandbox) writeFiles(dir string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, userTokenFile), []byte(tok+"\n"), 0o600); err != nil {
+		if err := flows.WritePrivateFile(filepath.Join(dir, userTokenFile), []byte(tok+"\n")); err != nil {
 			return fmt.Errorf("sandbox: writing the user token file: %w", err)
 		}
 	}

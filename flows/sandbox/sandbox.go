@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/oboscope/oboscope/inspect"
 )
 
 // Options configure a sandbox.
@@ -338,7 +340,10 @@ func (s *Sandbox) middleware(next http.Handler) http.Handler {
 			}
 			if s.opts.Log != nil {
 				s.logMu.Lock()
-				fmt.Fprintf(s.opts.Log, "%s %s %s %d %s\n", start.UTC().Format(time.RFC3339), r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Microsecond))
+				// The path is the client's, decoded: any local process can put escapes in it, so
+				// it goes through the one sanitizer before it reaches the operator's terminal.
+				fmt.Fprintf(s.opts.Log, "%s %s %s %d %s\n", start.UTC().Format(time.RFC3339), inspect.Printable(r.Method, false),
+					inspect.Printable(r.URL.Path, false), rec.status, time.Since(start).Round(time.Microsecond))
 				s.logMu.Unlock()
 			}
 		}()
@@ -355,7 +360,8 @@ func (s *Sandbox) logWriter() io.Writer {
 	return lockedWriter{mu: &s.logMu, w: s.opts.Log}
 }
 
-// lockedWriter serializes writes to a shared writer.
+// lockedWriter serializes writes to a shared writer, through the one sanitizer: the server's own
+// error lines can quote what a client sent.
 type lockedWriter struct {
 	mu *sync.Mutex
 	w  io.Writer
@@ -364,7 +370,10 @@ type lockedWriter struct {
 func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	if _, err := io.WriteString(l.w, inspect.Printable(string(p), true)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // logf writes an event line (never a token, code or secret) to the request log.
@@ -374,5 +383,5 @@ func (s *Sandbox) logf(format string, args ...any) {
 	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	fmt.Fprintf(s.opts.Log, "%s %s\n", time.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+	fmt.Fprintf(s.opts.Log, "%s %s\n", time.Now().UTC().Format(time.RFC3339), inspect.Printable(fmt.Sprintf(format, args...), false))
 }
