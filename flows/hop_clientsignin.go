@@ -249,18 +249,7 @@ func analyzeClientSignin(h *hopRun, obs clientSigninObs) []inspect.Finding {
 	if !obs.ran {
 		return nil
 	}
-	var fs []inspect.Finding
-	if obs.decodeErr != nil {
-		fs = append(fs, inspect.MalformedTokenFinding("signin", obs.decodeErr))
-	}
-	fs = append(fs, inspect.AnalyzeMCPClientSignin(obs.MCPClientSigninObservation)...)
-	if f, ok := inspect.SignatureFinding(obs.verifyErr, "signin"); ok {
-		fs = append(fs, f)
-	}
-	if obs.Token != nil {
-		fs = append(fs, inspect.LintToken(obs.Token, "signin", inspect.Expectations{Now: h.now()})...)
-	}
-	return fs
+	return signinFindings(h, obs.decodeErr, obs.verifyErr, obs.Token, inspect.AnalyzeMCPClientSignin(obs.MCPClientSigninObservation))
 }
 
 // findingIDsOf returns the IDs of fs.

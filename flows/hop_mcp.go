@@ -85,14 +85,7 @@ func observeMCP(ctx context.Context, h *hopRun, user heldToken, obo oboOut) (mcp
 		ref := h.present(presentedName(obo.fromUser, tok.tok), RolePresented, tok, true)
 		out.presented = &ref
 		ses, err := mcpSession(ctx, h, tok.raw, cfg.MCP.Tool, cfg.MCP.Arguments, true)
-		out.tools, out.listed = ses.tools, ses.listed
-		obs.Status, obs.WWWAuthenticate, obs.toolNote = ses.status, ses.challenge, ses.note
-		obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
-		if !obs.SessionOK {
-			out.unreachable = "the MCP session did not start"
-			obs.MCPError = sessionRPCError(h.rec.snapshot(), obs.Status)
-		}
-		readSessionError(h, &obs, ses.note, err)
+		readSession(h, &obs, &out, ses, err)
 	}
 	// 5. The passthrough probe: the user's token (for another audience) must be rejected.
 	if user.ok() && !obs.TokenIsUserToken && user.tok != nil && !inspect.AudienceMatches(user.tok.Audiences, mcpAudiences(cfg)) {
@@ -109,6 +102,20 @@ func observeMCP(ctx context.Context, h *hopRun, user heldToken, obo oboOut) (mcp
 		obs.explaining = h.earlier(HopOBO)
 	}
 	return obs, out
+}
+
+// readSession reads what an MCP session with the token showed into the hop's observation and
+// output: the tools listed, the answer's status and challenge, whether the session started, and
+// what went wrong.
+func readSession(h *hopRun, obs *mcpObs, out *mcpOut, ses session, err error) {
+	out.tools, out.listed = ses.tools, ses.listed
+	obs.Status, obs.WWWAuthenticate, obs.toolNote = ses.status, ses.challenge, ses.note
+	obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
+	if !obs.SessionOK {
+		out.unreachable = "the MCP session did not start"
+		obs.MCPError = sessionRPCError(h.rec.snapshot(), obs.Status)
+	}
+	readSessionError(h, obs, ses.note, err)
 }
 
 // readSessionError reads what went wrong in the MCP session: a refused tool call, a tool the server

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/oauth2"
@@ -56,14 +55,7 @@ func observeMCPCall(ctx context.Context, h *hopRun, probe probeOut, meta metadat
 	ses, err := mcpSessionWith(ctx, h, &mcp.StreamableClientTransport{
 		Endpoint: cfg.MCP.URL, HTTPClient: h.client, OAuthHandler: presentedToken{raw: sin.token.raw}, MaxRetries: -1, DisableStandaloneSSE: true,
 	}, cfg.MCP.Tool, cfg.MCP.Arguments, true)
-	out.tools, out.listed = ses.tools, ses.listed
-	obs.Status, obs.WWWAuthenticate, obs.toolNote = ses.status, ses.challenge, ses.note
-	obs.SessionOK = err == nil || !strings.HasPrefix(err.Error(), "MCP initialize")
-	if !obs.SessionOK {
-		out.unreachable = "the MCP session did not start"
-		obs.MCPError = sessionRPCError(h.rec.snapshot(), obs.Status)
-	}
-	readSessionError(h, &obs, ses.note, err)
+	readSession(h, &obs, &out, ses, err)
 	obs.explaining = h.earlier(HopSignin)
 	return obs, out
 }

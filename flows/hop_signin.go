@@ -76,16 +76,23 @@ func observeSignin(ctx context.Context, h *hopRun) (signinObs, signinOut) {
 
 // analyzeSignin applies the signin rules and lints the token obtained.
 func analyzeSignin(h *hopRun, obs signinObs) []inspect.Finding {
+	return signinFindings(h, obs.decodeErr, obs.verifyErr, obs.Token, inspect.AnalyzeSignin(obs.SigninObservation))
+}
+
+// signinFindings are what a sign-in of either chain observed about the token it obtained, around
+// the chain's own sign-in rules: a token that cannot be decoded, the rules' findings, a signature
+// that failed against the issuer's keys, and the token's lint.
+func signinFindings(h *hopRun, decodeErr, verifyErr error, tok *inspect.Token, rules []inspect.Finding) []inspect.Finding {
 	var fs []inspect.Finding
-	if obs.decodeErr != nil {
-		fs = append(fs, inspect.MalformedTokenFinding("signin", obs.decodeErr))
+	if decodeErr != nil {
+		fs = append(fs, inspect.MalformedTokenFinding("signin", decodeErr))
 	}
-	fs = append(fs, inspect.AnalyzeSignin(obs.SigninObservation)...)
-	if f, ok := inspect.SignatureFinding(obs.verifyErr, "signin"); ok {
+	fs = append(fs, rules...)
+	if f, ok := inspect.SignatureFinding(verifyErr, "signin"); ok {
 		fs = append(fs, f)
 	}
-	if obs.Token != nil {
-		fs = append(fs, inspect.LintToken(obs.Token, "signin", inspect.Expectations{Now: h.now()})...)
+	if tok != nil {
+		fs = append(fs, inspect.LintToken(tok, "signin", inspect.Expectations{Now: h.now()})...)
 	}
 	return fs
 }

@@ -160,13 +160,7 @@ func writeRule(w io.Writer, r inspect.Rule, st Style) {
 			if community {
 				line += " (community-observed, not documented by Microsoft)"
 			}
-			for i, l := range wrap(line, st.width()-4) {
-				if i == 0 {
-					fmt.Fprintf(w, "  %s\n", l)
-				} else {
-					fmt.Fprintf(w, "    %s\n", l)
-				}
-			}
+			writeHanging(w, line, st)
 		}
 		fmt.Fprintln(w)
 	}
@@ -266,4 +260,16 @@ func closestRuleIDs(q string, n int) []string {
 		}
 	}
 	return out
+}
+
+// writeHanging writes one list item wrapped to the style's width, its continuation lines indented
+// under its first word (an Entra code and its meaning).
+func writeHanging(w io.Writer, line string, st Style) {
+	for i, l := range wrap(line, st.width()-4) {
+		if i == 0 {
+			fmt.Fprintf(w, "  %s\n", l)
+		} else {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+	}
 }

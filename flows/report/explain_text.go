@@ -174,13 +174,7 @@ func writeTextExplanation(out io.Writer, x inspect.TextExplanation, st Style) {
 		} else {
 			line += fmt.Sprintf(": not in oboscope's catalogue (https://login.microsoftonline.com/error?code=%d)", c)
 		}
-		for i, l := range wrap(line, st.width()-4) {
-			if i == 0 {
-				fmt.Fprintf(w, "  %s\n", l)
-			} else {
-				fmt.Fprintf(w, "    %s\n", l)
-			}
-		}
+		writeHanging(w, line, st)
 	}
 	fmt.Fprintln(w)
 	if len(x.Findings) == 0 {
