@@ -121,7 +121,7 @@ func postResponses(ctx context.Context, h *hopRun, u, bearer string, body respon
 		return foundryRound{}, nil, err
 	}
 	defer resp.Body.Close()
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	respBody, err := io.ReadAll(resp.Body) // the transport caps it (MaxResponseBody), with an error naming the cap
 	if err != nil {
 		return foundryRound{}, nil, err
 	}

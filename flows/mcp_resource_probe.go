@@ -2,15 +2,13 @@ package flows
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/oboscope/oboscope/inspect"
+	"golang.org/x/oauth2"
 )
 
 // probeResource asks the configured authority, as a spec-following MCP client would, to
@@ -36,34 +34,33 @@ func probeResource(ctx context.Context, h *hopRun, prm *inspect.ResourceMetadata
 			scopes = append(scopes, s)
 		}
 	}
-	verifier := make([]byte, 32)
-	_, _ = rand.Read(verifier)
-	sum := sha256.Sum256([]byte(base64.RawURLEncoding.EncodeToString(verifier)))
 	q := url.Values{
 		"client_id": {cfg.Signin.ClientID}, "response_type": {"code"}, "redirect_uri": {"http://localhost"},
 		"scope": {strings.Join(append(scopes, "openid", "offline_access"), " ")}, "resource": {prm.Resource},
 		"state": {"oboscope-resource-probe"}, "prompt": {"none"},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"},
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil
 	}
-	client := *h.client
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// The hop's client follows no redirect: the answer is read where Entra gives it.
 	h.rec.setLabel("authorization request as a spec MCP client sends it (resource=" + prm.Resource + ")")
-	resp, err := client.Do(req)
+	resp, err := h.client.Do(req)
 	if err != nil {
 		return nil
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	p := &inspect.ResourceProbe{Resource: prm.Resource, Scopes: scopes, Status: resp.StatusCode, Location: resp.Header.Get("Location")}
 	if p.Location != "" {
 		p.Error, p.Description, p.Codes, p.Code = inspect.ParseAuthorizeRedirect(p.Location)
 		return p
 	}
-	// An error page (Entra shows errors it cannot redirect) names its AADSTS code in the text.
-	p.Codes = inspect.AADSTSCodesIn(string(body))
+	// An error page (Entra shows errors it cannot redirect) names its AADSTS code in the text; a
+	// page cut short says nothing certain, and the probe stays inconclusive.
+	if rerr == nil {
+		p.Codes = inspect.AADSTSCodesIn(string(body))
+	}
 	return p
 }
