@@ -91,16 +91,13 @@ func observeClientSignin(ctx context.Context, h *hopRun, probe probeOut, meta me
 		h.fail("signin: the client's authorization gave no access token")
 		return obs, out
 	}
-	tok, err := inspect.DecodeUnverified(run.tok.AccessToken)
-	if err != nil {
-		obs.decodeErr = err
-		h.fail("signin: the token cannot be decoded: " + RedactText(err.Error(), nil))
+	tok, derr := h.decodeObtained(run.tok.AccessToken, "token")
+	if derr != nil {
+		obs.decodeErr = derr
 		return obs, out
 	}
 	obs.Token = tok
-	verified, note, verr := h.verify(ctx, tok, mcpAudiences(h.cfg))
-	obs.verifyErr = verr
-	out.token = h.hold(NamedToken{Name: "access token (MCP client sign-in)", Role: RoleObtained, Raw: run.tok.AccessToken, Token: tok, Verified: verified, VerifyErr: note})
+	out.token, obs.verifyErr = h.holdObtained(ctx, NamedToken{Name: "access token (MCP client sign-in)", Raw: run.tok.AccessToken, Token: tok}, mcpAudiences(h.cfg))
 	out.oauth, out.tok = run.oauth, run.tok
 	h.res.Story = clientSigninStory(h, spec, run, tok)
 	return obs, out

@@ -74,16 +74,10 @@ func observeOBO(ctx context.Context, h *hopRun, user heldToken, agentReport *ins
 	}
 	var out oboOut
 	if raw != "" {
-		tok, derr := inspect.DecodeUnverified(raw)
-		if derr != nil {
-			h.fail("obo: the exchanged token cannot be decoded: " + derr.Error())
-		} else {
+		if tok, derr := h.decodeObtained(raw, "exchanged token"); derr == nil {
 			obs.Result = tok
-			verified, note, verr := h.verify(ctx, tok, mcpAudiences(cfg))
-			obs.verifyErr = verr
 			from := user.ref
-			out.token = h.hold(NamedToken{Name: "OBO token (for the MCP server)", Role: RoleObtained, Raw: raw, Token: tok,
-				Verified: verified, VerifyErr: note, From: &from})
+			out.token, obs.verifyErr = h.holdObtained(ctx, NamedToken{Name: "OBO token (for the MCP server)", Raw: raw, Token: tok, From: &from}, mcpAudiences(cfg))
 		}
 	}
 	return obs, out

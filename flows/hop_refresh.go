@@ -80,18 +80,14 @@ func observeRefresh(ctx context.Context, h *hopRun, sin clientSigninOut) (refres
 		h.res.Story = refreshStory(obs, nil, h)
 		return obs, out
 	}
-	tok, derr := inspect.DecodeUnverified(newTok.AccessToken)
+	tok, derr := h.decodeObtained(newTok.AccessToken, "token")
 	if derr != nil {
 		obs.decodeErr = derr
-		h.fail("refresh: the token cannot be decoded: " + RedactText(derr.Error(), nil))
 		return obs, out
 	}
 	obs.After = tok
-	verified, note, verr := h.verify(ctx, tok, mcpAudiences(h.cfg))
-	obs.verifyErr = verr
 	from := sin.token.ref
-	out.token = h.hold(NamedToken{Name: "refreshed access token", Role: RoleObtained, Raw: newTok.AccessToken, Token: tok,
-		Verified: verified, VerifyErr: note, From: &from})
+	out.token, obs.verifyErr = h.holdObtained(ctx, NamedToken{Name: "refreshed access token", Raw: newTok.AccessToken, Token: tok, From: &from}, mcpAudiences(h.cfg))
 	h.res.Story = refreshStory(obs, tok, h)
 	return obs, out
 }

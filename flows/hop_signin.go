@@ -54,11 +54,7 @@ func observeSignin(ctx context.Context, h *hopRun) (signinObs, signinOut) {
 	}
 	var tok *inspect.Token
 	if raw != "" {
-		tok, err = inspect.DecodeUnverified(raw)
-		if err != nil {
-			obs.decodeErr = err
-			h.fail("signin: the token cannot be decoded: " + RedactText(err.Error(), nil))
-		}
+		tok, obs.decodeErr = h.decodeObtained(raw, "token")
 	}
 	obs.Token = tok
 	if tok == nil {
@@ -67,9 +63,8 @@ func observeSignin(ctx context.Context, h *hopRun) (signinObs, signinOut) {
 		}
 		return obs, signinOut{}
 	}
-	verified, note, verr := h.verify(ctx, tok, agentAudiences(cfg))
+	user, verr := h.holdObtained(ctx, NamedToken{Name: userTokenName(flow, tok), Raw: raw, Token: tok}, agentAudiences(cfg))
 	obs.verifyErr = verr
-	user := h.hold(NamedToken{Name: userTokenName(flow, tok), Role: RoleObtained, Raw: raw, Token: tok, Verified: verified, VerifyErr: note})
 	h.res.Story = signinStory(tok, flow, h.names)
 	return obs, signinOut{user: user}
 }

@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -77,4 +79,23 @@ func (h *hopRun) present(name string, role TokenRole, t heldToken, handedOn bool
 	origin := t.ref
 	return h.record(NamedToken{Name: name, Role: role, Raw: t.raw, Token: t.tok, Origin: &origin, HandedOn: handedOn,
 		Verified: false})
+}
+
+// decodeObtained decodes a token the hop obtained; what cannot be decoded fails the hop in one
+// line ("refresh: the token cannot be decoded: …", redacted) and is returned for the analysis.
+func (h *hopRun) decodeObtained(raw, what string) (*inspect.Token, error) {
+	tok, err := inspect.DecodeUnverified(raw)
+	if err != nil {
+		h.fail(fmt.Sprintf("%s: the %s cannot be decoded: %s", h.id, what, RedactText(err.Error(), nil)))
+		return nil, err
+	}
+	return tok, nil
+}
+
+// holdObtained verifies the signature of a token the hop obtained when it is for one of audiences,
+// and holds it for the later hops; a signature that fails is returned for the analysis.
+func (h *hopRun) holdObtained(ctx context.Context, nt NamedToken, audiences []string) (heldToken, error) {
+	verified, note, verr := h.verify(ctx, nt.Token, audiences)
+	nt.Role, nt.Verified, nt.VerifyErr = RoleObtained, verified, note
+	return h.hold(nt), verr
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,24 +144,7 @@ func writeRule(w io.Writer, r inspect.Rule, st Style) {
 	if len(r.AADSTS) > 0 {
 		fmt.Fprintln(w, st.paint(sgrBold, "Entra error codes"))
 		for _, c := range r.AADSTS {
-			line := fmt.Sprintf("AADSTS%d", c)
-			if a, ok := inspect.LookupAADSTS(c); ok {
-				if a.Name != "" {
-					line += " " + a.Name
-				}
-				line += ": " + a.Meaning
-			}
-			community := false
-			for _, cc := range r.CommunityCodes {
-				community = community || cc == c
-			}
-			if a, ok := inspect.LookupAADSTS(c); ok && a.Community {
-				community = true
-			}
-			if community {
-				line += " (community-observed, not documented by Microsoft)"
-			}
-			writeHanging(w, line, st)
+			writeHanging(w, codeLine(c, slices.Contains(r.CommunityCodes, c)), st)
 		}
 		fmt.Fprintln(w)
 	}
@@ -272,4 +256,23 @@ func writeHanging(w io.Writer, line string, st Style) {
 			fmt.Fprintf(w, "    %s\n", l)
 		}
 	}
+}
+
+// codeLine says an Entra code in one line: "AADSTS50013 Name: meaning", marked community-observed
+// when the catalogue (or the finding's own entry, community) says its meaning is not documented
+// by Microsoft, and pointing at Microsoft's lookup when oboscope's catalogue lacks it.
+func codeLine(c int, community bool) string {
+	line := fmt.Sprintf("AADSTS%d", c)
+	a, ok := inspect.LookupAADSTS(c)
+	if !ok {
+		return line + fmt.Sprintf(": not in oboscope's catalogue (https://login.microsoftonline.com/error?code=%d)", c)
+	}
+	if a.Name != "" {
+		line += " " + a.Name
+	}
+	line += ": " + a.Meaning
+	if community || a.Community {
+		line += " (community-observed, not documented by Microsoft)"
+	}
+	return line
 }

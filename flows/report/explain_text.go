@@ -162,19 +162,7 @@ func writeTextExplanation(out io.Writer, x inspect.TextExplanation, st Style) {
 	defer w.Flush()
 	fmt.Fprintf(w, "%s %s\n", st.paint(sgrBold, "Recognised:"), strings.Join(x.Recognised, ", "))
 	for _, c := range x.AADSTS {
-		line := fmt.Sprintf("AADSTS%d", c)
-		if a, ok := inspect.LookupAADSTS(c); ok {
-			if a.Name != "" {
-				line += " " + a.Name
-			}
-			line += ": " + a.Meaning
-			if a.Community {
-				line += " (community-observed, not documented by Microsoft)"
-			}
-		} else {
-			line += fmt.Sprintf(": not in oboscope's catalogue (https://login.microsoftonline.com/error?code=%d)", c)
-		}
-		writeHanging(w, line, st)
+		writeHanging(w, codeLine(c, false), st)
 	}
 	fmt.Fprintln(w)
 	if len(x.Findings) == 0 {
