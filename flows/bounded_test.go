@@ -164,7 +164,7 @@ func TestWalkDeadline(t *testing.T) {
 	}
 	a := hop2(rep, flows.HopAgent)
 	if !strings.Contains(a.Err, "deadline") {
-		t.Errorf("agent: %s %q", a.Status, a.Err)
+		t.Errorf("agent: %s %q (story %q, exchanges %+v)", a.Status, a.Err, a.Story, a.Exchanges)
 	}
 	if m := hop2(rep, flows.HopMCP); m.Status != flows.StatusSkipped || !strings.Contains(m.Story, "deadline") {
 		t.Errorf("mcp: %s %q %q", m.Status, m.Story, m.Err)

@@ -155,6 +155,19 @@ func (r *recorder) flush() []Exchange {
 	return append([]Exchange(nil), r.exchanges...)
 }
 
+// cut reports whether an exchange of the hop was cut short (no answer, or a body that ended in an
+// error): with the walk's deadline passed, such a hop did not complete.
+func (r *recorder) cut() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range r.exchanges {
+		if x.Err != "" {
+			return true
+		}
+	}
+	return len(r.pending) > 0
+}
+
 // snapshot returns the exchanges completed so far, leaving open bodies open.
 func (r *recorder) snapshot() []Exchange {
 	r.mu.Lock()

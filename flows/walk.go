@@ -183,7 +183,8 @@ func (w *Walk) start(parent context.Context, hops []HopID, claims string) <-chan
 // deadline, when cause says so).
 func (w *Walk) cancelRest(from HopID, cause error) {
 	why, notRun := "cancelled", "not run: the walk was cancelled"
-	if de, ok := cause.(*WalkDeadlineError); ok {
+	de, deadline := cause.(*WalkDeadlineError)
+	if deadline {
 		why, notRun = "stopped: "+de.Error(), "not run: "+de.Error()
 	}
 	w.mu.Lock()
@@ -203,6 +204,11 @@ func (w *Walk) cancelRest(from HopID, cause error) {
 		case StatusPending:
 			// Only the hop that was running says "cancelled"; the rest simply did not run.
 			r.Status, r.Story = StatusSkipped, notRun
+			if deadline && d.ID == from {
+				// The deadline broke the chain here, between two hops: the walk did not complete,
+				// and a report that stops here must not read as a pass.
+				r.Status, r.Err = StatusFailed, string(d.ID)+": "+why
+			}
 		}
 	}
 }
@@ -299,7 +305,7 @@ func (w *Walk) runOne(ctx context.Context, id HopID, em *emitter, claims string,
 	} else {
 		h.client, h.base = w.hopClient(h), w.base
 		runGuarded(ctx, h, d, &w.c)
-		if de, ok := context.Cause(ctx).(*WalkDeadlineError); ok && res.Err != "" {
+		if de, ok := context.Cause(ctx).(*WalkDeadlineError); ok && (res.Err != "" || h.rec.cut()) {
 			// Whatever the hop made of its cancelled requests, the deadline is why it stopped.
 			res.Err = string(id) + ": stopped: " + de.Error()
 		}
